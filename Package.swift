@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// The host build of Switchyard: `swift build`, `swift test`.
+// The firmware build compiles the same Sources/ as Embedded Swift (see Makefile and
+// toolchain/firmware.mk); this file is its single description of modules and dependencies.
+import PackageDescription
+
+/// C libraries: one system-library target each, wrapped once in Swift above them.
+let cModules: [Target] = [
+    .systemLibrary(name: "CSupport", path: "Sources/CSupport"),
+    .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
+    .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+    .systemLibrary(name: "CJSON", path: "Sources/CJSON"),
+    .systemLibrary(name: "CBluetooth", path: "Sources/CBluetooth"),
+    .systemLibrary(name: "CSocketCAN", path: "Sources/CSocketCAN"),
+    .systemLibrary(name: "CSerialPort", path: "Sources/CSerialPort"),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+]
+
+let package = Package(
+    name: "Switchyard",
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+    ],
+    targets: cModules + [
+        .target(name: "Runtime", dependencies: ["CSupport"]),
+        .target(name: "JSON", dependencies: ["CJSON", "Runtime"]),
+        .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
+        .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
+        .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: ["Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport"]
+        ),
+
+        // A child process for the config store's crash-safety test: saves in a loop until killed.
+        .executableTarget(
+            name: "store-torture",
+            dependencies: ["Store", "Runtime"],
+            path: "Tests/Tools/store-torture"
+        ),
+
+        // Shared test fixtures (full Swift with Foundation): temp dirs, child processes,
+        // locating built products. Never linked into the firmware.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CSupport", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

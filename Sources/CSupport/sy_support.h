@@ -1,0 +1,98 @@
+// sy_support.h: the libc surface Switchyard uses, plus the few shims Swift cannot import
+// directly (macros, variadic functions). Every shim carries the sy_ prefix and says why.
+#ifndef SY_SUPPORT_H
+#define SY_SUPPORT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <termios.h>
+#include <pty.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+// errno is a macro over a thread-local: Swift cannot read it directly.
+static inline int sy_errno(void) { return errno; }
+static inline void sy_set_errno(int value) { errno = value; }
+
+// open(2) and fcntl(2) are variadic, which Swift does not import.
+static inline int sy_open(const char *path, int flags, unsigned int mode) {
+    return open(path, flags, (mode_t)mode);
+}
+static inline int sy_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
+static inline int sy_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
+static inline int sy_fcntl_setfd_cloexec(int fd) { return fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+// snprintf is variadic; Embedded Swift has no floating-point printing of its own.
+// Formats `value` with `decimals` digits after the point ("%.*f"); returns the length.
+static inline int sy_format_double(char *buf, size_t size, double value, int decimals) {
+    return snprintf(buf, size, "%.*f", decimals, value);
+}
+
+// Shortest representation that reads back to the same double ("%.17g" trimmed by trying
+// shorter precisions first), so JSON numbers and logs do not print 0.1 as 0.1000000000000001.
+static inline int sy_format_double_shortest(char *buf, size_t size, double value) {
+    for (int precision = 1; precision <= 17; precision++) {
+        int n = snprintf(buf, size, "%.*g", precision, value);
+        if (n < 0 || (size_t)n >= size) return n;
+        if (strtod(buf, NULL) == value) return n;
+    }
+    return snprintf(buf, size, "%.17g", value);
+}
+
+// The WIFEXITED family are macros over the wait status.
+static inline int sy_wifexited(int status) { return WIFEXITED(status); }
+static inline int sy_wexitstatus(int status) { return WEXITSTATUS(status); }
+static inline int sy_wifsignaled(int status) { return WIFSIGNALED(status); }
+static inline int sy_wtermsig(int status) { return WTERMSIG(status); }
+
+// ioctl(2) is variadic; these are the two requests the console and CAN need.
+static inline int sy_ioctl_int(int fd, unsigned long request, int *value) {
+    return ioctl(fd, request, value);
+}
+static inline int sy_ioctl_ptr(int fd, unsigned long request, void *arg) {
+    return ioctl(fd, request, arg);
+}
+
+// Thread entry for pthread_create: Swift closures cannot be C function pointers, so the
+// Swift side passes one context pointer and a C-convention trampoline.
+typedef void *(*sy_thread_entry)(void *);
+
+// The environment as an array, for listing overrides (environ is a plain extern, but its
+// declaration depends on _GNU_SOURCE visibility).
+extern char **environ;
+static inline char **sy_environ(void) { return environ; }
+
+// The calling thread's signal mask: SIGINT/SIGTERM/SIGHUP are blocked and read through a
+// signalfd, so a run loop gets them as ordinary readable events.
+static inline int sy_block_signals(const int *signals, int count, sigset_t *out) {
+    sigemptyset(out);
+    for (int i = 0; i < count; i++) sigaddset(out, signals[i]);
+    return pthread_sigmask(SIG_BLOCK, out, NULL);
+}
+static inline int sy_unblock_signals(const sigset_t *set) {
+    return pthread_sigmask(SIG_UNBLOCK, set, NULL);
+}
+
+#endif

@@ -1,0 +1,76 @@
+/// Process-wide logging settings: one level, one format, one output descriptor.
+public enum LogSettings {
+    /// Lines below this level are not written.
+    public static var level: LogLevel = .info
+    /// Plain text or JSON lines.
+    public static var format: LogFormat = .plain
+    /// Where lines go: standard error, so standard output stays for command results.
+    public static var output: FileDescriptor = .standardError
+    /// Called with every line written (the console mirrors logs, tests capture them).
+    public static var observer: ((String) -> Void)? = nil
+}
+
+/// A named logger. Cheap to create; every module keeps one per concern.
+///
+/// Never pass a secret to it: config values are masked by the Store before they get here.
+public struct Logger {
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    public func debug(_ message: @autoclosure () -> String) { log(.debug, message) }
+    public func info(_ message: @autoclosure () -> String) { log(.info, message) }
+    public func warning(_ message: @autoclosure () -> String) { log(.warning, message) }
+    public func error(_ message: @autoclosure () -> String) { log(.error, message) }
+    public func critical(_ message: @autoclosure () -> String) { log(.critical, message) }
+
+    /// Writes one line if `level` is enabled; the message is built only then.
+    public func log(_ level: LogLevel, _ message: () -> String) {
+        guard level >= LogSettings.level else { return }
+        let line = Logger.format(level: level, name: name, message: message(),
+                                 millisecondsSinceEpoch: WallClock.millisecondsSinceEpoch(),
+                                 format: LogSettings.format)
+        LogSettings.observer?(line)
+        try? LogSettings.output.writeAll(line + "\n")
+    }
+
+    /// Renders one line (without the newline) in `format`.
+    public static func format(
+        level: LogLevel, name: String, message: String, millisecondsSinceEpoch: Int64, format: LogFormat
+    ) -> String {
+        let time = WallClock.iso8601(millisecondsSinceEpoch: millisecondsSinceEpoch)
+        switch format {
+        case .plain:
+            return time + " " + level.name + " " + name + ": " + message
+        case .json:
+            return "{\"time\":\"" + time + "\",\"level\":\"" + level.name + "\",\"name\":\""
+                + JSONStringEscape.escape(name) + "\",\"message\":\"" + JSONStringEscape.escape(message) + "\"}"
+        }
+    }
+}
+
+/// Escapes text for a JSON string literal. The Runtime sits below the JSON module (cJSON), so
+/// log lines escape their four fields here rather than building a cJSON tree per line.
+public enum JSONStringEscape {
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x00..<0x20:
+                let hex: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+                out += "\\u00"
+                out.append(hex[Int(scalar.value >> 4)])
+                out.append(hex[Int(scalar.value & 0xF)])
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
