@@ -3,6 +3,10 @@
 #ifndef SY_SUPPORT_H
 #define SY_SUPPORT_H
 
+// No _GNU_SOURCE here: in the host build these headers also belong to Swift's Glibc
+// module, and feature macros that differ between the two make clang reject the types as
+// different definitions. The one GNU extension we need is declared below instead.
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -74,6 +78,9 @@ static inline int sy_ioctl_int(int fd, unsigned long request, int *value) {
 static inline int sy_ioctl_ptr(int fd, unsigned long request, void *arg) {
     return ioctl(fd, request, arg);
 }
+
+// pipe2 is a GNU extension (see above); same prototype as glibc's <unistd.h>.
+extern int pipe2(int __pipedes[2], int __flags);
 
 // Thread entry for pthread_create: Swift closures cannot be C function pointers, so the
 // Swift side passes one context pointer and a C-convention trampoline.

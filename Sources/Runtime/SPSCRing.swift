@@ -45,13 +45,18 @@ public final class SPSCRing<Element> {
     /// Producer side: enqueues `item`, or drops it (and counts) when the ring is full.
     @discardableResult
     public func push(_ item: Element) -> Bool {
+        if tryPush(item) { return true }
+        droppedCount.add(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Producer side: enqueues `item` if there is room; a full ring returns false and counts
+    /// nothing (for a producer that can wait and retry, e.g. a file reader or a test).
+    public func tryPush(_ item: Element) -> Bool {
         let t = tail.load(ordering: .relaxed)
         if t &- producerCachedHead >= capacity {
             producerCachedHead = head.load(ordering: .acquiring)
-            if t &- producerCachedHead >= capacity {
-                droppedCount.add(1, ordering: .relaxed)
-                return false
-            }
+            if t &- producerCachedHead >= capacity { return false }
         }
         (slots + (t & mask)).initialize(to: item)
         tail.store(t &+ 1, ordering: .releasing)

@@ -1,0 +1,58 @@
+# Switchyard: `make demo` shows it working, `make check` runs everything CI runs.
+# Run `make help` for the rest.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+include toolchain/firmware.mk
+
+SWIFT ?= swift
+HOST_SCRATCH := .build
+export SWITCHYARD_CACHE
+
+.PHONY: help toolchain build test firmware firmware-all smoke size bench demo check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*:)?([a-z-]+):.*## /  make \2\t/' | expand -t 24
+
+toolchain: ## Install Debian packages and build the static C libraries (idempotent)
+	@toolchain/setup
+
+build: toolchain ## Host build (full Swift)
+	$(SWIFT) build --scratch-path $(HOST_SCRATCH)
+
+test: build ## Host test suite (Swift Testing)
+	$(SWIFT) test --scratch-path $(HOST_SCRATCH)
+
+firmware: toolchain ## Static firmware for ARCH=aarch64 (default) or ARCH=x86_64 -> build/<arch>/switchyard
+	$(SWIFT) build $(FW_SWIFTPM_FLAGS)
+	@mkdir -p $(FW_OUT)
+	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $$(find $(FW_OBJDIR) -name '*.o' | sort) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
+	    || { cat $(FW_OUT)/link.log; exit 1; }
+	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $(FW_OUT)/link.log || true
+	$(FW_STRIP) -s -o $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug
+	@echo "firmware: $(FW_OUT)/switchyard ($$(stat -c %s $(FW_OUT)/switchyard) bytes, stripped)"
+
+firmware-all: ## Firmware for both architectures
+	$(MAKE) firmware ARCH=x86_64
+	$(MAKE) firmware ARCH=aarch64
+
+smoke: firmware-all ## Run `switchyard selftest` natively (x86_64) and under qemu (aarch64)
+	build/x86_64/switchyard selftest
+	qemu-aarch64-static build/aarch64/switchyard selftest
+
+size: firmware ## Binary size by section, by C library and the largest symbols (ARCH=...)
+	@python3 toolchain/size-report.py $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug $(FW_OUT)/switchyard.map
+
+bench: build ## Benchmarks (printed ratios, never asserted)
+	@bench/run
+
+demo: build ## Start a local broker and the gateway with simulated devices
+	@scripts/demo
+
+check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke
+	$(MAKE) test
+	$(MAKE) smoke
+	@echo "make check: all passed"
+
+clean: ## Remove build output (not the toolchain cache)
+	rm -rf build .build .build-fw-aarch64 .build-fw-x86_64

@@ -1,0 +1,60 @@
+# Every compiler and linker flag of the firmware build, in one place.
+#
+# The firmware is the same Sources/ as the host build, compiled by SwiftPM as Embedded Swift
+# for a bare-metal triple (aarch64 has no Swift Linux runtime on this toolchain; Embedded
+# needs none) against Debian's glibc headers, then linked -static-pie by gcc with the static
+# C libraries toolchain/static-libs.sh builds. SwiftPM's own link step cannot target this, so
+# we link its object files ourselves.
+
+ARCH ?= aarch64
+SWITCHYARD_CACHE ?= /var/cache/switchyard
+FW_PREFIX := $(SWITCHYARD_CACHE)/$(ARCH)
+SWIFT_EMBEDDED := /opt/swift/usr/lib/swift/embedded
+
+ifeq ($(ARCH),aarch64)
+  FW_TRIPLE := aarch64-none-none-elf
+  FW_CC := aarch64-linux-gnu-gcc
+  FW_STRIP := aarch64-linux-gnu-strip
+  FW_MULTIARCH := aarch64-linux-gnu
+  FW_RUN := qemu-aarch64-static
+  # The bare-metal triple knows no OS: say Linux and point at the arm64 glibc headers.
+  FW_SYSTEM_CFLAGS := -Xcc -D__linux__ -Xcc -D__unix__ \
+      -Xcc -I/usr/aarch64-linux-gnu/include -Xcc -I/usr/include/aarch64-linux-gnu -Xcc -I/usr/include
+else ifeq ($(ARCH),x86_64)
+  FW_TRIPLE := x86_64-unknown-linux-gnu
+  FW_CC := gcc
+  FW_STRIP := strip
+  FW_MULTIARCH := x86_64-linux-gnu
+  FW_RUN :=
+  FW_SYSTEM_CFLAGS :=
+else
+  $(error ARCH must be aarch64 or x86_64, not "$(ARCH)")
+endif
+
+FW_SCRATCH := .build-fw-$(ARCH)
+FW_OBJDIR := $(FW_SCRATCH)/$(FW_TRIPLE)/release
+FW_OUT := build/$(ARCH)
+
+# -function-sections lets --gc-sections drop every Swift function nothing calls.
+FW_SWIFTPM_FLAGS := -c release --scratch-path $(FW_SCRATCH) --triple $(FW_TRIPLE) --target switchyard \
+    -Xswiftc -enable-experimental-feature -Xswiftc Embedded \
+    -Xswiftc -wmo -Xswiftc -Osize \
+    -Xswiftc -Xfrontend -Xswiftc -function-sections \
+    -Xcc -I$(FW_PREFIX)/include $(FW_SYSTEM_CFLAGS)
+
+# Our lean builds first (OpenSSL, curl, mosquitto, cJSON), then Debian's own static archives.
+FW_C_LIBS := \
+    $(FW_PREFIX)/lib/libmosquitto.a \
+    $(FW_PREFIX)/lib/libcurl.a \
+    $(FW_PREFIX)/lib/libssl.a \
+    $(FW_PREFIX)/lib/libcrypto.a \
+    $(FW_PREFIX)/lib/libcjson.a \
+    /usr/lib/$(FW_MULTIARCH)/libbluetooth.a \
+    /usr/lib/$(FW_MULTIARCH)/libsocketcan.a \
+    /usr/lib/$(FW_MULTIARCH)/libserialport.a
+
+# Embedded Swift has no CommandLine: the entry is a @_cdecl function taking argc/argv
+# (Sources/switchyard/main.swift), linked as the C `main`.
+FW_LDFLAGS := -static-pie -Wl,--gc-sections -Wl,--defsym,main=switchyard_entry \
+    -Wl,-Map,$(FW_OUT)/switchyard.map -Wl,-z,noexecstack
+FW_LDLIBS := $(FW_C_LIBS) $(SWIFT_EMBEDDED)/$(FW_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -ldl
