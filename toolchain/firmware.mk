@@ -57,4 +57,4 @@ FW_C_LIBS := \
 # (Sources/switchyard/main.swift), linked as the C `main`.
 FW_LDFLAGS := -static-pie -Wl,--gc-sections -Wl,--defsym,main=switchyard_entry \
     -Wl,-Map,$(FW_OUT)/switchyard.map -Wl,-z,noexecstack
-FW_LDLIBS := $(FW_C_LIBS) $(SWIFT_EMBEDDED)/$(FW_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -ldl
+FW_LDLIBS := $(FW_C_LIBS) $(SWIFT_EMBEDDED)/$(FW_TRIPLE)/libswiftUnicodeDataTables.a -lm -lpthread -ldl

@@ -5,7 +5,8 @@
 # from Debian's source packages. Also enables the arm64 architecture and deb-src.
 #
 # Idempotent and cheap when everything is there: one dpkg-query call decides, and
-# apt-get runs only when a package or an apt index is missing. Needs root.
+# apt-get runs only when a package or an apt index is missing. Needs root only
+# then.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -17,10 +18,12 @@ host_packages=(
   mosquitto mosquitto-clients socat
 )
 # Building the static libraries from source packages: dpkg-source (dpkg-dev)
-# unpacks them, xz-utils reads their tarballs, perl runs OpenSSL's Configure,
-# cmake builds mosquitto. curl's shipped configure is used as is, so no autotools.
+# unpacks them, patch applies Debian's patches, xz-utils reads their tarballs,
+# perl runs OpenSSL's Configure, cmake builds mosquitto. curl's shipped
+# configure is used as is, so no autotools. The openssl program makes the
+# probe's test certificates and serves its HTTPS.
 build_packages=(
-  build-essential dpkg-dev pkg-config cmake perl xz-utils make
+  build-essential dpkg-dev patch pkg-config cmake perl xz-utils make openssl
 )
 # The aarch64 firmware: cross compiler and libc, qemu to run it here, and the
 # arm64 builds of the libraries Debian already ships as static archives.
@@ -31,16 +34,20 @@ cross_packages=(
 )
 wanted=("${host_packages[@]}" "${build_packages[@]}" "${cross_packages[@]}")
 
-if [[ $(id -u) -ne 0 ]]; then
-  echo "toolchain: packages.sh needs root (apt-get, dpkg --add-architecture)" >&2
-  exit 1
-fi
-
 native_arch=$(dpkg --print-architecture)
 need_update=0
 
+# Checking needs no privileges; changing anything needs root.
+as_root() {
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "toolchain: packages.sh must run as root to: $*" >&2
+    exit 1
+  fi
+}
+
 # arm64 packages can only be installed once dpkg knows the architecture.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  as_root "dpkg --add-architecture arm64"
   echo "toolchain: dpkg --add-architecture arm64"
   dpkg --add-architecture arm64
   need_update=1
@@ -75,10 +82,12 @@ other_deb_src() {
   return 1
 }
 if [[ ! -f $src_list ]] && ! other_deb_src; then
+  as_root "write $src_list"
   echo "toolchain: adding $src_list (deb-src for bookworm, bookworm-updates, bookworm-security)"
   printf '%s\n' "$src_content" >"$src_list"
   need_update=1
 elif [[ -f $src_list && "$(cat "$src_list")" != "$src_content" ]]; then
+  as_root "rewrite $src_list"
   echo "toolchain: updating $src_list"
   printf '%s\n' "$src_content" >"$src_list"
   need_update=1
@@ -111,6 +120,7 @@ mapfile -t missing < <(
 )
 
 if ((need_update)) || ((${#missing[@]})); then
+  as_root "apt-get update / install ${missing[*]}"
   echo "toolchain: apt-get update"
   apt-get update -qq
 fi
