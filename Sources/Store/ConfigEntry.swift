@@ -1,0 +1,13 @@
+/// A key's effective value as people may see it: secrets already masked. What `config get`
+/// prints and what `config set` answers (so it can say when the environment still wins).
+public struct ConfigEntry: Equatable {
+    public let key: ConfigKey
+    /// The value for display: `***` for a non-empty secret, control characters escaped.
+    public let displayValue: String
+    public let source: ConfigSource
+
+    /// `mqtt.port = 1883  (default)`: one line of `config show`.
+    public var description: String {
+        key.name + " = " + displayValue + "  (" + source.name + ")"
+    }
+}

@@ -1,0 +1,156 @@
+import CSupport
+import Runtime
+
+/// The gateway's configuration: every key's effective value from four layers, lowest to
+/// highest precedence: the key's default, the board profile's defaults, the user's saved
+/// settings, the environment.
+///
+/// Values are kept as canonical text and read through typed accessors. Anything meant for
+/// people (`show`, `entry`, errors, log lines) masks secrets as `***`; only `secretValue`
+/// hands out a secret's clear text. `set`/`unset` change the user layer in memory; `save`
+/// persists it atomically (see `ConfigDirectory`). Single-threaded: the run loop's thread.
+public final class ConfigStore {
+    /// Looks up an environment variable; tests pass their own.
+    public typealias EnvironmentLookup = (String) -> String?
+
+    /// The process environment through `getenv`.
+    public static let processEnvironment: EnvironmentLookup = { name in
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+
+    public let schema: ConfigSchema
+    /// Where `config`, `config.prev` and `config.tmp` live.
+    public let dataDirectory: String
+    /// The board profile's `key=value` defaults file, if the board has one.
+    public let boardDefaultsPath: String?
+
+    let files: ConfigDirectory
+    let environment: EnvironmentLookup
+    let log = Logger("config")
+
+    // Each layer maps key names to canonical values; the default layer is the schema.
+    var boardValues: [String: String] = [:]
+    var userValues: [String: String] = [:]
+    var environmentValues: [String: String] = [:]
+    /// Saved settings of keys this firmware does not know (a newer one wrote them): kept
+    /// and saved back untouched, never shown.
+    var unknownUserValues: [String: String] = [:]
+
+    /// Which copy of the saved settings was loaded (`.current` again after a save).
+    public internal(set) var loadOutcome: ConfigLoadOutcome = .noFile
+    /// The warnings logged by the last load, for `config status` (no secrets in them).
+    public internal(set) var problems: [String] = []
+    /// True after `set`/`unset` until the next `save` or `reload`.
+    public internal(set) var hasUnsavedChanges = false
+
+    /// Opens the store: reads the board defaults, the saved settings and the environment.
+    /// Never fails: a damaged file is reported in one log line and the last good copy (or
+    /// the defaults) is used instead.
+    public init(
+        schema: ConfigSchema = .standard, dataDirectory: String, boardDefaultsPath: String? = nil,
+        environment: @escaping EnvironmentLookup = ConfigStore.processEnvironment
+    ) {
+        self.schema = schema
+        self.dataDirectory = dataDirectory
+        self.boardDefaultsPath = boardDefaultsPath
+        self.files = ConfigDirectory(dataDirectory)
+        self.environment = environment
+        reload()
+    }
+
+    // MARK: reading
+
+    /// The value of a non-secret key as canonical text (choices in their listed spelling).
+    public func string(_ key: ConfigKey) -> String {
+        precondition(!key.isSecret, "read secret config keys through secretValue: " + key.name)
+        return resolve(key).value
+    }
+
+    /// The value of an integer key.
+    public func integer(_ key: ConfigKey) -> Int {
+        guard case .integer = key.kind else { preconditionFailure("not an integer config key: " + key.name) }
+        // Stored values are validated canonical text, so this parse cannot fail.
+        return ConfigText.parseInteger(resolve(key).value)!
+    }
+
+    /// The value of a boolean key.
+    public func boolean(_ key: ConfigKey) -> Bool {
+        guard case .boolean = key.kind else { preconditionFailure("not a boolean config key: " + key.name) }
+        return resolve(key).value == "true"
+    }
+
+    /// The clear text of a secret key, for the code that must hand it on (the MQTT client's
+    /// password). Never log or print what this returns.
+    public func secretValue(_ key: ConfigKey) -> String {
+        precondition(key.isSecret, "secretValue is for secret keys; use string: " + key.name)
+        return resolve(key).value
+    }
+
+    /// Which layer `key`'s effective value comes from.
+    public func source(of key: ConfigKey) -> ConfigSource { resolve(key).source }
+
+    /// The key called `name` with its effective value for display (secrets masked).
+    public func entry(_ name: String) throws(StoreError) -> ConfigEntry {
+        entry(for: try schema.lookup(name))
+    }
+
+    /// Every key as `key = value  (source)`, sorted by key, secrets as `***`.
+    public func show() -> [String] {
+        schema.keys.map { entry(for: $0).description }
+    }
+
+    /// Names of saved settings this firmware does not know, sorted.
+    public var unknownSavedKeys: [String] { unknownUserValues.keys.sorted() }
+
+    // MARK: changing
+
+    /// Sets `name` to `value` in the user layer (in memory; `save` persists). Returns the
+    /// key's effective entry afterwards: its source is still `env` when the environment
+    /// overrides the key, which the console should point out.
+    @discardableResult
+    public func set(_ name: String, to value: String) throws(StoreError) -> ConfigEntry {
+        let key = try schema.lookup(name)
+        userValues[key.name] = try key.validate(value)
+        hasUnsavedChanges = true
+        return entry(for: key)
+    }
+
+    /// Removes `name` from the user layer, so the board default or the key default applies
+    /// again. Also removes a saved setting this firmware does not know.
+    public func unset(_ name: String) throws(StoreError) {
+        if unknownUserValues.removeValue(forKey: name) != nil {
+            hasUnsavedChanges = true
+            return
+        }
+        let key = try schema.lookup(name)
+        if userValues.removeValue(forKey: key.name) != nil { hasUnsavedChanges = true }
+    }
+
+    /// Writes the user layer to `<data dir>/config` atomically; the previous file becomes
+    /// `config.prev`.
+    public func save() throws(StoreError) {
+        var settings = unknownUserValues
+        for (name, value) in userValues { settings[name] = value }
+        try files.save(ConfigFile.encode(settings))
+        hasUnsavedChanges = false
+        loadOutcome = .current
+        log.debug("saved " + String(settings.count) + " settings to " + files.current)
+    }
+
+    // MARK: resolving
+
+    /// `key`'s effective value and the layer it comes from.
+    func resolve(_ key: ConfigKey) -> (value: String, source: ConfigSource) {
+        precondition(schema.contains(key), "config key not registered in this store's schema: " + key.name)
+        if let value = environmentValues[key.name] { return (value, .environment) }
+        if let value = userValues[key.name] { return (value, .user) }
+        if let value = boardValues[key.name] { return (value, .board) }
+        return (key.defaultValue, .defaultValue)
+    }
+
+    func entry(for key: ConfigKey) -> ConfigEntry {
+        let resolved = resolve(key)
+        return ConfigEntry(key: key, displayValue: key.displayValue(resolved.value), source: resolved.source)
+    }
+}

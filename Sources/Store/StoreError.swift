@@ -1,0 +1,35 @@
+import Runtime
+
+/// Everything the Store module can fail with. No case ever carries a secret: a rejected
+/// value of a secret key is stored already masked as `***`.
+public enum StoreError: Error, Equatable {
+    /// A value a key does not accept. `value` is the display text (masked for secrets,
+    /// shortened when long), `allowed` says what the key takes.
+    case invalidValue(key: String, value: String, allowed: String)
+    /// A key name the schema does not know, with the closest known name if one is close.
+    case unknownKey(String, suggestion: String?)
+    /// A config file that cannot be used; `reason` is short (`checksum mismatch`).
+    case corruptFile(path: String, reason: String)
+    /// Reading or writing a config file failed at the system level.
+    case io(path: String, RuntimeError)
+
+    /// One line for a log or a console, e.g.
+    /// `mqtt.port: "70000" is not allowed: an integer from 1 to 65535`.
+    public var description: String {
+        switch self {
+        case .invalidValue(let key, let value, let allowed):
+            return key + ": \"" + value + "\" is not allowed: " + allowed
+        case .unknownKey(let name, let suggestion):
+            let shown = ConfigText.shortened(ConfigText.escaped(name))
+            if let suggestion {
+                return "unknown key \"" + shown + "\" (did you mean \"" + suggestion
+                    + "\"? try \"config show\" for the list)"
+            }
+            return "unknown key \"" + shown + "\" (try \"config show\" for the list)"
+        case .corruptFile(let path, let reason):
+            return path + " is corrupt (" + reason + ")"
+        case .io(let path, let error):
+            return path + ": " + error.description
+        }
+    }
+}
