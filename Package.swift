@@ -23,7 +23,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "Runtime", dependencies: ["CSupport"]),
-        .target(name: "JSON", dependencies: ["CJSON", "Runtime"]),
+        .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
         .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
         .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store"]),
@@ -47,12 +47,13 @@ let package = Package(
 
         // Shared test fixtures (full Swift with Foundation): temp dirs, child processes,
         // locating built products. Never linked into the firmware.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,343 @@
+import Runtime
+import Synchronization
+
+/// One MQTT connection, driven entirely by the run loop: libmosquitto's socket is polled
+/// like any other descriptor, with write interest only while it has bytes to send.
+///
+/// Connects in the background, reconnects with exponential backoff and jitter, resubscribes
+/// after every reconnect, and keeps QoS 1/2 messages published while disconnected in a
+/// bounded outbox that drains in order once connected.
+public final class MQTTClient: MosquittoSessionDelegate {
+    public let name: String
+    public let settings: MQTTSettings
+    public private(set) var state: UplinkState = .idle
+    public private(set) var stats = UplinkStats()
+    public private(set) var outbox: OutboxQueue
+    /// The last reason the connection failed, for `mqtt status` ("" when none).
+    public private(set) var lastError = ""
+
+    /// Called on every change of `state` (the LED and the state topic follow it).
+    public var onStateChange: ((UplinkState) -> Void)?
+    /// Called after each successful connect, before the outbox drains: birth messages go here.
+    public var onConnect: (() -> Void)?
+
+    private let loop: EventLoop
+    private let session: MosquittoSession
+    private let log: Logger
+    private var backoff = ReconnectBackoff()
+    private var subscriptions: [(filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
+    private var inflight = 0
+    private var everConnected = false
+    private var socketWatch: IOWatch?
+    private var keepaliveTask: FixedRateTask?
+    private var reconnectTimer: OneShotTimer?
+    private var stopCompletion: (() -> Void)?
+    private var stopDeadline: OneShotTimer?
+
+    // A connect attempt runs on a short-lived thread (name resolution blocks); it stores its
+    // result in the attempt and signals the loop's wake-up.
+    private final class ConnectAttempt {
+        let done = Atomic<Bool>(false)
+        var result: Int32 = 0
+        /// The connect thread's errno: a system error is only readable on that thread.
+        var reason = ""
+    }
+    private var attempt: ConnectAttempt?
+    private var connectThread: WorkerThread?
+
+    public init(name: String, settings: MQTTSettings, loop: EventLoop) throws(UplinkError) {
+        self.name = name
+        self.settings = settings
+        self.loop = loop
+        log = Logger(name)
+        outbox = OutboxQueue(maxMessages: settings.outboxMaxMessages, maxBytes: settings.outboxMaxBytes)
+        session = try MosquittoSession(settings: settings)
+        session.delegate = self
+        loop.onWake { [self] in self.collectConnectResult() }
+    }
+
+    // MARK: lifecycle
+
+    /// Starts connecting; returns at once.
+    public func start() {
+        guard state == .idle || state == .stopped else { return }
+        log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
+        beginConnect()
+    }
+
+    /// Publishes nothing more, lets in-flight QoS 1 messages (and a final retained status set
+    /// by the caller) reach the broker for up to `grace`, disconnects, then calls `completion`.
+    public func stop(grace: Interval = .seconds(2), completion: @escaping () -> Void) {
+        reconnectTimer?.cancel()
+        guard state == .connected else {
+            finishStop()
+            completion()
+            return
+        }
+        setState(.stopping)
+        stopCompletion = completion
+        stopDeadline = loop.after(grace) { [self] in self.disconnectNow() }
+        checkStopProgress()
+    }
+
+    /// Drops the connection and connects again at once (console `mqtt reconnect`).
+    public func reconnect() {
+        guard state != .stopping && state != .stopped else { return }
+        if state == .connected {
+            _ = session.disconnect() // the disconnect callback schedules the reconnect
+        } else if state == .waitingToReconnect {
+            reconnectTimer?.cancel()
+            backoff.reset()
+            beginConnect()
+        }
+    }
+
+    public var isConnected: Bool { state == .connected }
+
+    /// Messages handed to libmosquitto and not yet acknowledged.
+    public var inflightCount: Int { inflight }
+
+    // MARK: publishing and subscribing
+
+    /// Publishes `payload` on `topic`. QoS 1/2 messages wait in the outbox while disconnected.
+    @discardableResult
+    public func publish(_ topic: String, _ payload: [UInt8], qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
+        let message = OutboxMessage(topic: topic, payload: payload, qos: qos, retain: retain)
+        if state == .connected && outbox.isEmpty && (qos == 0 || inflight < settings.maxInflight) {
+            return hand(message)
+        }
+        if qos == 0 {
+            if state == .connected { return hand(message) }
+            stats.droppedQoS0 += 1
+            return .dropped("not connected (QoS 0)")
+        }
+        outbox.append(message)
+        if state == .connected { drainOutbox() }
+        return .queued
+    }
+
+    /// Publishes UTF-8 text.
+    @discardableResult
+    public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
+        publish(topic, Array(text.utf8), qos: qos, retain: retain)
+    }
+
+    /// Calls `handler` for every message matching `filter`; survives reconnects.
+    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) {
+        subscriptions.append((filter, qos, handler))
+        if state == .connected { _ = session.subscribe(filter, qos: qos) }
+    }
+
+    /// Whether `topic` matches the subscription `filter` (+ and # wildcards).
+    public static func topic(_ topic: String, matches filter: String) -> Bool {
+        MosquittoSession.topic(topic, matches: filter)
+    }
+
+    private func hand(_ message: OutboxMessage) -> PublishOutcome {
+        let (code, _) = session.publish(message)
+        if code == MosquittoSession.success {
+            stats.published += 1
+            if message.qos > 0 { inflight += 1 }
+            updateWriteInterest()
+            return .sent
+        }
+        if code == MosquittoSession.noConnection, message.qos > 0 {
+            outbox.prepend(message)
+            return .queued
+        }
+        stats.rejected += 1
+        let reason = MosquittoSession.describe(code)
+        log.warning("publish to \(message.topic) refused: \(reason)")
+        return .dropped(reason)
+    }
+
+    private func drainOutbox() {
+        while state == .connected || state == .stopping, inflight < settings.maxInflight,
+              let message = outbox.removeFirst() {
+            if case .queued = hand(message) { break }
+        }
+    }
+
+    // MARK: connecting
+
+    private func beginConnect() {
+        setState(.connecting)
+        let attempt = ConnectAttempt()
+        self.attempt = attempt
+        let session = self.session, settings = self.settings, first = !everConnected
+        let wakeup = loop.wakeup
+        // The loop does not touch the session until `done` is set.
+        do throws(RuntimeError) {
+            connectThread = try WorkerThread {
+                attempt.result = session.connect(host: settings.host, port: settings.port,
+                                                 keepalive: settings.keepaliveSeconds, first: first)
+                attempt.reason = MosquittoSession.describe(attempt.result)
+                attempt.done.store(true, ordering: .releasing)
+                wakeup.signal()
+            }
+        } catch {
+            connectFailed("cannot start connect thread: \(error.description)")
+        }
+    }
+
+    private func collectConnectResult() {
+        guard state == .connecting, let attempt, attempt.done.load(ordering: .acquiring) else { return }
+        self.attempt = nil
+        connectThread?.join()
+        connectThread = nil
+        guard attempt.result == MosquittoSession.success, let fd = session.socket else {
+            connectFailed(attempt.reason)
+            return
+        }
+        everConnected = true
+        // CONNACK arrives on the socket; until then, watch it for the CONNECT going out.
+        socketWatch = loop.watch(fd, interest: .read) { [self] events in self.socketReady(events) }
+        updateWriteInterest()
+        let period = Interval.seconds(Int64(max(1, settings.keepaliveSeconds / 4)))
+        keepaliveTask = loop.addTask("\(name).keepalive", every: period) { [self] in
+            _ = self.session.loopMisc()
+            self.updateWriteInterest()
+        }
+    }
+
+    private func socketReady(_ events: IOEvents) {
+        if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
+            let code = session.loopRead()
+            if code != MosquittoSession.success { connectionLost(code) ; return }
+        }
+        if events.contains(.writable) {
+            let code = session.loopWrite()
+            if code != MosquittoSession.success { connectionLost(code); return }
+        }
+        updateWriteInterest()
+        if state == .stopping { checkStopProgress() }
+    }
+
+    private func updateWriteInterest() {
+        socketWatch?.interest = session.wantsWrite ? [.read, .write] : .read
+    }
+
+    private func connectionLost(_ code: Int32) {
+        // libmosquitto calls the disconnect callback itself for most failures; make sure the
+        // socket is released and a reconnect scheduled either way.
+        if state == .connected || state == .connecting {
+            sessionDisconnected(resultCode: code)
+        }
+    }
+
+    private func connectFailed(_ reason: String) {
+        stats.connectFailures += 1
+        if reason != lastError { log.error("cannot connect to \(settings.endpoint): \(reason)") }
+        lastError = reason
+        scheduleReconnect()
+    }
+
+    private func scheduleReconnect() {
+        releaseSocket()
+        guard state != .stopping && state != .stopped else { return }
+        setState(.waitingToReconnect)
+        let delay = backoff.nextDelay()
+        log.debug("reconnecting in \(delay.millisecondsText) ms")
+        reconnectTimer = loop.after(delay) { [self] in self.beginConnect() }
+    }
+
+    private func releaseSocket() {
+        socketWatch?.cancel()
+        socketWatch = nil
+        keepaliveTask?.cancel()
+        keepaliveTask = nil
+    }
+
+    // MARK: stopping
+
+    private func checkStopProgress() {
+        guard state == .stopping else { return }
+        if inflight == 0 && outbox.isEmpty && !session.wantsWrite { disconnectNow() }
+    }
+
+    private func disconnectNow() {
+        stopDeadline?.cancel()
+        if state == .stopping {
+            _ = session.disconnect()
+            _ = session.loopWrite()
+        }
+        finishStop()
+        if let completion = stopCompletion {
+            stopCompletion = nil
+            completion()
+        }
+    }
+
+    private func finishStop() {
+        releaseSocket()
+        setState(.stopped)
+    }
+
+    private func setState(_ new: UplinkState) {
+        guard new != state else { return }
+        state = new
+        onStateChange?(new)
+    }
+
+    // MARK: MosquittoSessionDelegate
+
+    func sessionConnected(resultCode: Int32, reason: String) {
+        guard resultCode == 0 else {
+            // Refused by the broker (bad credentials, ...): the socket closes, we retry later.
+            _ = session.disconnect()
+            connectFailed("broker refused the connection: \(reason)")
+            return
+        }
+        stats.connects += 1
+        backoff.reset()
+        lastError = ""
+        inflight = 0
+        log.info("connected to \(settings.endpoint)")
+        setState(.connected)
+        for subscription in subscriptions { _ = session.subscribe(subscription.filter, qos: subscription.qos) }
+        onConnect?()
+        drainOutbox()
+        updateWriteInterest()
+    }
+
+    func sessionDisconnected(resultCode: Int32) {
+        let wasConnected = state == .connected
+        if state == .stopping || state == .stopped {
+            releaseSocket()
+            return
+        }
+        guard wasConnected || state == .connecting else { return }
+        releaseSocket()
+        if wasConnected {
+            stats.disconnects += 1
+            let reason = resultCode == 0 ? "closed" : MosquittoSession.describe(resultCode)
+            log.warning("disconnected from \(settings.endpoint): \(lastError.isEmpty ? reason : lastError)")
+            scheduleReconnect()
+        } else {
+            connectFailed(lastError.isEmpty ? MosquittoSession.describe(resultCode) : lastError)
+        }
+    }
+
+    func sessionPublished(messageID: Int32) {
+        stats.acknowledged += 1
+        if inflight > 0 { inflight -= 1 }
+        drainOutbox()
+        if state == .stopping { checkStopProgress() }
+    }
+
+    func sessionReceived(topic: String, payload: [UInt8], qos: Int32, retain: Bool) {
+        stats.received += 1
+        let message = MQTTMessage(topic: topic, payload: payload, qos: qos, retain: retain)
+        for subscription in subscriptions where MosquittoSession.topic(topic, matches: subscription.filter) {
+            subscription.handler(message)
+        }
+    }
+
+    func sessionLogged(level: Int32, message: String) {
+        if MosquittoSession.isProblem(level) {
+            // TLS failures only reach us this way ("OpenSSL Error[0]: ... certificate verify failed").
+            lastError = message
+        }
+        if settings.debug { log.debug("mosquitto: \(message)") }
+    }
+}

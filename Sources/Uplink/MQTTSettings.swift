@@ -1,0 +1,104 @@
+/// MQTT protocol versions libmosquitto speaks.
+public enum MQTTProtocolVersion: Equatable {
+    case v31
+    case v311
+    case v5
+
+    /// Parses the Benchlab seed's names (`MQTTv311`, `MQTTv5`, `MQTTv31`) and plain numbers.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "mqttv31", "3.1", "31": self = .v31
+        case "mqttv311", "3.1.1", "311", "4": self = .v311
+        case "mqttv5", "5", "5.0": self = .v5
+        default: return nil
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .v31: return "MQTTv31"
+        case .v311: return "MQTTv311"
+        case .v5: return "MQTTv5"
+        }
+    }
+}
+
+/// TLS for the broker connection. Certificate verification is on unless `insecure` says
+/// otherwise, and `insecure` must be asked for explicitly.
+public struct MQTTTLSSettings: Equatable {
+    public var caFile: String?
+    public var caDirectory: String?
+    public var certificateFile: String?
+    public var keyFile: String?
+    /// Skip hostname verification (the certificate chain is still checked).
+    public var insecure: Bool
+
+    public init(caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil,
+                keyFile: String? = nil, insecure: Bool = false) {
+        self.caFile = caFile
+        self.caDirectory = caDirectory
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.insecure = insecure
+    }
+}
+
+/// The last will: what the broker publishes for us if we vanish.
+public struct MQTTWill: Equatable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: Int32
+    public var retain: Bool
+
+    public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = true) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
+}
+
+/// Everything one broker connection needs. One value per client: the gateway's local
+/// uplink and each car service's cloud connection have their own.
+public struct MQTTSettings: Equatable {
+    public var host: String
+    public var port: Int32
+    public var clientID: String
+    public var username: String?
+    /// Sent to the broker only; never logged or shown.
+    public var password: String?
+    public var protocolVersion: MQTTProtocolVersion
+    public var keepaliveSeconds: Int32
+    public var cleanSession: Bool
+    public var tls: MQTTTLSSettings?
+    public var will: MQTTWill?
+    /// Outbox bounds for QoS 1/2 messages published while disconnected.
+    public var outboxMaxMessages: Int
+    public var outboxMaxBytes: Int
+    /// Messages handed to libmosquitto and not yet acknowledged, at most.
+    public var maxInflight: Int
+    /// Log libmosquitto's own messages at debug level.
+    public var debug: Bool
+
+    public init(host: String = "localhost", port: Int32 = 1883, clientID: String) {
+        self.host = host
+        self.port = port
+        self.clientID = clientID
+        username = nil
+        password = nil
+        protocolVersion = .v311
+        keepaliveSeconds = 60
+        cleanSession = true
+        tls = nil
+        will = nil
+        outboxMaxMessages = 1000
+        outboxMaxBytes = 1 << 20
+        maxInflight = 100
+        debug = false
+    }
+
+    /// "host:port" plus "(TLS)" when encrypted, for logs and status.
+    public var endpoint: String {
+        "\(host):\(port)" + (tls == nil ? "" : " (TLS)")
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Runtime
+import TestSupport
+import Testing
+@testable import Uplink
+
+@Suite("MQTT client against a real mosquitto broker", .serialized)
+struct MQTTClientTests {
+    private func makeClient(_ broker: MosquittoBroker, loop: EventLoop, outbox: Int = 2_000,
+                            id: String = "test-\(UUID().uuidString.prefix(8))") throws -> MQTTClient {
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: id)
+        settings.outboxMaxMessages = outbox
+        settings.keepaliveSeconds = 10
+        return try MQTTClient(name: "uplink", settings: settings, loop: loop)
+    }
+
+    @Test("connects and publishes QoS 0 and QoS 1 messages a real subscriber receives")
+    func publishes() throws {
+        let broker = try MosquittoBroker()
+        let observer = try MQTTObserver(port: broker.port, topics: ["t/#"])
+        let loop = try EventLoop()
+        let client = try makeClient(broker, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        #expect(client.publish("t/a", text: "zero", qos: 0) == .sent)
+        #expect(client.publish("t/b", text: "one", qos: 1) == .sent)
+        loop.run(timeout: 5) { client.stats.acknowledged == 1 }
+        #expect(observer.wait { $0.count == 2 })
+        #expect(observer.lines == ["t/a zero", "t/b one"])
+    }
+
+    @Test("subscriptions with wildcards receive what others publish")
+    func subscribes() throws {
+        let broker = try MosquittoBroker()
+        let loop = try EventLoop()
+        let client = try makeClient(broker, loop: loop)
+        var received: [String] = []
+        client.subscribe("cmd/+/x") { received.append($0.topic + "=" + $0.text) }
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        loop.run(timeout: 0.3) { false } // let SUBACK arrive
+        try MQTTTool.publish(port: broker.port, topic: "cmd/1/x", message: "hello")
+        try MQTTTool.publish(port: broker.port, topic: "cmd/2/y", message: "ignored")
+        try MQTTTool.publish(port: broker.port, topic: "cmd/3/x", message: "world")
+        #expect(loop.run(timeout: 5) { received.count == 2 })
+        #expect(received == ["cmd/1/x=hello", "cmd/3/x=world"])
+    }
+
+    @Test("1,000 QoS 1 messages published during a broker outage all arrive, in order")
+    func outboxSurvivesOutage() throws {
+        let broker = try MosquittoBroker()
+        let loop = try EventLoop()
+        let client = try makeClient(broker, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+
+        broker.stop()
+        #expect(loop.run(timeout: 5) { !client.isConnected })
+        for index in 0..<1_000 {
+            #expect(client.publish("outage/seq", text: String(index), qos: 1) == .queued)
+        }
+        #expect(client.outbox.count == 1_000)
+        #expect(client.outbox.dropped == 0)
+
+        try broker.start()
+        let observer = try MQTTObserver(port: broker.port, topics: ["outage/seq"])
+        #expect(loop.run(timeout: 10) { client.isConnected })
+        #expect(loop.run(timeout: 10) { client.outbox.isEmpty && client.inflightCount == 0 })
+        #expect(observer.wait(timeout: 10) { $0.count >= 1_000 })
+        let values = observer.lines.compactMap { Int($0.split(separator: " ").last!) }
+        // QoS 1 allows duplicates; dropping them, the sequence must be complete and ordered.
+        var deduplicated: [Int] = []
+        for value in values where deduplicated.last != value { deduplicated.append(value) }
+        #expect(deduplicated == Array(0..<1_000))
+    }
+
+    @Test("a full outbox drops the oldest messages and counts them exactly")
+    func smallOutboxDropsOldest() throws {
+        let broker = try MosquittoBroker()
+        let loop = try EventLoop()
+        let client = try makeClient(broker, loop: loop, outbox: 100)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        broker.stop()
+        #expect(loop.run(timeout: 5) { !client.isConnected })
+        for index in 0..<1_000 { client.publish("small/seq", text: String(index), qos: 1) }
+        #expect(client.outbox.dropped == 900)
+        #expect(client.outbox.count == 100)
+
+        try broker.start()
+        let observer = try MQTTObserver(port: broker.port, topics: ["small/seq"])
+        #expect(loop.run(timeout: 10) { client.isConnected && client.outbox.isEmpty && client.inflightCount == 0 })
+        #expect(observer.wait(timeout: 10) { $0.count >= 100 })
+        let values = observer.lines.compactMap { Int($0.split(separator: " ").last!) }
+        #expect(values == Array(900..<1_000), "the newest 100 survive, in order")
+    }
+
+    @Test("QoS 0 without a connection is dropped and counted")
+    func qos0WithoutConnection() throws {
+        let loop = try EventLoop()
+        let settings = MQTTSettings(host: "127.0.0.1", port: Int32(FreePort.next()), clientID: "nobody")
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        #expect(client.publish("x", text: "y", qos: 0) == .dropped("not connected (QoS 0)"))
+        #expect(client.stats.droppedQoS0 == 1)
+    }
+
+    @Test("a refused connection is retried with backoff and recorded")
+    func retriesWhenBrokerAbsent() throws {
+        let loop = try EventLoop()
+        let port = FreePort.next()
+        let settings = MQTTSettings(host: "127.0.0.1", port: Int32(port), clientID: "retry")
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 3) { client.stats.connectFailures >= 1 })
+        #expect(client.state == .waitingToReconnect || client.state == .connecting)
+        #expect(client.lastError.contains("refused") || client.lastError.contains("Connection"))
+        let broker = try MosquittoBroker(port: port)
+        #expect(loop.run(timeout: 10) { client.isConnected }, "reconnects once the broker appears")
+        _ = broker
+    }
+
+    @Test("subscriptions are restored after the broker restarts")
+    func resubscribesAfterReconnect() throws {
+        let broker = try MosquittoBroker()
+        let loop = try EventLoop()
+        let client = try makeClient(broker, loop: loop)
+        var received: [String] = []
+        client.subscribe("re/sub") { received.append($0.text) }
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        broker.stop()
+        #expect(loop.run(timeout: 5) { !client.isConnected })
+        try broker.start()
+        #expect(loop.run(timeout: 10) { client.isConnected })
+        loop.run(timeout: 0.3) { false }
+        try MQTTTool.publish(port: broker.port, topic: "re/sub", message: "after")
+        #expect(loop.run(timeout: 5) { received == ["after"] })
+        #expect(client.stats.connects == 2)
+        #expect(client.stats.disconnects == 1)
+    }
+}
