@@ -3,7 +3,7 @@ import CSupport
 /// The cooperative scheduler: one thread, `poll(2)` over registered descriptors, fixed-rate
 /// tasks and one-shot timers. Handlers never block; an idle loop sleeps in `poll` until the
 /// next deadline or a descriptor becomes ready.
-public final class RunLoop {
+public final class EventLoop {
     public let clock: TimeSource
     /// Other threads call `wakeup.signal()` to make the loop run `onWake` handlers.
     public let wakeup: Wakeup

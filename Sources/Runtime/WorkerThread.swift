@@ -2,7 +2,7 @@ import CSupport
 
 /// A POSIX thread running one closure. Used only where a source can outrun the run loop
 /// (the CAN reader); everything else lives on the loop.
-public final class Thread {
+public final class WorkerThread {
     private var handle = pthread_t()
     private var joined = false
 

@@ -6,7 +6,7 @@ struct FixedRateTaskTests {
     @Test("1,000 periods run in phase with no drift")
     func noDriftOverThousandPeriods() throws {
         let clock = TestClock()
-        let loop = try RunLoop(clock: clock)
+        let loop = try EventLoop(clock: clock)
         let start = clock.now()
         var runTimes: [Instant] = []
         // The task itself takes 3 ms of a 10 ms period: a naive `now + period` would drift.
@@ -30,7 +30,7 @@ struct FixedRateTaskTests {
     @Test("a late run counts its missed deadlines as overruns and runs once")
     func lateRunCountsOverrunsWithoutCatchUp() throws {
         let clock = TestClock()
-        let loop = try RunLoop(clock: clock)
+        let loop = try EventLoop(clock: clock)
         let start = clock.now()
         var runs = 0
         var slowOnce = true
@@ -60,7 +60,7 @@ struct FixedRateTaskTests {
     @Test("overruns over 1,000 periods with a periodically slow task are exact")
     func overrunCountOverThousandPeriods() throws {
         let clock = TestClock()
-        let loop = try RunLoop(clock: clock)
+        let loop = try EventLoop(clock: clock)
         var count = 0
         // Every 10th run takes 2.5 periods: the deadline after it gets no run of its own (an
         // overrun), the one after that runs late, once, and the schedule stays in phase.
@@ -84,7 +84,7 @@ struct FixedRateTaskTests {
     @Test("one-shot timers fire once, in deadline order, and cancel")
     func oneShotTimers() throws {
         let clock = TestClock()
-        let loop = try RunLoop(clock: clock)
+        let loop = try EventLoop(clock: clock)
         var fired: [String] = []
         loop.after(.milliseconds(20)) { fired.append("b") }
         loop.after(.milliseconds(10)) { fired.append("a") }
@@ -103,7 +103,7 @@ struct FixedRateTaskTests {
     @Test("a cancelled task stops running")
     func cancelledTaskStops() throws {
         let clock = TestClock()
-        let loop = try RunLoop(clock: clock)
+        let loop = try EventLoop(clock: clock)
         var runs = 0
         let task = loop.addTask("t", every: .milliseconds(5)) { runs += 1 }
         clock.advance(by: .milliseconds(5)); loop.dispatchDue()

@@ -12,7 +12,7 @@ struct RunLoopIOTests {
 
     @Test("a readable descriptor calls its handler; write interest can change at any time")
     func descriptorReadiness() throws {
-        let loop = try RunLoop()
+        let loop = try EventLoop()
         let (reader, writer) = makePipe()
         var readable = 0
         loop.watch(reader.fd, interest: .read) { events in
@@ -45,7 +45,7 @@ struct RunLoopIOTests {
 
     @Test("a hung-up peer is reported")
     func hangup() throws {
-        let loop = try RunLoop()
+        let loop = try EventLoop()
         var (reader, writer): (OwnedDescriptor, OwnedDescriptor?) = makePipe()
         var events: IOEvents = []
         loop.watch(reader.fd) { events = $0 }
@@ -57,11 +57,11 @@ struct RunLoopIOTests {
 
     @Test("another thread wakes a loop that would otherwise sleep forever")
     func wakeupFromAnotherThread() throws {
-        let loop = try RunLoop()
+        let loop = try EventLoop()
         var woken = 0
         loop.onWake { woken += 1; loop.stop() }
         let wakeup = loop.wakeup
-        let thread = try Runtime.Thread {
+        let thread = try WorkerThread {
             usleep(20_000)
             wakeup.signal()
         }
@@ -74,7 +74,7 @@ struct RunLoopIOTests {
 
     @Test("an idle loop sleeps until its next deadline")
     func idleLoopSleeps() throws {
-        let loop = try RunLoop()
+        let loop = try EventLoop()
         var runs = 0
         loop.addTask("slow", every: .milliseconds(50)) { runs += 1; if runs == 3 { loop.stop() } }
         try loop.run()
@@ -84,7 +84,7 @@ struct RunLoopIOTests {
 
     @Test("a cancelled watch is not called again")
     func cancelledWatch() throws {
-        let loop = try RunLoop()
+        let loop = try EventLoop()
         let (reader, writer) = makePipe()
         var calls = 0
         let watch = loop.watch(reader.fd) { _ in calls += 1 }

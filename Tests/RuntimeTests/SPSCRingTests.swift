@@ -7,7 +7,7 @@ struct SPSCRingTests {
     func tenMillionInOrder() throws {
         let count = 10_000_000
         let ring = try SPSCRing<Int>(capacity: 4096)
-        let producer = try Runtime.Thread {
+        let producer = try WorkerThread {
             var next = 0
             while next < count {
                 if ring.tryPush(next) { next += 1 }
@@ -46,7 +46,7 @@ struct SPSCRingTests {
         let count = 1_000_000
         let ring = try SPSCRing<Int>(capacity: 64)
         var accepted = 0
-        let producer = try Runtime.Thread {
+        let producer = try WorkerThread {
             for value in 0..<count where ring.push(value) { accepted += 1 }
         }
         var received = 0

@@ -1,0 +1,58 @@
+/// A subcommand's arguments: `--name value`, `--name=value`, bare flags and positionals.
+/// Small on purpose: the firmware cannot link swift-argument-parser.
+struct Arguments {
+    private(set) var positionals: [String] = []
+    private var options: [String: String] = [:]
+    private var flags: Set<String> = []
+
+    /// Splits `arguments`; `valued` names the options that take a value.
+    init(_ arguments: [String], valued: Set<String>) throws(UsageError) {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-" else {
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" {
+                positionals.append(contentsOf: arguments[index...])
+                break
+            }
+            var name = argument
+            var inlineValue: String? = nil
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            if valued.contains(name) {
+                if let inlineValue {
+                    options[name] = inlineValue
+                } else {
+                    guard index < arguments.count else { throw UsageError("\(name) needs a value") }
+                    options[name] = arguments[index]
+                    index += 1
+                }
+            } else if name == "-h" || name == "--help" {
+                flags.insert("--help")
+            } else if inlineValue == nil, Arguments.knownFlags.contains(name) {
+                flags.insert(name)
+            } else {
+                throw UsageError("unknown option \(argument)")
+            }
+        }
+    }
+
+    /// Flags every subcommand understands.
+    static let knownFlags: Set<String> = ["--help", "--json", "--verbose"]
+
+    func value(_ name: String) -> String? { options[name] }
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
+    var wantsHelp: Bool { flags.contains("--help") }
+}
+
+/// A command line that does not parse: printed with a pointer to `--help`, exit status 2.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,52 @@
+import Store
+
+/// `switchyard config show|get|set|unset|keys`: the saved settings, offline.
+enum ConfigCommand {
+    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+        let parsed = try Arguments(arguments, valued: ["--data", "--config"])
+        if parsed.wantsHelp {
+            Output.line(HelpText.config)
+            return 0
+        }
+        guard let action = parsed.positionals.first else { throw UsageError("which action: show, get, set, unset or keys?") }
+        let operands = Array(parsed.positionals.dropFirst())
+        if action == "keys" {
+            for line in ConfigSchema.standard.helpLines() { Output.line(line) }
+            return 0
+        }
+        let counts = ["show": 0, "get": 1, "set": 2, "unset": 1]
+        guard let count = counts[action] else {
+            throw UsageError("unknown action \"\(action)\": use show, get, set, unset or keys")
+        }
+        guard operands.count == count else {
+            let usage = ["show": "config show", "get": "config get KEY", "set": "config set KEY VALUE",
+                         "unset": "config unset KEY"][action]!
+            throw UsageError("usage: switchyard \(usage)")
+        }
+        let store = ConfigStore(dataDirectory: DataDirectory.resolve(parsed.value("--data")),
+                                boardDefaultsPath: parsed.value("--config"))
+        do throws(StoreError) {
+            switch action {
+            case "show":
+                for line in store.show() { Output.line(line) }
+            case "get":
+                Output.line(try store.entry(operands[0]).description)
+            case "set":
+                let entry = try store.set(operands[0], to: operands[1])
+                try store.save()
+                Output.line(entry.description)
+                if entry.source == .environment {
+                    Output.error("note: saved, but the environment overrides \(entry.key.name) while it is set")
+                }
+            default:
+                try store.unset(operands[0])
+                try store.save()
+                Output.line(try store.entry(operands[0]).description)
+            }
+        } catch {
+            Output.error("switchyard config: \(error.description)")
+            return 1
+        }
+        return 0
+    }
+}

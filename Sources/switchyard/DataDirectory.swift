@@ -1,0 +1,16 @@
+import CSupport
+
+/// Where the gateway keeps its saved settings and spools.
+enum DataDirectory {
+    static let fallback = "/var/lib/switchyard"
+
+    /// `--data DIR`, else `$SWITCHYARD_DATA`, else /var/lib/switchyard.
+    static func resolve(_ option: String?) -> String {
+        if let option, !option.isEmpty { return option }
+        if let fromEnvironment = getenv("SWITCHYARD_DATA") {
+            let text = String(cString: fromEnvironment)
+            if !text.isEmpty { return text }
+        }
+        return fallback
+    }
+}

@@ -1,0 +1,52 @@
+import CBluetooth
+import CSerialPort
+import CSocketCAN
+import Crypto
+import HTTPClient
+import Uplink
+
+/// Selftest checks that the C libraries linked into this binary initialise and work.
+enum LibrarySelftests {
+    static func openssl() -> SelftestOutcome {
+        let digest = Hex.encode(SHA256.hash(Array("abc".utf8)))
+        guard digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" else {
+            return .failed("SHA-256(\"abc\") came out as \(digest)")
+        }
+        return .passed("\(CryptoLibrary.version), SHA-256 vector matches")
+    }
+
+    static func mosquitto() -> SelftestOutcome {
+        guard MosquittoLibrary.initialise() else { return .failed("mosquitto_lib_init failed") }
+        return .passed("libmosquitto \(MosquittoLibrary.version) initialised")
+    }
+
+    static func curl() -> SelftestOutcome {
+        guard CurlLibrary.initialise() else { return .failed("curl_global_init failed") }
+        guard CurlLibrary.supportsHTTPS else { return .failed("libcurl \(CurlLibrary.version) has no TLS") }
+        return .passed("libcurl \(CurlLibrary.version) initialised, HTTPS available")
+    }
+
+    /// Touches libserialport, libbluetooth and libsocketcan so a broken link shows up here
+    /// rather than the first time a device appears.
+    static func deviceLibraries() -> SelftestOutcome {
+        var ports: UnsafeMutablePointer<OpaquePointer?>? = nil
+        guard sp_list_ports(&ports) == SP_OK else { return .failed("sp_list_ports failed") }
+        var portCount = 0
+        while let list = ports, list[portCount] != nil { portCount += 1 }
+        sp_free_port_list(ports)
+
+        var address = bdaddr_t(b: (0x66, 0x55, 0x44, 0x33, 0x22, 0x11))
+        var text = [CChar](repeating: 0, count: 18)
+        ba2str(&address, &text)
+        let shown = String(cString: text)
+        guard shown == "11:22:33:44:55:66" else { return .failed("ba2str gave \(shown)") }
+
+        // No such interface here: libsocketcan must answer with an error, not crash.
+        var state: Int32 = 0
+        let canResult = can_get_state("sy-selftest0", &state)
+        guard canResult != 0 else { return .failed("can_get_state succeeded on a missing interface") }
+
+        let serialVersion = String(cString: sp_get_lib_version_string())
+        return .passed("libserialport \(serialVersion) (\(portCount) ports), libbluetooth, libsocketcan")
+    }
+}

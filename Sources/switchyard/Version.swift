@@ -1,0 +1,26 @@
+/// The firmware's version, shown by `switchyard version`, the console and the state topic.
+enum Version {
+    static let string = "0.1.0"
+    /// The architecture this binary was built for.
+    static var architecture: String {
+        #if arch(aarch64) || arch(arm64)
+        return "aarch64"
+        #elseif arch(x86_64)
+        return "x86_64"
+        #else
+        return "unknown"
+        #endif
+    }
+}
+
+enum VersionCommand {
+    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+        let parsed = try Arguments(arguments, valued: [])
+        if parsed.wantsHelp {
+            Output.line(HelpText.version)
+            return 0
+        }
+        Output.line("switchyard \(Version.string) (\(Version.architecture))")
+        return 0
+    }
+}
