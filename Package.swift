@@ -28,10 +28,16 @@ let package = Package(
         .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
         .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
+        .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
+        .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store"]),
+        .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
+        .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "Uplink", "Console", "SerialPort"]),
+        .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "Uplink", "Console", "SerialPort"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
+                "SerialPort", "Console", "Board", "CAN", "Benchlab",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -53,6 +59,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "Runtime", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Runtime", "JSON", "Store", "TestSupport"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
+        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Uplink", "SerialPort", "TestSupport"]),
+        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
     ],
