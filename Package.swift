@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
         .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
-        .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store"]),
+        .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store", "Console"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store"]),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
         .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Uplink", "SerialPort", "TestSupport"]),
-        .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "TestSupport"]),
+        .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "Console", "JSON", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
