@@ -81,7 +81,13 @@ public final class MQTTClient: MosquittoSessionDelegate {
     }
 
     /// Drops the connection and connects again at once (console `mqtt reconnect`).
+    /// Deferred to the next loop pass: it may be called from inside a message callback
+    /// (an MQTT command), and libmosquitto must not be re-entered from its callbacks.
     public func reconnect() {
+        loop.after(.zero) { [self] in self.reconnectNow() }
+    }
+
+    private func reconnectNow() {
         guard state != .stopping && state != .stopped else { return }
         if state == .connected {
             _ = session.disconnect() // the disconnect callback schedules the reconnect
@@ -283,9 +289,9 @@ public final class MQTTClient: MosquittoSessionDelegate {
 
     func sessionConnected(resultCode: Int32, reason: String) {
         guard resultCode == 0 else {
-            // Refused by the broker (bad credentials, ...): the socket closes, we retry later.
-            _ = session.disconnect()
-            connectFailed("broker refused the connection: \(reason)")
+            // Refused by the broker (bad credentials, ...): the broker closes the socket; the
+            // disconnect callback that follows schedules the retry.
+            lastError = "broker refused the connection: " + reason
             return
         }
         stats.connects += 1
@@ -322,7 +328,9 @@ public final class MQTTClient: MosquittoSessionDelegate {
         stats.acknowledged += 1
         if inflight > 0 { inflight -= 1 }
         drainOutbox()
-        if state == .stopping { checkStopProgress() }
+        // We are inside libmosquitto's loop_read here; disconnecting from within a callback
+        // would re-enter it (and deadlock on its lock), so the check runs right after.
+        if state == .stopping { loop.after(.zero) { [self] in self.checkStopProgress() } }
     }
 
     func sessionReceived(topic: String, payload: [UInt8], qos: Int32, retain: Bool) {

@@ -1,22 +1,29 @@
+import Board
 import CSupport
+import Console
 import JSON
 import Runtime
 import Store
 import Uplink
 
-/// The composition root: reads the settings, builds the run loop, the uplink and the
-/// services, and shuts them down in order. It holds no protocol logic of its own.
+/// The composition root: reads the settings, builds the run loop, the uplink, the command
+/// doors and the services, and shuts them down in order. It holds no protocol logic.
 final class Gateway {
     let store: ConfigStore
     let loop: EventLoop
     let node: String
+    let board: String
     let uplink: MQTTClient
     let status: StatusPublisher
+    let led: LEDController
+    let commands = CommandRegistry()
+    private(set) var services: [Service] = []
     private let signals: SignalEvents
     private let log = Logger("switchyard")
     private let started: Instant
     private(set) var exitStatus: Int32 = 0
     private var shuttingDown = false
+    private var restartAfterStop = false
 
     init(store: ConfigStore, signals: SignalEvents, logLevelOverride: LogLevel?, logFormatOverride: LogFormat?)
         throws(GatewayError)
@@ -27,26 +34,48 @@ final class Gateway {
         do throws(RuntimeError) { loop = try EventLoop() } catch { throw .runtime(error) }
         started = loop.clock.now()
         node = store.string(StandardKeys.nodeName)
+        board = store.string(BoardConfigKeys.name)
+        let ledPath = store.string(BoardConfigKeys.ledPath)
+        led = LEDController(loop: loop, device: ledPath.isEmpty ? nil : LEDDevice(directory: ledPath))
         let topics = StatusTopics(node: node)
-        var settings: MQTTSettings
         do throws(UplinkError) {
-            settings = try MQTTSettings.local(from: store, node: node)
+            var settings = try MQTTSettings.local(from: store, node: node)
             settings.will = StatusPublisher.will(for: topics)
             uplink = try MQTTClient(name: "uplink", settings: settings, loop: loop)
         } catch { throw .uplink(error) }
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
-        statusSnapshotInstall()
+        status.snapshotProvider = { [self] in self.stateSnapshot() }
+        GatewayCommands.register(self, into: commands)
     }
 
     /// Runs until a shutdown signal; returns after the graceful stop.
     func run() throws(GatewayError) {
         loop.handleSignals(signals) { [self] signal in self.handle(signal) }
-        log.info("switchyard \(Version.string) (\(Version.architecture)) starting: node \(node), data \(store.dataDirectory)")
-        uplink.onStateChange = { [self] _ in self.status.changed() }
+        log.info("switchyard \(Version.string) (\(Version.architecture)) starting: node \(node), board \(board), "
+            + "data \(store.dataDirectory)")
+        led.show(.booting)
+        led.onChange = { [self] _ in self.status.changed() }
+        uplink.onStateChange = { [self] state in
+            self.led.show(state == .connected ? .connected : .noBroker)
+            self.status.changed()
+        }
+        for service in services {
+            do throws(ServiceError) {
+                try service.start()
+                service.registerCommands(commands)
+            } catch {
+                log.error("\(service.name): cannot start: \(error.message)")
+            }
+        }
         status.start()
         uplink.start()
         do throws(RuntimeError) { try loop.run() } catch { throw .runtime(error) }
         log.info("stopped")
+        if restartAfterStop {
+            let failure = ProcessRestart.exec()
+            log.error("restart failed: \(failure.description); exiting for the supervisor to restart us")
+            exitStatus = 75
+        }
     }
 
     private func handle(_ signal: Int32) {
@@ -61,17 +90,14 @@ final class Gateway {
     }
 
     /// Stops services, flushes the uplink (with `offline` as its last word), then the loop.
-    func shutdown(reason: String) {
+    func shutdown(reason: String, restart: Bool = false) {
         guard !shuttingDown else { return }
         shuttingDown = true
+        restartAfterStop = restart
         log.info("\(reason): shutting down")
+        for service in services.reversed() { service.stop() }
         status.publishOffline()
         uplink.stop { [self] in self.loop.stop() }
-    }
-
-    private func statusSnapshotInstall() {
-        // Built lazily on every heartbeat so it always shows the current numbers.
-        status.snapshotProvider = { [self] in self.stateSnapshot() }
     }
 
     /// The `state` heartbeat's content.
@@ -80,24 +106,46 @@ final class Gateway {
         state["version"] = .string(Version.string)
         state["arch"] = .string(Version.architecture)
         state["node"] = .string(node)
+        state["board"] = .string(board)
         state["uptime_s"] = .int((loop.clock.now() - started).nanoseconds / 1_000_000_000)
+        state["led"] = .string(led.pattern.name)
         var tasks: [JSONValue] = []
         for task in loop.tasks {
             tasks.append([
                 "name": .string(task.name), "runs": .int(task.stats.runs), "overruns": .int(task.stats.overruns),
-                "max_ms": .int(task.stats.maxDuration.milliseconds),
+                "last_ms": .int(task.stats.lastDuration.milliseconds), "max_ms": .int(task.stats.maxDuration.milliseconds),
             ])
         }
         state["tasks"] = .array(tasks)
-        let stats = uplink.stats
-        state["uplink"] = [
-            "state": .string(uplink.state.name), "broker": .string(uplink.settings.endpoint),
-            "connects": .int(stats.connects), "disconnects": .int(stats.disconnects),
-            "published": .int(stats.published), "received": .int(stats.received),
-            "outbox": .int(uplink.outbox.count), "outbox_dropped": .int(uplink.outbox.dropped),
-            "dropped_qos0": .int(stats.droppedQoS0),
-        ]
+        state["uplink"] = uplinkSnapshot()
+        var health = JSONObject()
+        var blocks = JSONObject()
+        for service in services {
+            var entry: JSONObject = ["health": .string(service.health.name)]
+            if !service.health.detail.isEmpty { entry["detail"] = .string(service.health.detail) }
+            health[service.name] = .object(entry)
+            blocks[service.name] = service.stateJSON()
+        }
+        state["services"] = .object(health)
+        for (name, block) in blocks { state[name] = block }
         return .object(state)
+    }
+
+    /// The uplink's part of `state` and `mqtt status` (no credentials in it).
+    func uplinkSnapshot() -> JSONValue {
+        let stats = uplink.stats
+        var block: JSONObject = [
+            "state": .string(uplink.state.name), "broker": .string(uplink.settings.endpoint),
+            "client_id": .string(uplink.settings.clientID),
+            "connects": .int(stats.connects), "disconnects": .int(stats.disconnects),
+            "connect_failures": .int(stats.connectFailures),
+            "published": .int(stats.published), "acknowledged": .int(stats.acknowledged),
+            "received": .int(stats.received), "inflight": .int(uplink.inflightCount),
+            "outbox": .int(uplink.outbox.count), "outbox_bytes": .int(uplink.outbox.bytes),
+            "outbox_dropped": .int(uplink.outbox.dropped), "dropped_qos0": .int(stats.droppedQoS0),
+        ]
+        if !uplink.lastError.isEmpty { block["last_error"] = .string(uplink.lastError) }
+        return .object(block)
     }
 
     static func applyLogSettings(_ store: ConfigStore, levelOverride: LogLevel?, formatOverride: LogFormat?) {

@@ -9,6 +9,7 @@ func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
     for index in 0..<Int(argc) {
         if let argument = argv?[index] { arguments.append(String(cString: argument)) }
     }
+    ProcessRestart.arguments = arguments
     return CommandDispatcher.main(arguments: Array(arguments.dropFirst()))
 }
 

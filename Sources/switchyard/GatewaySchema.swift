@@ -1,0 +1,11 @@
+import Board
+import Store
+
+/// Every config key this firmware knows: the gateway-wide ones plus each module's own.
+enum GatewaySchema {
+    static var all: ConfigSchema {
+        var schema = ConfigSchema.standard
+        schema.register(BoardConfigKeys.all)
+        return schema
+    }
+}

@@ -1,0 +1,21 @@
+import CSupport
+import Runtime
+
+/// Re-executes this binary with the arguments it was started with (console `restart`).
+/// The gateway shuts down gracefully first; `exec` keeps the PID, so a supervisor or a
+/// test watching the process sees one continuous service.
+enum ProcessRestart {
+    /// argv as the process received it, recorded by the entry point.
+    static var arguments: [String] = []
+
+    /// Replaces the process image; returns only if exec failed.
+    static func exec() -> Errno {
+        let path = "/proc/self/exe"
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        execv(path, &argv)
+        let failure = Errno.current
+        for pointer in argv { free(pointer) }
+        return failure
+    }
+}

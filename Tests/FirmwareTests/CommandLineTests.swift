@@ -1,0 +1,78 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("switchyard command line")
+struct CommandLineTests {
+    let binary = Products.executable("switchyard")
+
+    @Test("help lists every subcommand; each subcommand has --help")
+    func help() throws {
+        let overview = try ChildProcess.run(binary, ["help"])
+        #expect(overview.status == 0)
+        for command in ["run", "selftest", "config", "version"] {
+            #expect(overview.stdout.contains("  \(command) "))
+            let own = try ChildProcess.run(binary, [command, "--help"])
+            #expect(own.status == 0)
+            #expect(own.stdout.contains("Usage: switchyard \(command)"))
+        }
+    }
+
+    @Test("a wrong command line exits 2 and says what to run")
+    func usageErrors() throws {
+        let unknown = try ChildProcess.run(binary, ["frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("switchyard help"))
+        let badOption = try ChildProcess.run(binary, ["run", "--bogus"])
+        #expect(badOption.status == 2)
+        #expect(badOption.stderr.contains("unknown option --bogus"))
+        let missingValue = try ChildProcess.run(binary, ["run", "--data"])
+        #expect(missingValue.status == 2)
+        #expect(missingValue.stderr.contains("--data needs a value"))
+    }
+
+    @Test("selftest passes every check and says so in its summary")
+    func selftest() throws {
+        let result = try ChildProcess.run(binary, ["selftest"])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("selftest: 8 passed, 0 failed"))
+        #expect(!result.stdout.contains("FAIL"))
+    }
+
+    @Test("config set validates, persists, masks secrets and honours the environment")
+    func configRoundTrip() throws {
+        let data = TemporaryDirectory()
+        let set = try ChildProcess.run(binary, ["config", "set", "mqtt.port", "1884", "--data", data.path])
+        #expect(set.status == 0)
+        #expect(set.stdout.contains("mqtt.port = 1884  (user)"))
+        let get = try ChildProcess.run(binary, ["config", "get", "mqtt.port", "--data", data.path])
+        #expect(get.stdout == "mqtt.port = 1884  (user)\n")
+
+        let bad = try ChildProcess.run(binary, ["config", "set", "mqtt.port", "99999", "--data", data.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("mqtt.port: \"99999\" is not allowed: an integer from 1 to 65535"))
+
+        _ = try ChildProcess.run(binary, ["config", "set", "mqtt.password", "s3cr3t-pw", "--data", data.path])
+        let show = try ChildProcess.run(binary, ["config", "show", "--data", data.path])
+        #expect(show.stdout.contains("mqtt.password = ***  (user)"))
+        #expect(!show.stdout.contains("s3cr3t-pw"))
+
+        let env = try ChildProcess.run(binary, ["config", "get", "mqtt.port", "--data", data.path],
+                                       environment: ["MQTT_PORT": "2883"])
+        #expect(env.stdout.contains("mqtt.port = 2883  (env)"))
+
+        let unknown = try ChildProcess.run(binary, ["config", "get", "mqtt.hots", "--data", data.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("mqtt.host"), "suggests the closest key")
+    }
+
+    @Test("WebSockets transport is refused with an error that says what to use")
+    func websocketsRefused() throws {
+        let data = TemporaryDirectory()
+        let result = try ChildProcess.run(binary, ["run", "--data", data.path],
+                                          environment: ["MQTT_TRANSPORT": "websockets"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("WebSockets"))
+        #expect(result.stderr.contains("mqtt.transport"))
+    }
+}
