@@ -51,6 +51,11 @@ let package = Package(
             path: "Tests/Tools/store-torture"
         ),
 
+        // Benchmarks (bench/run): print ratios against a baseline measured in the same process.
+        .executableTarget(name: "bench-runtime", dependencies: ["Runtime"], path: "bench/runtime"),
+        .executableTarget(name: "bench-uplink", dependencies: ["Uplink", "Runtime"], path: "bench/uplink",
+                         exclude: ["compare.sh", "paho_publisher.py"]),
+
         // Shared test fixtures (full Swift with Foundation): temp dirs, child processes,
         // locating built products. Never linked into the firmware.
         .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),

@@ -41,6 +41,8 @@ public final class MQTTClient: MosquittoSessionDelegate {
         var result: Int32 = 0
         /// The connect thread's errno: a system error is only readable on that thread.
         var reason = ""
+        /// What libmosquitto logged as a problem during the attempt (TLS details).
+        var problem = ""
     }
     private var attempt: ConnectAttempt?
     private var connectThread: WorkerThread?
@@ -102,6 +104,9 @@ public final class MQTTClient: MosquittoSessionDelegate {
 
     /// Messages handed to libmosquitto and not yet acknowledged.
     public var inflightCount: Int { inflight }
+
+    /// Whether libmosquitto still has bytes to write to the socket.
+    public var hasPendingWrites: Bool { socketWatch != nil && session.wantsWrite }
 
     // MARK: publishing and subscribing
 
@@ -192,7 +197,7 @@ public final class MQTTClient: MosquittoSessionDelegate {
         connectThread?.join()
         connectThread = nil
         guard attempt.result == MosquittoSession.success, let fd = session.socket else {
-            connectFailed(attempt.reason)
+            connectFailed(attempt.problem.isEmpty ? attempt.reason : attempt.problem)
             return
         }
         everConnected = true
@@ -342,6 +347,12 @@ public final class MQTTClient: MosquittoSessionDelegate {
     }
 
     func sessionLogged(level: Int32, message: String) {
+        // While a connect attempt is pending this runs on the attempt's thread: touch only
+        // the attempt (the loop thread leaves the session alone until the attempt is done).
+        if let attempt, !attempt.done.load(ordering: .acquiring) {
+            if MosquittoSession.isProblem(level) { attempt.problem = message }
+            return
+        }
         if MosquittoSession.isProblem(level) {
             // TLS failures only reach us this way ("OpenSSL Error[0]: ... certificate verify failed").
             lastError = message
