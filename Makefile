@@ -9,7 +9,8 @@ SWIFT ?= swift
 HOST_SCRATCH := .build
 export SWITCHYARD_CACHE
 
-.PHONY: help toolchain build test firmware firmware-all smoke size bench demo check clean
+.PHONY: help toolchain build test firmware firmware-all smoke size bench fuzz demo check clean
+FUZZ_SECONDS ?= 10
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*:)?([a-z-]+):.*## /  make \2\t/' | expand -t 24
@@ -46,13 +47,17 @@ size: firmware ## Binary size by section, by C library and the largest symbols (
 bench: build ## Benchmarks (printed ratios, never asserted)
 	@bench/run
 
-demo: build ## Start a local broker and the gateway with simulated devices
+fuzz: toolchain ## Run every libFuzzer target for FUZZ_SECONDS (default 10) each
+	fuzz/run $(FUZZ_SECONDS)
+
+demo: toolchain ## Start a local broker and the gateway with simulated devices, show the data
 	@scripts/demo
 
-check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke
+check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, fuzzing
 	$(MAKE) test
 	$(MAKE) smoke
+	$(MAKE) fuzz
 	@echo "make check: all passed"
 
 clean: ## Remove build output (not the toolchain cache)
-	rm -rf build .build .build-fw-aarch64 .build-fw-x86_64
+	rm -rf build .build .build-fw-aarch64 .build-fw-x86_64 .build-bench .build-demo
