@@ -1,0 +1,113 @@
+import CSupport
+import Runtime
+import Synchronization
+
+/// The one thread a bus gets: it sleeps in `poll` on the bus descriptor, reads everything
+/// available, pushes it into a lock-free SPSC ring and wakes the run loop, which drains the
+/// ring in batches. A bus at full rate can outrun one loop pass; the ring absorbs bursts,
+/// and when even that is full the newest event is dropped and counted (`ring.dropped`):
+/// the reader must never block, or the kernel's or adapter's own buffers overflow instead,
+/// silently.
+///
+/// The ring outlives reader threads: after a bus closes and reopens, a new thread produces
+/// into the same ring (thread start and join order the hand-over).
+public final class CANReaderThread {
+    public let ring: SPSCRing<CANBusEvent>
+    private let stopSignal: Wakeup
+    private var thread: WorkerThread?
+    // Set by the reader when the bus closed under it; `reason` is written before the
+    // releasing store and read after the acquiring load.
+    private let finished = Atomic<Bool>(false)
+    private var reason = ""
+    /// Wake-ups sent to the loop (one per read batch, coalesced by the eventfd).
+    private let wakeups = Atomic<Int>(0)
+
+    /// A reader with a ring of `capacity` events (a power of two).
+    public init(capacity: Int) throws(CANError) {
+        do throws(RuntimeError) {
+            ring = try SPSCRing<CANBusEvent>(capacity: capacity)
+            stopSignal = try Wakeup()
+        } catch {
+            throw .runtime(error)
+        }
+    }
+
+    deinit { stop() }
+
+    /// Whether a reader thread is running (or finished and not yet joined).
+    public var isRunning: Bool { thread != nil }
+
+    /// Starts reading `bus` (which must be open); `wakeup` is the run loop's.
+    public func start(bus: CANBus, wakeup: Wakeup) throws(CANError) {
+        precondition(thread == nil, "CAN reader started twice")
+        finished.store(false, ordering: .relaxed)
+        stopSignal.drain()
+        let busFD = bus.descriptor.rawValue, stopFD = stopSignal.fd.rawValue
+        let ring = self.ring
+        do throws(RuntimeError) {
+            thread = try WorkerThread { [self] in
+                let why = self.readLoop(bus: bus, busFD: busFD, stopFD: stopFD, ring: ring, wakeup: wakeup)
+                if let why {
+                    self.reason = why
+                    self.finished.store(true, ordering: .releasing)
+                    wakeup.signal()
+                }
+            }
+        } catch {
+            throw .runtime(error)
+        }
+    }
+
+    /// Stops the thread and waits for it. Loop thread only; safe to call when not running.
+    public func stop() {
+        guard let thread else { return }
+        stopSignal.signal()
+        thread.join()
+        self.thread = nil
+    }
+
+    /// Why the bus closed under the reader, once it did (the thread has then ended; call
+    /// `stop()` to join it before reopening).
+    public var closeReason: String? {
+        finished.load(ordering: .acquiring) ? reason : nil
+    }
+
+    /// Wake-ups sent to the loop so far.
+    public var wakeupCount: Int { wakeups.load(ordering: .relaxed) }
+
+    /// The thread's body; returns why the bus closed, or nil when asked to stop.
+    private func readLoop(
+        bus: CANBus, busFD: Int32, stopFD: Int32, ring: SPSCRing<CANBusEvent>, wakeup: Wakeup
+    ) -> String? {
+        var fds = [pollfd(fd: busFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)]
+        while true {
+            fds[0].revents = 0
+            fds[1].revents = 0
+            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, 2, -1) }
+            if ready < 0 {
+                let errno = Errno.current
+                if errno == .interrupted { continue }
+                return "poll failed: " + errno.description
+            }
+            if fds[1].revents != 0 { return nil }
+            let events = fds[0].revents
+            guard events != 0 else { continue }
+            if events & Int16(POLLNVAL) != 0 { return "the bus descriptor was closed" }
+            var delivered = 0
+            let outcome = bus.receive { event in
+                ring.push(event)
+                delivered += 1
+            }
+            if delivered > 0 {
+                wakeups.add(1, ordering: .relaxed)
+                wakeup.signal()
+            }
+            if case .closed(let why) = outcome { return why }
+            // A hang-up or error that yields nothing to read would wake poll forever.
+            if delivered == 0 && events & Int16(POLLHUP | POLLERR) != 0 {
+                return "the bus descriptor reported " + (events & Int16(POLLHUP) != 0 ? "a hang-up" : "an error")
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Runtime
+
+/// How a tunnel forwards frames: its topics and side, what it publishes, how much it buffers.
+public struct CANTunnelSettings: Equatable {
+    public var topics: CANTopics
+    /// Accept filters for frames from the bus (MQTT -> bus is not filtered).
+    public var filter: CANFilter
+    /// Publish a frame only when its id's flags or data changed.
+    public var onlyChanges: Bool
+    /// Ids "only on change" remembers at most.
+    public var changeTableCapacity: Int
+    /// Events between the reader thread and the loop (a power of two).
+    public var ringCapacity: Int
+    /// Never write to the bus: frames from MQTT are counted as dropped.
+    public var listenOnly: Bool
+    /// Send CAN FD frames from MQTT with the bit rate switch (the payload has no BRS bit).
+    public var fdBitRateSwitch: Bool
+    /// Ring events handled per loop pass before the loop gets to its other work.
+    public var batchSize: Int
+    /// How long the first reopen after a failure waits; it doubles up to `maxReopenDelay`.
+    public var reopenDelay: Interval
+    public var maxReopenDelay: Interval
+
+    public static let defaultRingCapacity = 4096
+
+    public init(topics: CANTopics, filter: CANFilter = .acceptAll, onlyChanges: Bool = false,
+                ringCapacity: Int = CANTunnelSettings.defaultRingCapacity, listenOnly: Bool = false,
+                fdBitRateSwitch: Bool = false) {
+        self.topics = topics
+        self.filter = filter
+        self.onlyChanges = onlyChanges
+        changeTableCapacity = 8192
+        self.ringCapacity = ringCapacity
+        self.listenOnly = listenOnly
+        self.fdBitRateSwitch = fdBitRateSwitch
+        batchSize = 512
+        reopenDelay = .seconds(1)
+        maxReopenDelay = .seconds(30)
+    }
+
+    /// Why these settings cannot work, or nil.
+    public var problem: String? {
+        if ringCapacity < 2 || ringCapacity & (ringCapacity - 1) != 0 {
+            return "the CAN ring capacity must be a power of two (e.g. 4096), not " + String(ringCapacity)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,228 @@
+import CSocketCAN
+import CSupport
+import JSON
+import Runtime
+
+/// A SocketCAN interface (`can0`, `vcan0`) through a raw socket with CAN FD frames enabled,
+/// and libsocketcan for bit rate, controller state and restart where the kernel lets us.
+public final class SocketCANBus: CANBus {
+    public let interface: String
+    /// The bit rate to set, or nil to keep the interface's own (changing it needs root and a
+    /// real controller; the interface goes down and up again).
+    public let bitrate: Int?
+    public private(set) var supportsFD = false
+    private var socket: OwnedDescriptor?
+    private let log = Logger("can")
+    private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SocketCANBus.fdFrameSize, alignment: 8)
+    private var sendBuffer = [UInt8](repeating: 0, count: SocketCANBus.fdFrameSize)
+    /// Frames the kernel's transmit queue had no room for, oldest first (bounded).
+    private var pending = SocketCANPendingQueue(capacity: 256)
+
+    static let classicFrameSize = 16 // sizeof(struct can_frame)
+    static let fdFrameSize = 72      // sizeof(struct canfd_frame)
+
+    public init(interface: String, bitrate: Int? = nil) {
+        self.interface = interface
+        self.bitrate = bitrate
+    }
+
+    deinit {
+        receiveBuffer.deallocate()
+    }
+
+    public var name: String { "socketcan " + interface }
+
+    public var descriptor: FileDescriptor { socket?.fd ?? FileDescriptor(-1) }
+
+    public func open() throws(CANError) {
+        guard socket == nil else { return }
+        let index = if_nametoindex(interface)
+        guard index != 0 else {
+            throw .unavailable("no network interface named " + interface
+                + " (create a virtual one with `ip link add dev " + interface + " type vcan; ip link set up " + interface + "`)")
+        }
+        applyBitrate()
+        let type = Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let raw = CSupport.socket(PF_CAN, type, CAN_RAW)
+        guard raw >= 0 else {
+            let errno = Errno.current
+            if errno.rawValue == EAFNOSUPPORT {
+                throw .unavailable("this kernel has no SocketCAN support (socket(PF_CAN) failed: " + errno.description + ")")
+            }
+            throw .system(call: "socket(PF_CAN)", errno: errno)
+        }
+        let owned = OwnedDescriptor(FileDescriptor(raw))
+        var on: Int32 = 1
+        supportsFD = setsockopt(raw, SOL_CAN_RAW, Int32(CAN_RAW_FD_FRAMES), &on, 4) == 0
+        if !supportsFD { log.info(interface + ": the kernel refused CAN FD frames; classic frames only") }
+        // Error frames arrive as reads too: they are how bus errors and bus-off are seen.
+        var errorMask = CAN_ERR_MASK
+        _ = setsockopt(raw, SOL_CAN_RAW, Int32(CAN_RAW_ERR_FILTER), &errorMask, 4)
+        var address = sockaddr_can()
+        address.can_family = sa_family_t(AF_CAN)
+        address.can_ifindex = Int32(index)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(raw, $0, socklen_t(MemoryLayout<sockaddr_can>.size))
+            }
+        }
+        guard bound == 0 else { throw .system(call: "bind(" + interface + ")", errno: Errno.current) }
+        socket = owned
+        pending.removeAll()
+    }
+
+    public func close() {
+        socket = nil
+        pending.removeAll()
+    }
+
+    /// Sets the configured bit rate when it differs; says clearly when the kernel won't.
+    private func applyBitrate() {
+        guard let bitrate else { return }
+        var timing = can_bittiming()
+        guard can_get_bittiming(interface, &timing) == 0 else {
+            log.info(interface + " has no bit timing (a virtual interface?): bit rate " + String(bitrate) + " not applied")
+            return
+        }
+        guard Int(timing.bitrate) != bitrate else { return }
+        // The controller must be stopped for a new bit rate; start it again whatever happens.
+        let stopped = can_do_stop(interface) == 0
+        let set = stopped && can_set_bitrate(interface, UInt32(bitrate)) == 0
+        _ = can_do_start(interface)
+        if set {
+            log.info(interface + ": bit rate set to " + String(bitrate) + " (was " + String(timing.bitrate) + ")")
+        } else {
+            log.warning("cannot set " + interface + " to " + String(bitrate) + " bit/s (needs root or CAP_NET_ADMIN); "
+                + "it stays at " + String(timing.bitrate) + ". Set it with `ip link set " + interface
+                + " down; ip link set " + interface + " type can bitrate " + String(bitrate) + "; ip link set "
+                + interface + " up`")
+        }
+    }
+
+    public func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome {
+        guard let fd = socket?.fd.rawValue else { return .closed("not open") }
+        while true {
+            let count = CSupport.read(fd, receiveBuffer.baseAddress, SocketCANBus.fdFrameSize)
+            if count < 0 {
+                let errno = Errno.current
+                if errno == .interrupted { continue }
+                if errno == .wouldBlock { return .drained }
+                return .closed(interface + ": " + errno.description)
+            }
+            if count == 0 { return .closed(interface + ": end of file") }
+            guard count == SocketCANBus.classicFrameSize || count == SocketCANBus.fdFrameSize else { continue }
+            let stamp = WallClock.microsecondsSinceEpoch()
+            let canID = receiveBuffer.load(fromByteOffset: 0, as: UInt32.self)
+            if canID & CAN_ERR_FLAG != 0 {
+                deliver(.busError(SocketCANBus.describeError(canID & CAN_ERR_MASK)))
+                continue
+            }
+            let fd = count == SocketCANBus.fdFrameSize
+            let flags = receiveBuffer[5]
+            let length = min(Int(receiveBuffer[4]), fd ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
+            let remote = !fd && canID & CAN_RTR_FLAG != 0
+            let extended = canID & CAN_EFF_FLAG != 0
+            let data = remote ? [UInt8](repeating: 0, count: length)
+                              : Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[8..<(8 + length)]))
+            deliver(.frame(CANFrame(
+                id: canID & (extended ? CAN_EFF_MASK : CAN_SFF_MASK), extended: extended, remote: remote, fd: fd,
+                bitRateSwitch: fd && flags & UInt8(CANFD_BRS) != 0,
+                errorStateIndicator: fd && flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
+        }
+    }
+
+    public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {
+        guard socket != nil else { throw .notOpen }
+        if frame.isFD && !supportsFD { return .full }
+        if !pending.isEmpty {
+            return pending.append(frame) ? .accepted : .full
+        }
+        if try write(frame) { return .accepted }
+        return pending.append(frame) ? .accepted : .full
+    }
+
+    public var hasPendingOutput: Bool { !pending.isEmpty }
+
+    public func flushOutput() throws(CANError) {
+        while let frame = pending.first {
+            guard try write(frame) else { return }
+            pending.removeFirst()
+        }
+    }
+
+    /// Writes one frame; false when the kernel's queue is full (EAGAIN or ENOBUFS).
+    private func write(_ frame: CANFrame) throws(CANError) -> Bool {
+        guard let fd = socket?.fd.rawValue else { throw .notOpen }
+        var canID = frame.id
+        if frame.isExtended { canID |= CAN_EFF_FLAG }
+        if frame.isRemote { canID |= CAN_RTR_FLAG }
+        let size = frame.isFD ? SocketCANBus.fdFrameSize : SocketCANBus.classicFrameSize
+        let length = min(frame.data.count, frame.isFD ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
+        let written = sendBuffer.withUnsafeMutableBytes { raw -> Int in
+            for index in 0..<size { raw[index] = 0 }
+            raw.storeBytes(of: canID, toByteOffset: 0, as: UInt32.self)
+            raw[4] = UInt8(length)
+            if frame.isFD && frame.bitRateSwitch { raw[5] = UInt8(CANFD_BRS) }
+            if !frame.isRemote {
+                for index in 0..<length { raw[8 + index] = frame.data[index] }
+            }
+            return CSupport.write(fd, raw.baseAddress, size)
+        }
+        if written == size { return true }
+        let errno = Errno.current
+        if written < 0 && (errno == .wouldBlock || errno.rawValue == ENOBUFS || errno == .interrupted) { return false }
+        throw .system(call: "write(" + interface + ")", errno: errno)
+    }
+
+    public func restart() throws(CANError) {
+        guard can_do_restart(interface) == 0 else {
+            throw .unavailable("cannot restart " + interface + " (only a bus-off controller with restart-ms 0 "
+                + "can be restarted, and it needs root or CAP_NET_ADMIN)")
+        }
+        log.info(interface + ": controller restarted")
+    }
+
+    public var problem: String? {
+        let state = controllerState
+        switch state {
+        case "bus-off", "error-passive", "stopped": return interface + " is " + state
+        default: return nil
+        }
+    }
+
+    /// The controller's state by libsocketcan (`error-active`, `bus-off`, ...), or `unknown`
+    /// for interfaces without one (vcan).
+    public var controllerState: String {
+        var state: Int32 = 0
+        guard can_get_state(interface, &state) == 0 else { return "unknown" }
+        switch UInt32(state) {
+        case CAN_STATE_ERROR_ACTIVE.rawValue: return "error-active"
+        case CAN_STATE_ERROR_WARNING.rawValue: return "error-warning"
+        case CAN_STATE_ERROR_PASSIVE.rawValue: return "error-passive"
+        case CAN_STATE_BUS_OFF.rawValue: return "bus-off"
+        case CAN_STATE_STOPPED.rawValue: return "stopped"
+        case CAN_STATE_SLEEPING.rawValue: return "sleeping"
+        default: return "unknown"
+        }
+    }
+
+    public func stateJSON() -> JSONValue {
+        var timing = can_bittiming()
+        let bitrate: JSONValue = can_get_bittiming(interface, &timing) == 0 ? .int(timing.bitrate) : .null
+        return ["kind": "socketcan", "interface": .string(interface), "fd": .bool(supportsFD),
+                "bitrate": bitrate, "controller": .string(controllerState), "tx_pending": .int(pending.count)]
+    }
+
+    /// The error classes of an error frame's id, e.g. `bus-off, no ACK`.
+    static func describeError(_ classes: UInt32) -> String {
+        let names: [(UInt32, String)] = [
+            (CAN_ERR_TX_TIMEOUT, "TX timeout"), (CAN_ERR_LOSTARB, "arbitration lost"),
+            (CAN_ERR_CRTL, "controller problem"), (CAN_ERR_PROT, "protocol violation"),
+            (CAN_ERR_TRX, "transceiver problem"), (CAN_ERR_ACK, "no ACK"), (CAN_ERR_BUSOFF, "bus-off"),
+            (CAN_ERR_BUSERROR, "bus error"), (CAN_ERR_RESTARTED, "controller restarted"),
+        ]
+        var parts: [String] = []
+        for (bit, name) in names where classes & bit != 0 { parts.append(name) }
+        return parts.isEmpty ? "error frame" : parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,218 @@
+import CAN
+import CSupport
+import Crypto
+import Runtime
+import Uplink
+
+/// `switchyard can-tunnel`: PyMQTT2CAN's command line (seed 004) on the gateway's own run
+/// loop, tunnel and MQTT client: `-b -i -s -u -p -t -H -P -S` with the seed's defaults,
+/// except the broker host, which defaults to localhost.
+enum CANTunnelCommand {
+    static let help = """
+    Usage: switchyard can-tunnel [-b socketcan|slcan] [-i IFACE|DEVICE] [-s BITRATE] [-u USER] [-p PASSWORD]
+                                 [-t TOPIC] [-H HOST] [-P PORT] [-S] [options]
+
+    Tunnels a CAN bus over MQTT, wire-compatible with PyMQTT2CAN and SavvyCAN. The side at
+    the physical bus runs with -S (server): it publishes every bus frame to TOPIC/<decimal id>
+    and writes what arrives on TOPIC/s/<id> to the bus. A remote side (client, no -S) writes
+    TOPIC/<id> to its bus (usually a vcan) and publishes its own bus frames to TOPIC/s/<id>,
+    as SavvyCAN does. Payload: 8-byte little-endian microsecond timestamp, a flags byte
+    (1 extended, 2 remote, 4 CAN FD, 8 ESI), then the data bytes. Runs until SIGINT/SIGTERM.
+
+    Options (the seed's flags and defaults):
+      -b TYPE       Bus type: socketcan or slcan (default socketcan)
+      -i NAME       SocketCAN interface, or the SLCAN adapter's serial device
+                    (default can0; /dev/ttyACM0 with -b slcan)
+      -s BITRATE    Bit rate (default 500000). SLCAN: 10000 20000 50000 100000 125000 250000
+                    500000 750000 1000000 83333. SocketCAN: applied only when given, needs root
+      -u USER       MQTT user name (default none: no login)
+      -p PASSWORD   MQTT password (default none; $MQTT_PASSWORD is used when -p is not given)
+      -t TOPIC      Base topic (default can); may contain /, the id is always the last level
+      -H HOST       MQTT broker host (default localhost)
+      -P PORT       MQTT broker port (default 8883, which means TLS with the system CAs;
+                    use 1883 for a plain local broker)
+      -S            Server mode: this side has the physical bus
+
+    More options:
+      --filter RULES      Publish only bus frames matching ID:MASK rules, e.g. 0x7E8:0x7F8,0x100
+      --only-changes      Publish a frame only when its id's data changed
+      --listen-only       Never write to the bus (SLCAN opens with L)
+      --data-bitrate N    CAN FD data-phase bit rate of an SLCAN adapter (2000000 or 5000000)
+      --fd-brs            Send CAN FD frames from MQTT with the bit rate switch
+      --ring N            Frames buffered between the bus reader and the loop (default 4096)
+      --client-id ID      MQTT client id (default switchyard-can-<random>)
+      --stats-interval S  Log the counters every S seconds (default 60; 0 only at exit)
+      --log-level LEVEL   debug, info, warning, error or critical (default info)
+      --rate N, --count N With -b synthetic (no hardware, for benchmarks): generate N frames/s
+                          (0 as fast as possible), and stop after --count frames (0 never)
+    """
+
+    /// The entry point: `switchyard can-tunnel ARGS...`.
+    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+        let options = try Options(arguments)
+        if options.wantsHelp {
+            Output.line(help)
+            return 0
+        }
+        if let level = options.logLevel { LogSettings.level = level }
+        let log = Logger("can-tunnel")
+
+        // Signals first: the reader and connect threads inherit the blocked mask.
+        let signals: SignalEvents
+        let loop: EventLoop
+        do throws(RuntimeError) {
+            signals = try SignalEvents()
+            loop = try EventLoop()
+        } catch {
+            Output.error("switchyard can-tunnel: " + error.description)
+            return 1
+        }
+        let client: MQTTClient
+        let tunnel: CANTunnel
+        do throws(UplinkError) {
+            client = try MQTTClient(name: "can-mqtt", settings: try options.mqttSettings(), loop: loop)
+        } catch {
+            Output.error("switchyard can-tunnel: mqtt: " + error.description)
+            return 1
+        }
+        do throws(CANError) {
+            tunnel = try CANTunnel(settings: options.tunnel, bus: try options.bus.makeBus(), client: client, loop: loop)
+        } catch {
+            Output.error("switchyard can-tunnel: " + error.description)
+            return 1
+        }
+        tunnel.start()
+        if case .failed(let reason) = tunnel.state {
+            Output.error("switchyard can-tunnel: cannot open " + tunnel.bus.name + ": " + reason)
+            return 1
+        }
+        client.start()
+
+        var stopping = false
+        loop.handleSignals(signals) { signal in
+            guard !stopping else { return }
+            stopping = true
+            log.info(SignalEvents.name(of: signal) + ": stopping")
+            tunnel.stop()
+            client.stop(grace: .seconds(1)) { loop.stop() }
+        }
+        if options.statsInterval > 0 {
+            loop.addTask("can.stats", every: .seconds(Int64(options.statsInterval))) {
+                log.info("stats: " + tunnel.stateJSON().serialized())
+            }
+        }
+        do throws(RuntimeError) { try loop.run() } catch {
+            Output.error("switchyard can-tunnel: " + error.description)
+            return 1
+        }
+        log.info("stats: " + tunnel.stateJSON().serialized())
+        return 0
+    }
+
+    /// The parsed command line.
+    struct Options {
+        var wantsHelp = false
+        var bus = CANBusSettings(kind: .socketcan, device: "can0")
+        var tunnel: CANTunnelSettings
+        var host = "localhost"
+        var port: Int32 = 8883
+        var username: String?
+        var password: String?
+        var clientID: String?
+        var statsInterval = 60
+        var logLevel: LogLevel?
+
+        init(_ arguments: [String]) throws(UsageError) {
+            var kind = "socketcan", device: String? = nil, bitrate: Int? = nil, topic = "can", server = false
+            var filter = CANFilter.acceptAll, onlyChanges = false, listenOnly = false, brs = false, ring = 4096
+            var dataBitrate: Int? = nil, rate = 0, count = 0
+            var index = 0
+            func value(_ flag: String) throws(UsageError) -> String {
+                guard index < arguments.count else { throw UsageError(flag + " needs a value") }
+                index += 1
+                return arguments[index - 1]
+            }
+            func number(_ flag: String) throws(UsageError) -> Int {
+                let text = try value(flag)
+                guard let parsed = Int(text), parsed >= 0 else { throw UsageError(flag + " " + text + ": not a number") }
+                return parsed
+            }
+            while index < arguments.count {
+                let flag = arguments[index]
+                index += 1
+                switch flag {
+                case "-h", "--help": wantsHelp = true
+                case "-b": kind = try value(flag)
+                case "-i": device = try value(flag)
+                case "-s": bitrate = try number(flag)
+                case "-u": username = try value(flag)
+                case "-p": password = try value(flag)
+                case "-t": topic = try value(flag)
+                case "-H": host = try value(flag)
+                case "-P":
+                    let parsed = try number(flag)
+                    guard parsed >= 1 && parsed <= 65535 else { throw UsageError("-P: a port is 1 to 65535") }
+                    port = Int32(parsed)
+                case "-S": server = true
+                case "--filter":
+                    let rules = try value(flag)
+                    do throws(CANError) { filter = try CANFilter(parsing: rules) } catch {
+                        throw UsageError("--filter: " + error.description)
+                    }
+                case "--only-changes": onlyChanges = true
+                case "--listen-only": listenOnly = true
+                case "--fd-brs": brs = true
+                case "--data-bitrate": dataBitrate = try number(flag)
+                case "--ring": ring = try number(flag)
+                case "--client-id": clientID = try value(flag)
+                case "--stats-interval": statsInterval = try number(flag)
+                case "--rate": rate = try number(flag)
+                case "--count": count = try number(flag)
+                case "--log-level":
+                    let name = try value(flag)
+                    guard let level = LogLevel(name: name) else {
+                        throw UsageError("--log-level " + name + ": use debug, info, warning, error or critical")
+                    }
+                    logLevel = level
+                default:
+                    throw UsageError("unknown option " + flag)
+                }
+            }
+            guard let busKind = CANBusSettings.Kind(name: kind) else {
+                throw UsageError("-b " + kind + ": use socketcan or slcan")
+            }
+            bus = CANBusSettings(kind: busKind, device: device ?? (busKind == .slcan ? "/dev/ttyACM0" : "can0"),
+                                 bitrate: bitrate, dataBitrate: dataBitrate, listenOnly: listenOnly,
+                                 syntheticRate: rate, syntheticCount: count)
+            if let problem = bus.problem { throw UsageError(problem) }
+            guard let topics = CANTopics(base: topic, mode: server ? .server : .client) else {
+                throw UsageError("-t: " + (CANTopics.problem(with: topic) ?? "invalid topic"))
+            }
+            tunnel = CANTunnelSettings(topics: topics, filter: filter, onlyChanges: onlyChanges, ringCapacity: ring,
+                                       listenOnly: listenOnly, fdBitRateSwitch: brs)
+            if let problem = tunnel.problem { throw UsageError("--ring: " + problem) }
+            if password == nil, let fromEnvironment = getenv("MQTT_PASSWORD") {
+                password = String(cString: fromEnvironment)
+            }
+        }
+
+        /// The broker connection the seed tool makes: clean session, keepalive 60, TLS with
+        /// the system CAs on port 8883, a login only when a user name is given.
+        func mqttSettings() throws(UplinkError) -> MQTTSettings {
+            var id = clientID ?? ""
+            if id.isEmpty {
+                let random = (try? SecureRandom.bytes(6)) ?? [UInt8(truncatingIfNeeded: getpid())]
+                id = "switchyard-can-" + Hex.encode(random)
+            }
+            var settings = MQTTSettings(host: host, port: port, clientID: id)
+            settings.keepaliveSeconds = 60
+            settings.cleanSession = true
+            if let username, !username.isEmpty {
+                settings.username = username
+                settings.password = password
+            }
+            if port == 8883 { settings.tls = MQTTTLSSettings(caDirectory: "/etc/ssl/certs") }
+            return settings
+        }
+    }
+}
