@@ -9,6 +9,8 @@ public final class CANDropReporter {
     private let log: Logger
     private var lastLogged: [Instant?]
     private var suppressed: [Int]
+    /// The last line logged (for `can status` and tests).
+    public private(set) var lastReport: String?
 
     public init(log: Logger, clock: TimeSource, interval: Interval = .seconds(60)) {
         self.log = log
@@ -36,6 +38,7 @@ public final class CANDropReporter {
             line += " (further drops of this kind are logged at most every " + String(interval.milliseconds / 1000) + " s)"
         }
         log.warning(line)
+        lastReport = line
         lastLogged[kind] = now
         suppressed[kind] = 0
         return true

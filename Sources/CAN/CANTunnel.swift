@@ -128,7 +128,7 @@ public final class CANTunnel {
 
     private func busFailed(_ reason: String) {
         if state != .failed(reason) {
-            log.error(bus.name + ": " + reason + "; retrying in " + String(reopenDelay.milliseconds / 1000) + " s")
+            log.error(bus.name + ": " + reason + "; retrying in " + reopenDelay.millisecondsText + " ms")
         }
         setState(.failed(reason))
         reopenTimer = loop.after(reopenDelay) { [self] in self.openBus() }
