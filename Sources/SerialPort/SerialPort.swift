@@ -122,6 +122,11 @@ public final class SerialPort {
         get throws(SerialPortError) { try driver.bytesWaiting() }
     }
 
+    /// The device node `path` leads to (symbolic links resolved), nil if nothing is there.
+    public static func resolvedPath(_ path: String) -> String? {
+        do throws(SerialPortError) { return try resolve(path) } catch { return nil }
+    }
+
     /// `path` with symbolic links resolved, or the reason it cannot be opened.
     static func resolve(_ path: String) throws(SerialPortError) -> String {
         guard let resolved = realpath(path, nil) else {

@@ -1,0 +1,175 @@
+import Console
+import JSON
+import Runtime
+import SerialPort
+import Store
+import Uplink
+
+/// Issue 5: every Benchlab on the gateway's serial ports, polled in the run loop and
+/// published as the seed's `info` and `telemetry` JSON. Rescans the ports periodically so
+/// hot-plugged devices appear; a failing device retries on its own without disturbing the
+/// others.
+public final class BenchlabService: Service {
+    public let name = "benchlab"
+    public let settings: BenchlabSettings
+    public let isEnabled: Bool
+    /// Every device found or configured, in the order they were first seen.
+    public private(set) var devices: [BenchlabDevice] = []
+    /// Port scans so far.
+    public private(set) var rescans = 0
+
+    let loop: EventLoop
+    let uplink: MQTTClient
+    let discovery: BenchlabDiscovery
+    let log = Logger("benchlab")
+    private var rescanTask: FixedRateTask?
+    private var started = false
+    /// Why the settings cannot work (reported by `start`), nil when they can.
+    private let settingsProblem: String?
+    private var listFailureLogged = false
+
+    /// A service running with `settings`, publishing through `uplink` (the gateway's local
+    /// MQTT client), all on `loop`.
+    public init(settings: BenchlabSettings, enabled: Bool = true, loop: EventLoop, uplink: MQTTClient) {
+        self.settings = settings
+        self.isEnabled = enabled
+        self.loop = loop
+        self.uplink = uplink
+        discovery = BenchlabDiscovery(explicitPorts: settings.explicitPorts, discoverByUSB: settings.discoverByUSB)
+        settingsProblem = nil
+    }
+
+    /// A service configured by `store`, whose schema holds `BenchlabConfigKeys.all`. Invalid
+    /// settings (a topic with a wildcard, ...) make `start` fail with the reason.
+    public init(store: ConfigStore, loop: EventLoop, uplink: MQTTClient) {
+        var settings = BenchlabSettings()
+        var problem: String? = nil
+        do throws(BenchlabError) { settings = try BenchlabSettings(store: store) } catch { problem = error.description }
+        self.settings = settings
+        self.isEnabled = store.boolean(BenchlabConfigKeys.enabled)
+        self.loop = loop
+        self.uplink = uplink
+        discovery = BenchlabDiscovery(explicitPorts: settings.explicitPorts, discoverByUSB: settings.discoverByUSB)
+        settingsProblem = problem
+    }
+
+    // MARK: Service
+
+    public func start() throws(ServiceError) {
+        guard isEnabled, !started else { return }
+        if let settingsProblem { throw ServiceError(settingsProblem) }
+        started = true
+        log.info("polling every " + settings.pollInterval.millisecondsText + " ms; ports: "
+                 + (settings.explicitPorts.isEmpty ? "none configured" : settings.explicitPorts.joined(separator: ", "))
+                 + (settings.discoverByUSB ? ", plus USB 0483:5740" : ""))
+        rescanTask = loop.addTask("benchlab rescan", every: settings.rescanInterval, firstDelay: .zero) {
+            [self] in self.rescan()
+        }
+    }
+
+    public func stop() {
+        rescanTask?.cancel()
+        rescanTask = nil
+        for device in devices { device.stop() }
+        devices.removeAll()
+        started = false
+    }
+
+    public var health: ServiceHealth {
+        guard isEnabled else { return .disabled }
+        if let settingsProblem { return .failed(settingsProblem) }
+        let missing = devices.filter { $0.state == .waiting || $0.state == .identifying }
+        if missing.isEmpty { return .ok }
+        return .degraded(String(missing.count) + " of " + String(devices.count) + " Benchlab devices not polling")
+    }
+
+    public func stateJSON() -> JSONValue {
+        var object = JSONObject(minimumCapacity: 5)
+        object.append("health", .string(health.name))
+        object.append("poll_ms", .int(settings.pollInterval.milliseconds))
+        object.append("rescans", .int(rescans))
+        object.append("devices", .array(devices.map { BenchlabService.deviceJSON($0) }))
+        return .object(object)
+    }
+
+    public func registerCommands(_ registry: CommandRegistry) {
+        registry.register(Command("benchlab", usage: "list|rescan",
+                                  help: "Lists the Benchlab devices and their counters, or scans the ports now.") {
+            [self] request in self.command(request)
+        })
+    }
+
+    // MARK: discovery
+
+    /// Scans the ports: adds devices for new candidates and drops discovered devices whose
+    /// port has gone from the list (an unplugged adapter; a replug finds it anew).
+    public func rescan() {
+        guard started else { return }
+        rescans += 1
+        var listed: [SerialPortInfo] = []
+        var listComplete = true
+        if settings.discoverByUSB {
+            do throws(SerialPortError) {
+                listed = try SerialPort.list()
+                listFailureLogged = false
+            } catch {
+                if !listFailureLogged { log.warning(error.description) }
+                listFailureLogged = true
+                listComplete = false
+            }
+        }
+        let candidates = discovery.candidates(listed: listed)
+        // A failed listing says nothing about which ports went away: keep every device.
+        if listComplete { dropVanished(candidates) }
+        for candidate in candidates where !devices.contains(where: { $0.path == candidate.path }) {
+            // A by-id link and its ttyACM name are one device: open it once.
+            if let node = SerialPort.resolvedPath(candidate.path),
+               devices.contains(where: { $0.devicePath == node }) {
+                continue
+            }
+            add(candidate)
+        }
+    }
+
+    /// Stops discovered devices whose port is no longer listed.
+    private func dropVanished(_ candidates: [BenchlabDiscovery.Candidate]) {
+        devices.removeAll { device in
+            let gone = !device.isExplicit && !candidates.contains { $0.path == device.path }
+            if gone {
+                log.info(device.path + ": port gone")
+                device.stop()
+            }
+            return gone
+        }
+    }
+
+    private func add(_ candidate: BenchlabDiscovery.Candidate) {
+        let device = BenchlabDevice(path: candidate.path, isExplicit: candidate.isExplicit, loop: loop,
+                                    settings: settings)
+        device.onIdentified = { [self] device in self.publishInfo(device) }
+        device.onFrame = { [self] device, frame in self.publishTelemetry(device, frame) }
+        devices.append(device)
+        device.start()
+    }
+
+    // MARK: publishing
+
+    func publishInfo(_ device: BenchlabDevice) {
+        guard let identity = device.identity else { return }
+        let payload = identity.infoJSON(port: device.path).serialized()
+        uplink.publish(settings.topics.info(uid: identity.uid), text: payload, qos: settings.qos,
+                       retain: settings.retainInfo)
+    }
+
+    func publishTelemetry(_ device: BenchlabDevice, _ frame: BenchlabSensorFrame) {
+        guard let identity = device.identity else { return }
+        let payload = BenchlabTelemetry.json(frame, timestampMilliseconds: WallClock.millisecondsSinceEpoch())
+        let outcome = uplink.publish(settings.topics.telemetry(uid: identity.uid), text: payload.serialized(),
+                                     qos: settings.qos)
+        if case .dropped = outcome {
+            device.stats.publishDropped += 1
+        } else {
+            device.stats.published += 1
+        }
+    }
+}
