@@ -1,0 +1,111 @@
+import JSON
+import Runtime
+import Store
+
+/// The config store's commands, the same on every door: `config`, `get KEY`,
+/// `set KEY VALUE`, `unset KEY`, `save`, and `log` for the running log settings.
+///
+/// Secrets never leave the store in clear text: every reply is built from `ConfigEntry`,
+/// whose value is already masked as `***`. People (the console) get one line per key;
+/// programs (MQTT, RPC) get the same facts as JSON objects. Over RPC, named parameters
+/// work as well as positional ones: `{"key": "mqtt.port", "value": 1884}`.
+public enum ConfigCommands {
+    /// Adds `config`, `get`, `set`, `unset`, `save` and `log` for `store` to `registry`.
+    public static func register(in registry: CommandRegistry, store: ConfigStore) {
+        registry.register(Command(
+            "config", usage: "[keys]",
+            help: "Show every setting and where its value comes from (secrets as ***); \"config keys\" explains them."
+        ) { request in show(request, store) })
+        registry.register(Command("get", usage: "KEY", help: "Show one setting and where its value comes from.") { request in
+            guard let name = operand(request, 0, "key"), request.arguments.count <= 1 else {
+                return .failure("usage: get KEY")
+            }
+            do throws(StoreError) { return reply(try store.entry(name), request) } catch {
+                return .failure(error.description)
+            }
+        })
+        registry.register(Command(
+            "set", usage: "KEY VALUE", help: "Change a setting (quote a value with spaces); \"save\" keeps it."
+        ) { request in
+            guard let name = operand(request, 0, "key"), let value = operand(request, 1, "value"),
+                  request.arguments.count <= 2 else {
+                return .failure("usage: set KEY VALUE (quote a value that has spaces: set KEY \"two words\")")
+            }
+            do throws(StoreError) { return reply(try store.set(name, to: value), request, changed: true) } catch {
+                return .failure(error.description)
+            }
+        })
+        registry.register(Command(
+            "unset", usage: "KEY", help: "Return a setting to the board's or the built-in default; \"save\" keeps it."
+        ) { request in
+            guard let name = operand(request, 0, "key"), request.arguments.count <= 1 else {
+                return .failure("usage: unset KEY")
+            }
+            do throws(StoreError) {
+                try store.unset(name)
+                return reply(try store.entry(name), request, changed: true)
+            } catch {
+                return .failure(error.description)
+            }
+        })
+        registry.register(Command("save", help: "Write the changed settings to the data partition.") { request in
+            guard request.arguments.isEmpty else { return .failure("usage: save") }
+            do throws(StoreError) { try store.save() } catch { return .failure(error.description) }
+            return .text("saved to " + store.dataDirectory + "/config")
+        })
+        LogCommand.register(in: registry)
+    }
+
+    private static func show(_ request: CommandRequest, _ store: ConfigStore) -> CommandReply {
+        switch request.argument(0) {
+        case nil:
+            if request.origin == .console {
+                var lines = store.show()
+                if store.hasUnsavedChanges { lines.append("(unsaved changes: \"save\" keeps them)") }
+                return .text(lines.joined(separator: "\n"))
+            }
+            var settings = JSONObject()
+            for key in store.schema.keys {
+                // Cannot fail: the name comes from the store's own schema.
+                guard let entry = try? store.entry(key.name) else { continue }
+                settings.append(key.name, entryJSON(entry))
+            }
+            return .json(.object(settings))
+        case "keys"?:
+            return .text(store.schema.helpLines().joined(separator: "\n"))
+        case let other?:
+            return .failure("unknown config action \"" + other + "\": use \"config\" or \"config keys\"")
+        }
+    }
+
+    /// The positional argument at `index`, or the named parameter `name` (JSON-RPC objects;
+    /// a number or boolean counts as its JSON text, so `"value": 1884` works).
+    private static func operand(_ request: CommandRequest, _ index: Int, _ name: String) -> String? {
+        if let value = request.parameter(name) { return value.stringValue ?? value.serialized() }
+        return request.argument(index)
+    }
+
+    /// An entry for people (`key = value  (source)` plus notes) or programs (JSON).
+    private static func reply(_ entry: ConfigEntry, _ request: CommandRequest, changed: Bool = false) -> CommandReply {
+        let overridden = changed && entry.source == .environment
+        if request.origin != .console {
+            var object = entryJSON(entry)
+            if changed {
+                object["saved"] = false
+                object["environmentOverrides"] = .bool(overridden)
+            }
+            return .json(object)
+        }
+        var text = entry.description
+        if overridden {
+            text += "\nnote: the environment variable " + (entry.key.environmentName ?? "")
+                + " overrides this setting while it is set"
+        }
+        if changed { text += "\n(not saved yet: \"save\" keeps it)" }
+        return .text(text)
+    }
+
+    private static func entryJSON(_ entry: ConfigEntry) -> JSONValue {
+        ["key": .string(entry.key.name), "value": .string(entry.displayValue), "source": .string(entry.source.name)]
+    }
+}

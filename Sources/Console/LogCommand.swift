@@ -1,0 +1,49 @@
+import JSON
+import Runtime
+
+/// `log [level [LEVEL]]`, `log format [plain|json]`: the running gateway's log settings.
+/// Changes last until restart; the `log.level` and `log.format` settings keep them.
+enum LogCommand {
+    private static let usage = "usage: log [level [debug|info|warning|error|critical]] | log format [plain|json]"
+
+    static func register(in registry: CommandRegistry) {
+        registry.register(Command(
+            "log", usage: "[level [LEVEL]|format [FORMAT]]",
+            help: "Show or change the log level and format until restart (log.level keeps it)."
+        ) { request in run(request) })
+    }
+
+    private static func run(_ request: CommandRequest) -> CommandReply {
+        let topic = request.argument(0) ?? request.parameter("level").map { _ in "level" }
+            ?? request.parameter("format").map { _ in "format" }
+        let value = request.argument(1) ?? request.parameter(topic ?? "")?.stringValue
+        guard request.arguments.count <= 2 else { return .failure(usage) }
+        switch topic {
+        case nil:
+            if request.origin == .console {
+                return .text("level " + LogSettings.level.name + ", format " + formatName(LogSettings.format))
+            }
+            return .json(["level": .string(LogSettings.level.name), "format": .string(formatName(LogSettings.format))])
+        case "level"?:
+            guard let value else { return .text(LogSettings.level.name) }
+            guard let level = LogLevel(name: value) else {
+                return .failure("unknown log level \"" + value + "\": use debug, info, warning, error or critical")
+            }
+            LogSettings.level = level
+            return .text("log level " + level.name + " (until restart; set log.level to keep it)")
+        case "format"?:
+            guard let value else { return .text(formatName(LogSettings.format)) }
+            guard let format = LogFormat(name: value) else {
+                return .failure("unknown log format \"" + value + "\": use plain or json")
+            }
+            LogSettings.format = format
+            return .text("log format " + formatName(format) + " (until restart; set log.format to keep it)")
+        default:
+            return .failure(usage)
+        }
+    }
+
+    private static func formatName(_ format: LogFormat) -> String {
+        format == .json ? "json" : "plain"
+    }
+}
