@@ -1,0 +1,30 @@
+import Runtime
+
+/// Everything the Console module's doors can fail with when they open: a console device
+/// that cannot be used, or an RPC port that cannot be listened on. Each case is one line a
+/// person can act on.
+public enum ConsoleError: Error, Equatable {
+    /// The console device could not be opened or configured.
+    case device(path: String, RuntimeError)
+    /// The configured baud rate is not one the console supports.
+    case unsupportedBaud(Int)
+    /// The RPC bind address is not a dotted IPv4 address.
+    case invalidAddress(String)
+    /// Creating, binding or listening on the RPC socket failed.
+    case listen(address: String, RuntimeError)
+
+    /// One line for a log or the console.
+    public var description: String {
+        switch self {
+        case .device(let path, let error):
+            return "console device " + path + ": " + error.description
+        case .unsupportedBaud(let baud):
+            return "console baud " + String(baud) + " is not supported: use one of "
+                + BaudRate.supportedList
+        case .invalidAddress(let address):
+            return "RPC bind address \"" + address + "\" is not an IPv4 address such as 127.0.0.1"
+        case .listen(let address, let error):
+            return "cannot listen for RPC on " + address + ": " + error.description
+        }
+    }
+}
