@@ -1,0 +1,58 @@
+import Runtime
+
+/// One client of the RPC port: its socket, the request line being assembled, and replies
+/// waiting to be sent. `RPCServer` drives it from the run loop.
+final class RPCConnection {
+    let fd: FileDescriptor
+    /// `a.b.c.d:port`, for logs.
+    let peer: String
+    var assembler: LineAssembler
+    var output: OutputBuffer
+    var watch: IOWatch?
+    /// The client shut down its sending side: answer what came in, then close.
+    var inputClosed = false
+    private(set) var isOpen = true
+
+    init(fd: FileDescriptor, peer: String, maxLineLength: Int, outputLimit: Int) {
+        self.fd = fd
+        self.peer = peer
+        assembler = LineAssembler(maxLength: maxLineLength)
+        output = OutputBuffer(capacity: outputLimit)
+    }
+
+    deinit { close() }
+
+    /// What the loop should wait for: requests until the client stops sending, and
+    /// writability only while replies wait.
+    var interest: IOInterest {
+        var interest: IOInterest = inputClosed ? .none : .read
+        if !output.isEmpty { interest.insert(.write) }
+        return interest
+    }
+
+    /// Sends waiting replies until the socket is full. Returns false when the client is gone.
+    func flush() -> Bool {
+        while !output.isEmpty {
+            var failed = false
+            let written = output.drain(limit: 64 * 1024) { bytes in
+                do throws(RuntimeError) {
+                    if case .done(let count) = try TCPSocket.send(fd, bytes) { return count }
+                } catch { failed = true }
+                return nil
+            }
+            if failed { return false }
+            if written == 0 { return true }
+        }
+        return true
+    }
+
+    /// Closes the socket and lets go of the watch (which holds this object in its handler).
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        watch?.cancel()
+        watch = nil
+        output.removeAll()
+        fd.close()
+    }
+}
