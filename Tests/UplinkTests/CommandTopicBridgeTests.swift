@@ -1,0 +1,127 @@
+import Console
+import Foundation
+import JSON
+import Runtime
+import Store
+import TestSupport
+import Testing
+import Uplink
+
+@Suite("Commands over MQTT against a real mosquitto broker", .serialized)
+struct CommandTopicBridgeTests {
+    /// A connected client with the bridge for node `test` over a real config store.
+    private final class Rig {
+        let broker: MosquittoBroker
+        let directory = TemporaryDirectory(prefix: "bridge-test")
+        let store: ConfigStore
+        let registry = CommandRegistry()
+        let loop: EventLoop
+        let client: MQTTClient
+        let bridge: CommandTopicBridge
+        let observer: MQTTObserver
+        let topics = StatusTopics(node: "test")
+
+        init() throws {
+            broker = try MosquittoBroker()
+            store = ConfigStore(dataDirectory: directory.path, environment: { _ in nil })
+            ConfigCommands.register(in: registry, store: store)
+            HelpCommand.register(in: registry)
+            loop = try EventLoop()
+            let settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "bridge-\(UUID().uuidString.prefix(8))")
+            client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+            bridge = CommandTopicBridge(client: client, registry: registry, topics: topics, loop: loop)
+            observer = try MQTTObserver(port: broker.port, topics: [topics.result])
+        }
+
+        func connect() {
+            bridge.start()
+            client.start()
+            #expect(loop.run(timeout: 5) { client.isConnected })
+            loop.run(timeout: 0.3) { false } // let the SUBACK arrive
+        }
+
+        /// Publishes raw bytes with mosquitto_pub (from a file, so NUL bytes survive).
+        func publish(_ command: String, _ payload: [UInt8], retain: Bool = false) throws {
+            let file = directory.file("payload.bin")
+            try Data(payload).write(to: URL(fileURLWithPath: file))
+            var arguments = ["-h", "127.0.0.1", "-p", String(broker.port), "-q", "1",
+                             "-t", topics.commandPrefix + command, "-f", file]
+            if retain { arguments.append("-r") }
+            let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_pub"), arguments)
+            #expect(result.status == 0, "mosquitto_pub: \(result.stderr)")
+        }
+
+        /// The `count`-th result message, parsed, waiting (and running the loop) for it.
+        func result(_ count: Int) throws -> JSONValue? {
+            let arrived = loop.run(timeout: 5) { observer.lines.count >= count }
+            guard arrived else { return nil }
+            let line = observer.lines[count - 1]
+            let prefix = topics.result + " "
+            #expect(line.hasPrefix(prefix))
+            return try JSONValue.parse(String(line.dropFirst(prefix.count)))
+        }
+    }
+
+    @Test("a command topic runs the command and replies {cmd, ok, output} on result")
+    func roundTrip() throws {
+        let rig = try Rig()
+        rig.connect()
+        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/get", message: "mqtt.port")
+        let reply = try #require(try rig.result(1))
+        #expect(reply["cmd"] == "get")
+        #expect(reply["ok"] == true)
+        #expect(reply["output"] == ["key": "mqtt.port", "value": "1883", "source": "default"])
+        #expect(reply.objectValue?.keys == ["cmd", "ok", "output"])
+
+        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "mqtt.host \"my broker\"")
+        let set = try #require(try rig.result(2))
+        #expect(set["ok"] == true)
+        #expect(rig.store.string(StandardKeys.mqttHost) == "my broker")
+        #expect(rig.bridge.executed == 2)
+    }
+
+    @Test("an unknown command gets ok:false with a message that points at help")
+    func unknownCommand() throws {
+        let rig = try Rig()
+        rig.connect()
+        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/frobnicate", message: "now")
+        let reply = try #require(try rig.result(1))
+        #expect(reply["cmd"] == "frobnicate")
+        #expect(reply["ok"] == false)
+        #expect(reply["output"]?.stringValue?.contains("unknown command \"frobnicate\"") == true)
+    }
+
+    @Test("a binary payload is refused without running; the bridge goes on working")
+    func binaryPayload() throws {
+        let rig = try Rig()
+        rig.connect()
+        try rig.publish("set", [0x00, 0xFF])
+        let binary = try #require(try rig.result(1))
+        #expect(binary["cmd"] == "set")
+        #expect(binary["ok"] == false)
+        #expect(binary["output"]?.stringValue?.contains("not UTF-8") == true)
+
+        try rig.publish("set", Array("mqtt.port\u{1B}[2J 1884".utf8))
+        let control = try #require(try rig.result(2))
+        #expect(control["ok"] == false)
+        #expect(control["output"]?.stringValue?.contains("control characters") == true)
+        #expect(rig.store.integer(StandardKeys.mqttPort) == 1883)
+        #expect(rig.bridge.rejected == 2)
+        #expect(rig.bridge.executed == 0)
+
+        // Text with a trailing newline (mosquitto_pub -l, echo) is fine.
+        try rig.publish("get", Array("mqtt.port\n".utf8))
+        let good = try #require(try rig.result(3))
+        #expect(good["ok"] == true)
+    }
+
+    @Test("a retained command is ignored, so it cannot run again on every reconnect")
+    func retainedIgnored() throws {
+        let rig = try Rig()
+        try rig.publish("set", Array("mqtt.port 2000".utf8), retain: true)
+        rig.connect()
+        #expect(rig.loop.run(timeout: 3) { rig.bridge.ignoredRetained == 1 })
+        #expect(rig.store.integer(StandardKeys.mqttPort) == 1883)
+        #expect(rig.observer.lines.isEmpty)
+    }
+}
