@@ -47,8 +47,8 @@ public enum CANMalformation: Equatable {
         }
     }
 
-    /// `text` cut to a length fit for a log line, with control bytes shown as `?`.
-    static func sample(_ bytes: ArraySlice<UInt8>) -> String {
+    /// `bytes` as text cut to a length fit for a log line, with control bytes shown as `?`.
+    public static func sample(_ bytes: ArraySlice<UInt8>) -> String {
         var out = ""
         for byte in bytes.prefix(40) {
             out.unicodeScalars.append(byte >= 0x20 && byte < 0x7F ? Unicode.Scalar(byte) : "?")

@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Two `switchyard can-tunnel` processes, as PyMQTT2CAN is used: one at the bus (-S), one
+/// remote, each on its own simulated CANable, both on one real broker.
+@Suite("switchyard can-tunnel: a bus side and a remote side", .serialized)
+struct TwoGatewayTunnelTests {
+    private func startTunnel(_ sim: SLCANSimulator, broker: MosquittoBroker, server: Bool, log: String) throws -> Subprocess {
+        var arguments = ["can-tunnel", "-b", "slcan", "-i", sim.path, "-s", "500000", "-t", "shop/can",
+                         "-H", "127.0.0.1", "-P", String(broker.port), "--stats-interval", "0"]
+        if server { arguments.append("-S") }
+        return try Subprocess(Products.executable("switchyard").path, arguments, stdout: .file(log), stderr: .file(log))
+    }
+
+    private func contents(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    @Test("frames tunnel both ways between two gateway processes; SIGTERM stops both cleanly")
+    func tunnelsBothWays() throws {
+        let broker = try MosquittoBroker()
+        let busSide = try SLCANSimulator(), remoteSide = try SLCANSimulator()
+        let directory = TemporaryDirectory(prefix: "can-two")
+        let serverLog = directory.file("server.log"), clientLog = directory.file("client.log")
+        let observer = try CANTestSupport.observer(broker, topics: ["shop/can/#"])
+        let server = try startTunnel(busSide, broker: broker, server: true, log: serverLog)
+        let client = try startTunnel(remoteSide, broker: broker, server: false, log: clientLog)
+
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && !(contents(serverLog).contains("connected to") && contents(clientLog).contains("connected to")) {
+            usleep(20_000)
+        }
+        #expect(contents(serverLog).contains("connected to"), "server log: \(contents(serverLog))")
+        #expect(contents(clientLog).contains("connected to"), "client log: \(contents(clientLog))")
+        usleep(300_000) // SUBACKs
+        #expect(busSide.records.contains("OPEN normal"))
+        #expect(remoteSide.records.contains("OPEN normal"))
+
+        let fromBus = ["t1238DEADBEEF01020304", "T18DAF1103022110", "r7DF4", "b1239000102030405060708090A0B"]
+        for line in fromBus { busSide.emit(line) }
+        let fromRemote = ["t7DF802010C0000000000", "T18DB33F120201"]
+        for line in fromRemote { remoteSide.emit(line) }
+
+        let arrived = waitUntil(10) { remoteSide.transmitted.count >= 4 && busSide.transmitted.count >= 2 }
+        #expect(arrived)
+        // The payload has no bit rate switch bit, so the FD frame arrives without BRS (d, not b).
+        #expect(remoteSide.transmitted == ["t1238DEADBEEF01020304", "T18DAF1103022110", "r7DF4", "d1239000102030405060708090A0B"])
+        #expect(busSide.transmitted == fromRemote)
+        let topics = Set(observer.lines.compactMap(CANTestSupport.split).map { $0.topic })
+        #expect(topics == ["shop/can/291", "shop/can/417001744", "shop/can/2015", "shop/can/s/2015", "shop/can/s/417018865"])
+
+        for process in [server, client] { process.signal(SIGTERM) }
+        #expect(server.wait(timeout: 5)?.status == 0)
+        #expect(client.wait(timeout: 5)?.status == 0)
+        #expect(contents(serverLog).contains("\"published\":4"), "server log: \(contents(serverLog))")
+        #expect(contents(clientLog).contains("\"frames_out\":4"), "client log: \(contents(clientLog))")
+    }
+
+    @Test("--help lists the seed's flags and defaults; a bad bit rate is a usage error")
+    func helpAndUsage() throws {
+        let binary = Products.executable("switchyard")
+        let help = try ChildProcess.run(binary, ["can-tunnel", "--help"])
+        #expect(help.status == 0)
+        for flag in ["-b TYPE", "-i NAME", "-s BITRATE", "-u USER", "-p PASSWORD", "-t TOPIC", "-H HOST", "-P PORT", "-S",
+                     "default socketcan", "default can0", "default 500000", "default can)", "default localhost", "default 8883"] {
+            #expect(help.stdout.contains(flag), "help lacks \(flag)")
+        }
+        let bad = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/null", "-s", "123"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("10000, 20000"))
+        let missing = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/nonexistent-slcan", "-P", "1883"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/dev/nonexistent-slcan"))
+    }
+
+    private func waitUntil(_ seconds: TimeInterval, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+}
