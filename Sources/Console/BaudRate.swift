@@ -20,7 +20,7 @@ public enum BaudRate {
     }
 
     /// The termios `speed_t` for `baud`, or nil when it is not a supported rate.
-    public static func speed(for baud: Int) -> speed_t? {
+    static func speed(for baud: Int) -> speed_t? {
         // The B* constants are octal macros whose values differ from the rates themselves.
         let constant: Int32
         switch baud {
