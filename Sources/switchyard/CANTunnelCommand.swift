@@ -81,20 +81,31 @@ enum CANTunnelCommand {
             Output.error("switchyard can-tunnel: " + error.description)
             return 1
         }
-        tunnel.start()
-        if case .failed(let reason) = tunnel.state {
-            Output.error("switchyard can-tunnel: cannot open " + tunnel.bus.name + ": " + reason)
-            return 1
-        }
-        client.start()
-
         var stopping = false
-        loop.handleSignals(signals) { signal in
+        var status: Int32 = 0
+        func stop() {
             guard !stopping else { return }
             stopping = true
-            log.info(SignalEvents.name(of: signal) + ": stopping")
             tunnel.stop()
             client.stop(grace: .seconds(1)) { loop.stop() }
+        }
+        // Like the seed tool, read the bus only once the broker is there: frames before that
+        // could only be dropped.
+        var tunnelStarted = false
+        client.onConnect = {
+            guard !tunnelStarted else { return }
+            tunnelStarted = true
+            tunnel.start()
+            if case .failed(let reason) = tunnel.state {
+                Output.error("switchyard can-tunnel: cannot open " + tunnel.bus.name + ": " + reason)
+                status = 1
+                stop()
+            }
+        }
+        client.start()
+        loop.handleSignals(signals) { signal in
+            log.info(SignalEvents.name(of: signal) + ": stopping")
+            stop()
         }
         if options.statsInterval > 0 {
             loop.addTask("can.stats", every: .seconds(Int64(options.statsInterval))) {
@@ -106,7 +117,7 @@ enum CANTunnelCommand {
             return 1
         }
         log.info("stats: " + tunnel.stateJSON().serialized())
-        return 0
+        return status
     }
 
     /// The parsed command line.

@@ -69,7 +69,9 @@ struct TwoGatewayTunnelTests {
         let bad = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/null", "-s", "123"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("10000, 20000"))
-        let missing = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/nonexistent-slcan", "-P", "1883"])
+        let broker = try MosquittoBroker()
+        let missing = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/nonexistent-slcan",
+                                                    "-H", "127.0.0.1", "-P", String(broker.port)])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("/dev/nonexistent-slcan"))
     }
