@@ -102,4 +102,8 @@ static inline int sy_unblock_signals(const sigset_t *set) {
     return pthread_sigmask(SIG_UNBLOCK, set, NULL);
 }
 
+// SIG_IGN is a macro casting 1 to a function pointer, which Swift cannot import. A peer
+// that closes a socket or pipe must give us EPIPE, not kill the gateway.
+static inline void sy_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
 #endif

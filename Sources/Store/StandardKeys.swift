@@ -85,7 +85,7 @@ public enum StandardKeys {
         help: "TCP port of the RPC command interface.")
     public static let consoleDevice = ConfigKey(
         "console.device", .string, default: "-",
-        help: "Serial device of the command console, or - for standard input.")
+        help: "Serial device of the command console, - for standard input, or none for no console.")
     public static let consoleBaud = ConfigKey(
         "console.baud", .integer(min: 1200, max: 4_000_000), default: "115200",
         help: "Baud rate of the console's serial device.")

@@ -17,6 +17,9 @@ final class Gateway {
     let status: StatusPublisher
     let led: LEDController
     let commands = CommandRegistry()
+    private var console: ConsoleTerminal?
+    private var rpc: RPCServer?
+    private var commandTopics: CommandTopicBridge?
     private(set) var services: [Service] = []
     private let signals: SignalEvents
     private let log = Logger("switchyard")
@@ -46,6 +49,16 @@ final class Gateway {
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
         status.snapshotProvider = { [self] in self.stateSnapshot() }
         GatewayCommands.register(self, into: commands)
+        ConfigCommands.register(in: commands, store: store)
+        HelpCommand.register(in: commands)
+        commandTopics = CommandTopicBridge(client: uplink, registry: commands, topics: topics, loop: loop)
+        rpc = RPCServer(registry: commands, loop: loop, bind: store.string(StandardKeys.rpcBind),
+                        port: store.integer(StandardKeys.rpcPort))
+        let device = store.string(StandardKeys.consoleDevice)
+        if device != "none" && !device.isEmpty {
+            console = ConsoleTerminal(registry: commands, loop: loop, device: device,
+                                      baud: store.integer(StandardKeys.consoleBaud), prompt: node + "> ")
+        }
     }
 
     /// Runs until a shutdown signal; returns after the graceful stop.
@@ -67,14 +80,31 @@ final class Gateway {
                 log.error("\(service.name): cannot start: \(error.message)")
             }
         }
+        startDoors()
         status.start()
         uplink.start()
         do throws(RuntimeError) { try loop.run() } catch { throw .runtime(error) }
+        console?.stop()
+        rpc?.stop()
         log.info("stopped")
         if restartAfterStop {
             let failure = ProcessRestart.exec()
             log.error("restart failed: \(failure.description); exiting for the supervisor to restart us")
             exitStatus = 75
+        }
+    }
+
+    /// The command doors. Each one failing is logged and the rest run on: a busy RPC port
+    /// must not keep the gateway off the air.
+    private func startDoors() {
+        commandTopics?.start()
+        do throws(ConsoleError) { try rpc?.start() } catch {
+            log.error("JSON-RPC disabled: \(error.description) (set rpc.port to a free port)")
+            rpc = nil
+        }
+        do throws(ConsoleError) { try console?.start() } catch {
+            log.error("console disabled: \(error.description) (check console.device)")
+            console = nil
         }
     }
 

@@ -24,6 +24,7 @@ enum RunCommand {
             formatOverride = format
         }
 
+        sy_ignore_sigpipe()
         // Signals first: every thread started later inherits the blocked mask.
         let signals: SignalEvents
         do throws(RuntimeError) { signals = try SignalEvents() } catch {

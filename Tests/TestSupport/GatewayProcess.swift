@@ -6,6 +6,8 @@ public final class GatewayProcess {
     public let data: TemporaryDirectory
     public let logPath: String
     public let node: String
+    /// The JSON-RPC port this gateway listens on (a free one, so tests can run in parallel).
+    public let rpcPort: Int
     public private(set) var process: Subprocess
     private let arguments: [String]
     private let environment: [String: String]
@@ -13,14 +15,16 @@ public final class GatewayProcess {
     /// Starts `switchyard run` connected to `broker`; `settings` become environment variables.
     public init(broker: MosquittoBroker, node: String = "test-\(UUID().uuidString.prefix(6).lowercased())",
                 extraEnvironment: [String: String] = [:], extraArguments: [String] = [],
-                data: TemporaryDirectory? = nil) throws {
+                data: TemporaryDirectory? = nil, consoleDevice: String = "none") throws {
         self.data = data ?? TemporaryDirectory(prefix: "gateway")
         self.node = node
         logPath = self.data.file("gateway.log")
         var environment = ["MQTT_BROKER": "127.0.0.1", "MQTT_PORT": String(broker.port), "LOG_LEVEL": "debug"]
         for (key, value) in extraEnvironment { environment[key] = value }
         // node.name has no environment variable: it goes in the saved settings.
-        let config = ChildProcessConfig.set(["node.name": node], data: self.data.path)
+        rpcPort = FreePort.next()
+        let config = ChildProcessConfig.set(
+            ["node.name": node, "rpc.port": String(rpcPort), "console.device": consoleDevice], data: self.data.path)
         precondition(config, "could not save node.name")
         self.environment = environment
         arguments = ["run", "--data", self.data.path] + extraArguments
