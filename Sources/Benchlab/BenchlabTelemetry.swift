@@ -4,36 +4,61 @@ import JSON
 /// in V, A, W, °C and %, integers for fans, `null` for a reading the firmware marks invalid,
 /// and `timestamp` in integer milliseconds since the epoch.
 public enum BenchlabTelemetry {
-    /// Rails in the order the seed publishes them, with their index in the frame.
-    static let publishedRails: [(name: String, index: Int)] = [
-        ("EPS1", 0), ("EPS2", 1), ("12V", 5), ("5V", 3), ("5VSB", 4), ("3.3V", 2),
-        ("PCIE8_1", 6), ("PCIE8_2", 7), ("PCIE8_3", 8), ("HPWR1", 9), ("HPWR2", 10),
-    ]
+    /// The three keys of one power reading, and its index in the frame.
+    struct RailKeys {
+        let index: Int
+        let voltage: String
+        let current: String
+        let power: String
+
+        init(_ name: String, _ index: Int) {
+            self.index = index
+            voltage = name + "_Voltage"
+            current = name + "_Current"
+            power = name + "_Power"
+        }
+    }
+
+    /// Every key name, built once rather than concatenated on every poll.
+    enum Keys {
+        /// The rails in the order the seed publishes them, then BL2's wires (indices 11-22).
+        static let rails: [RailKeys] = {
+            var rails = [("EPS1", 0), ("EPS2", 1), ("12V", 5), ("5V", 3), ("5VSB", 4), ("3.3V", 2),
+                         ("PCIE8_1", 6), ("PCIE8_2", 7), ("PCIE8_3", 8), ("HPWR1", 9), ("HPWR2", 10)]
+                .map { RailKeys($0.0, $0.1) }
+            for (offset, name) in BenchlabPowerReading.wireNames.enumerated() {
+                rails.append(RailKeys(name, BenchlabPowerReading.railNames.count + offset))
+            }
+            return rails
+        }()
+        static let inputs: [String] = (0..<BenchlabSensorFrame.inputCount).map { "VIN_" + String($0) }
+        static let probes: [String] = (1...8).map { "Temp_Sensor_" + String($0) }
+        static let fans: [(duty: String, rpm: String, status: String)] = (1...BenchlabFanReading.count).map {
+            (number: Int) -> (duty: String, rpm: String, status: String) in
+            let prefix = "Fan" + String(number)
+            return (prefix + "_Duty", prefix + "_RPM", prefix + "_Status")
+        }
+    }
 
     /// The telemetry object for `frame`, stamped `timestampMilliseconds`.
     public static func json(_ frame: BenchlabSensorFrame, timestampMilliseconds: Int64) -> JSONValue {
         var object = JSONObject(minimumCapacity: 128)
         appendPowerSums(frame, to: &object)
-        for rail in publishedRails where rail.index < frame.power.count {
-            appendRail(rail.name, frame.power[rail.index], to: &object)
+        // The rails in the seed's order, then BL2's per-wire readings of its 12V-2x6 connectors.
+        for rail in Keys.rails where rail.index < frame.power.count {
+            appendRail(rail, frame.power[rail.index], to: &object)
         }
-        // BL2 measures each wire of its two 12V-2x6 connectors as well.
-        for (offset, name) in BenchlabPowerReading.wireNames.enumerated() {
-            let index = BenchlabPowerReading.railNames.count + offset
-            if index < frame.power.count { appendRail(name, frame.power[index], to: &object) }
-        }
-        for (index, millivolts) in frame.inputMillivolts.enumerated() {
-            object.append("VIN_" + String(index), millivolts == BenchlabSensorFrame.invalidReading
+        for (index, millivolts) in frame.inputMillivolts.enumerated() where index < Keys.inputs.count {
+            object.append(Keys.inputs[index], millivolts == BenchlabSensorFrame.invalidReading
                           ? .null : volts(Int64(millivolts)))
         }
         object.append("Vdd", volts(Int64(frame.vddMillivolts)))
         object.append("Vref", volts(Int64(frame.vrefMillivolts)))
         appendTemperatures(frame, to: &object)
-        for (index, fan) in frame.fans.enumerated() {
-            let prefix = "Fan" + String(index + 1)
-            object.append(prefix + "_Duty", .int(fan.dutyPercent))
-            object.append(prefix + "_RPM", .int(fan.rpm))
-            object.append(prefix + "_Status", .int(fan.enabled))
+        for (index, fan) in frame.fans.enumerated() where index < Keys.fans.count {
+            object.append(Keys.fans[index].duty, .int(fan.dutyPercent))
+            object.append(Keys.fans[index].rpm, .int(fan.rpm))
+            object.append(Keys.fans[index].status, .int(fan.enabled))
         }
         object.append("FanExtDuty", .int(frame.fanExtDuty))
         if let faultStatus = frame.faultStatus { object.append("FaultStatus", .int(faultStatus)) }
@@ -56,10 +81,10 @@ public enum BenchlabTelemetry {
         object.append("MB_Power", watts(sum(2..<6)))
     }
 
-    static func appendRail(_ name: String, _ reading: BenchlabPowerReading, to object: inout JSONObject) {
-        object.append(name + "_Voltage", volts(Int64(reading.millivolts)))
-        object.append(name + "_Current", amps(Int64(reading.milliamps)))
-        object.append(name + "_Power", watts(Int64(reading.milliwatts)))
+    static func appendRail(_ rail: RailKeys, _ reading: BenchlabPowerReading, to object: inout JSONObject) {
+        object.append(rail.voltage, volts(Int64(reading.millivolts)))
+        object.append(rail.current, amps(Int64(reading.milliamps)))
+        object.append(rail.power, watts(Int64(reading.milliwatts)))
     }
 
     /// `Chip_Temp` scaled by firmware, `Ambient_Temp` and `Humidity` (both null when the
@@ -71,8 +96,8 @@ public enum BenchlabTelemetry {
         let ambientFailed = frame.ambientTenths == 0 && frame.humidityTenths == 0
         object.append("Ambient_Temp", ambientFailed ? .null : oneDecimal(Double(frame.ambientTenths) / 10))
         object.append("Humidity", ambientFailed ? .null : oneDecimal(Double(frame.humidityTenths) / 10))
-        for (index, tenths) in frame.probeTenths.enumerated() {
-            object.append("Temp_Sensor_" + String(index + 1), tenths == BenchlabSensorFrame.invalidReading
+        for (index, tenths) in frame.probeTenths.enumerated() where index < Keys.probes.count {
+            object.append(Keys.probes[index], tenths == BenchlabSensorFrame.invalidReading
                           ? .null : oneDecimal(Double(tenths) / 10))
         }
     }
