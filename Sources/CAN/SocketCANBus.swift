@@ -26,6 +26,16 @@ public final class SocketCANBus: CANBus {
         self.bitrate = bitrate
     }
 
+    /// A bus over an already open descriptor that carries `struct can_frame` /
+    /// `struct canfd_frame` datagrams (a SOCK_SEQPACKET socketpair in tests, where the
+    /// kernel has no CAN support).
+    init(interface: String, adopting descriptor: OwnedDescriptor, supportsFD: Bool) {
+        self.interface = interface
+        self.bitrate = nil
+        self.supportsFD = supportsFD
+        socket = descriptor
+    }
+
     deinit {
         receiveBuffer.deallocate()
     }
@@ -117,17 +127,17 @@ public final class SocketCANBus: CANBus {
                 deliver(.busError(SocketCANBus.describeError(canID & CAN_ERR_MASK)))
                 continue
             }
-            let fd = count == SocketCANBus.fdFrameSize
+            let isFD = count == SocketCANBus.fdFrameSize
             let flags = receiveBuffer[5]
-            let length = min(Int(receiveBuffer[4]), fd ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
-            let remote = !fd && canID & CAN_RTR_FLAG != 0
+            let length = min(Int(receiveBuffer[4]), isFD ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
+            let remote = !isFD && canID & CAN_RTR_FLAG != 0
             let extended = canID & CAN_EFF_FLAG != 0
             let data = remote ? [UInt8](repeating: 0, count: length)
                               : Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[8..<(8 + length)]))
             deliver(.frame(CANFrame(
-                id: canID & (extended ? CAN_EFF_MASK : CAN_SFF_MASK), extended: extended, remote: remote, fd: fd,
-                bitRateSwitch: fd && flags & UInt8(CANFD_BRS) != 0,
-                errorStateIndicator: fd && flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
+                id: canID & (extended ? CAN_EFF_MASK : CAN_SFF_MASK), extended: extended, remote: remote, fd: isFD,
+                bitRateSwitch: isFD && flags & UInt8(CANFD_BRS) != 0,
+                errorStateIndicator: isFD && flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
         }
     }
 
