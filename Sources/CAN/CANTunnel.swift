@@ -128,7 +128,9 @@ public final class CANTunnel {
 
     private func busFailed(_ reason: String) {
         if state != .failed(reason) {
-            log.error(bus.name + ": " + reason + "; retrying in " + reopenDelay.millisecondsText + " ms")
+            let delay = reopenDelay.milliseconds >= 1000 ? String(reopenDelay.milliseconds / 1000) + " s"
+                                                      : reopenDelay.millisecondsText + " ms"
+            log.error(bus.name + ": " + reason + "; retrying in " + delay)
         }
         setState(.failed(reason))
         reopenTimer = loop.after(reopenDelay) { [self] in self.openBus() }
@@ -292,45 +294,6 @@ public final class CANTunnel {
                 self.flushTimer = nil
                 self.flush()
             }
-        }
-    }
-
-    // MARK: state
-
-    /// The tunnel's block of the `state` heartbeat: settings, bus state and counters.
-    public func stateJSON() -> JSONValue {
-        var object = JSONObject()
-        object["mode"] = .string(settings.topics.mode.name)
-        object["topic"] = .string(settings.topics.base)
-        object["bus"] = .string(bus.name)
-        object["bus_state"] = .string(state.name)
-        if case .failed(let reason) = state { object["bus_error"] = .string(reason) }
-        if let problem = bus.problem { object["bus_problem"] = .string(problem) }
-        object["bus_detail"] = bus.stateJSON()
-        if let adapterVersion { object["adapter_version"] = .string(adapterVersion) }
-        object["filters"] = .string(settings.filter.description)
-        object["only_changes"] = .bool(settings.onlyChanges)
-        object["listen_only"] = .bool(settings.listenOnly)
-        if case .object(let counters) = stats.json(ringCapacity: reader.ring.capacity, ringDepth: reader.ring.depth,
-                                                    ringDropped: reader.ring.dropped) {
-            for (key, value) in counters { object[key] = value }
-        }
-        return .object(object)
-    }
-}
-
-/// Where a tunnel's bus stands.
-public enum CANBusState: Equatable {
-    case closed
-    case open
-    /// It failed or closed under us; a reopen is scheduled.
-    case failed(String)
-
-    public var name: String {
-        switch self {
-        case .closed: return "closed"
-        case .open: return "open"
-        case .failed: return "failed"
         }
     }
 }
