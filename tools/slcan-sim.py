@@ -10,7 +10,8 @@ Prints the pty's slave path on the first line of stdout, then serves it:
                             only while the channel is open, with a timestamp when Z1 is on;
                             "DROP <line>" is reported when the channel is closed
   garbage to the host       "raw <text>" on stdin sends text with \\r \\a \\n \\xHH escapes as is
-  scheduled frames          --every SECONDS sends a counting demo frame set (or --frame LINE)
+  scheduled frames          --every SECONDS sends a counting demo frame set (or --frame LINE);
+                            --demo is --every 0.5
 
 Other stdin commands: "quit". With --exit-on-eof the simulator exits when stdin closes
 (tests); without it, it keeps serving (demo, stdin from /dev/null).
@@ -192,10 +193,13 @@ def main():
     parser.add_argument("--record", help="also append TX/OPEN/... lines to this file")
     parser.add_argument("--every", type=float, default=0, help="send scheduled frames every SECONDS")
     parser.add_argument("--frame", action="append", help="scheduled frame line (default: a demo set)")
+    parser.add_argument("--demo", action="store_true", help="the demo bus: the demo set every 0.5 s")
     parser.add_argument("--exit-on-eof", action="store_true", help="exit when stdin closes")
     parser.add_argument("--verbose", action="store_true", help="report every command as CMD <line>")
     parser.add_argument("--quiet", action="store_true", help="report only to --record, not on stdout")
     args = parser.parse_args()
+    if args.demo and args.every <= 0:
+        args.every = 0.5
 
     master, slave = os.openpty()
     # Raw on the slave before the host opens it: no CR->LF translation, no echo.

@@ -6,7 +6,7 @@ Reports, never asserts: frames/s end to end, p50/p99/max latency (frame read on 
 subscriber), drops (ring, publish, gaps in the sequence the subscriber saw), and how that
 compares with a saturated 1 Mbit/s classic CAN bus (about 8,000-9,000 frames/s).
 
-Usage: bench/can-tunnel [--binary PATH] [--seconds N]
+Usage: bench/can-tunnel/run.sh, or bench/can-tunnel/can_tunnel.py [--binary PATH] [--seconds N]
 The binary defaults to $SWITCHYARD, else the x86_64 firmware (build/x86_64/switchyard), else
 the host release build, else the host debug build; which one ran is printed, because a debug
 build is several times slower than the firmware.
@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SATURATED_BUS = 8500  # frames/s of a saturated 1 Mbit/s bus, classic 8-byte frames (8,000-9,000)
 TOPIC = "bench/can"
 
@@ -34,7 +34,7 @@ def find_binary(explicit):
     for path in candidates:
         if path and os.access(path, os.X_OK):
             return path
-    sys.exit("bench/can-tunnel: no switchyard binary found; run `make build` or pass --binary")
+    sys.exit("bench can-tunnel: no switchyard binary found; run `make build` or pass --binary")
 
 
 def free_port():
