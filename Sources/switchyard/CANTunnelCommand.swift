@@ -1,6 +1,7 @@
 import CAN
 import CSupport
 import Crypto
+import JSON
 import Runtime
 import Uplink
 
