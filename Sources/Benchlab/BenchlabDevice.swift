@@ -66,6 +66,7 @@ public final class BenchlabDevice {
     var vendor: BenchlabVendorData?
     private var lastLoggedError = ""
 
+    /// A device on `path`, not opened until `start()`.
     public init(path: String, isExplicit: Bool, loop: EventLoop, settings: BenchlabSettings) {
         self.path = path
         self.isExplicit = isExplicit
@@ -172,7 +173,7 @@ public final class BenchlabDevice {
         log.info(path + ": Benchlab " + identity.model.name + " fw " + String(identity.firmware) + " UID "
                  + identity.uid + " via " + (port?.driverName ?? "?"))
         onIdentified?(self)
-        // Identification may have failed inside the hook's publish path; only poll if open.
+        // The hook may have stopped the device (a service shutting down): poll only if not.
         guard state == .polling else { return }
         pollTask = loop.addTask("benchlab " + identity.uid, every: settings.pollInterval, firstDelay: .zero) {
             [self] in self.poll()

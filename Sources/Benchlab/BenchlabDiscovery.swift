@@ -16,6 +16,7 @@ public struct BenchlabDiscovery: Equatable {
         /// Configured rather than found: retried even when it is missing or not a Benchlab.
         public let isExplicit: Bool
 
+        /// A candidate on `path`.
         public init(path: String, isExplicit: Bool) {
             self.path = path
             self.isExplicit = isExplicit
@@ -25,6 +26,7 @@ public struct BenchlabDiscovery: Equatable {
     public let explicitPorts: [String]
     public let discoverByUSB: Bool
 
+    /// Discovery of `explicitPorts`, plus USB-listed ports when `discoverByUSB`.
     public init(explicitPorts: [String], discoverByUSB: Bool) {
         self.explicitPorts = explicitPorts
         self.discoverByUSB = discoverByUSB

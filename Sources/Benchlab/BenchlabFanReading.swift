@@ -10,6 +10,7 @@ public struct BenchlabFanReading: Equatable {
     public var dutyPercent: UInt8
     public var rpm: UInt16
 
+    /// A reading with these raw values.
     public init(enabled: UInt8, dutyPercent: UInt8, rpm: UInt16) {
         self.enabled = enabled
         self.dutyPercent = dutyPercent

@@ -7,6 +7,7 @@ public struct BenchlabIdentity: Equatable {
     public let model: BenchlabModel
     public let firmware: UInt8
 
+    /// An identity from its parts.
     public init(uid: String, model: BenchlabModel, firmware: UInt8) {
         self.uid = uid
         self.model = model

@@ -18,6 +18,7 @@ public enum BenchlabModel: Equatable {
         }
     }
 
+    /// READ_VENDOR_DATA product ID of this model.
     public var productID: UInt8 {
         switch self {
         case .original: return 0x10

@@ -8,6 +8,7 @@ public struct BenchlabPowerReading: Equatable {
     public var milliamps: Int32
     public var milliwatts: Int32
 
+    /// A reading with these raw values.
     public init(millivolts: Int16, milliamps: Int32, milliwatts: Int32) {
         self.millivolts = millivolts
         self.milliamps = milliamps

@@ -35,6 +35,7 @@ public struct BenchlabSensorFrame: Equatable {
     public var faultStatus: UInt64?
     public var faultLog: UInt64?
 
+    /// A frame from its fields (decoding goes through `decode`).
     public init(
         model: BenchlabModel, firmware: UInt8, inputMillivolts: [Int16], vddMillivolts: UInt16,
         vrefMillivolts: UInt16, chipTemperatureRaw: Int16, probeTenths: [Int16], ambientTenths: Int16,

@@ -55,6 +55,7 @@ public final class BenchlabService: Service {
 
     // MARK: Service
 
+    /// Starts the periodic port scan (the first one now); does nothing when disabled.
     public func start() throws(ServiceError) {
         guard isEnabled, !started else { return }
         if let settingsProblem { throw ServiceError(settingsProblem) }
@@ -67,6 +68,7 @@ public final class BenchlabService: Service {
         }
     }
 
+    /// Stops the scan and every device, closing their ports.
     public func stop() {
         rescanTask?.cancel()
         rescanTask = nil
@@ -75,6 +77,7 @@ public final class BenchlabService: Service {
         started = false
     }
 
+    /// Degraded while a device is not polling (unplugged, failing, identifying).
     public var health: ServiceHealth {
         guard isEnabled else { return .disabled }
         if let settingsProblem { return .failed(settingsProblem) }
@@ -83,6 +86,7 @@ public final class BenchlabService: Service {
         return .degraded(String(missing.count) + " of " + String(devices.count) + " Benchlab devices not polling")
     }
 
+    /// Every device with its identity, state and counters.
     public func stateJSON() -> JSONValue {
         var object = JSONObject(minimumCapacity: 5)
         object.append("health", .string(health.name))
@@ -92,6 +96,7 @@ public final class BenchlabService: Service {
         return .object(object)
     }
 
+    /// Adds `benchlab list|rescan`.
     public func registerCommands(_ registry: CommandRegistry) {
         registry.register(Command("benchlab", usage: "list|rescan",
                                   help: "Lists the Benchlab devices and their counters, or scans the ports now.") {

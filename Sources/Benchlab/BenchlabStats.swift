@@ -28,6 +28,7 @@ public struct BenchlabStats: Equatable {
     /// The latest failure, for people.
     public var lastError = ""
 
+    /// All counters at zero.
     public init() {}
 
     /// The counters as a JSON object.

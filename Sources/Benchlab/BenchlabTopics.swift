@@ -29,7 +29,9 @@ public struct BenchlabTopics: Equatable {
     public static let seed = try! BenchlabTopics(
         info: BenchlabConfigKeys.topicInfo.defaultValue, telemetry: BenchlabConfigKeys.topicTelemetry.defaultValue)
 
+    /// The `info` topic of device `uid`.
     public func info(uid: String) -> String { BenchlabTopics.fill(infoTemplate, uid: uid) }
+    /// The `telemetry` topic of device `uid`.
     public func telemetry(uid: String) -> String { BenchlabTopics.fill(telemetryTemplate, uid: uid) }
 
     /// `template` with every `{uid}` replaced.

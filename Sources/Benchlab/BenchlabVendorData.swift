@@ -4,6 +4,7 @@ public struct BenchlabVendorData: Equatable {
     public let model: BenchlabModel
     public let firmware: UInt8
 
+    /// Vendor data from its parts.
     public init(model: BenchlabModel, firmware: UInt8) {
         self.model = model
         self.firmware = firmware

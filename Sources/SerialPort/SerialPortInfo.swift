@@ -25,6 +25,7 @@ public struct SerialPortInfo: Equatable {
     public var manufacturer: String?
     public var product: String?
 
+    /// Port information from its parts (tests and discovery build these by hand).
     public init(
         path: String, transport: Transport = .native, usbVendorID: UInt16? = nil, usbProductID: UInt16? = nil,
         description: String? = nil, serialNumber: String? = nil, manufacturer: String? = nil, product: String? = nil
