@@ -1,5 +1,6 @@
 /// Which bus a tunnel opens and how.
 public struct CANBusSettings: Equatable {
+    /// The kind of bus.
     public enum Kind: Equatable {
         case socketcan
         case slcan
@@ -14,6 +15,7 @@ public struct CANBusSettings: Equatable {
             }
         }
 
+        /// Parses `socketcan`, `slcan` or `synthetic` (any case).
         public init?(name: String) {
             switch name.lowercased() {
             case "socketcan": self = .socketcan
@@ -38,8 +40,10 @@ public struct CANBusSettings: Equatable {
     public var syntheticRate: Int
     public var syntheticCount: Int
 
+    /// What an SLCAN adapter runs at when no bit rate is given (the seed's `-s` default).
     public static let defaultSLCANBitrate = 500_000
 
+    /// Settings for a bus of `kind` on `device`.
     public init(kind: Kind, device: String, bitrate: Int? = nil, dataBitrate: Int? = nil, listenOnly: Bool = false,
                 syntheticRate: Int = 1000, syntheticCount: Int = 0) {
         self.kind = kind

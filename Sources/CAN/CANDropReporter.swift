@@ -12,6 +12,7 @@ public final class CANDropReporter {
     /// The last line logged (for `can status` and tests).
     public private(set) var lastReport: String?
 
+    /// A reporter writing to `log`, timing its limit by `clock`.
     public init(log: Logger, clock: TimeSource, interval: Interval = .seconds(60)) {
         self.log = log
         self.clock = clock

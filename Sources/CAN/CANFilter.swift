@@ -5,10 +5,12 @@
 /// `ID:MASK` or a bare `ID` (mask 0x1FFFFFFF, an exact match), numbers in decimal or `0x` hex:
 /// `0x7E8:0x7F8,0x18DAF100:0x1FFFFF00`.
 public struct CANFilter: Equatable {
+    /// One accept rule: ids whose masked bits equal the rule's masked bits.
     public struct Rule: Equatable {
         public let id: UInt32
         public let mask: UInt32
 
+        /// A rule for `id` under `mask` (default: an exact match).
         public init(id: UInt32, mask: UInt32 = CANFrame.maxExtendedID) {
             self.id = id
             self.mask = mask
@@ -17,6 +19,7 @@ public struct CANFilter: Equatable {
 
     public let rules: [Rule]
 
+    /// A filter of `rules`; none accepts everything.
     public init(rules: [Rule] = []) { self.rules = rules }
 
     /// Everything passes.

@@ -20,6 +20,7 @@ public struct CANFrame: Equatable {
     /// stamp for a frame from MQTT).
     public var timestamp: Int64
 
+    /// A frame; `data` holds zero bytes of the requested length for a remote frame.
     public init(
         id: UInt32, extended: Bool = false, remote: Bool = false, fd: Bool = false,
         bitRateSwitch: Bool = false, errorStateIndicator: Bool = false,
@@ -35,9 +36,13 @@ public struct CANFrame: Equatable {
         self.timestamp = timestamp
     }
 
+    /// The largest 11-bit (standard) id.
     public static let maxStandardID: UInt32 = 0x7FF
+    /// The largest 29-bit (extended) id.
     public static let maxExtendedID: UInt32 = 0x1FFF_FFFF
+    /// Data bytes of a classic frame, at most.
     public static let maxClassicLength = 8
+    /// Data bytes of a CAN FD frame, at most.
     public static let maxFDLength = 64
 
     /// CAN FD data lengths by DLC 0...15 (DLC 9-15 mean 12, 16, 20, 24, 32, 48, 64 bytes).

@@ -8,11 +8,16 @@
 ///
 /// The id is not in the payload: it is the topic's last level (see `CANTopics`).
 public enum CANPayloadCodec {
+    /// Timestamp (8 bytes) and flags (1 byte).
     public static let headerSize = 9
+    /// The header and 64 CAN FD data bytes.
     public static let maxSize = headerSize + CANFrame.maxFDLength
 
+    /// The frame has a 29-bit id.
     public static let extendedFlag: UInt8 = 0x01
+    /// A remote transmission request.
     public static let remoteFlag: UInt8 = 0x02
+    /// A CAN FD frame.
     public static let fdFlag: UInt8 = 0x04
     /// The seed tool's ESI bit; SavvyCAN reads 0x08 as "error frame" but, like every
     /// receiver we know, acts only on the extended bit. We set it only on FD frames.

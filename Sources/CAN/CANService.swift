@@ -27,6 +27,7 @@ public final class CANService: Service {
         self.loop = loop
     }
 
+    /// Opens the bus and starts tunnelling when `can.enabled`; a bus that cannot open yet is retried.
     public func start() throws(ServiceError) {
         guard tunnel == nil, store.boolean(CANConfigKeys.enabled) else { return }
         do throws(CANError) {
@@ -42,6 +43,7 @@ public final class CANService: Service {
         }
     }
 
+    /// Closes the bus; frames from MQTT are ignored until the next start.
     public func stop() {
         tunnel?.stop()
         tunnel = nil
@@ -62,6 +64,7 @@ public final class CANService: Service {
         }
     }
 
+    /// The tunnel's settings, bus state and counters, plus `enabled` and `health`.
     public func stateJSON() -> JSONValue {
         guard let tunnel else { return ["enabled": false, "health": .string(health.name)] }
         var object = tunnel.stateJSON().objectValue ?? JSONObject()
@@ -70,6 +73,7 @@ public final class CANService: Service {
         return .object(object)
     }
 
+    /// Adds `can status|restart|send ID#DATA`.
     public func registerCommands(_ registry: CommandRegistry) {
         registry.register(Command(
             "can", usage: "status|restart|send ID#DATA",

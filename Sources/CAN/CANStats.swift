@@ -33,6 +33,7 @@ public struct CANStats: Equatable {
     /// Times the bus was opened again after it closed or failed.
     public var reopens = 0
 
+    /// All counters at zero.
     public init() {}
 
     /// All malformed inputs, every kind together.

@@ -15,7 +15,9 @@ import Uplink
 public final class CANTunnel {
     public let settings: CANTunnelSettings
     public let bus: CANBus
+    /// Frames and drops in both directions, since start.
     public private(set) var stats = CANStats()
+    /// Whether the bus is open, closed, or failed and waiting to reopen.
     public private(set) var state: CANBusState = .closed
     /// What the SLCAN adapter said its version is, once it did.
     public private(set) var adapterVersion: String?
@@ -38,6 +40,7 @@ public final class CANTunnel {
     private var reopenDelay: Interval
     private var lastNotice: [String: Instant] = [:]
 
+    /// A tunnel between `bus` and `client` on `loop`; nothing opens until `start()`.
     public init(settings: CANTunnelSettings, bus: CANBus, client: MQTTClient, loop: EventLoop) throws(CANError) {
         if let problem = settings.problem { throw .invalidSettings(problem) }
         self.settings = settings

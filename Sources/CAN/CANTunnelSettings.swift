@@ -21,8 +21,10 @@ public struct CANTunnelSettings: Equatable {
     public var reopenDelay: Interval
     public var maxReopenDelay: Interval
 
+    /// Events the ring holds by default: half a second of a saturated 1 Mbit/s bus.
     public static let defaultRingCapacity = 4096
 
+    /// Settings with the defaults the issue names (ring 4,096, batches of 512, reopen after 1 s up to 30 s).
     public init(topics: CANTopics, filter: CANFilter = .acceptAll, onlyChanges: Bool = false,
                 ringCapacity: Int = CANTunnelSettings.defaultRingCapacity, listenOnly: Bool = false,
                 fdBitRateSwitch: Bool = false) {

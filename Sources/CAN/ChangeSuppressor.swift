@@ -16,6 +16,7 @@ public struct ChangeSuppressor {
         var data: [UInt8]
     }
 
+    /// A suppressor remembering at most `capacity` ids.
     public init(capacity: Int = 8192) {
         precondition(capacity > 0, "a change suppressor needs room for one id")
         self.capacity = capacity

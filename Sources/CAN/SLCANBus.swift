@@ -50,6 +50,7 @@ public final class SLCANBus: CANBus {
 
     public var descriptor: FileDescriptor { port?.fileDescriptor ?? FileDescriptor(-1) }
 
+    /// Opens the serial port and sends the adapter `C`, `S<n>`, [`Y<n>`], `O` or `L`, and `V`.
     public func open() throws(CANError) {
         guard port == nil else { return }
         let opened: SerialPort
@@ -74,6 +75,7 @@ public final class SLCANBus: CANBus {
         try flushOutput()
     }
 
+    /// Sends `C` (best effort) and closes the port.
     public func close() {
         if let port {
             // Best effort: leave the adapter closed so it stops ACKing frames for nobody.
@@ -83,6 +85,7 @@ public final class SLCANBus: CANBus {
         port = nil
     }
 
+    /// Reader thread: reads what arrived, splits it into lines and parses them.
     public func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome {
         guard let port else { return .closed("not open") }
         while true {
@@ -111,6 +114,7 @@ public final class SLCANBus: CANBus {
         }
     }
 
+    /// Queues the frame's line and writes what the port takes now; `.full` past `outputLimit`.
     public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {
         guard port != nil else { throw .notOpen }
         let before = output.count
@@ -125,6 +129,7 @@ public final class SLCANBus: CANBus {
 
     public var hasPendingOutput: Bool { outputStart < output.count }
 
+    /// Writes what the port takes of the queued lines.
     public func flushOutput() throws(CANError) {
         guard let port else { throw .notOpen }
         guard outputStart < output.count else { return }
@@ -156,6 +161,7 @@ public final class SLCANBus: CANBus {
 
     public var problem: String? { nil }
 
+    /// Device, driver, bit rates, mode and bytes waiting to be written.
     public func stateJSON() -> JSONValue {
         var object: JSONObject = ["kind": "slcan", "device": .string(path), "bitrate": .int(bitrate),
                                   "listen_only": .bool(listenOnly), "tx_buffered": .int(output.count - outputStart)]

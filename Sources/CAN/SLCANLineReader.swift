@@ -8,6 +8,7 @@ public struct SLCANLineReader {
     /// Bytes discarded as parts of overlong lines.
     public private(set) var discardedBytes = 0
 
+    /// A reader with no partial line.
     public init() {
         line.reserveCapacity(SLCANCodec.maxLineLength)
     }

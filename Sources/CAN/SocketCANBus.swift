@@ -10,6 +10,7 @@ public final class SocketCANBus: CANBus {
     /// The bit rate to set, or nil to keep the interface's own (changing it needs root and a
     /// real controller; the interface goes down and up again).
     public let bitrate: Int?
+    /// Whether the kernel accepted CAN_RAW_FD_FRAMES on the socket.
     public private(set) var supportsFD = false
     private var socket: OwnedDescriptor?
     private let log = Logger("can")
@@ -21,6 +22,7 @@ public final class SocketCANBus: CANBus {
     static let classicFrameSize = 16 // sizeof(struct can_frame)
     static let fdFrameSize = 72      // sizeof(struct canfd_frame)
 
+    /// A bus on `interface`; `bitrate` is applied at open when it differs.
     public init(interface: String, bitrate: Int? = nil) {
         self.interface = interface
         self.bitrate = bitrate
@@ -44,6 +46,7 @@ public final class SocketCANBus: CANBus {
 
     public var descriptor: FileDescriptor { socket?.fd ?? FileDescriptor(-1) }
 
+    /// Applies the bit rate where permitted, then opens and binds a raw CAN socket with FD frames and error frames on.
     public func open() throws(CANError) {
         guard socket == nil else { return }
         let index = if_nametoindex(interface)
@@ -81,6 +84,7 @@ public final class SocketCANBus: CANBus {
         pending.removeAll()
     }
 
+    /// Closes the socket and forgets frames waiting for the kernel.
     public func close() {
         socket = nil
         pending.removeAll()
@@ -109,6 +113,7 @@ public final class SocketCANBus: CANBus {
         }
     }
 
+    /// Reader thread: reads every waiting `can_frame`/`canfd_frame`; error frames become bus errors.
     public func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome {
         guard let fd = socket?.fd.rawValue else { return .closed("not open") }
         while true {
@@ -141,6 +146,7 @@ public final class SocketCANBus: CANBus {
         }
     }
 
+    /// Writes the frame, or queues it when the kernel's queue is full; `.full` when ours is too.
     public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {
         guard socket != nil else { throw .notOpen }
         if frame.isFD && !supportsFD { return .full }
@@ -153,6 +159,7 @@ public final class SocketCANBus: CANBus {
 
     public var hasPendingOutput: Bool { !pending.isEmpty }
 
+    /// Writes queued frames until the kernel's queue is full again.
     public func flushOutput() throws(CANError) {
         while let frame = pending.first {
             guard try write(frame) else { return }
@@ -184,6 +191,7 @@ public final class SocketCANBus: CANBus {
         throw .system(call: "write(" + interface + ")", errno: errno)
     }
 
+    /// Restarts a bus-off controller through libsocketcan.
     public func restart() throws(CANError) {
         guard can_do_restart(interface) == 0 else {
             throw .unavailable("cannot restart " + interface + " (only a bus-off controller with restart-ms 0 "
@@ -216,6 +224,7 @@ public final class SocketCANBus: CANBus {
         }
     }
 
+    /// Interface, FD support, bit rate, controller state and frames waiting.
     public func stateJSON() -> JSONValue {
         var timing = can_bittiming()
         let bitrate: JSONValue = can_get_bittiming(interface, &timing) == 0 ? .int(timing.bitrate) : .null

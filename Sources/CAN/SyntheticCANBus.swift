@@ -27,6 +27,7 @@ public final class SyntheticCANBus: CANBus {
     /// Frames handed to `transmit`.
     public private(set) var transmitted = 0
 
+    /// A source of `count` frames (0 endless) at `rate` per second (0 unpaced).
     public init(rate: Int, count: Int = 0, baseID: UInt32 = 0x100, idCount: UInt32 = 16) {
         precondition(rate >= 0 && count >= 0 && idCount > 0, "synthetic bus: rate, count >= 0 and some ids")
         self.rate = rate
@@ -42,6 +43,7 @@ public final class SyntheticCANBus: CANBus {
     /// Frames generated so far (any thread).
     public var generatedCount: Int { generated.load(ordering: .relaxed) }
 
+    /// Makes the descriptor readable so the reader thread starts generating.
     public func open() throws(CANError) {
         guard readable == nil else { return }
         do throws(RuntimeError) { readable = try Wakeup() } catch { throw .runtime(error) }
@@ -50,8 +52,10 @@ public final class SyntheticCANBus: CANBus {
         readable?.signal()
     }
 
+    /// Stops generating.
     public func close() { readable = nil }
 
+    /// Reader thread: generates the frames due by now (sleeping briefly when none are).
     public func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome {
         let now = clock.now()
         if started == nil { started = now }
@@ -83,6 +87,7 @@ public final class SyntheticCANBus: CANBus {
         return .drained
     }
 
+    /// Counts and discards the frame.
     public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {
         guard readable != nil else { throw .notOpen }
         transmitted += 1
@@ -91,12 +96,15 @@ public final class SyntheticCANBus: CANBus {
 
     public var hasPendingOutput: Bool { false }
 
+    /// Nothing is ever queued.
     public func flushOutput() throws(CANError) {}
 
+    /// Nothing to restart.
     public func restart() throws(CANError) {}
 
     public var problem: String? { nil }
 
+    /// Rate and frames generated and transmitted.
     public func stateJSON() -> JSONValue {
         ["kind": "synthetic", "rate": .int(rate), "generated": .int(generatedCount), "transmitted": .int(transmitted)]
     }
