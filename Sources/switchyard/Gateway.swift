@@ -1,3 +1,4 @@
+import Benchlab
 import Board
 import CSupport
 import Console
@@ -48,6 +49,7 @@ final class Gateway {
         } catch { throw .uplink(error) }
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
         status.snapshotProvider = { [self] in self.stateSnapshot() }
+        services = [BenchlabService(store: store, loop: loop, uplink: uplink)]
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
         HelpCommand.register(in: commands)

@@ -1,3 +1,4 @@
+import Benchlab
 import Board
 import Store
 
@@ -6,6 +7,7 @@ enum GatewaySchema {
     static var all: ConfigSchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
+        schema.register(BenchlabConfigKeys.all)
         return schema
     }
 }
