@@ -32,8 +32,8 @@ public enum LEDPattern: Equatable, CaseIterable {
         case .ota: return [(true, 100), (false, 150), (true, 100), (false, 650)]
         case .fault:
             // ... --- ...  with Morse timing: dot 1 unit, dash 3, gaps 1 / 3 / 7 units of 150 ms.
-            let dot: [(Bool, Int64)] = [(true, 150), (false, 150)]
-            let dash: [(Bool, Int64)] = [(true, 450), (false, 150)]
+            let dot: [(on: Bool, milliseconds: Int64)] = [(true, 150), (false, 150)]
+            let dash: [(on: Bool, milliseconds: Int64)] = [(true, 450), (false, 150)]
             var cycle: [(on: Bool, milliseconds: Int64)] = []
             for _ in 0..<3 { cycle += dot }
             cycle[cycle.count - 1].milliseconds = 450
