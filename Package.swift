@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store", "Console"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
-        .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store"]),
+        .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store", "SerialPort"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
         .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "Uplink", "Console", "SerialPort"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "Uplink", "Console", "SerialPort"]),
