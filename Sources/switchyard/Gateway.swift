@@ -1,5 +1,6 @@
 import Benchlab
 import Board
+import CAN
 import CSupport
 import Console
 import JSON
@@ -49,7 +50,9 @@ final class Gateway {
         } catch { throw .uplink(error) }
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
         status.snapshotProvider = { [self] in self.stateSnapshot() }
-        services = [BenchlabService(store: store, loop: loop, uplink: uplink)]
+        let can = CANService(store: store, client: uplink, loop: loop)
+        services = [BenchlabService(store: store, loop: loop, uplink: uplink), can]
+        can.onHealthChange = { [self] in self.status.changed() }
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
         HelpCommand.register(in: commands)

@@ -1,5 +1,6 @@
 import Benchlab
 import Board
+import CAN
 import Store
 
 /// Every config key this firmware knows: the gateway-wide ones plus each module's own.
@@ -8,6 +9,7 @@ enum GatewaySchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
         schema.register(BenchlabConfigKeys.all)
+        schema.register(CANConfigKeys.all)
         return schema
     }
 }

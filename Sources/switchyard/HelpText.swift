@@ -11,6 +11,7 @@ enum HelpText {
       selftest   Check the run loop, rings, config store, JSON and the C libraries
       config     Show or change saved settings offline: show | get KEY | set KEY VALUE | unset KEY
       version    Print the firmware version and architecture
+      can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
       help       This text; `switchyard help <command>` or `switchyard <command> --help` for one
 
     Settings come from (highest first): environment (MQTT_BROKER, MQTT_PORT, LOG_LEVEL, ...),
@@ -70,6 +71,7 @@ enum HelpText {
         case "selftest": return selftest
         case "config": return config
         case "version": return version
+        case "can-tunnel": return CANTunnelCommand.help
         default: return nil
         }
     }
