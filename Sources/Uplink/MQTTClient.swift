@@ -27,6 +27,8 @@ public final class MQTTClient: MosquittoSessionDelegate {
     private var backoff = ReconnectBackoff()
     private var subscriptions: [(filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
     private var inflight = 0
+    // QoS 0 messages handed over since libmosquitto's send queue was last empty.
+    private var qos0Backlog = 0
     private var everConnected = false
     private var socketWatch: IOWatch?
     private var keepaliveTask: FixedRateTask?
@@ -118,9 +120,11 @@ public final class MQTTClient: MosquittoSessionDelegate {
             return hand(message)
         }
         if qos == 0 {
-            if state == .connected { return hand(message) }
-            stats.droppedQoS0 += 1
-            return .dropped("not connected (QoS 0)")
+            guard state == .connected else {
+                stats.droppedQoS0 += 1
+                return .dropped("not connected (QoS 0)")
+            }
+            return hand(message)
         }
         outbox.append(message)
         if state == .connected { drainOutbox() }
@@ -145,6 +149,15 @@ public final class MQTTClient: MosquittoSessionDelegate {
     }
 
     private func hand(_ message: OutboxMessage) -> PublishOutcome {
+        if message.qos == 0 {
+            // libmosquitto queues without limit; a broker slower than a busy bus would grow
+            // memory until the board runs out. Drop the newest instead, and count it.
+            if qos0Backlog >= settings.maxQoS0Backlog {
+                stats.droppedQoS0 += 1
+                return .dropped("send backlog full (QoS 0)")
+            }
+            qos0Backlog += 1
+        }
         let (code, _) = session.publish(message)
         if code == MosquittoSession.success {
             stats.published += 1
@@ -225,7 +238,9 @@ public final class MQTTClient: MosquittoSessionDelegate {
     }
 
     private func updateWriteInterest() {
-        socketWatch?.interest = session.wantsWrite ? [.read, .write] : .read
+        let pending = session.wantsWrite
+        if !pending { qos0Backlog = 0 }
+        socketWatch?.interest = pending ? [.read, .write] : .read
     }
 
     private func connectionLost(_ code: Int32) {
@@ -245,6 +260,7 @@ public final class MQTTClient: MosquittoSessionDelegate {
 
     private func scheduleReconnect() {
         releaseSocket()
+        qos0Backlog = 0
         guard state != .stopping && state != .stopped else { return }
         setState(.waitingToReconnect)
         let delay = backoff.nextDelay()

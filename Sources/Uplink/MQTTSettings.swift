@@ -77,6 +77,9 @@ public struct MQTTSettings: Equatable {
     public var outboxMaxBytes: Int
     /// Messages handed to libmosquitto and not yet acknowledged, at most.
     public var maxInflight: Int
+    /// QoS 0 messages waiting in libmosquitto's (unbounded) send queue, at most; beyond it a
+    /// new QoS 0 message is dropped and counted, as QoS 0 allows.
+    public var maxQoS0Backlog: Int
     /// Log libmosquitto's own messages at debug level.
     public var debug: Bool
 
@@ -94,6 +97,7 @@ public struct MQTTSettings: Equatable {
         outboxMaxMessages = 1000
         outboxMaxBytes = 1 << 20
         maxInflight = 100
+        maxQoS0Backlog = 10_000
         debug = false
     }
 

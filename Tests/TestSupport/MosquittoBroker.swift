@@ -45,6 +45,12 @@ public final class MosquittoBroker {
         self.process = nil
     }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the broker: its sockets stay open but unread,
+    /// so a client's send path backs up.
+    public func freeze(_ frozen: Bool) {
+        process?.signal(frozen ? SIGSTOP : SIGCONT)
+    }
+
     /// The broker's log so far (for failure messages).
     public var log: String {
         (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? ""

@@ -95,6 +95,32 @@ struct MQTTClientTests {
         #expect(values == Array(900..<1_000), "the newest 100 survive, in order")
     }
 
+    @Test("QoS 0 beyond the send backlog is dropped and counted, not queued without limit")
+    func qos0BacklogIsBounded() throws {
+        let broker = try MosquittoBroker()
+        let observer = try MQTTObserver(port: broker.port, topics: ["burst/#"], qos: 0)
+        let loop = try EventLoop()
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "burst")
+        settings.maxQoS0Backlog = 1_000
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        // A frozen broker reads nothing: once the socket buffers fill, libmosquitto queues.
+        broker.freeze(true)
+        let payload = [UInt8](repeating: 0x41, count: 1_024)
+        var sent = 0
+        for _ in 0..<20_000 {
+            if client.publish("burst/x", payload, qos: 0) == .sent { sent += 1 }
+            try loop.runOnce(maxWait: .zero)
+        }
+        #expect(client.stats.droppedQoS0 > 0, "the backlog filled and new messages were dropped")
+        #expect(sent + client.stats.droppedQoS0 == 20_000)
+        broker.freeze(false)
+        #expect(loop.run(timeout: 10) { !client.hasPendingWrites })
+        #expect(client.publish("burst/x", text: "after", qos: 0) == .sent, "a drained backlog accepts again")
+        #expect(observer.wait(timeout: 10) { $0.count == sent + 1 }, "\(observer.lines.count) of \(sent + 1)")
+    }
+
     @Test("QoS 0 without a connection is dropped and counted")
     func qos0WithoutConnection() throws {
         let loop = try EventLoop()
