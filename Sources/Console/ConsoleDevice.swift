@@ -1,90 +1,104 @@
 import CSupport
 import Runtime
+import SerialPort
 
-/// Where a console reads and writes: a serial device it opened itself (closed again on
-/// `close`), or descriptors it borrows (standard input and output). A terminal is switched
-/// to raw mode, so keys arrive one by one (no line discipline, no echo, Ctrl-C as a byte
-/// rather than SIGINT), and its previous settings come back on `close`, so a shell on the
-/// same tty is usable afterwards.
+/// Where a console reads and writes: a serial device opened through `SerialPort` (raw mode
+/// at the configured baud, non-blocking, closed again on `close`), or descriptors it borrows
+/// (standard input and output). Either way a terminal is in raw mode while the console runs,
+/// so keys arrive one by one (no line discipline, no echo, Ctrl-C as a byte rather than
+/// SIGINT), and a terminal we switched gets its previous settings back on `close`, so a
+/// shell on the same tty is usable afterwards.
 final class ConsoleDevice {
+    /// What the console watches for input.
     let input: FileDescriptor
+    /// What the console watches for room to write.
     let output: FileDescriptor
     /// A terminal (UART, pty, console) rather than a pipe or a file.
     let isTerminal: Bool
     /// Whether writes to `output` return EAGAIN rather than block.
     let outputIsNonBlocking: Bool
-    private let owned: Bool
-    private var saved = termios()
-    private var isRaw = false
+    /// The serial device, for a console on one; nil for borrowed descriptors.
+    private let port: SerialPort?
+    /// Raw mode on a borrowed terminal; `SerialPort` restores its own.
+    private let rawMode: RawTerminalMode?
     private var isOpen = true
 
-    private init(input: FileDescriptor, output: FileDescriptor, owned: Bool) {
+    private init(port: SerialPort) {
+        self.port = port
+        rawMode = nil
+        input = port.fileDescriptor
+        output = port.fileDescriptor
+        // Either driver refuses what is not a terminal and leaves the descriptor non-blocking.
+        isTerminal = true
+        outputIsNonBlocking = true
+    }
+
+    private init(input: FileDescriptor, output: FileDescriptor, rawMode: RawTerminalMode?) {
+        port = nil
+        self.rawMode = rawMode
         self.input = input
         self.output = output
-        self.owned = owned
-        isTerminal = isatty(input.rawValue) == 1
+        isTerminal = rawMode != nil
         outputIsNonBlocking = sy_fcntl_getfl(output.rawValue) & O_NONBLOCK != 0
     }
 
     deinit { close() }
 
-    /// Opens the serial device at `path` non-blocking, without making it our controlling
-    /// terminal; a terminal gets raw mode at `baud`.
+    /// Opens the serial device at `path` and sets it to `baud`, 8N1, no flow control. Only
+    /// the standard rates are accepted: an unusual one is refused before the device is touched.
     static func open(path: String, baud: Int) throws(ConsoleError) -> ConsoleDevice {
-        guard let speed = BaudRate.speed(for: baud) else { throw .unsupportedBaud(baud) }
-        let fd: FileDescriptor
-        do throws(RuntimeError) {
-            fd = try FileDescriptor.open(path, flags: O_RDWR | O_NOCTTY | O_NONBLOCK)
-        } catch { throw .device(path: path, error) }
-        let device = ConsoleDevice(input: fd, output: fd, owned: true)
-        if device.isTerminal {
-            do throws(RuntimeError) { try device.makeRaw(speed: speed) } catch {
-                device.close()
-                throw .device(path: path, error)
-            }
-        }
-        return device
+        guard SerialBaudRate.isStandard(baud) else { throw .unsupportedBaud(baud) }
+        do throws(SerialPortError) {
+            let port = try SerialPort(path: path)
+            // On failure the port closes (and restores the terminal) as it goes away.
+            try port.configure(baud: baud)
+            return ConsoleDevice(port: port)
+        } catch { throw .serialDevice(error) }
     }
 
     /// Uses descriptors someone else owns; a terminal on `input` gets raw mode at its
     /// current speed. They stay blocking: the file description is shared with standard
     /// error and the parent shell, which must not find it non-blocking afterwards.
     static func borrowing(input: FileDescriptor, output: FileDescriptor) throws(ConsoleError) -> ConsoleDevice {
-        let device = ConsoleDevice(input: input, output: output, owned: false)
-        if device.isTerminal {
-            do throws(RuntimeError) { try device.makeRaw(speed: nil) } catch {
-                throw .device(path: "standard input", error)
-            }
-        }
-        return device
+        guard isatty(input.rawValue) == 1 else { return ConsoleDevice(input: input, output: output, rawMode: nil) }
+        do throws(RuntimeError) {
+            return ConsoleDevice(input: input, output: output, rawMode: try RawTerminalMode(input))
+        } catch { throw .device(path: "standard input", error) }
     }
 
-    /// Restores the terminal settings and closes what we opened. Restoring fails quietly:
-    /// the device may be gone, and there is nothing else to do on the way out.
+    /// Reads what has arrived: `.wouldBlock` when nothing has, `.done(0)` at the end of a
+    /// borrowed input. A serial device that went away throws `.disconnected` instead.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ConsoleError) -> IOResult<Int> {
+        // Through the port, not its descriptor: a libserialport port reads 0 bytes when
+        // nothing has arrived, and only the port knows which driver it has.
+        if let port {
+            do throws(SerialPortError) { return try port.read(into: buffer) } catch { throw .serialDevice(error) }
+        }
+        do throws(RuntimeError) { return try input.read(into: buffer) } catch {
+            throw .device(path: "standard input", error)
+        }
+    }
+
+    /// Writes what the output takes now; `.wouldBlock` when it takes nothing.
+    func write(_ buffer: UnsafeRawBufferPointer) throws(ConsoleError) -> IOResult<Int> {
+        if let port {
+            do throws(SerialPortError) {
+                let count = try port.write(buffer)
+                return count == 0 && buffer.count > 0 ? .wouldBlock : .done(count)
+            } catch { throw .serialDevice(error) }
+        }
+        do throws(RuntimeError) { return try output.write(buffer) } catch {
+            throw .device(path: "standard output", error)
+        }
+    }
+
+    /// Restores the terminal settings and closes what we opened; borrowed descriptors stay
+    /// open. Restoring fails quietly: the device may be gone, and there is nothing else to
+    /// do on the way out.
     func close() {
         guard isOpen else { return }
         isOpen = false
-        if isRaw { _ = tcsetattr(input.rawValue, TCSANOW, &saved) }
-        if owned { input.close() }
-    }
-
-    private func makeRaw(speed: speed_t?) throws(RuntimeError) {
-        _ = try SystemCall.retrying("tcgetattr") { tcgetattr(input.rawValue, &saved) }
-        var raw = saved
-        cfmakeraw(&raw)
-        // A UART console has no modem lines: ignore them (CLOCAL) so a missing carrier never
-        // blocks or hangs us up, and keep the receiver on (CREAD).
-        raw.c_cflag |= tcflag_t(CLOCAL) | tcflag_t(CREAD)
-        // One byte is enough for read() to return; no inter-byte timer.
-        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 1
-            cc[Int(VTIME)] = 0
-        }
-        if let speed {
-            _ = try SystemCall.retrying("cfsetispeed") { cfsetispeed(&raw, speed) }
-            _ = try SystemCall.retrying("cfsetospeed") { cfsetospeed(&raw, speed) }
-        }
-        _ = try SystemCall.retrying("tcsetattr") { tcsetattr(input.rawValue, TCSANOW, &raw) }
-        isRaw = true
+        rawMode?.restore()
+        port?.close()
     }
 }

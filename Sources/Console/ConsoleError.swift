@@ -1,10 +1,13 @@
 import Runtime
+import SerialPort
 
-/// Everything the Console module's doors can fail with when they open: a console device
-/// that cannot be used, or an RPC port that cannot be listened on. Each case is one line a
-/// person can act on.
+/// Everything the Console module's doors can fail with: a console device that cannot be
+/// used (at start, or when it fails later), or an RPC port that cannot be listened on. Each
+/// case is one line a person can act on.
 public enum ConsoleError: Error, Equatable {
-    /// The console device could not be opened or configured.
+    /// The console's serial device could not be opened or configured, or failed later.
+    case serialDevice(SerialPortError)
+    /// Standard input or output (the `-` console) could not be used.
     case device(path: String, RuntimeError)
     /// The configured baud rate is not one the console supports.
     case unsupportedBaud(Int)
@@ -16,11 +19,13 @@ public enum ConsoleError: Error, Equatable {
     /// One line for a log or the console.
     public var description: String {
         switch self {
+        case .serialDevice(let error):
+            return "console " + error.description
         case .device(let path, let error):
             return "console device " + path + ": " + error.description
         case .unsupportedBaud(let baud):
             return "console baud " + String(baud) + " is not supported: use one of "
-                + BaudRate.supportedList
+                + SerialBaudRate.standardList
         case .invalidAddress(let address):
             return "RPC bind address \"" + address + "\" is not an IPv4 address such as 127.0.0.1"
         case .listen(let address, let error):

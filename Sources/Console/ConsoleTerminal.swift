@@ -2,9 +2,10 @@ import CSupport
 import JSON
 import Runtime
 
-/// The command registry on a serial console: a UART or pty from `console.device` (raw mode,
-/// configured baud), or `-` for standard input and output. Runs entirely inside the run
-/// loop: reads when the descriptor is readable, buffers output and writes when writable.
+/// The command registry on a serial console: a UART or pty from `console.device` (opened
+/// through `SerialPort`: raw mode, configured baud), or `-` for standard input and output.
+/// Runs entirely inside the run loop: reads when the descriptor is readable, buffers output
+/// and writes when writable.
 ///
 /// On a terminal it is interactive (prompt, echo, line editing, history; see `LineEditor`).
 /// When standard input is a pipe it reads plain lines with no prompt or echo, and at end of
@@ -148,12 +149,13 @@ public final class ConsoleTerminal {
     }
 
     private func flush() {
+        guard let device else { return }
         let chunk = outputIsNonBlocking ? ConsoleTerminal.nonBlockingWriteChunk : ConsoleTerminal.blockingWriteChunk
         while !output.isEmpty {
-            var failure: RuntimeError? = nil
+            var failure: ConsoleError? = nil
             let written = output.drain(limit: chunk) { bytes in
-                do throws(RuntimeError) {
-                    if case .done(let count) = try outputFD.write(bytes) { return count }
+                do throws(ConsoleError) {
+                    if case .done(let count) = try device.write(bytes) { return count }
                 } catch { failure = error }
                 return nil
             }
@@ -204,9 +206,10 @@ public final class ConsoleTerminal {
     }
 
     private func readInput() {
+        guard let device else { return }
         var chunk = [UInt8](repeating: 0, count: 512)
-        let outcome = chunk.withUnsafeMutableBytes { raw -> Result<IOResult<Int>, RuntimeError> in
-            do throws(RuntimeError) { return .success(try inputFD.read(into: raw)) } catch { return .failure(error) }
+        let outcome = chunk.withUnsafeMutableBytes { raw -> Result<IOResult<Int>, ConsoleError> in
+            do throws(ConsoleError) { return .success(try device.read(into: raw)) } catch { return .failure(error) }
         }
         switch outcome {
         case .success(.wouldBlock):

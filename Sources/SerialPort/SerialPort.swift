@@ -51,6 +51,7 @@ public final class SerialPort {
     public var fileDescriptor: FileDescriptor { driver.fileDescriptor }
 
     /// Closes the port now rather than at `deinit`; later calls fail with "port is closed".
+    /// A port on the termios driver gets the terminal settings it found at open back first.
     public func close() { driver.close() }
 
     /// Sets the line: speed and frame format (8N1 without flow control unless told otherwise).

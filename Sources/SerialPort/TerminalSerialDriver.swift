@@ -3,11 +3,13 @@ import Runtime
 
 /// A terminal opened with open(2) and set up with termios: the driver for ttys libserialport
 /// 0.1.1 refuses (pseudo-terminals; see `SerialPortDriver`). Raw mode, like libserialport's
-/// own open, and the same non-blocking contract.
+/// own open, and the same non-blocking contract; unlike libserialport, closing puts the
+/// terminal's previous settings back.
 final class TerminalSerialDriver: SerialPortDriver {
     let name = "termios"
     let path: String
     let fileDescriptor: FileDescriptor
+    private let rawMode: RawTerminalMode
     private var isOpen = true
 
     /// Opens `path` (already resolved) read/write, non-blocking, without becoming our
@@ -20,21 +22,15 @@ final class TerminalSerialDriver: SerialPortDriver {
             if errno == .noSuchFile { throw .notFound(path: path) }
             throw .openFailed(path: path, reason: errno.description)
         }
-        fileDescriptor = FileDescriptor(fd)
-        var settings = termios()
-        guard isatty(fd) == 1, tcgetattr(fd, &settings) == 0 else {
+        guard isatty(fd) == 1 else {
             let reason = Errno.current.description
-            fileDescriptor.close()
-            isOpen = false
+            FileDescriptor(fd).close()
             throw .openFailed(path: path, reason: "not a terminal: " + reason)
         }
-        cfmakeraw(&settings)
-        settings.c_cflag |= tcflag_t(CLOCAL | CREAD)
-        guard tcsetattr(fd, TCSANOW, &settings) == 0 else {
-            let reason = Errno.current.description
-            fileDescriptor.close()
-            isOpen = false
-            throw .openFailed(path: path, reason: "cannot set raw mode: " + reason)
+        fileDescriptor = FileDescriptor(fd)
+        do throws(RuntimeError) { rawMode = try RawTerminalMode(fileDescriptor) } catch {
+            FileDescriptor(fd).close()
+            throw .openFailed(path: path, reason: "cannot set raw mode: " + error.description)
         }
     }
 
@@ -43,6 +39,7 @@ final class TerminalSerialDriver: SerialPortDriver {
     func close() {
         guard isOpen else { return }
         isOpen = false
+        rawMode.restore()
         fileDescriptor.close()
     }
 
@@ -61,8 +58,9 @@ final class TerminalSerialDriver: SerialPortDriver {
         baud: Int, dataBits: Int, parity: SerialParity, stopBits: Int, flowControl: SerialFlowControl
     ) throws(SerialPortError) {
         try requireOpen("configure")
-        guard let speed = TerminalSerialDriver.speed(for: baud) else {
-            throw .configureFailed(path: path, setting: "baud " + String(baud), reason: "not a standard rate")
+        guard let speed = SerialBaudRate.termiosSpeed(for: baud) else {
+            throw .configureFailed(path: path, setting: "baud " + String(baud),
+                                   reason: "not a standard rate (" + SerialBaudRate.standardList + ")")
         }
         let size: tcflag_t
         switch dataBits {
@@ -153,29 +151,5 @@ final class TerminalSerialDriver: SerialPortDriver {
         var count: Int32 = 0
         if sy_ioctl_int(fileDescriptor.rawValue, UInt(FIONREAD), &count) != 0 { throw failure("input query", .current) }
         return Int(count)
-    }
-
-    /// The termios speed constant for a standard baud rate.
-    static func speed(for baud: Int) -> speed_t? {
-        switch baud {
-        case 1200: return speed_t(B1200)
-        case 2400: return speed_t(B2400)
-        case 4800: return speed_t(B4800)
-        case 9600: return speed_t(B9600)
-        case 19200: return speed_t(B19200)
-        case 38400: return speed_t(B38400)
-        case 57600: return speed_t(B57600)
-        case 115200: return speed_t(B115200)
-        case 230400: return speed_t(B230400)
-        case 460800: return speed_t(B460800)
-        case 500000: return speed_t(B500000)
-        case 921600: return speed_t(B921600)
-        case 1000000: return speed_t(B1000000)
-        case 1500000: return speed_t(B1500000)
-        case 2000000: return speed_t(B2000000)
-        case 3000000: return speed_t(B3000000)
-        case 4000000: return speed_t(B4000000)
-        default: return nil
-        }
     }
 }

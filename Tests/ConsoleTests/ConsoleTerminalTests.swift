@@ -193,7 +193,7 @@ struct ConsoleTerminalTests {
     func startErrors() throws {
         let fixture = try ConsoleFixture()
         let missing = ConsoleTerminal(registry: fixture.registry, loop: fixture.loop, device: "/dev/does-not-exist")
-        #expect(throws: ConsoleError.self) { try missing.start() }
+        #expect(throws: ConsoleError.serialDevice(.notFound(path: "/dev/does-not-exist"))) { try missing.start() }
         let pty = PseudoTerminal()
         let odd = ConsoleTerminal(registry: fixture.registry, loop: fixture.loop, device: pty.slavePath, baud: 12_345)
         do {

@@ -56,6 +56,55 @@ struct SerialPortPtyTests {
         #expect(settings.c_lflag & lineEditing == 0, "raw mode: no line editing, no echo")
     }
 
+    @Test("close puts back the terminal settings found at open")
+    func closeRestoresTerminal() throws {
+        let pty = PseudoTerminal()
+        // A second descriptor on the same tty to look at its settings from outside the port.
+        let tty = open(pty.slavePath, O_RDWR | O_NOCTTY | O_NONBLOCK)
+        #expect(tty >= 0)
+        defer { close(tty) }
+        // Start from a cooked terminal at 38400, as a shell or getty would leave it.
+        var cooked = termios()
+        #expect(tcgetattr(tty, &cooked) == 0)
+        cooked.c_lflag |= tcflag_t(ICANON | ECHO | ISIG)
+        cooked.c_iflag |= tcflag_t(ICRNL)
+        cooked.c_oflag |= tcflag_t(OPOST | ONLCR)
+        cfsetispeed(&cooked, speed_t(B38400))
+        cfsetospeed(&cooked, speed_t(B38400))
+        #expect(tcsetattr(tty, TCSANOW, &cooked) == 0)
+        #expect(tcgetattr(tty, &cooked) == 0)
+
+        let port = try SerialPort(path: pty.slavePath)
+        try port.configure(baud: 115_200)
+        var running = termios()
+        #expect(tcgetattr(tty, &running) == 0)
+        #expect(running.c_lflag & tcflag_t(ICANON | ECHO | ISIG) == 0, "raw while open")
+        #expect(cfgetospeed(&running) == speed_t(B115200))
+
+        port.close()
+        var after = termios()
+        #expect(tcgetattr(tty, &after) == 0)
+        #expect(after.c_lflag == cooked.c_lflag)
+        #expect(after.c_iflag == cooked.c_iflag)
+        #expect(after.c_oflag == cooked.c_oflag)
+        #expect(cfgetospeed(&after) == speed_t(B38400))
+    }
+
+    @Test("every standard baud rate can be set, and nothing else is called standard")
+    func standardRatesConfigure() throws {
+        let pty = PseudoTerminal()
+        let port = try SerialPort(path: pty.slavePath)
+        for rate in SerialBaudRate.standard {
+            try port.configure(baud: rate)
+        }
+        // The same span the console.baud setting allows.
+        #expect(SerialBaudRate.standard.first == 1_200)
+        #expect(SerialBaudRate.standard.last == 4_000_000)
+        #expect(SerialBaudRate.isStandard(115_200))
+        #expect(!SerialBaudRate.isStandard(12_345))
+        #expect(SerialBaudRate.standardList.hasPrefix("1200, 2400, 4800, 9600,"))
+    }
+
     @Test("impossible frame formats are refused before touching the terminal")
     func refusesImpossibleFormats() throws {
         let pty = PseudoTerminal()
