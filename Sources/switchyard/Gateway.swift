@@ -49,7 +49,12 @@ final class Gateway {
             uplink = try MQTTClient(name: "uplink", settings: settings, loop: loop)
         } catch { throw .uplink(error) }
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
-        status.snapshotProvider = { [self] in self.stateSnapshot() }
+        // Every heartbeat (30 s, and on any change) re-reads service health, so the LED
+        // follows a failing service without a timer of its own.
+        status.snapshotProvider = { [self] in
+            self.updateLED()
+            return self.stateSnapshot()
+        }
         let can = CANService(store: store, client: uplink, loop: loop)
         services = [BenchlabService(store: store, loop: loop, uplink: uplink), can]
         can.onHealthChange = { [self] in self.status.changed() }
@@ -73,8 +78,8 @@ final class Gateway {
             + "data \(store.dataDirectory)")
         led.show(.booting)
         led.onChange = { [self] _ in self.status.changed() }
-        uplink.onStateChange = { [self] state in
-            self.led.show(state == .connected ? .connected : .noBroker)
+        uplink.onStateChange = { [self] _ in
+            self.updateLED()
             self.status.changed()
         }
         for service in services {
@@ -85,6 +90,7 @@ final class Gateway {
                 log.error("\(service.name): cannot start: \(error.message)")
             }
         }
+        updateLED()
         startDoors()
         status.start()
         uplink.start()
@@ -97,6 +103,17 @@ final class Gateway {
             log.error("restart failed: \(failure.description); exiting for the supervisor to restart us")
             exitStatus = 75
         }
+    }
+
+    /// SOS while a service has failed (a person must look), else the broker connection.
+    private func updateLED() {
+        for service in services {
+            if case .failed = service.health {
+                led.show(.fault)
+                return
+            }
+        }
+        led.show(uplink.isConnected ? .connected : .noBroker)
     }
 
     /// The command doors. Each one failing is logged and the rest run on: a busy RPC port

@@ -29,6 +29,21 @@ struct MQTTClientTests {
         #expect(observer.lines == ["t/a zero", "t/b one"])
     }
 
+    @Test("MQTT 5 and MQTT 3.1 connect and publish as well", arguments: [MQTTProtocolVersion.v5, .v31])
+    func otherProtocolVersions(_ version: MQTTProtocolVersion) throws {
+        let broker = try MosquittoBroker()
+        let observer = try MQTTObserver(port: broker.port, topics: ["v/#"])
+        let loop = try EventLoop()
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "proto-\(version.name)")
+        settings.protocolVersion = version
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected }, "\(client.lastError)")
+        client.publish("v/\(version.name)", text: "hello", qos: 1)
+        #expect(observer.wait { $0 == ["v/\(version.name) hello"] })
+        #expect(broker.log.contains("proto-\(version.name)"))
+    }
+
     @Test("subscriptions with wildcards receive what others publish")
     func subscribes() throws {
         let broker = try MosquittoBroker()
