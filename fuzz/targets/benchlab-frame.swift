@@ -1,5 +1,4 @@
-// modules: Runtime JSON Crypto Store Console Uplink SerialPort Benchlab
-// link: -lmosquitto -lserialport -lcjson -lcrypto
+// modules: Benchlab
 // Any READ_SENSORS reply a Benchlab (or line noise) can send. The first byte picks the model
 // (bit 0: ORIGINAL or BL2) and firmware (the other bits); the rest is the reply. Decoding
 // must never trap; a frame it accepts must be plausible, and its telemetry must print as a

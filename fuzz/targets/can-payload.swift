@@ -1,5 +1,4 @@
-// modules: Runtime JSON Crypto Store Console Uplink SerialPort CAN
-// link: -lmosquitto -lserialport -lsocketcan -lcjson -lcrypto
+// modules: CAN
 // The MQTT side of the CAN tunnel: a topic (the input's first line) and a payload (the
 // rest), as a broker hands them over. Decoding must never trap, and whatever decodes to a
 // frame must encode back to the same payload and decode to the same frame.

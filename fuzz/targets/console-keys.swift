@@ -1,5 +1,4 @@
-// modules: Runtime JSON Crypto Store Console
-// link: -lcjson -lcrypto
+// modules: Console
 // Any bytes typed on the UART console, through a real pty: the line editor, escape
 // sequences, history and the commands they run must never crash or stop the console.
 import CSupport

@@ -1,5 +1,4 @@
-// modules: Runtime JSON Crypto Store Console
-// link: -lcjson -lcrypto
+// modules: Console
 // Any line a TCP client sends to the RPC port: the dispatcher must answer (or stay silent
 // for a notification) without crashing, and every reply must itself be one line of JSON.
 import CSupport

@@ -1,5 +1,4 @@
-// modules: Runtime JSON Crypto Store Console Uplink SerialPort CAN
-// link: -lmosquitto -lserialport -lsocketcan -lcjson -lcrypto
+// modules: CAN
 // Bytes from an SLCAN adapter, split into lines and parsed as the bus reader does. Nothing
 // may trap, lines stay bounded, and every frame parsed must encode to a line that parses
 // back to the same frame.
