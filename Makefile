@@ -27,7 +27,7 @@ test: build ## Host test suite (Swift Testing)
 firmware: toolchain ## Static firmware for ARCH=aarch64 (default) or ARCH=x86_64 -> build/<arch>/switchyard
 	$(SWIFT) build $(FW_SWIFTPM_FLAGS)
 	@mkdir -p $(FW_OUT)
-	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $$(find $(FW_OBJDIR) -name '*.o' | sort) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
+	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $$(python3 toolchain/firmware-objects.py $(FW_OBJDIR)) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
 	    || { cat $(FW_OUT)/link.log; exit 1; }
 	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $(FW_OUT)/link.log || true
 	$(FW_STRIP) -s -o $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug
