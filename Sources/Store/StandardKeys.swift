@@ -74,6 +74,9 @@ public enum StandardKeys {
     public static let mqttOutboxMaxBytes = ConfigKey(
         "mqtt.outbox.max_bytes", .integer(min: 1024, max: 1 << 30), default: "1048576",
         help: "Bytes of messages kept while the broker is unreachable; the oldest are dropped beyond this.")
+    public static let mqttOutboxSpool = ConfigKey(
+        "mqtt.outbox.spool", .boolean, default: "true",
+        help: "Save undelivered messages to the data directory at shutdown and send them after the next start.")
 
     // MARK: console and RPC
 
@@ -134,7 +137,7 @@ public enum StandardKeys {
             mqttHost, mqttPort, mqttUsername, mqttPassword, mqttProtocol, mqttQoS, mqttTransport,
             mqttWebSocketPath, mqttKeepAliveSeconds, mqttClientID, mqttDebug,
             mqttTLSCAFile, mqttTLSCADirectory, mqttTLSCertificateFile, mqttTLSKeyFile, mqttTLSInsecure,
-            mqttOutboxMaxMessages, mqttOutboxMaxBytes,
+            mqttOutboxMaxMessages, mqttOutboxMaxBytes, mqttOutboxSpool,
             rpcBind, rpcPort, consoleDevice, consoleBaud,
             bleScanSeconds, iotSubmitSeconds, iotCacheClearSeconds, canInterface, benchlabPollSeconds,
             bmwClientID, bmwVIN, bmwMQTTHost, bmwMQTTPort, bmwTokenFile,

@@ -55,6 +55,8 @@ public final class MQTTClient: MosquittoSessionDelegate {
         self.loop = loop
         log = Logger(name)
         outbox = OutboxQueue(maxMessages: settings.outboxMaxMessages, maxBytes: settings.outboxMaxBytes)
+        // What the last run could not deliver goes out first, once connected.
+        if let spoolPath = settings.spoolPath { _ = OutboxSpool.load(spoolPath, into: &outbox) }
         session = try MosquittoSession(settings: settings)
         session.delegate = self
         loop.onWake { [self] in self.collectConnectResult() }
@@ -298,6 +300,18 @@ public final class MQTTClient: MosquittoSessionDelegate {
     private func finishStop() {
         releaseSocket()
         setState(.stopped)
+        saveSpool()
+    }
+
+    // Whatever did not reach the broker before the stop waits on disk for the next start.
+    private func saveSpool() {
+        guard let spoolPath = settings.spoolPath, !outbox.isEmpty else { return }
+        do throws(RuntimeError) {
+            try OutboxSpool.save(outbox, to: spoolPath)
+            log.info("saved \(outbox.count) undelivered messages to \(spoolPath)")
+        } catch {
+            log.error("cannot save the outbox to \(spoolPath): \(error.description)")
+        }
     }
 
     private func setState(_ new: UplinkState) {

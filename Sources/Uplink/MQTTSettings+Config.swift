@@ -24,6 +24,9 @@ extension MQTTSettings {
         settings.keepaliveSeconds = Int32(store.integer(StandardKeys.mqttKeepAliveSeconds))
         settings.outboxMaxMessages = store.integer(StandardKeys.mqttOutboxMaxMessages)
         settings.outboxMaxBytes = store.integer(StandardKeys.mqttOutboxMaxBytes)
+        if store.boolean(StandardKeys.mqttOutboxSpool) {
+            settings.spoolPath = store.dataDirectory + "/outbox.spool"
+        }
         settings.debug = store.boolean(StandardKeys.mqttDebug)
 
         let caFile = store.string(StandardKeys.mqttTLSCAFile)

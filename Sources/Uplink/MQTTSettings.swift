@@ -75,6 +75,9 @@ public struct MQTTSettings: Equatable {
     /// Outbox bounds for QoS 1/2 messages published while disconnected.
     public var outboxMaxMessages: Int
     public var outboxMaxBytes: Int
+    /// Where the outbox is saved when the client stops with messages in it, and loaded from
+    /// at the next start; nil keeps the outbox in memory only.
+    public var spoolPath: String?
     /// Messages handed to libmosquitto and not yet acknowledged, at most.
     public var maxInflight: Int
     /// QoS 0 messages waiting in libmosquitto's (unbounded) send queue, at most; beyond it a
@@ -96,6 +99,7 @@ public struct MQTTSettings: Equatable {
         will = nil
         outboxMaxMessages = 1000
         outboxMaxBytes = 1 << 20
+        spoolPath = nil
         maxInflight = 100
         maxQoS0Backlog = 10_000
         debug = false

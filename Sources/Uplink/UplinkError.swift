@@ -6,12 +6,15 @@ public enum UplinkError: Error, Equatable {
     case unsupported(String)
     /// A setting is missing or contradicts another.
     case invalidSettings(String)
+    /// A spooled outbox file is malformed (why).
+    case corruptSpool(String)
 
     public var description: String {
         switch self {
         case .mosquitto(let call, let code, let message): return "\(call) failed: \(message) (\(code))"
         case .unsupported(let text): return text
         case .invalidSettings(let text): return text
+        case .corruptSpool(let reason): return reason
         }
     }
 }
