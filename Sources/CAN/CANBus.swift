@@ -14,6 +14,8 @@ public protocol CANBus: AnyObject {
     var descriptor: FileDescriptor { get }
     /// Whether the bus can carry CAN FD frames.
     var supportsFD: Bool { get }
+    /// Whether `open()` asks the adapter for its version, so silence means a wrong device.
+    var answersVersion: Bool { get }
 
     /// Opens and configures the bus (bit rate, mode). Must not block for long: it runs on
     /// the loop. Settings the bus cannot apply are logged, not fatal, when it still works.

@@ -21,6 +21,9 @@ public final class CANTunnel {
     public private(set) var state: CANBusState = .closed
     /// What the SLCAN adapter said its version is, once it did.
     public private(set) var adapterVersion: String?
+    /// Set when an adapter that should answer `V` stayed silent: most likely the wrong
+    /// device (a modem, a console, another gadget on the same USB ids).
+    public private(set) var silentAdapter: String?
     /// Called when `state` changes (the service's health follows it).
     public var onStateChange: (() -> Void)?
 
@@ -37,6 +40,7 @@ public final class CANTunnel {
     private var flushTimer: OneShotTimer?
     private var reopenTimer: OneShotTimer?
     private var drainTimer: OneShotTimer?
+    private var versionTimer: OneShotTimer?
     private var reopenDelay: Interval
     private var lastNotice: [String: Instant] = [:]
 
@@ -113,12 +117,31 @@ public final class CANTunnel {
         reopenDelay = settings.reopenDelay
         suppressor.reset()
         writeWatch = loop.watch(bus.descriptor, interest: .none) { [self] _ in self.flush() }
+        armVersionWatchdog()
         log.info("opened " + bus.name + " as the " + settings.topics.mode.name + " side: publishing "
                  + String(settings.topics.publishTopic(for: 0).dropLast()) + "<id>, subscribed to " + settings.topics.subscription)
         setState(.open)
     }
 
+    /// An SLCAN adapter answers `V` at once; no answer within `versionTimeout` is reported
+    /// (once) and shown as degraded health, since frames will never come from it.
+    private func armVersionWatchdog() {
+        versionTimer?.cancel()
+        adapterVersion = nil
+        guard bus.answersVersion else { return }
+        versionTimer = loop.after(settings.versionTimeout) { [self] in
+            guard self.adapterVersion == nil, self.state == .open else { return }
+            let text = self.bus.name + ": no answer to the version request (V) within "
+                + self.settings.versionTimeout.millisecondsText + " ms: is this an SLCAN adapter? Check can.slcan_device"
+            if self.silentAdapter == nil { self.log.warning(text) }
+            self.silentAdapter = text
+            self.onStateChange?()
+        }
+    }
+
     private func closeBus() {
+        versionTimer?.cancel()
+        versionTimer = nil
         reader.stop()
         writeWatch?.cancel()
         writeWatch = nil
@@ -202,6 +225,10 @@ public final class CANTunnel {
         case .version(let version):
             if adapterVersion == nil { log.info(bus.name + ": adapter version " + version) }
             adapterVersion = version
+            if silentAdapter != nil {
+                silentAdapter = nil
+                onStateChange?()
+            }
         case .status(let flags):
             // Bits 2, 3, 5, 7: error warning, data overrun, error passive, bus error.
             if flags & 0xAC != 0 {

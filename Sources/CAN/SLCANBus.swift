@@ -13,6 +13,8 @@ public final class SLCANBus: CANBus {
     public let listenOnly: Bool
     /// Adapters answer BEL to FD lines they cannot send, which the tunnel counts.
     public let supportsFD = true
+    /// It answers `V`: a silent port is the wrong device.
+    public var answersVersion: Bool { true }
     /// Bytes of commands and frames waiting for the port, at most.
     public let outputLimit: Int
     private var port: SerialPort?

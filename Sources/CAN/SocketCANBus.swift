@@ -12,6 +12,7 @@ public final class SocketCANBus: CANBus {
     public let bitrate: Int?
     /// Whether the kernel accepted CAN_RAW_FD_FRAMES on the socket.
     public private(set) var supportsFD = false
+    public var answersVersion: Bool { false }
     private var socket: OwnedDescriptor?
     private let log = Logger("can")
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SocketCANBus.fdFrameSize, alignment: 8)

@@ -18,6 +18,7 @@ public final class SyntheticCANBus: CANBus {
     public let baseID: UInt32
     public let idCount: UInt32
     public let supportsFD = true
+    public var answersVersion: Bool { false }
     private var readable: Wakeup?
     private let clock = MonotonicClock()
     private let generated = Atomic<Int>(0)
