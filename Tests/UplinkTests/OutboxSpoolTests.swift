@@ -4,24 +4,6 @@ import TestSupport
 import Testing
 @testable import Uplink
 
-/// Log lines collected by the observer, which may be called from any thread.
-private final class SpoolLogLines: @unchecked Sendable {
-    let lock = NSLock()
-    var lines: [String] = []
-}
-
-/// Log lines written while `body` runs; LogSettings is process-wide, hence `.serialized`.
-private func capturingLog<T>(_ body: () throws -> T) rethrows -> (result: T, lines: [String]) {
-    let box = SpoolLogLines()
-    let saved = LogSettings.observer
-    LogSettings.observer = { line in box.lock.lock(); box.lines.append(line); box.lock.unlock() }
-    defer { LogSettings.observer = saved }
-    let result = try body()
-    box.lock.lock()
-    defer { box.lock.unlock() }
-    return (result, box.lines)
-}
-
 @Suite("Outbox spool", .serialized)
 struct OutboxSpoolTests {
     private let messages = [
@@ -73,7 +55,7 @@ struct OutboxSpoolTests {
         bytes[40] ^= 0x5A // inside the first message's payload: only the checksum notices
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         var loaded = OutboxQueue(maxMessages: 100, maxBytes: 100_000)
-        let (result, lines) = capturingLog { OutboxSpool.load(path, into: &loaded) }
+        let (result, lines) = LogCapture.lines { OutboxSpool.load(path, into: &loaded) }
         #expect(result == .rejected("checksum mismatch"))
         #expect(loaded.isEmpty)
         let reports = lines.filter { $0.contains("outbox spool") }
@@ -95,7 +77,7 @@ struct OutboxSpoolTests {
         let path = directory.file("outbox.spool")
         try Data(full[0..<(full.count / 2)]).write(to: URL(fileURLWithPath: path))
         var loaded = OutboxQueue(maxMessages: 100, maxBytes: 100_000)
-        let (result, lines) = capturingLog { OutboxSpool.load(path, into: &loaded) }
+        let (result, lines) = LogCapture.lines { OutboxSpool.load(path, into: &loaded) }
         #expect(result == .rejected("truncated"))
         #expect(loaded.isEmpty)
         #expect(lines.filter { $0.contains("outbox spool") && $0.contains("truncated") }.count == 1, "\(lines)")
