@@ -16,6 +16,9 @@ host_packages=(
   libmosquitto-dev libcurl4-openssl-dev libcjson-dev libbluetooth-dev
   libsocketcan-dev libserialport-dev libssl-dev
   mosquitto mosquitto-clients socat
+  # python3: fuzz/run and the firmware link read SwiftPM's JSON with it; the device
+  # simulators (tools/*.py) the tests and the demo run are Python too.
+  python3
 )
 # Building the static libraries from source packages: dpkg-source (dpkg-dev)
 # unpacks them, patch applies Debian's patches, xz-utils reads their tarballs,
