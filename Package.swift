@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
         .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
-        .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "Console"]),
+        .target(name: "Uplink", dependencies: ["CMosquitto", "Runtime", "JSON", "Store", "Console"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store", "SerialPort"]),

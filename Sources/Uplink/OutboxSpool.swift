@@ -1,6 +1,3 @@
-// CSupport reaches Uplink through Runtime (Package.swift lists it there); we need a few libc
-// calls (rename, unlink, O_* flags) that Runtime does not wrap.
-import CSupport
 import Runtime
 
 /// Saves the outbox to the data directory at shutdown and loads it at the next start, so
@@ -121,32 +118,15 @@ public enum OutboxSpool {
     /// over `path`, and the directory flushed, so a power cut leaves the old file or the new
     /// one, never half of one.
     public static func save(_ queue: OutboxQueue, to path: String) throws(RuntimeError) {
-        let bytes = encode(queue)
         let temporary = path + ".tmp"
-        try remove(temporary)
-        let fd = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode: 0o600)
-        let outcome = bytes.withUnsafeBytes { raw -> Result<Void, RuntimeError> in
-            do throws(RuntimeError) {
-                try fd.writeAll(raw)
-                try fd.sync()
-            } catch {
-                return .failure(error)
-            }
-            return .success(())
-        }
-        fd.close()
+        try FileSystem.writeNew(temporary, encode(queue), mode: 0o600)
         do throws(RuntimeError) {
-            try outcome.get()
-            _ = try SystemCall.retrying("rename(" + temporary + ", " + path + ")") {
-                CSupport.rename(temporary, path)
-            }
+            try FileSystem.rename(temporary, to: path)
         } catch {
-            try? remove(temporary)
+            try? FileSystem.remove(temporary)
             throw error
         }
-        let directory = try FileDescriptor.open(directoryOf(path), flags: O_RDONLY | O_DIRECTORY)
-        defer { directory.close() }
-        try directory.sync()
+        try FileSystem.syncDirectory(directoryOf(path))
     }
 
     /// Appends the messages spooled at `path` to `queue` (through `append`, so its bounds and
@@ -157,15 +137,8 @@ public enum OutboxSpool {
         let limit = headerSize + trailerSize + queue.maxBytes + queue.maxMessages * messageOverhead
         let bytes: [UInt8]
         do throws(RuntimeError) {
-            let fd: FileDescriptor
-            do throws(RuntimeError) {
-                fd = try FileDescriptor.open(path, flags: O_RDONLY)
-            } catch {
-                if case .system(_, let errno) = error, errno == .noSuchFile { return .none }
-                throw error
-            }
-            defer { fd.close() }
-            bytes = try fd.readToEnd(limit: limit + 1)
+            guard let contents = try FileSystem.read(path, limit: limit) else { return .none }
+            bytes = contents
         } catch {
             return reject(path, "cannot read: " + error.description)
         }
@@ -176,7 +149,7 @@ public enum OutboxSpool {
         case .success(let messages):
             for message in messages { queue.append(message) }
             do throws(RuntimeError) {
-                try remove(path)
+                try FileSystem.remove(path)
             } catch {
                 log.error("cannot delete the loaded spool " + path + ": " + error.description)
             }
@@ -188,18 +161,9 @@ public enum OutboxSpool {
     private static func reject(_ path: String, _ reason: String) -> LoadResult {
         let bad = path + ".bad"
         var outcome = "renamed to " + bad
-        if CSupport.rename(path, bad) != 0 { outcome = "could not rename it" }
+        do throws(RuntimeError) { try FileSystem.rename(path, to: bad) } catch { outcome = "could not rename it" }
         log.warning("outbox spool " + path + " ignored (" + reason + "), " + outcome)
         return .rejected(reason)
-    }
-
-    private static func remove(_ path: String) throws(RuntimeError) {
-        do throws(RuntimeError) {
-            _ = try SystemCall.retrying("unlink(" + path + ")") { unlink(path) }
-        } catch {
-            if case .system(_, let errno) = error, errno == .noSuchFile { return }
-            throw error
-        }
     }
 
     static func directoryOf(_ path: String) -> String {

@@ -1,12 +1,11 @@
 import CSupport
-import Runtime
 
-/// The few whole-file operations an atomic save needs, over `Runtime.SystemCall` so every
-/// call loops on EINTR and fails with a typed error naming it.
-enum FileSystem {
+/// The few whole-file operations an atomic save needs (the config store, the outbox spool),
+/// over `SystemCall` so every call loops on EINTR and fails with a typed error naming it.
+public enum FileSystem {
     /// The whole file at `path`, or nil when it does not exist. Reads at most `limit` + 1
     /// bytes so a caller can tell a file that is too large.
-    static func read(_ path: String, limit: Int) throws(RuntimeError) -> [UInt8]? {
+    public static func read(_ path: String, limit: Int) throws(RuntimeError) -> [UInt8]? {
         let fd: FileDescriptor
         do throws(RuntimeError) {
             fd = try FileDescriptor.open(path, flags: O_RDONLY)
@@ -21,7 +20,7 @@ enum FileSystem {
     /// Writes `bytes` to a new file at `path` with `mode` and flushes it to the device.
     /// Whatever was at `path` (a stale temp file from a killed save, even a symlink) is
     /// removed first, so the mode is always `mode` and the write never follows a link.
-    static func writeNew(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(RuntimeError) {
+    public static func writeNew(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(RuntimeError) {
         try remove(path)
         let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode: mode)
         let outcome = bytes.withUnsafeBytes { raw -> Result<Void, RuntimeError> in
@@ -43,7 +42,7 @@ enum FileSystem {
     }
 
     /// Removes `path`; a file that is already gone is fine.
-    static func remove(_ path: String) throws(RuntimeError) {
+    public static func remove(_ path: String) throws(RuntimeError) {
         do throws(RuntimeError) {
             _ = try SystemCall.retrying("unlink(" + path + ")") { unlink(path) }
         } catch {
@@ -53,7 +52,7 @@ enum FileSystem {
     }
 
     /// Atomically replaces `destination` with `source`.
-    static func rename(_ source: String, to destination: String) throws(RuntimeError) {
+    public static func rename(_ source: String, to destination: String) throws(RuntimeError) {
         _ = try SystemCall.retrying("rename(" + source + ", " + destination + ")") {
             CSupport.rename(source, destination)
         }
@@ -61,7 +60,7 @@ enum FileSystem {
 
     /// Makes `alias` a second name of the file `existing` (a hard link). Returns false when
     /// the file system has no hard links, so the caller can fall back to renaming.
-    static func link(_ existing: String, as alias: String) throws(RuntimeError) -> Bool {
+    public static func link(_ existing: String, as alias: String) throws(RuntimeError) -> Bool {
         do throws(RuntimeError) {
             _ = try SystemCall.retrying("link(" + existing + ", " + alias + ")") { CSupport.link(existing, alias) }
             return true
@@ -75,14 +74,14 @@ enum FileSystem {
     }
 
     /// Flushes `directory`'s entries, so a rename inside it survives a power cut.
-    static func syncDirectory(_ directory: String) throws(RuntimeError) {
+    public static func syncDirectory(_ directory: String) throws(RuntimeError) {
         let fd = try FileDescriptor.open(directory, flags: O_RDONLY | O_DIRECTORY)
         defer { fd.close() }
         try fd.sync()
     }
 
     /// Creates `directory` (mode 0700: it holds secrets) unless it exists.
-    static func makeDirectory(_ directory: String) throws(RuntimeError) {
+    public static func makeDirectory(_ directory: String) throws(RuntimeError) {
         do throws(RuntimeError) {
             _ = try SystemCall.retrying("mkdir(" + directory + ")") { mkdir(directory, 0o700) }
         } catch {
