@@ -36,7 +36,11 @@ public final class BenchlabDevice {
     public let path: String
     /// From `benchlab.ports` (retried forever) rather than found by USB ID.
     public let isExplicit: Bool
-    public private(set) var state: State = .waiting
+    public private(set) var state: State = .waiting {
+        didSet { if state != oldValue { onStateChange?() } }
+    }
+    /// Called when `state` changes (the service's health follows the devices').
+    public var onStateChange: (() -> Void)?
     /// Set once identified; kept while waiting to reopen, so `benchlab list` can name it.
     public private(set) var identity: BenchlabIdentity?
     public internal(set) var stats = BenchlabStats()

@@ -15,6 +15,8 @@ public final class BenchlabService: Service {
     public let isEnabled: Bool
     /// Every device found or configured, in the order they were first seen.
     public private(set) var devices: [BenchlabDevice] = []
+    /// Called when a device starts or stops polling (the gateway republishes `state`).
+    public var onHealthChange: (() -> Void)?
     /// Port scans so far.
     public private(set) var rescans = 0
 
@@ -153,6 +155,7 @@ public final class BenchlabService: Service {
                                     settings: settings)
         device.onIdentified = { [self] device in self.publishInfo(device) }
         device.onFrame = { [self] device, frame in self.publishTelemetry(device, frame) }
+        device.onStateChange = { [self] in self.onHealthChange?() }
         devices.append(device)
         device.start()
     }

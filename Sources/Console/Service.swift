@@ -42,6 +42,9 @@ public protocol Service: AnyObject {
     /// Stops its work and closes what it opened.
     func stop()
     var health: ServiceHealth { get }
+    /// Set by the gateway; the service calls it when `health` may have changed, so the
+    /// state topic and the LED follow at once rather than at the next heartbeat.
+    var onHealthChange: (() -> Void)? { get set }
     /// Its block in the `state` heartbeat (stats, devices, drops).
     func stateJSON() -> JSONValue
     /// Adds its console/MQTT/RPC commands.

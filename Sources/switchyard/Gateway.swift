@@ -55,9 +55,14 @@ final class Gateway {
             self.updateLED()
             return self.stateSnapshot()
         }
-        let can = CANService(store: store, client: uplink, loop: loop)
-        services = [BenchlabService(store: store, loop: loop, uplink: uplink), can]
-        can.onHealthChange = { [self] in self.status.changed() }
+        services = [BenchlabService(store: store, loop: loop, uplink: uplink),
+                    CANService(store: store, client: uplink, loop: loop)]
+        for service in services {
+            service.onHealthChange = { [self] in
+                self.updateLED()
+                self.status.changed()
+            }
+        }
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
         HelpCommand.register(in: commands)
