@@ -5,12 +5,7 @@ import Testing
 @Suite("switchyard run: commands over MQTT, JSON-RPC and the console", .serialized)
 struct GatewayCommandTests {
     private func waitOnline(_ broker: MosquittoBroker, _ gateway: GatewayProcess) throws -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if try MQTTTool.retained(port: broker.port, topic: gateway.statusTopic, timeout: 1) == "online" { return true }
-            usleep(100_000)
-        }
-        return false
+        try MQTTTool.waitForRetained(port: broker.port, topic: gateway.statusTopic, equals: "online")
     }
 
     /// Sends `payload` to cmnd/<command> and returns the decoded reply from `result`.

@@ -6,12 +6,7 @@ import Testing
 struct GatewayStatusTests {
     private func retained(_ broker: MosquittoBroker, _ topic: String, equals expected: String,
                           timeout: TimeInterval = 10) throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try MQTTTool.retained(port: broker.port, topic: topic, timeout: 1) == expected { return true }
-            usleep(100_000)
-        }
-        return false
+        try MQTTTool.waitForRetained(port: broker.port, topic: topic, equals: expected, timeout: timeout)
     }
 
     @Test("online on connect; offline and exit 0 on SIGTERM")

@@ -47,6 +47,17 @@ public enum MQTTTool {
         precondition(result.status == 0, "mosquitto_pub failed: \(result.stderr)")
     }
 
+    /// Waits until the retained message on `topic` is `expected`; false after `timeout`.
+    public static func waitForRetained(port: Int, topic: String, equals expected: String,
+                                       timeout: TimeInterval = 10) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try retained(port: port, topic: topic, timeout: 1) == expected { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// The retained message on `topic`, or nil (`mosquitto_sub -C 1 -W`).
     public static func retained(port: Int, topic: String, timeout: Int = 2) throws -> String? {
         let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_sub"),

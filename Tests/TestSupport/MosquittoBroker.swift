@@ -84,22 +84,36 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A blocking TCP connection to 127.0.0.1:`port`, or -1 when nothing accepts there.
+    /// `receiveBuffer` (SO_RCVBUF) is set before connecting, where the kernel honours it.
+    public static func connect(_ port: Int, receiveBuffer: Int32? = nil) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if result == 0 { return fd }
+        close(fd)
+        return -1
+    }
+
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
     public static func waitUntilListening(_ port: Int, timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let result = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            let fd = connect(port)
+            if fd >= 0 {
+                close(fd)
+                return true
             }
-            close(fd)
-            if result == 0 { return true }
             usleep(20_000)
         }
         return false

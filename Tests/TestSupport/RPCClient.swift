@@ -7,15 +7,8 @@ public final class RPCClient {
 
     public init(port: Int, timeout: TimeInterval = 5) throws {
         guard FreePort.waitUntilListening(port, timeout: timeout) else { throw RPCClientError.notListening(port) }
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { close(fd); throw RPCClientError.notListening(port) }
+        fd = FreePort.connect(port)
+        guard fd >= 0 else { throw RPCClientError.notListening(port) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
