@@ -20,6 +20,9 @@ public struct IOEvents: OptionSet, Equatable {
     /// Hang-up or error: the peer is gone or the descriptor is in a failed state.
     public static let hangup = IOEvents(rawValue: 4)
     public static let error = IOEvents(rawValue: 8)
+    /// The descriptor is not open (POLLNVAL, reported with `.error`): it was closed under
+    /// the poller.
+    public static let invalid = IOEvents(rawValue: 16)
 }
 
 /// A descriptor the run loop polls, with a handler called when it is ready.
@@ -52,6 +55,7 @@ public final class IOWatch {
         if revents & Int16(POLLOUT) != 0 { events.insert(.writable) }
         if revents & Int16(POLLHUP) != 0 { events.insert(.hangup) }
         if revents & Int16(POLLERR | POLLNVAL) != 0 { events.insert(.error) }
+        if revents & Int16(POLLNVAL) != 0 { events.insert(.invalid) }
         return events
     }
 }
