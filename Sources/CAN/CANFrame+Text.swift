@@ -10,7 +10,7 @@ extension CANFrame {
         let extended = hash == 8
         var rest = bytes[(hash + 1)...]
         var fd = false, brs = false, remote = false
-        var data: [UInt8] = []
+        var data = CANFrameData()
         if rest.first == UInt8(ascii: "#") {
             rest = rest.dropFirst()
             guard let flagDigit = rest.first, let flags = CANHex.value(of: flagDigit) else { return nil }
@@ -26,11 +26,11 @@ extension CANFrame {
                 length = Int(value)
                 rest = rest.dropFirst()
             }
-            data = [UInt8](repeating: 0, count: length)
+            data = CANFrameData(repeating: 0, count: length)
         }
         if !remote {
             let digits = rest.filter { $0 != UInt8(ascii: ".") }
-            guard let parsed = CANHex.bytes(digits[...]) else { return nil }
+            guard let parsed = CANHex.frameData(digits[...]) else { return nil }
             data = parsed
         }
         self.init(id: id, extended: extended, remote: remote, fd: fd, bitRateSwitch: brs, data: data)

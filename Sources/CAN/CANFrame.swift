@@ -15,7 +15,8 @@ public struct CANFrame: Equatable {
     public var bitRateSwitch: Bool
     /// CAN FD: the sender was error passive.
     public var errorStateIndicator: Bool
-    public var data: [UInt8]
+    /// The data bytes, inline (no heap): a frame is a plain value end to end.
+    public var data: CANFrameData
     /// Microseconds since the Unix epoch when the gateway read the frame (or the sender's
     /// stamp for a frame from MQTT).
     public var timestamp: Int64
@@ -24,7 +25,7 @@ public struct CANFrame: Equatable {
     public init(
         id: UInt32, extended: Bool = false, remote: Bool = false, fd: Bool = false,
         bitRateSwitch: Bool = false, errorStateIndicator: Bool = false,
-        data: [UInt8] = [], timestamp: Int64 = 0
+        data: CANFrameData = CANFrameData(), timestamp: Int64 = 0
     ) {
         self.id = id
         self.isExtended = extended
@@ -34,6 +35,16 @@ public struct CANFrame: Equatable {
         self.errorStateIndicator = errorStateIndicator
         self.data = data
         self.timestamp = timestamp
+    }
+
+    /// A frame with data from an array (at most 64 bytes), for callers off the frame path.
+    public init(
+        id: UInt32, extended: Bool = false, remote: Bool = false, fd: Bool = false,
+        bitRateSwitch: Bool = false, errorStateIndicator: Bool = false,
+        data: [UInt8], timestamp: Int64 = 0
+    ) {
+        self.init(id: id, extended: extended, remote: remote, fd: fd, bitRateSwitch: bitRateSwitch,
+                  errorStateIndicator: errorStateIndicator, data: CANFrameData(data), timestamp: timestamp)
     }
 
     /// The largest 11-bit (standard) id.

@@ -11,7 +11,7 @@ public enum CANHex {
     }
 
     /// Every byte as two hex digits.
-    public static func encode(_ data: [UInt8]) -> String {
+    public static func encode<Bytes: Collection>(_ data: Bytes) -> String where Bytes.Element == UInt8 {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(data.count * 2)
         for byte in data { appendByte(byte, to: &bytes) }
@@ -54,11 +54,11 @@ public enum CANHex {
         return result
     }
 
-    /// Pairs of hex digits as bytes, or nil if the count is odd or a digit is not hex.
-    static func bytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(text.count / 2)
+    /// Pairs of hex digits as frame data (no heap), or nil if the count is odd, a digit is
+    /// not hex, or they spell more than 64 bytes.
+    static func frameData(_ text: ArraySlice<UInt8>) -> CANFrameData? {
+        guard text.count % 2 == 0, text.count / 2 <= CANFrameData.capacity else { return nil }
+        var result = CANFrameData()
         var index = text.startIndex
         while index < text.endIndex {
             guard let high = value(of: text[index]), let low = value(of: text[index + 1]) else { return nil }

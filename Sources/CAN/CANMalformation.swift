@@ -8,13 +8,13 @@ public enum CANMalformation: Equatable {
     /// A data length no classic (0-8) or FD (0-8, 12, 16, 20, 24, 32, 48, 64) frame has.
     case invalidDataLength(Int, fd: Bool)
     /// A topic whose last level is not a decimal number (the text is shortened).
-    case invalidID(String)
+    case invalidID(CANInputSample)
     /// An id too large for its frame format.
     case idOutOfRange(UInt32, extended: Bool)
     /// A remote request flagged as CAN FD, which has no remote frames.
     case remoteFD
     /// A line from an SLCAN adapter that is no reply and no frame (the text is shortened).
-    case slcanGarbage(String)
+    case slcanGarbage(CANInputSample)
 
     /// The counter and log kind this falls under.
     public var kind: CANMalformationKind {
@@ -36,25 +36,20 @@ public enum CANMalformation: Equatable {
             return "payload of " + String(count) + " bytes is longer than 9 + 64"
         case .invalidDataLength(let count, let fd):
             return String(count) + " data bytes is not a valid " + (fd ? "CAN FD" : "classic CAN") + " length"
-        case .invalidID(let text):
-            return "topic level \"" + text + "\" is not a decimal CAN id"
+        case .invalidID(let sample):
+            return "topic level \"" + sample.description + "\" is not a decimal CAN id"
         case .idOutOfRange(let id, let extended):
             return "id " + String(id) + " is out of range for " + (extended ? "an extended" : "a standard") + " frame"
         case .remoteFD:
             return "a remote request cannot be a CAN FD frame"
-        case .slcanGarbage(let text):
-            return "unparseable SLCAN line \"" + text + "\""
+        case .slcanGarbage(let sample):
+            return "unparseable SLCAN line \"" + sample.description + "\""
         }
     }
 
-    /// `bytes` as text cut to a length fit for a log line, with control bytes shown as `?`.
-    public static func sample(_ bytes: ArraySlice<UInt8>) -> String {
-        var out = ""
-        for byte in bytes.prefix(40) {
-            out.unicodeScalars.append(byte >= 0x20 && byte < 0x7F ? Unicode.Scalar(byte) : "?")
-        }
-        if bytes.count > 40 { out += "..." }
-        return out
+    /// `bytes` cut to a length fit for a log line, with control bytes shown as `?`.
+    public static func sample(_ bytes: ArraySlice<UInt8>) -> CANInputSample {
+        CANInputSample(bytes)
     }
 }
 

@@ -36,7 +36,7 @@ public enum CANPayloadCodec {
             if frame.errorStateIndicator { flags |= errorStateFlag }
         }
         payload[8] = flags
-        for (index, byte) in frame.data.enumerated() { payload[headerSize + index] = byte }
+        for index in 0..<frame.data.count { payload[headerSize + index] = frame.data[index] }
         return payload
     }
 
@@ -53,7 +53,7 @@ public enum CANPayloadCodec {
         let frame = CANFrame(
             id: id, extended: flags & extendedFlag != 0, remote: flags & remoteFlag != 0, fd: fd,
             errorStateIndicator: fd && flags & errorStateFlag != 0,
-            data: Array(payload[headerSize...]), timestamp: Int64(bitPattern: stamp))
+            data: CANFrameData(payload[headerSize...]), timestamp: Int64(bitPattern: stamp))
         if let problem = frame.problem { return .malformed(problem) }
         return .frame(frame)
     }

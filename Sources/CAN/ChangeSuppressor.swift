@@ -13,7 +13,7 @@ public struct ChangeSuppressor {
 
     private struct Entry: Equatable {
         var flags: UInt8
-        var data: [UInt8]
+        var data: CANFrameData
     }
 
     /// A suppressor remembering at most `capacity` ids.

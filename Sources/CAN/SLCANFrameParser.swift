@@ -42,11 +42,11 @@ enum SLCANFrameParser {
         if rest == 4 {
             guard let stamp = CANHex.number(line[(line.endIndex - 4)...]), stamp < 60_000 else { return nil }
         }
-        var data: [UInt8]
+        let data: CANFrameData
         if remote {
-            data = [UInt8](repeating: 0, count: length)
+            data = CANFrameData(repeating: 0, count: length)
         } else {
-            guard let parsed = CANHex.bytes(line[dataStart..<(dataStart + dataDigits)]) else { return nil }
+            guard let parsed = CANHex.frameData(line[dataStart..<(dataStart + dataDigits)]) else { return nil }
             data = parsed
         }
         return CANFrame(id: id, extended: extended, remote: remote, fd: fd, bitRateSwitch: brs,

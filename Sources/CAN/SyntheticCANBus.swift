@@ -78,8 +78,7 @@ public final class SyntheticCANBus: CANBus {
         }
         let stamp = WallClock.microsecondsSinceEpoch()
         for _ in 0..<due {
-            var data = [UInt8](repeating: 0, count: 8)
-            for index in 0..<8 { data[index] = UInt8(truncatingIfNeeded: sequence >> UInt64(index * 8)) }
+            let data = withUnsafeBytes(of: sequence.littleEndian) { CANFrameData($0) }
             let id = baseID + UInt32(sequence % UInt64(idCount))
             deliver(.frame(CANFrame(id: id, data: data, timestamp: stamp)))
             sequence += 1

@@ -25,6 +25,8 @@ func check(_ payload: [UInt8], id: UInt32) {
     case .frame(let frame):
         precondition(frame.problem == nil, "decoded an impossible frame")
         precondition(payload.count >= CANPayloadCodec.headerSize && payload.count <= CANPayloadCodec.maxSize)
+        // The inline data holds exactly the payload's data bytes.
+        precondition(frame.data.bytes == Array(payload[CANPayloadCodec.headerSize...]), "data bytes differ")
         let encoded = CANPayloadCodec.encode(frame)
         // The ESI bit survives only on FD frames; every other byte must round-trip.
         var expected = payload

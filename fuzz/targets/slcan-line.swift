@@ -11,7 +11,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         switch item {
         case .line(let line):
             precondition(line.count <= SLCANCodec.maxLineLength, "line longer than the bound")
-            guard let reply = SLCANCodec.parse(line[...], receivedAt: 1) else { return }
+            guard let reply = SLCANCodec.parse(line[...], receivedAt: 1) else {
+                // Garbage is reported through the ring as an inline sample: it must stay bounded.
+                let sample = CANMalformation.sample(line[...])
+                precondition(sample.description.utf8.count <= CANInputSample.limit + 3, "sample longer than the bound")
+                return
+            }
             if case .frame(let frame) = reply {
                 precondition(frame.problem == nil, "parsed an impossible frame")
                 var encoded: [UInt8] = []
@@ -24,7 +29,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             break
         case .overlong(let start):
             precondition(start.count == SLCANCodec.maxLineLength)
-            _ = CANMalformation.sample(start[...])
+            precondition(CANMalformation.sample(start[...]).isTruncated, "an overlong line's sample is not marked cut")
         }
     }
     return 0
