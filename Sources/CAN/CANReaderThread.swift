@@ -1,4 +1,3 @@
-import CSupport
 import Runtime
 import Synchronization
 
@@ -42,7 +41,7 @@ public final class CANReaderThread {
         precondition(thread == nil, "CAN reader started twice")
         finished.store(false, ordering: .relaxed)
         stopSignal.drain()
-        let busFD = bus.descriptor.rawValue, stopFD = stopSignal.fd.rawValue
+        let busFD = bus.descriptor, stopFD = stopSignal.fd
         let ring = self.ring
         do throws(RuntimeError) {
             thread = try WorkerThread { [self] in
@@ -77,23 +76,15 @@ public final class CANReaderThread {
 
     /// The thread's body; returns why the bus closed, or nil when asked to stop.
     private func readLoop(
-        bus: CANBus, busFD: Int32, stopFD: Int32, ring: SPSCRing<CANBusEvent>, wakeup: Wakeup
+        bus: CANBus, busFD: FileDescriptor, stopFD: FileDescriptor, ring: SPSCRing<CANBusEvent>, wakeup: Wakeup
     ) -> String? {
-        var fds = [pollfd(fd: busFD, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)]
+        var waiting = PollSet(readable: [busFD, stopFD])
         while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, 2, -1) }
-            if ready < 0 {
-                let errno = Errno.current
-                if errno == .interrupted { continue }
-                return "poll failed: " + errno.description
-            }
-            if fds[1].revents != 0 { return nil }
-            let events = fds[0].revents
-            guard events != 0 else { continue }
-            if events & Int16(POLLNVAL) != 0 { return "the bus descriptor was closed" }
+            do throws(RuntimeError) { _ = try waiting.wait() } catch { return error.description }
+            if !waiting.events(at: 1).isEmpty { return nil }
+            let events = waiting.events(at: 0)
+            guard !events.isEmpty else { continue }
+            if events.contains(.invalid) { return "the bus descriptor was closed" }
             var delivered = 0
             let outcome = bus.receive { event in
                 ring.push(event)
@@ -105,8 +96,8 @@ public final class CANReaderThread {
             }
             if case .closed(let why) = outcome { return why }
             // A hang-up or error that yields nothing to read would wake poll forever.
-            if delivered == 0 && events & Int16(POLLHUP | POLLERR) != 0 {
-                return "the bus descriptor reported " + (events & Int16(POLLHUP) != 0 ? "a hang-up" : "an error")
+            if delivered == 0 && !events.isDisjoint(with: [.hangup, .error]) {
+                return "the bus descriptor reported " + (events.contains(.hangup) ? "a hang-up" : "an error")
             }
         }
     }

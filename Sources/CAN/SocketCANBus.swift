@@ -12,16 +12,19 @@ public final class SocketCANBus: CANBus {
     public let bitrate: Int?
     /// Whether the kernel accepted CAN_RAW_FD_FRAMES on the socket.
     public private(set) var supportsFD = false
+    /// Set when the kernel refused the error-frame filter: bus errors and bus-off then go
+    /// unseen, which the bus reports as its problem rather than looking healthy.
+    public private(set) var errorFrameProblem: String?
     public var answersVersion: Bool { false }
     private var socket: OwnedDescriptor?
     private let log = Logger("can")
-    private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SocketCANBus.fdFrameSize, alignment: 8)
-    private var sendBuffer = [UInt8](repeating: 0, count: SocketCANBus.fdFrameSize)
     /// Frames the kernel's transmit queue had no room for, oldest first (bounded).
     private var pending = SocketCANPendingQueue(capacity: 256)
 
-    static let classicFrameSize = 16 // sizeof(struct can_frame)
-    static let fdFrameSize = 72      // sizeof(struct canfd_frame)
+    /// `sizeof(struct can_frame)`: a classic frame's datagram.
+    static let classicFrameSize = MemoryLayout<can_frame>.size
+    /// `sizeof(struct canfd_frame)`: a CAN FD frame's datagram.
+    static let fdFrameSize = MemoryLayout<canfd_frame>.size
 
     /// A bus on `interface`; `bitrate` is applied at open when it differs.
     public init(interface: String, bitrate: Int? = nil) {
@@ -39,10 +42,6 @@ public final class SocketCANBus: CANBus {
         socket = descriptor
     }
 
-    deinit {
-        receiveBuffer.deallocate()
-    }
-
     public var name: String { "socketcan " + interface }
 
     public var descriptor: FileDescriptor { socket?.fd ?? FileDescriptor(-1) }
@@ -56,33 +55,49 @@ public final class SocketCANBus: CANBus {
                 + " (create a virtual one with `ip link add dev " + interface + " type vcan; ip link set up " + interface + "`)")
         }
         applyBitrate()
-        let type = Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let raw = CSupport.socket(PF_CAN, type, CAN_RAW)
-        guard raw >= 0 else {
-            let errno = Errno.current
-            if errno.rawValue == EAFNOSUPPORT {
+        let owned: OwnedDescriptor
+        do throws(RuntimeError) {
+            owned = try SystemCall.socket(domain: PF_CAN, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
+                                          protocol: CAN_RAW, name: "socket(PF_CAN)")
+        } catch {
+            if case .system(_, let errno) = error, errno.rawValue == EAFNOSUPPORT {
                 throw .unavailable("this kernel has no SocketCAN support (socket(PF_CAN) failed: " + errno.description + ")")
             }
-            throw .system(call: "socket(PF_CAN)", errno: errno)
+            throw .from(error)
         }
-        let owned = OwnedDescriptor(FileDescriptor(raw))
-        var on: Int32 = 1
-        supportsFD = setsockopt(raw, SOL_CAN_RAW, Int32(CAN_RAW_FD_FRAMES), &on, 4) == 0
-        if !supportsFD { log.info(interface + ": the kernel refused CAN FD frames; classic frames only") }
-        // Error frames arrive as reads too: they are how bus errors and bus-off are seen.
-        var errorMask = CAN_ERR_MASK
-        _ = setsockopt(raw, SOL_CAN_RAW, Int32(CAN_RAW_ERR_FILTER), &errorMask, 4)
+        applySocketOptions(owned.fd)
         var address = sockaddr_can()
         address.can_family = sa_family_t(AF_CAN)
         address.can_ifindex = Int32(index)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(raw, $0, socklen_t(MemoryLayout<sockaddr_can>.size))
-            }
+        do throws(RuntimeError) { try SystemCall.bind(owned.fd, to: address, name: "bind(" + interface + ")") } catch {
+            throw .from(error)
         }
-        guard bound == 0 else { throw .system(call: "bind(" + interface + ")", errno: Errno.current) }
         socket = owned
         pending.removeAll()
+    }
+
+    /// Turns on CAN FD frames (refused: classic frames only, as on old kernels) and error
+    /// frames (refused: reported, logged and shown as the bus's problem, because bus errors
+    /// and bus-off would go unseen).
+    func applySocketOptions(_ fd: FileDescriptor) {
+        do throws(RuntimeError) {
+            try SystemCall.setOption(fd, level: SOL_CAN_RAW, option: Int32(CAN_RAW_FD_FRAMES), to: Int32(1),
+                                     name: "setsockopt(CAN_RAW_FD_FRAMES)")
+            supportsFD = true
+        } catch {
+            supportsFD = false
+            log.info(interface + ": the kernel refused CAN FD frames (" + error.description + "); classic frames only")
+        }
+        // Error frames arrive as reads too: they are how bus errors and bus-off are seen.
+        do throws(RuntimeError) {
+            try SystemCall.setOption(fd, level: SOL_CAN_RAW, option: Int32(CAN_RAW_ERR_FILTER),
+                                     to: can_err_mask_t(CAN_ERR_MASK), name: "setsockopt(CAN_RAW_ERR_FILTER)")
+            errorFrameProblem = nil
+        } catch {
+            let text = interface + ": bus errors and bus-off go unreported (" + error.description + ")"
+            log.warning(text)
+            errorFrameProblem = text
+        }
     }
 
     /// Closes the socket and forgets frames waiting for the kernel.
@@ -116,34 +131,38 @@ public final class SocketCANBus: CANBus {
 
     /// Reader thread: reads every waiting `can_frame`/`canfd_frame`; error frames become bus errors.
     public func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome {
-        guard let fd = socket?.fd.rawValue else { return .closed("not open") }
+        guard let fd = socket?.fd else { return .closed("not open") }
         while true {
-            let count = CSupport.read(fd, receiveBuffer.baseAddress, SocketCANBus.fdFrameSize)
-            if count < 0 {
-                let errno = Errno.current
-                if errno == .interrupted { continue }
-                if errno == .wouldBlock { return .drained }
-                return .closed(interface + ": " + errno.description)
+            // A classic frame is a prefix of the FD layout (id, length, flags, data at the
+            // same offsets), so one canfd_frame on the stack takes either.
+            var raw = canfd_frame()
+            let count: Int
+            do throws(RuntimeError) {
+                let outcome = try withUnsafeMutableBytes(of: &raw) { buffer throws(RuntimeError) in
+                    try fd.read(into: buffer)
+                }
+                guard case .done(let read) = outcome else { return .drained }
+                count = read
+            } catch {
+                return .closed(interface + ": " + error.description)
             }
             if count == 0 { return .closed(interface + ": end of file") }
             guard count == SocketCANBus.classicFrameSize || count == SocketCANBus.fdFrameSize else { continue }
             let stamp = WallClock.microsecondsSinceEpoch()
-            let canID = receiveBuffer.load(fromByteOffset: 0, as: UInt32.self)
-            if canID & CAN_ERR_FLAG != 0 {
-                deliver(.busError(SocketCANBus.describeError(canID & CAN_ERR_MASK)))
+            if raw.can_id & CAN_ERR_FLAG != 0 {
+                deliver(.busError(SocketCANBus.describeError(raw.can_id & CAN_ERR_MASK)))
                 continue
             }
             let isFD = count == SocketCANBus.fdFrameSize
-            let flags = receiveBuffer[5]
-            let length = min(Int(receiveBuffer[4]), isFD ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
-            let remote = !isFD && canID & CAN_RTR_FLAG != 0
-            let extended = canID & CAN_EFF_FLAG != 0
-            let data = remote ? [UInt8](repeating: 0, count: length)
-                              : Array(UnsafeRawBufferPointer(rebasing: receiveBuffer[8..<(8 + length)]))
+            let length = min(Int(raw.len), isFD ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
+            let remote = !isFD && raw.can_id & CAN_RTR_FLAG != 0
+            let extended = raw.can_id & CAN_EFF_FLAG != 0
+            let data = remote ? CANFrameData(repeating: 0, count: length)
+                              : withUnsafeBytes(of: &raw.data) { CANFrameData(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
             deliver(.frame(CANFrame(
-                id: canID & (extended ? CAN_EFF_MASK : CAN_SFF_MASK), extended: extended, remote: remote, fd: isFD,
-                bitRateSwitch: isFD && flags & UInt8(CANFD_BRS) != 0,
-                errorStateIndicator: isFD && flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
+                id: raw.can_id & (extended ? CAN_EFF_MASK : CAN_SFF_MASK), extended: extended, remote: remote, fd: isFD,
+                bitRateSwitch: isFD && raw.flags & UInt8(CANFD_BRS) != 0,
+                errorStateIndicator: isFD && raw.flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
         }
     }
 
@@ -170,26 +189,37 @@ public final class SocketCANBus: CANBus {
 
     /// Writes one frame; false when the kernel's queue is full (EAGAIN or ENOBUFS).
     private func write(_ frame: CANFrame) throws(CANError) -> Bool {
-        guard let fd = socket?.fd.rawValue else { throw .notOpen }
-        var canID = frame.id
-        if frame.isExtended { canID |= CAN_EFF_FLAG }
-        if frame.isRemote { canID |= CAN_RTR_FLAG }
+        guard let fd = socket?.fd else { throw .notOpen }
+        // Zeroed, so a classic frame's padding and reserved bytes go out as the kernel wants.
+        var raw = canfd_frame()
+        raw.can_id = frame.id
+        if frame.isExtended { raw.can_id |= CAN_EFF_FLAG }
+        if frame.isRemote { raw.can_id |= CAN_RTR_FLAG }
         let size = frame.isFD ? SocketCANBus.fdFrameSize : SocketCANBus.classicFrameSize
         let length = min(frame.data.count, frame.isFD ? CANFrame.maxFDLength : CANFrame.maxClassicLength)
-        let written = sendBuffer.withUnsafeMutableBytes { raw -> Int in
-            for index in 0..<size { raw[index] = 0 }
-            raw.storeBytes(of: canID, toByteOffset: 0, as: UInt32.self)
-            raw[4] = UInt8(length)
-            if frame.isFD && frame.bitRateSwitch { raw[5] = UInt8(CANFD_BRS) }
-            if !frame.isRemote {
-                for index in 0..<length { raw[8 + index] = frame.data[index] }
+        raw.len = UInt8(length)
+        if frame.isFD && frame.bitRateSwitch { raw.flags = UInt8(CANFD_BRS) }
+        if !frame.isRemote {
+            withUnsafeMutableBytes(of: &raw.data) { data in
+                for index in 0..<length { data[index] = frame.data[index] }
             }
-            return CSupport.write(fd, raw.baseAddress, size)
         }
-        if written == size { return true }
-        let errno = Errno.current
-        if written < 0 && (errno == .wouldBlock || errno.rawValue == ENOBUFS || errno == .interrupted) { return false }
-        throw .system(call: "write(" + interface + ")", errno: errno)
+        let outcome: IOResult<Int>
+        do throws(RuntimeError) {
+            outcome = try withUnsafeBytes(of: &raw) { bytes throws(RuntimeError) in
+                try fd.write(UnsafeRawBufferPointer(rebasing: bytes[0..<size]))
+            }
+        } catch {
+            if case .system(_, let errno) = error, errno.rawValue == ENOBUFS { return false }
+            throw .from(error)
+        }
+        switch outcome {
+        case .wouldBlock: return false
+        case .done(let written):
+            // A datagram goes out whole or not at all.
+            precondition(written == size, "short write of a CAN frame datagram")
+            return true
+        }
     }
 
     /// Restarts a bus-off controller through libsocketcan.
@@ -201,11 +231,13 @@ public final class SocketCANBus: CANBus {
         log.info(interface + ": controller restarted")
     }
 
+    /// A controller that is bus-off, error passive or stopped; else a socket that cannot
+    /// see bus errors.
     public var problem: String? {
         let state = controllerState
         switch state {
         case "bus-off", "error-passive", "stopped": return interface + " is " + state
-        default: return nil
+        default: return errorFrameProblem
         }
     }
 
@@ -230,6 +262,7 @@ public final class SocketCANBus: CANBus {
         var timing = can_bittiming()
         let bitrate: JSONValue = can_get_bittiming(interface, &timing) == 0 ? .int(timing.bitrate) : .null
         return ["kind": "socketcan", "interface": .string(interface), "fd": .bool(supportsFD),
+                "error_frames": .bool(errorFrameProblem == nil),
                 "bitrate": bitrate, "controller": .string(controllerState), "tx_pending": .int(pending.count)]
     }
 

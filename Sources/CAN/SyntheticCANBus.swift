@@ -1,4 +1,3 @@
-import CSupport
 import JSON
 import Runtime
 import Synchronization
@@ -73,7 +72,7 @@ public final class SyntheticCANBus: CANBus {
                 return .drained
             }
             // Reader thread only: sleep until about the next frame is due.
-            usleep(UInt32(max(50, min(1000, 1_000_000 / max(rate, 1)))))
+            SystemCall.sleep(for: .microseconds(Int64(max(50, min(1000, 1_000_000 / max(rate, 1))))))
             return .drained
         }
         let stamp = WallClock.microsecondsSinceEpoch()

@@ -1,5 +1,6 @@
 import CSupport
 import Runtime
+import TestSupport
 import Testing
 @testable import CAN
 
@@ -32,6 +33,26 @@ struct SocketCANFrameLayoutTests {
     private let effFlag: UInt32 = 0x8000_0000, rtrFlag: UInt32 = 0x4000_0000, errFlag: UInt32 = 0x2000_0000
     private let errorACK: UInt32 = 0x20, errorBusOff: UInt32 = 0x40
     private let brs: UInt8 = 0x01, esi: UInt8 = 0x02
+
+    @Test("frame sizes come from the kernel's structs: can_frame 16 bytes, canfd_frame 72")
+    func frameSizesFromHeaders() {
+        #expect(SocketCANBus.classicFrameSize == 16)
+        #expect(SocketCANBus.fdFrameSize == 72)
+    }
+
+    @Test("a socket refusing the CAN options: classic frames only, and the missing error frames are reported")
+    func refusedOptionsAreReported() {
+        // A unix socket refuses SOL_CAN_RAW options just as an old or odd kernel would.
+        let (bus, _) = pair()
+        let (_, lines) = LogCapture.lines { bus.applySocketOptions(bus.descriptor) }
+        #expect(!bus.supportsFD)
+        let problem = bus.errorFrameProblem
+        #expect(problem?.contains("setsockopt(CAN_RAW_ERR_FILTER)") == true)
+        #expect(bus.problem == problem, "shown as the bus's problem, so the service is degraded")
+        #expect(bus.stateJSON()["error_frames"]?.boolValue == false)
+        #expect(bus.stateJSON()["fd"]?.boolValue == false)
+        #expect(LogCapture.alarming(lines).contains { $0.contains("bus errors and bus-off go unreported") })
+    }
 
     @Test("reads classic, extended, remote, FD and error frames from kernel layouts")
     func readsKernelFrames() {
