@@ -6,7 +6,8 @@ import Runtime
 ///
 /// Threading contract: `receive` runs only on the bus's reader thread; everything else runs
 /// on the loop thread. The two sides share nothing but the descriptor (reads on one thread
-/// and writes on another are fine for sockets and ttys), so no locks are needed.
+/// and writes on another are fine for sockets and ttys) and the lock-free rings the reader
+/// fills, so no locks are needed.
 public protocol CANBus: AnyObject {
     /// For logs and state: `socketcan can0`, `slcan /dev/ttyACM0`.
     var name: String { get }
@@ -14,9 +15,11 @@ public protocol CANBus: AnyObject {
     var descriptor: FileDescriptor { get }
     /// Whether the bus can carry CAN FD frames.
     var supportsFD: Bool { get }
-    /// Whether `open()` asks the adapter for its version, so silence means a wrong device.
-    var answersVersion: Bool { get }
 
+    /// Loop thread, once, before the first `open()`: the loop the bus runs its own timers
+    /// on (an adapter's reply watchdog), and what to call when `problem` changes by itself
+    /// (a watchdog fired, a late reply arrived), so the service's health follows.
+    func attach(to loop: EventLoop, onProblemChange: @escaping () -> Void)
     /// Opens and configures the bus (bit rate, mode). Must not block for long: it runs on
     /// the loop. Settings the bus cannot apply are logged, not fatal, when it still works.
     func open() throws(CANError)
@@ -26,6 +29,9 @@ public protocol CANBus: AnyObject {
     /// Reader thread: reads everything available without blocking, handing each event to
     /// `deliver`.
     func receive(_ deliver: (CANBusEvent) -> Void) -> CANReceiveOutcome
+    /// Loop thread, for each `.busReplies` event: acts on the replies the reader left for
+    /// the bus itself, reporting what the tunnel should count (`.refused`, `.busError`).
+    func handleReplies(_ report: (CANBusEvent) -> Void)
 
     /// Loop thread: writes `frame` or queues it behind earlier ones.
     func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome

@@ -1,4 +1,6 @@
-/// What a bus reader hands the run loop through the ring.
+/// What a bus reader hands the run loop through the ring. A frame and a malformed-input
+/// report are plain inline values (no heap, no references), so the reader pushes them at
+/// bus rate without allocating; only the rare text events carry a string.
 public enum CANBusEvent: Equatable {
     /// A frame read from the bus.
     case frame(CANFrame)
@@ -7,8 +9,13 @@ public enum CANBusEvent: Equatable {
     /// The bus reported an error (a SocketCAN error frame, SLCAN status flags); the text
     /// says which.
     case busError(String)
-    /// An SLCAN adapter's reply to a command.
-    case reply(SLCANReply)
+    /// The bus refused a command or frame written to it (an SLCAN adapter's BEL); the text
+    /// says what. Counted as an adapter error.
+    case refused(String)
+    /// The bus's reader left replies to the bus's own commands for the bus's loop side (an
+    /// SLCAN adapter's version, refusals, status flags). The tunnel only passes them on, to
+    /// `CANBus.handleReplies(_:)`: what a reply means stays inside the bus.
+    case busReplies
 }
 
 /// How a bus read ended.

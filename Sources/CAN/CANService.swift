@@ -59,7 +59,6 @@ public final class CANService: Service {
         case .failed(let reason): return .failed(reason)
         case .open:
             if let problem = tunnel.bus.problem { return .degraded(problem) }
-            if let silent = tunnel.silentAdapter { return .degraded(silent) }
             if !client.isConnected { return .degraded("MQTT broker not connected: frames from the bus are dropped") }
             return .ok
         }

@@ -28,7 +28,7 @@ public struct CANStats: Equatable {
     public var malformed = [Int](repeating: 0, count: CANMalformationKind.allCases.count)
     /// Error frames or error states the bus reported.
     public var busErrors = 0
-    /// Commands the SLCAN adapter refused (it answered BEL).
+    /// Commands or frames the bus refused (an SLCAN adapter answered BEL).
     public var adapterErrors = 0
     /// Times the bus was opened again after it closed or failed.
     public var reopens = 0

@@ -12,7 +12,6 @@ extension CANTunnel {
         if case .failed(let reason) = state { object["bus_error"] = .string(reason) }
         if let problem = bus.problem { object["bus_problem"] = .string(problem) }
         object["bus_detail"] = bus.stateJSON()
-        if let adapterVersion { object["adapter_version"] = .string(adapterVersion) }
         object["filters"] = .string(settings.filter.description)
         object["only_changes"] = .bool(settings.onlyChanges)
         object["listen_only"] = .bool(settings.listenOnly)

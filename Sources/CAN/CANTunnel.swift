@@ -19,12 +19,7 @@ public final class CANTunnel {
     public private(set) var stats = CANStats()
     /// Whether the bus is open, closed, or failed and waiting to reopen.
     public private(set) var state: CANBusState = .closed
-    /// What the SLCAN adapter said its version is, once it did.
-    public private(set) var adapterVersion: String?
-    /// Set when an adapter that should answer `V` stayed silent: most likely the wrong
-    /// device (a modem, a console, another gadget on the same USB ids).
-    public private(set) var silentAdapter: String?
-    /// Called when `state` changes (the service's health follows it).
+    /// Called when `state` or the bus's `problem` changes (the service's health follows).
     public var onStateChange: (() -> Void)?
 
     private let client: MQTTClient
@@ -40,7 +35,6 @@ public final class CANTunnel {
     private var flushTimer: OneShotTimer?
     private var reopenTimer: OneShotTimer?
     private var drainTimer: OneShotTimer?
-    private var versionTimer: OneShotTimer?
     private var reopenDelay: Interval
     private var lastNotice: [String: Instant] = [:]
 
@@ -57,6 +51,7 @@ public final class CANTunnel {
         reopenDelay = settings.reopenDelay
         // onWake handlers cannot be removed: this one does nothing while stopped.
         loop.onWake { [self] in self.wake() }
+        bus.attach(to: loop) { [self] in self.onStateChange?() }
     }
 
     /// The reader's ring (depth and drops for the state block and benchmarks).
@@ -117,31 +112,12 @@ public final class CANTunnel {
         reopenDelay = settings.reopenDelay
         suppressor.reset()
         writeWatch = loop.watch(bus.descriptor, interest: .none) { [self] _ in self.flush() }
-        armVersionWatchdog()
         log.info("opened " + bus.name + " as the " + settings.topics.mode.name + " side: publishing "
                  + String(settings.topics.publishTopic(for: 0).dropLast()) + "<id>, subscribed to " + settings.topics.subscription)
         setState(.open)
     }
 
-    /// An SLCAN adapter answers `V` at once; no answer within `versionTimeout` is reported
-    /// (once) and shown as degraded health, since frames will never come from it.
-    private func armVersionWatchdog() {
-        versionTimer?.cancel()
-        adapterVersion = nil
-        guard bus.answersVersion else { return }
-        versionTimer = loop.after(settings.versionTimeout) { [self] in
-            guard self.adapterVersion == nil, self.state == .open else { return }
-            let text = self.bus.name + ": no answer to the version request (V) within "
-                + self.settings.versionTimeout.millisecondsText + " ms: is this an SLCAN adapter? Check can.slcan_device"
-            if self.silentAdapter == nil { self.log.warning(text) }
-            self.silentAdapter = text
-            self.onStateChange?()
-        }
-    }
-
     private func closeBus() {
-        versionTimer?.cancel()
-        versionTimer = nil
         reader.stop()
         writeWatch?.cancel()
         writeWatch = nil
@@ -212,31 +188,12 @@ public final class CANTunnel {
         case .busError(let text):
             stats.busErrors += 1
             notice("bus-error", bus.name + ": " + text)
-        case .reply(let reply):
-            handle(reply)
-        }
-    }
-
-    private func handle(_ reply: SLCANReply) {
-        switch reply {
-        case .refused:
+        case .refused(let text):
             stats.adapterErrors += 1
-            notice("refused", bus.name + ": the adapter refused a command (BEL)")
-        case .version(let version):
-            if adapterVersion == nil { log.info(bus.name + ": adapter version " + version) }
-            adapterVersion = version
-            if silentAdapter != nil {
-                silentAdapter = nil
-                onStateChange?()
-            }
-        case .status(let flags):
-            // Bits 2, 3, 5, 7: error warning, data overrun, error passive, bus error.
-            if flags & 0xAC != 0 {
-                stats.busErrors += 1
-                notice("bus-error", bus.name + ": adapter status flags 0x" + CANHex.encode(UInt32(flags), digits: 2))
-            }
-        case .ok, .transmitted, .serialNumber, .frame:
-            break
+            notice("refused", bus.name + ": " + text)
+        case .busReplies:
+            // What the replies mean is the bus's business; it reports back what to count.
+            bus.handleReplies { event in self.handle(event) }
         }
     }
 

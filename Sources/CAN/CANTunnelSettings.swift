@@ -20,8 +20,6 @@ public struct CANTunnelSettings: Equatable {
     /// How long the first reopen after a failure waits; it doubles up to `maxReopenDelay`.
     public var reopenDelay: Interval
     public var maxReopenDelay: Interval
-    /// How long an SLCAN adapter has to answer `V` before the tunnel calls it silent.
-    public var versionTimeout: Interval
 
     /// Events the ring holds by default: half a second of a saturated 1 Mbit/s bus.
     public static let defaultRingCapacity = 4096
@@ -40,7 +38,6 @@ public struct CANTunnelSettings: Equatable {
         batchSize = 512
         reopenDelay = .seconds(1)
         maxReopenDelay = .seconds(30)
-        versionTimeout = .seconds(3)
     }
 
     /// Why these settings cannot work, or nil.

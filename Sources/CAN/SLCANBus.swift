@@ -6,6 +6,11 @@ import SerialPort
 /// adapters. Opening sends `C`, `S<n>`, optionally `Y<n>`, then `O` (or `L` listen-only)
 /// and `V`; frames go out as `t`/`T`/`r`/`R`/`d`/`D`/`b`/`B` lines through a bounded
 /// output buffer that drains when the port is writable.
+///
+/// The adapter's replies are the bus's own business (see `SLCANBus+Replies.swift`): the
+/// reader passes them to the loop side through a small ring of their own, and the bus turns
+/// them into its state (`adapterVersion`), its `problem` (a port that never answers `V`)
+/// and generic events for the tunnel to count.
 public final class SLCANBus: CANBus {
     public let path: String
     public let bitrate: Int
@@ -13,12 +18,25 @@ public final class SLCANBus: CANBus {
     public let listenOnly: Bool
     /// Adapters answer BEL to FD lines they cannot send, which the tunnel counts.
     public let supportsFD = true
-    /// It answers `V`: a silent port is the wrong device.
-    public var answersVersion: Bool { true }
     /// Bytes of commands and frames waiting for the port, at most.
     public let outputLimit: Int
-    private var port: SerialPort?
-    private let log = Logger("can")
+    /// How long the adapter has to answer `V` after opening before it is called silent.
+    public let versionTimeout: Interval
+    /// What the adapter said its version is, once it did (loop thread).
+    public internal(set) var adapterVersion: String?
+    /// Set when the adapter stayed silent after `V`: most likely the wrong device (a modem,
+    /// a console, another gadget on the same USB ids). Cleared by a late answer.
+    public internal(set) var silentAdapter: String?
+    var port: SerialPort?
+    let log = Logger("can")
+
+    // Replies other than frames, reader thread -> loop thread (rare: a few per open, one
+    // per refused frame). Full, it drops and counts like the frame ring.
+    let replies: SPSCRing<SLCANReply>
+    // Loop thread only.
+    var loop: EventLoop?
+    var onProblemChange: () -> Void = {}
+    var versionTimer: OneShotTimer?
 
     // Reader thread only.
     private var lines = SLCANLineReader()
@@ -30,7 +48,8 @@ public final class SLCANBus: CANBus {
 
     /// An adapter at `path` running at `bitrate` (an `S` code rate, see `SLCANBitrate`).
     public init(path: String, bitrate: Int = CANBusSettings.defaultSLCANBitrate, dataBitrate: Int? = nil,
-                listenOnly: Bool = false, outputLimit: Int = 16 * 1024) throws(CANError) {
+                listenOnly: Bool = false, outputLimit: Int = 16 * 1024,
+                versionTimeout: Interval = .seconds(3)) throws(CANError) {
         guard SLCANBitrate.nominalCode(for: bitrate) != nil else {
             throw .invalidSettings("SLCAN adapters cannot run at " + String(bitrate) + " bit/s; use one of "
                 + SLCANBitrate.nominalList)
@@ -44,6 +63,14 @@ public final class SLCANBus: CANBus {
         self.dataBitrate = dataBitrate
         self.listenOnly = listenOnly
         self.outputLimit = outputLimit
+        self.versionTimeout = versionTimeout
+        do throws(RuntimeError) { replies = try SPSCRing<SLCANReply>(capacity: 64) } catch { throw .runtime(error) }
+    }
+
+    /// Keeps the loop for the version watchdog and whom to tell when the adapter turns out silent.
+    public func attach(to loop: EventLoop, onProblemChange: @escaping () -> Void) {
+        self.loop = loop
+        self.onProblemChange = onProblemChange
     }
 
     deinit { readBuffer.deallocate() }
@@ -74,11 +101,15 @@ public final class SLCANBus: CANBus {
         setup.append(listenOnly ? .openListenOnly : .open)
         setup.append(.version)
         for command in setup { output.append(contentsOf: command.bytes) }
+        discardReplies()
+        armVersionWatchdog()
         try flushOutput()
     }
 
     /// Sends `C` (best effort) and closes the port.
     public func close() {
+        versionTimer?.cancel()
+        versionTimer = nil
         if let port {
             // Best effort: leave the adapter closed so it stops ACKing frames for nobody.
             _ = try? port.write(SLCANCommand.close.bytes)
@@ -102,12 +133,12 @@ public final class SLCANBus: CANBus {
                 switch item {
                 case .line(let line):
                     if let reply = SLCANCodec.parse(line[...], receivedAt: stamp) {
-                        if case .frame(let frame) = reply { deliver(.frame(frame)) } else { deliver(.reply(reply)) }
+                        if case .frame(let frame) = reply { deliver(.frame(frame)) } else { pass(reply, deliver) }
                     } else {
                         deliver(.malformed(.slcanGarbage(CANMalformation.sample(line[...]))))
                     }
                 case .refusal:
-                    deliver(.reply(.refused))
+                    pass(.refused, deliver)
                 case .overlong(let start):
                     deliver(.malformed(.slcanGarbage(CANMalformation.sample(start[...]))))
                 }
@@ -161,14 +192,17 @@ public final class SLCANBus: CANBus {
     /// An SLCAN adapter restarts by closing and opening its channel, which reopening does.
     public func restart() throws(CANError) {}
 
-    public var problem: String? { nil }
+    /// An adapter that never answered `V` (probably not an SLCAN adapter at all).
+    public var problem: String? { silentAdapter }
 
-    /// Device, driver, bit rates, mode and bytes waiting to be written.
+    /// Device, driver, adapter version, bit rates, mode and bytes waiting to be written.
     public func stateJSON() -> JSONValue {
         var object: JSONObject = ["kind": "slcan", "device": .string(path), "bitrate": .int(bitrate),
                                   "listen_only": .bool(listenOnly), "tx_buffered": .int(output.count - outputStart)]
         if let dataBitrate { object["data_bitrate"] = .int(dataBitrate) }
         if let port { object["driver"] = .string(port.driverName) }
+        if let adapterVersion { object["adapter_version"] = .string(adapterVersion) }
+        if replies.dropped > 0 { object["replies_dropped"] = .int(replies.dropped) }
         return .object(object)
     }
 }

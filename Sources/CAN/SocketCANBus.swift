@@ -15,7 +15,6 @@ public final class SocketCANBus: CANBus {
     /// Set when the kernel refused the error-frame filter: bus errors and bus-off then go
     /// unseen, which the bus reports as its problem rather than looking healthy.
     public private(set) var errorFrameProblem: String?
-    public var answersVersion: Bool { false }
     private var socket: OwnedDescriptor?
     private let log = Logger("can")
     /// Frames the kernel's transmit queue had no room for, oldest first (bounded).
@@ -31,6 +30,9 @@ public final class SocketCANBus: CANBus {
         self.interface = interface
         self.bitrate = bitrate
     }
+
+    /// No timers of its own; its `problem` follows the controller, read when asked.
+    public func attach(to loop: EventLoop, onProblemChange: @escaping () -> Void) {}
 
     /// A bus over an already open descriptor that carries `struct can_frame` /
     /// `struct canfd_frame` datagrams (a SOCK_SEQPACKET socketpair in tests, where the
@@ -165,6 +167,9 @@ public final class SocketCANBus: CANBus {
                 errorStateIndicator: isFD && raw.flags & UInt8(CANFD_ESI) != 0, data: data, timestamp: stamp)))
         }
     }
+
+    /// SocketCAN answers no commands: nothing is ever left for the loop side.
+    public func handleReplies(_ report: (CANBusEvent) -> Void) {}
 
     /// Writes the frame, or queues it when the kernel's queue is full; `.full` when ours is too.
     public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {

@@ -17,7 +17,6 @@ public final class SyntheticCANBus: CANBus {
     public let baseID: UInt32
     public let idCount: UInt32
     public let supportsFD = true
-    public var answersVersion: Bool { false }
     private var readable: Wakeup?
     private let clock = MonotonicClock()
     private let generated = Atomic<Int>(0)
@@ -42,6 +41,9 @@ public final class SyntheticCANBus: CANBus {
 
     /// Frames generated so far (any thread).
     public var generatedCount: Int { generated.load(ordering: .relaxed) }
+
+    /// No timers of its own, and nothing that changes its `problem`.
+    public func attach(to loop: EventLoop, onProblemChange: @escaping () -> Void) {}
 
     /// Makes the descriptor readable so the reader thread starts generating.
     public func open() throws(CANError) {
@@ -85,6 +87,9 @@ public final class SyntheticCANBus: CANBus {
         generated.store(Int(sequence), ordering: .relaxed)
         return .drained
     }
+
+    /// Never leaves replies: its frames are all there is.
+    public func handleReplies(_ report: (CANBusEvent) -> Void) {}
 
     /// Counts and discards the frame.
     public func transmit(_ frame: CANFrame) throws(CANError) -> CANTransmitOutcome {

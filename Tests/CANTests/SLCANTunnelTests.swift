@@ -14,6 +14,7 @@ struct SLCANTunnelTests {
         let sim: SLCANSimulator
         let loop: EventLoop
         let client: MQTTClient
+        let bus: SLCANBus
         let tunnel: CANTunnel
     }
 
@@ -28,15 +29,15 @@ struct SLCANTunnelTests {
         settings.reopenDelay = .milliseconds(100)
         let bus = try SLCANBus(path: sim.path, bitrate: 500_000, listenOnly: listenOnly)
         let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
-        return Rig(broker: broker, sim: sim, loop: loop, client: client, tunnel: tunnel)
+        return Rig(broker: broker, sim: sim, loop: loop, client: client, bus: bus, tunnel: tunnel)
     }
 
     @Test("opening sends C, S6, O and V, and the adapter's version is recorded")
     func opensTheAdapter() throws {
         let rig = try rig()
         #expect(CANTestSupport.start(rig.tunnel, rig.client, rig.loop))
-        #expect(rig.loop.run(timeout: 3) { rig.tunnel.adapterVersion != nil })
-        #expect(rig.tunnel.adapterVersion == "1013")
+        #expect(rig.loop.run(timeout: 3) { rig.bus.adapterVersion != nil })
+        #expect(rig.bus.adapterVersion == "1013")
         #expect(rig.sim.records.prefix(2) == ["BITRATE S6", "OPEN normal"])
         #expect(rig.tunnel.stats.adapterErrors == 0)
     }

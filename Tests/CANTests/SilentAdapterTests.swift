@@ -19,18 +19,18 @@ struct SilentAdapterTests {
         let broker = try MosquittoBroker()
         let loop = try EventLoop()
         let client = try CANTestSupport.client(broker, loop: loop)
-        var settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
-        settings.versionTimeout = .milliseconds(300)
-        let bus = try SLCANBus(path: String(cString: name), bitrate: 500_000, listenOnly: false)
+        let settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
+        let bus = try SLCANBus(path: String(cString: name), bitrate: 500_000, listenOnly: false,
+                               versionTimeout: .milliseconds(300))
         let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
         var changes = 0
         tunnel.onStateChange = { changes += 1 }
         let (reported, lines) = LogCapture.lines {
-            CANTestSupport.start(tunnel, client, loop) && loop.run(timeout: 3) { tunnel.silentAdapter != nil }
+            CANTestSupport.start(tunnel, client, loop) && loop.run(timeout: 3) { bus.silentAdapter != nil }
         }
         let warnings = LogCapture.alarming(lines)
         #expect(reported)
-        let text = try #require(tunnel.silentAdapter)
+        let text = try #require(bus.silentAdapter)
         #expect(text.contains("no answer to the version request"))
         #expect(text.contains("can.slcan_device"))
         #expect(warnings.filter { $0.contains("version request") }.count == 1)
@@ -38,8 +38,8 @@ struct SilentAdapterTests {
 
         // The adapter wakes up after all: a version reply clears the report.
         _ = "V1013\r".withCString { write(master, $0, 6) }
-        #expect(loop.run(timeout: 3) { tunnel.silentAdapter == nil })
-        #expect(tunnel.adapterVersion == "1013")
+        #expect(loop.run(timeout: 3) { bus.silentAdapter == nil })
+        #expect(bus.adapterVersion == "1013")
     }
 
     @Test("a real adapter answers in time and is not reported")
@@ -48,13 +48,12 @@ struct SilentAdapterTests {
         let sim = try SLCANSimulator()
         let loop = try EventLoop()
         let client = try CANTestSupport.client(broker, loop: loop)
-        var settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
-        settings.versionTimeout = .milliseconds(300)
-        let bus = try SLCANBus(path: sim.path, bitrate: 500_000, listenOnly: false)
+        let settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
+        let bus = try SLCANBus(path: sim.path, bitrate: 500_000, listenOnly: false, versionTimeout: .milliseconds(300))
         let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
         #expect(CANTestSupport.start(tunnel, client, loop))
-        #expect(loop.run(timeout: 3) { tunnel.adapterVersion != nil })
+        #expect(loop.run(timeout: 3) { bus.adapterVersion != nil })
         loop.run(timeout: 0.5) { false }
-        #expect(tunnel.silentAdapter == nil)
+        #expect(bus.silentAdapter == nil)
     }
 }
