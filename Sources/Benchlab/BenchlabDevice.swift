@@ -1,6 +1,5 @@
 import Runtime
 import SerialPort
-import Uplink
 
 /// One Benchlab on one serial port, driven entirely by the run loop: open, drain the welcome,
 /// confirm (vendor data, welcome), read the UID, then poll at a fixed rate. Every wait is a

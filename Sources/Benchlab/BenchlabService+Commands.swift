@@ -1,4 +1,4 @@
-import Console
+import ServiceKit
 import JSON
 import Runtime
 

@@ -1,27 +1,27 @@
-import Console
 import JSON
 import Runtime
 import SerialPort
+import ServiceKit
 import Store
-import Uplink
 
 /// Issue 5: every Benchlab on the gateway's serial ports, polled in the run loop and
 /// published as the seed's `info` and `telemetry` JSON. Rescans the ports periodically so
 /// hot-plugged devices appear; a failing device retries on its own without disturbing the
 /// others.
 public final class BenchlabService: Service {
-    public let name = "benchlab"
+    /// The catalogue's entry for the Benchlab publisher.
+    public static let descriptor = ServiceDescriptor(
+        name: "benchlab", summary: "Benchlab USB telemetry devices: info and telemetry JSON per device.",
+        enabled: BenchlabConfigKeys.enabled, keys: BenchlabConfigKeys.all, sharedKeys: [StandardKeys.mqttQoS.any],
+        make: { context in BenchlabService(context: context) })
+
     public let settings: BenchlabSettings
-    public let isEnabled: Bool
     /// Every device found or configured, in the order they were first seen.
     public private(set) var devices: [BenchlabDevice] = []
-    /// Called when a device starts or stops polling (the gateway republishes `state`).
-    public var onHealthChange: (() -> Void)?
     /// Port scans so far.
     public private(set) var rescans = 0
 
-    let loop: EventLoop
-    let uplink: MQTTClient
+    let context: ServiceContext
     let discovery: BenchlabDiscovery
     let log = Logger("benchlab")
     private var rescanTask: FixedRateTask?
@@ -30,42 +30,39 @@ public final class BenchlabService: Service {
     private let settingsProblem: String?
     private var listFailureLogged = false
 
-    /// A service running with `settings`, publishing through `uplink` (the gateway's local
-    /// MQTT client), all on `loop`.
-    public init(settings: BenchlabSettings, enabled: Bool = true, loop: EventLoop, uplink: MQTTClient) {
-        self.settings = settings
-        self.isEnabled = enabled
-        self.loop = loop
-        self.uplink = uplink
-        discovery = BenchlabDiscovery(explicitPorts: settings.explicitPorts, discoverByUSB: settings.discoverByUSB)
-        settingsProblem = nil
-    }
-
-    /// A service configured by `store`, whose schema holds `BenchlabConfigKeys.all`. Invalid
-    /// settings (a topic with a wildcard, ...) make `start` fail with the reason.
-    public init(store: ConfigStore, loop: EventLoop, uplink: MQTTClient) {
+    /// A service configured by `context.store`. Invalid settings (a template without
+    /// `{uid}`, ...) make `start` fail with the reason.
+    public convenience init(context: ServiceContext) {
         var settings = BenchlabSettings()
         var problem: String? = nil
-        do throws(BenchlabError) { settings = try BenchlabSettings(store: store) } catch { problem = error.description }
+        do throws(BenchlabError) { settings = try BenchlabSettings(store: context.store) } catch {
+            problem = error.description
+        }
+        self.init(settings: settings, context: context, problem: problem)
+    }
+
+    /// A service running with `settings` (tests and benchmarks shorten the protocol's timings).
+    public init(settings: BenchlabSettings, context: ServiceContext, problem: String? = nil) {
         self.settings = settings
-        self.isEnabled = store.boolean(BenchlabConfigKeys.enabled)
-        self.loop = loop
-        self.uplink = uplink
+        self.context = context
         discovery = BenchlabDiscovery(explicitPorts: settings.explicitPorts, discoverByUSB: settings.discoverByUSB)
         settingsProblem = problem
     }
+
+    /// Whether `benchlab.enabled` is on.
+    public var isEnabled: Bool { context.isEnabled }
 
     // MARK: Service
 
     /// Starts the periodic port scan (the first one now); does nothing when disabled.
     public func start() throws(ServiceError) {
-        guard isEnabled, !started else { return }
-        if let settingsProblem { throw ServiceError(settingsProblem) }
+        guard !started else { return }
+        if let settingsProblem { throw .invalidSetting(key: "benchlab", reason: settingsProblem) }
         started = true
         log.info("polling every " + settings.pollInterval.millisecondsText + " ms; ports: "
                  + (settings.explicitPorts.isEmpty ? "none configured" : settings.explicitPorts.joined(separator: ", "))
                  + (settings.discoverByUSB ? ", plus USB 0483:5740" : ""))
-        rescanTask = loop.addTask("benchlab rescan", every: settings.rescanInterval, firstDelay: .zero) {
+        rescanTask = context.loop.addTask("benchlab rescan", every: settings.rescanInterval, firstDelay: .zero) {
             [self] in self.rescan()
         }
     }
@@ -79,31 +76,30 @@ public final class BenchlabService: Service {
         started = false
     }
 
-    /// Degraded while a device is not polling (unplugged, failing, identifying).
-    public var health: ServiceHealth {
-        guard isEnabled else { return .disabled }
-        if let settingsProblem { return .failed(settingsProblem) }
+    /// Degraded while a device is not polling (unplugged, failing, identifying); reported
+    /// whenever a device changes state.
+    private func reportHealth() {
+        guard started else { return }
         let missing = devices.filter { $0.state == .waiting || $0.state == .identifying }
-        if missing.isEmpty { return .ok }
-        return .degraded(String(missing.count) + " of " + String(devices.count) + " Benchlab devices not polling")
+        context.report(missing.isEmpty ? .ok
+            : .degraded(String(missing.count) + " of " + String(devices.count) + " Benchlab devices not polling"))
     }
 
     /// Every device with its identity, state and counters.
     public func stateJSON() -> JSONValue {
-        var object = JSONObject(minimumCapacity: 5)
-        object.append("health", .string(health.name))
+        var object = JSONObject(minimumCapacity: 4)
         object.append("poll_ms", .int(settings.pollInterval.milliseconds))
         object.append("rescans", .int(rescans))
         object.append("devices", .array(devices.map { BenchlabService.deviceJSON($0) }))
         return .object(object)
     }
 
-    /// Adds `benchlab list|rescan`.
-    public func registerCommands(_ registry: CommandRegistry) {
-        registry.register(Command("benchlab", usage: "list|rescan",
-                                  help: "Lists the Benchlab devices and their counters, or scans the ports now.") {
+    /// `benchlab list|rescan`.
+    public var commands: [Command] {
+        [Command("benchlab", usage: "list|rescan",
+                 help: "Lists the Benchlab devices and their counters, or scans the ports now.") {
             [self] request in self.command(request)
-        })
+        }]
     }
 
     // MARK: discovery
@@ -151,11 +147,11 @@ public final class BenchlabService: Service {
     }
 
     private func add(_ candidate: BenchlabDiscovery.Candidate) {
-        let device = BenchlabDevice(path: candidate.path, isExplicit: candidate.isExplicit, loop: loop,
+        let device = BenchlabDevice(path: candidate.path, isExplicit: candidate.isExplicit, loop: context.loop,
                                     settings: settings)
         device.onIdentified = { [self] device in self.publishInfo(device) }
         device.onFrame = { [self] device, frame in self.publishTelemetry(device, frame) }
-        device.onStateChange = { [self] in self.onHealthChange?() }
+        device.onStateChange = { [self] in self.reportHealth() }
         devices.append(device)
         device.start()
     }
@@ -165,14 +161,14 @@ public final class BenchlabService: Service {
     func publishInfo(_ device: BenchlabDevice) {
         guard let identity = device.identity else { return }
         let payload = identity.infoJSON(port: device.path).serialized()
-        uplink.publish(settings.topics.info(uid: identity.uid), text: payload, qos: settings.qos,
+        context.port.publish(settings.topics.info(uid: identity.uid), text: payload, qos: settings.qos,
                        retain: settings.retainInfo)
     }
 
     func publishTelemetry(_ device: BenchlabDevice, _ frame: BenchlabSensorFrame) {
         guard let identity = device.identity else { return }
         let payload = BenchlabTelemetry.json(frame, timestampMilliseconds: WallClock.millisecondsSinceEpoch())
-        let outcome = uplink.publish(settings.topics.telemetry(uid: identity.uid), text: payload.serialized(),
+        let outcome = context.port.publish(settings.topics.telemetry(uid: identity.uid), text: payload.serialized(),
                                      qos: settings.qos)
         if case .dropped = outcome {
             device.stats.publishDropped += 1

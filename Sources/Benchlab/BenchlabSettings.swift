@@ -32,10 +32,10 @@ public struct BenchlabSettings {
 
     /// The settings in `store`; the store's schema must hold `BenchlabConfigKeys.all`.
     public init(store: ConfigStore) throws(BenchlabError) {
-        pollInterval = .seconds(Int64(store.integer(StandardKeys.benchlabPollSeconds)))
-        explicitPorts = BenchlabSettings.portList(store.string(BenchlabConfigKeys.ports))
+        pollInterval = store.value(BenchlabConfigKeys.pollInterval)
+        explicitPorts = store.value(BenchlabConfigKeys.ports)
         discoverByUSB = store.boolean(BenchlabConfigKeys.discover)
-        rescanInterval = .seconds(Int64(store.integer(BenchlabConfigKeys.rescanSeconds)))
+        rescanInterval = store.value(BenchlabConfigKeys.rescanInterval)
         topics = try BenchlabTopics(info: store.string(BenchlabConfigKeys.topicInfo),
                                     telemetry: store.string(BenchlabConfigKeys.topicTelemetry))
         retainInfo = store.boolean(BenchlabConfigKeys.retainInfo)
@@ -43,16 +43,6 @@ public struct BenchlabSettings {
     }
 
     /// The paths in a comma-separated list, spaces around them trimmed, empty entries and
-    /// repeats dropped.
-    public static func portList(_ text: String) -> [String] {
-        var ports: [String] = []
-        for part in text.split(separator: ",") {
-            var bytes = Array(part.utf8)
-            while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes.removeFirst() }
-            while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
-            let path = String(decoding: bytes, as: UTF8.self)
-            if !path.isEmpty && !ports.contains(path) { ports.append(path) }
-        }
-        return ports
-    }
+    /// repeats dropped (the same rule as a `.list` config value).
+    public static func portList(_ text: String) -> [String] { ConfigKind.listItems(text) }
 }

@@ -13,9 +13,8 @@ public struct BenchlabTopics: Equatable {
     /// and without `{uid}` every device would publish on the same topic.
     public init(info: String, telemetry: String) throws(BenchlabError) {
         for (name, template) in [("info", info), ("telemetry", telemetry)] {
-            guard !template.isEmpty else { throw .invalidSetting("the Benchlab " + name + " topic is empty") }
-            for byte in template.utf8 where byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#") {
-                throw .invalidSetting("the Benchlab " + name + " topic \"" + template + "\" holds an MQTT wildcard")
+            if let problem = MQTTTopicName.problem(template) {
+                throw .invalidSetting("the Benchlab " + name + " topic: " + problem)
             }
             guard template.containsText(BenchlabTopics.uidPlaceholder) else {
                 throw .invalidSetting("the Benchlab " + name + " topic \"" + template + "\" lacks {uid}")

@@ -1,7 +1,9 @@
+import Store
+
 /// Which bus a tunnel opens and how.
 public struct CANBusSettings: Equatable {
     /// The kind of bus.
-    public enum Kind: Equatable {
+    public enum Kind: ConfigChoice {
         case socketcan
         case slcan
         /// Generated frames, no hardware (benchmarks, demos).
@@ -14,6 +16,10 @@ public struct CANBusSettings: Equatable {
             case .synthetic: return "synthetic"
             }
         }
+
+        /// What `can.bus` offers: the synthetic bus is for benchmarks, not a setting.
+        public static var configChoices: [Kind] { [.socketcan, .slcan] }
+        public var configName: String { name }
 
         /// Parses `socketcan`, `slcan` or `synthetic` (any case).
         public init?(name: String) {

@@ -36,8 +36,8 @@ public final class CANReaderThread {
     /// Whether a reader thread is running (or finished and not yet joined).
     public var isRunning: Bool { thread != nil }
 
-    /// Starts reading `bus` (which must be open); `wakeup` is the run loop's.
-    public func start(bus: CANBus, wakeup: Wakeup) throws(CANError) {
+    /// Starts reading `bus` (which must be open); `wakeup` is the tunnel's own wake source on the run loop.
+    public func start(bus: CANBus, wakeup: WakeSource) throws(CANError) {
         precondition(thread == nil, "CAN reader started twice")
         finished.store(false, ordering: .relaxed)
         stopSignal.drain()
@@ -76,7 +76,7 @@ public final class CANReaderThread {
 
     /// The thread's body; returns why the bus closed, or nil when asked to stop.
     private func readLoop(
-        bus: CANBus, busFD: FileDescriptor, stopFD: FileDescriptor, ring: SPSCRing<CANBusEvent>, wakeup: Wakeup
+        bus: CANBus, busFD: FileDescriptor, stopFD: FileDescriptor, ring: SPSCRing<CANBusEvent>, wakeup: WakeSource
     ) -> String? {
         var waiting = PollSet(readable: [busFD, stopFD])
         while true {

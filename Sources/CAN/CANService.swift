@@ -1,97 +1,97 @@
-import Console
 import JSON
 import Runtime
+import ServiceKit
 import Store
-import Uplink
 
-/// The CAN tunnel as a gateway service: reads `can.*` (and `can.iface`) from the config
-/// store, opens the bus, tunnels it over the gateway's uplink, and offers the `can`
-/// command. Disabled unless `can.enabled` is true.
+/// The CAN tunnel as a service: reads `can.*` when made, opens the bus at start, tunnels it
+/// through the context's message port, and offers the `can` command. Its health follows the
+/// tunnel's events (bus open, failed, impaired), reported as they happen.
 public final class CANService: Service {
-    public let name = "can"
-    private let store: ConfigStore
-    private let client: MQTTClient
-    private let loop: EventLoop
-    private let log = Logger("can")
-    /// The running tunnel, while started and enabled.
+    /// The catalogue's entry for the CAN tunnel.
+    public static let descriptor = ServiceDescriptor(
+        name: "can", summary: "CAN bus <-> MQTT tunnel, wire-compatible with PyMQTT2CAN and SavvyCAN.",
+        enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all,
+        make: { context in CANService(context: context) })
+
+    private let context: ServiceContext
+    private let busOverride: CANBusSettings?
+    /// The running tunnel, while started.
     public private(set) var tunnel: CANTunnel?
-    private var startProblem: String?
-    /// Called when the service's health may have changed (the gateway republishes `state`).
-    public var onHealthChange: (() -> Void)?
 
-    /// A service tunnelling over `client` on `loop`; the store's schema must include
-    /// `CANConfigKeys.all` and `StandardKeys.canInterface`.
-    public init(store: ConfigStore, client: MQTTClient, loop: EventLoop) {
-        self.store = store
-        self.client = client
-        self.loop = loop
+    /// A service configured by `context.store`; `bus` replaces the configured bus (the
+    /// standalone tunnel's synthetic bus for benchmarks).
+    public init(context: ServiceContext, bus: CANBusSettings? = nil) {
+        self.context = context
+        busOverride = bus
     }
 
-    /// Opens the bus and starts tunnelling when `can.enabled`; a bus that cannot open yet is retried.
+    /// Opens the bus and starts tunnelling; a bus that cannot open yet is retried (degraded
+    /// meanwhile), settings that cannot work throw.
     public func start() throws(ServiceError) {
-        guard tunnel == nil, store.boolean(CANConfigKeys.enabled) else { return }
+        guard tunnel == nil else { return }
+        let (busSettings, tunnelSettings) = try CANService.settings(from: context.store)
         do throws(CANError) {
-            let (busSettings, tunnelSettings) = try CANService.settings(from: store)
-            let tunnel = try CANTunnel(settings: tunnelSettings, bus: try busSettings.makeBus(), client: client, loop: loop)
-            tunnel.onStateChange = { [self] in self.onHealthChange?() }
+            let tunnel = try CANTunnel(settings: tunnelSettings, bus: try (busOverride ?? busSettings).makeBus(),
+                                       port: context.port, loop: context.loop)
+            tunnel.onStateChange = { [self] in self.reportHealth() }
             self.tunnel = tunnel
-            startProblem = nil
-            tunnel.start()
+            try tunnel.start()
         } catch {
-            startProblem = error.description
-            throw ServiceError("can: " + error.description)
+            throw CANService.serviceError(error)
         }
+        reportHealth()
     }
 
-    /// Closes the bus; frames from MQTT are ignored until the next start.
+    /// Closes the bus and unsubscribes; frames from MQTT no longer reach anything.
     public func stop() {
         tunnel?.stop()
         tunnel = nil
     }
 
-    public var health: ServiceHealth {
-        guard let tunnel else {
-            if let startProblem { return .failed(startProblem) }
-            return .disabled
-        }
+    private func reportHealth() {
+        guard let tunnel else { return }
         switch tunnel.state {
-        case .closed: return .disabled
-        case .failed(let reason): return .failed(reason)
-        case .open:
-            if let problem = tunnel.bus.problem { return .degraded(problem) }
-            if !client.isConnected { return .degraded("MQTT broker not connected: frames from the bus are dropped") }
-            return .ok
+        case .closed: break
+        case .failed(let reason): context.report(.degraded(tunnel.bus.name + ": " + reason + " (retrying)"))
+        case .open: context.report(tunnel.bus.problem.map { .degraded($0) } ?? .ok)
         }
     }
 
-    /// The tunnel's settings, bus state and counters, plus `enabled` and `health`.
+    /// The tunnel's settings, bus state and counters; when not running, why not.
     public func stateJSON() -> JSONValue {
-        guard let tunnel else { return ["enabled": false, "health": .string(health.name)] }
-        var object = tunnel.stateJSON().objectValue ?? JSONObject()
-        object["enabled"] = true
-        object["health"] = .string(health.name)
-        return .object(object)
+        guard let tunnel else {
+            var object = JSONObject(minimumCapacity: 2)
+            object.append("running", false)
+            if !context.health.detail.isEmpty { object.append("problem", .string(context.health.detail)) }
+            return .object(object)
+        }
+        return tunnel.stateJSON()
     }
 
-    /// Adds `can status|restart|send ID#DATA`.
-    public func registerCommands(_ registry: CommandRegistry) {
-        registry.register(Command(
-            "can", usage: "status|restart|send ID#DATA",
-            help: "CAN tunnel: counters and bus state, reopen the bus, or write one frame (cansend syntax).")
-        { [self] request in self.command(request) })
+    /// `can status|restart|send ID#DATA`.
+    public var commands: [Command] {
+        [Command("can", usage: "status|restart|send ID#DATA",
+                 help: "CAN tunnel: counters and bus state, reopen the bus, or write one frame (cansend syntax).") {
+            [self] request in self.command(request)
+        }]
     }
 
     private func command(_ request: CommandRequest) -> CommandReply {
         let verb = request.argument(0) ?? "status"
         switch verb {
         case "status":
-            return .json(stateJSON())
+            var object = JSONObject(minimumCapacity: 3)
+            object.append("health", .string(context.health.name))
+            if !context.health.detail.isEmpty { object.append("detail", .string(context.health.detail)) }
+            object.append("enabled", .bool(context.isEnabled))
+            if case .object(let block) = stateJSON() { for (key, value) in block { object[key] = value } }
+            return .json(.object(object))
         case "restart":
-            guard let tunnel else { return .failure("the CAN tunnel is not running (set can.enabled true)") }
+            guard let tunnel else { return .failure(notRunning) }
             do throws(CANError) { try tunnel.restart() } catch { return .failure(error.description) }
             return .text("reopening " + tunnel.bus.name)
         case "send":
-            guard let tunnel else { return .failure("the CAN tunnel is not running (set can.enabled true)") }
+            guard let tunnel else { return .failure(notRunning) }
             guard let text = request.argument(1), var frame = CANFrame(text: text) else {
                 return .failure("usage: can send ID#DATA, e.g. can send 7DF#0201050000000000 or 18DAF110#0322F190")
             }
@@ -105,30 +105,47 @@ public final class CANService: Service {
         }
     }
 
-    /// The bus and tunnel settings `store` describes, or what is wrong with them.
-    public static func settings(from store: ConfigStore) throws(CANError) -> (CANBusSettings, CANTunnelSettings) {
-        guard let kind = CANBusSettings.Kind(name: store.string(CANConfigKeys.bus)) else {
-            throw .invalidSettings("can.bus must be socketcan or slcan")
-        }
-        let device = kind == .slcan ? store.string(CANConfigKeys.slcanDevice) : store.string(StandardKeys.canInterface)
+    /// Why there is no tunnel to act on.
+    private var notRunning: String {
+        if !context.isEnabled { return "the CAN tunnel is disabled (set can.enabled true)" }
+        if case .failed(let why) = context.health { return "the CAN tunnel is not running: " + why }
+        return "the CAN tunnel is not running"
+    }
+
+    /// The bus and tunnel settings `store` describes, or the key that cannot work and why.
+    public static func settings(from store: ConfigStore) throws(ServiceError) -> (CANBusSettings, CANTunnelSettings) {
+        let kind = store.value(CANConfigKeys.bus)
+        let device = kind == .slcan ? store.string(CANConfigKeys.slcanDevice) : store.string(CANConfigKeys.interface)
         let bitrate = store.integer(CANConfigKeys.bitrate)
         let dataBitrate = store.integer(CANConfigKeys.dataBitrate)
         let listenOnly = store.boolean(CANConfigKeys.listenOnly)
         let bus = CANBusSettings(kind: kind, device: device, bitrate: bitrate == 0 ? nil : bitrate,
                                  dataBitrate: dataBitrate == 0 ? nil : dataBitrate, listenOnly: listenOnly)
-        if let problem = bus.problem { throw .invalidSettings(problem) }
-
-        let base = store.string(CANConfigKeys.topic)
-        let mode = CANTunnelMode(name: store.string(CANConfigKeys.mode)) ?? .server
-        guard let topics = CANTopics(base: base, mode: mode) else {
-            throw .invalidSettings("can.topic: " + (CANTopics.problem(with: base) ?? "invalid"))
+        if let problem = bus.problem {
+            let key = kind == .slcan && problem.containsText("data phase") ? CANConfigKeys.dataBitrate.name
+                                                                           : CANConfigKeys.bitrate.name
+            throw .invalidSetting(key: key, reason: problem)
         }
-        var tunnel = CANTunnelSettings(topics: topics, filter: try CANFilter(parsing: store.string(CANConfigKeys.filters)),
-                                       onlyChanges: store.boolean(CANConfigKeys.onlyChanges),
+        // The topic's kind already keeps wildcards out: this cannot fail for a stored value.
+        guard let topics = CANTopics(base: store.string(CANConfigKeys.topic), mode: store.value(CANConfigKeys.mode)) else {
+            throw .invalidSetting(key: CANConfigKeys.topic.name, reason: "not a topic to publish under")
+        }
+        let filter: CANFilter
+        do throws(CANError) { filter = try CANFilter(parsing: store.string(CANConfigKeys.filters)) } catch {
+            throw .invalidSetting(key: CANConfigKeys.filters.name, reason: error.description)
+        }
+        let tunnel = CANTunnelSettings(topics: topics, filter: filter, onlyChanges: store.boolean(CANConfigKeys.onlyChanges),
                                        ringCapacity: store.integer(CANConfigKeys.ringCapacity), listenOnly: listenOnly,
                                        fdBitRateSwitch: store.boolean(CANConfigKeys.fdBitRateSwitch))
-        if let problem = tunnel.problem { throw .invalidSettings("can.ring_capacity: " + problem) }
-        tunnel.listenOnly = listenOnly
         return (bus, tunnel)
+    }
+
+    /// A CAN error as the service contract's: a missing interface or device is "unavailable".
+    static func serviceError(_ error: CANError) -> ServiceError {
+        switch error {
+        case .invalidSettings(let reason): return .invalidSetting(key: "can", reason: reason)
+        case .unavailable(let what): return .unavailable(what)
+        default: return .failed(error.description)
+        }
     }
 }

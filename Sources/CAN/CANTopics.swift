@@ -1,3 +1,5 @@
+import Runtime
+
 /// The tunnel's MQTT topics under a base `t` (default `can`), which may itself contain `/`:
 /// the id is always the last level, in decimal ASCII.
 ///
@@ -47,15 +49,10 @@ public struct CANTopics: Equatable {
         return value <= UInt64(UInt32.max) ? UInt32(value) : nil
     }
 
-    /// Why `base` cannot be the tunnel's base topic, or nil when it can: it must be non-empty,
-    /// without wildcards (`+`, `#`), NUL, or a trailing `/` (the id level would be empty).
+    /// Why `base` cannot be the tunnel's base topic, or nil when it can (the one topic rule,
+    /// `MQTTTopicName`: non-empty, no wildcards or NUL, no trailing `/`).
     public static func problem(with base: String) -> String? {
-        if base.isEmpty { return "the CAN topic must not be empty" }
-        for byte in base.utf8 where byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#") || byte == 0 {
-            return "the CAN topic \"" + base + "\" must not contain +, # or NUL"
-        }
-        if base.utf8.last == UInt8(ascii: "/") { return "the CAN topic \"" + base + "\" must not end with /" }
-        return nil
+        MQTTTopicName.problem(base).map { "can.topic: " + $0 }
     }
 }
 

@@ -1,6 +1,6 @@
 import JSON
 import Runtime
-import Uplink
+import ServiceKit
 
 /// The tunnel between one CAN bus and MQTT, on the run loop.
 ///
@@ -22,35 +22,35 @@ public final class CANTunnel {
     /// Called when `state` or the bus's `problem` changes (the service's health follows).
     public var onStateChange: (() -> Void)?
 
-    private let client: MQTTClient
+    private let port: MessagePort
     private let loop: EventLoop
     private let reader: CANReaderThread
     private let log = Logger("can")
     private let drops: CANDropReporter
     private var suppressor: ChangeSuppressor
     private var running = false
-    private var subscribed = false
+    private var subscription: PortToken?
+    private var wake: WakeSource?
+    private let notices: LogLimiter
     private var everOpened = false
     private var writeWatch: IOWatch?
     private var flushTimer: OneShotTimer?
     private var reopenTimer: OneShotTimer?
     private var drainTimer: OneShotTimer?
-    private var reopenDelay: Interval
-    private var lastNotice: [String: Instant] = [:]
+    private var backoff: ReconnectBackoff
 
-    /// A tunnel between `bus` and `client` on `loop`; nothing opens until `start()`.
-    public init(settings: CANTunnelSettings, bus: CANBus, client: MQTTClient, loop: EventLoop) throws(CANError) {
+    /// A tunnel between `bus` and MQTT through `port` on `loop`; nothing opens until `start()`.
+    public init(settings: CANTunnelSettings, bus: CANBus, port: MessagePort, loop: EventLoop) throws(CANError) {
         if let problem = settings.problem { throw .invalidSettings(problem) }
         self.settings = settings
         self.bus = bus
-        self.client = client
+        self.port = port
         self.loop = loop
         reader = try CANReaderThread(capacity: settings.ringCapacity)
         drops = CANDropReporter(log: log, clock: loop.clock)
         suppressor = ChangeSuppressor(capacity: settings.changeTableCapacity)
-        reopenDelay = settings.reopenDelay
-        // onWake handlers cannot be removed: this one does nothing while stopped.
-        loop.onWake { [self] in self.wake() }
+        backoff = ReconnectBackoff(initial: settings.reopenDelay, maximum: settings.maxReopenDelay, jitter: false)
+        notices = LogLimiter(log: log, clock: loop.clock)
         bus.attach(to: loop) { [self] in self.onStateChange?() }
     }
 
@@ -61,24 +61,30 @@ public final class CANTunnel {
 
     /// Subscribes and opens the bus. A bus that cannot open is retried with backoff;
     /// `state` says whether the first attempt worked.
-    public func start() {
+    public func start() throws(CANError) {
         guard !running else { return }
-        running = true
-        if !subscribed {
-            subscribed = true
-            client.subscribe(settings.topics.subscription, qos: 0) { [self] message in self.handle(message) }
+        do throws(RuntimeError) {
+            wake = try loop.wakeSource { [self] in self.wakeUp() }
+        } catch {
+            throw .runtime(error)
         }
+        running = true
+        subscription = port.subscribe(settings.topics.subscription, qos: 0) { [self] message in self.handle(message) }
         openBus()
     }
 
-    /// Stops reading and writing and closes the bus; the subscription stays (messages are
-    /// ignored) so a restart needs no resubscribe.
+    /// Stops reading and writing, closes the bus, unsubscribes and drops its wake source:
+    /// afterwards nothing of the tunnel runs.
     public func stop() {
         guard running else { return }
         running = false
         reopenTimer?.cancel()
         drainTimer?.cancel()
         closeBus()
+        if let subscription { port.unsubscribe(subscription) }
+        subscription = nil
+        wake?.cancel()
+        wake = nil
         setState(.closed)
     }
 
@@ -93,15 +99,15 @@ public final class CANTunnel {
             do throws(CANError) { try bus.restart() } catch { log.warning(error.description) }
         }
         reopenTimer?.cancel()
-        reopenDelay = settings.reopenDelay
+        backoff.reset()
         openBus()
     }
 
     private func openBus() {
-        guard running else { return }
+        guard running, let wake else { return }
         do throws(CANError) {
             try bus.open()
-            try reader.start(bus: bus, wakeup: loop.wakeup)
+            try reader.start(bus: bus, wakeup: wake)
         } catch {
             bus.close()
             busFailed(error.description)
@@ -109,7 +115,7 @@ public final class CANTunnel {
         }
         if everOpened { stats.reopens += 1 }
         everOpened = true
-        reopenDelay = settings.reopenDelay
+        backoff.reset()
         suppressor.reset()
         writeWatch = loop.watch(bus.descriptor, interest: .none) { [self] _ in self.flush() }
         log.info("opened " + bus.name + " as the " + settings.topics.mode.name + " side: publishing "
@@ -129,6 +135,7 @@ public final class CANTunnel {
     }
 
     private func busFailed(_ reason: String) {
+        let reopenDelay = backoff.nextDelay()
         if state != .failed(reason) {
             let delay = reopenDelay.milliseconds >= 1000 ? String(reopenDelay.milliseconds / 1000) + " s"
                                                       : reopenDelay.millisecondsText + " ms"
@@ -136,7 +143,6 @@ public final class CANTunnel {
         }
         setState(.failed(reason))
         reopenTimer = loop.after(reopenDelay) { [self] in self.openBus() }
-        reopenDelay = min(reopenDelay * 2, settings.maxReopenDelay)
     }
 
     private func setState(_ new: CANBusState) {
@@ -147,7 +153,7 @@ public final class CANTunnel {
 
     // MARK: bus -> MQTT
 
-    private func wake() {
+    private func wakeUp() {
         guard running else { return }
         drain(limit: settings.batchSize)
         if state == .open, let reason = reader.closeReason {
@@ -162,7 +168,7 @@ public final class CANTunnel {
         if handled == limit && running && drainTimer == nil {
             drainTimer = loop.after(.zero) { [self] in
                 self.drainTimer = nil
-                self.wake()
+                self.wakeUp()
             }
         }
     }
@@ -180,7 +186,7 @@ public final class CANTunnel {
                 stats.unchanged += 1
                 return
             }
-            let outcome = client.publish(settings.topics.publishTopic(for: frame.id), CANPayloadCodec.encode(frame), qos: 0)
+            let outcome = port.publish(settings.topics.publishTopic(for: frame.id), CANPayloadCodec.encode(frame), qos: 0, retain: false)
             if outcome == .sent { stats.published += 1 } else { stats.publishFailed += 1 }
         case .malformed(let malformation):
             stats.count(malformation)
@@ -199,10 +205,7 @@ public final class CANTunnel {
 
     /// Logs `text` at most once a minute per `key`.
     private func notice(_ key: String, _ text: String) {
-        let now = loop.clock.now()
-        if let last = lastNotice[key], now - last < .seconds(60) { return }
-        lastNotice[key] = now
-        log.warning(text)
+        notices.warning(key, text)
     }
 
     // MARK: MQTT -> bus

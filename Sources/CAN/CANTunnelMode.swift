@@ -1,5 +1,7 @@
+import Store
+
 /// Which end of the tunnel this gateway is (PyMQTT2CAN's `-S` picks the server).
-public enum CANTunnelMode: Equatable {
+public enum CANTunnelMode: ConfigChoice {
     /// At the physical bus: publishes its frames on `<t>/<id>`, writes `<t>/s/<id>` to the bus.
     case server
     /// Remote (usually a virtual bus): writes `<t>/<id>` to its bus, publishes on `<t>/s/<id>`.
@@ -20,4 +22,9 @@ public enum CANTunnelMode: Equatable {
         default: return nil
         }
     }
+}
+
+extension CANTunnelMode {
+    public static var configChoices: [CANTunnelMode] { [.server, .client] }
+    public var configName: String { name }
 }

@@ -1,4 +1,5 @@
 import JSON
+import ServiceKit
 
 /// `help [COMMAND]`: every command's synopsis and one line of help, or one command's. It
 /// needs only the registry, so every door gets it the same way.

@@ -5,20 +5,16 @@ import CSupport
 /// next deadline or a descriptor becomes ready.
 public final class EventLoop {
     public let clock: TimeSource
-    /// Other threads call `wakeup.signal()` to make the loop run `onWake` handlers.
-    public let wakeup: Wakeup
 
     public private(set) var tasks: [FixedRateTask] = []
     private var timers: [OneShotTimer] = []
     private var watches: [IOWatch] = []
-    private var wakeHandlers: [() -> Void] = []
     private var stopRequested = false
     /// Poll wake-ups so far: an idle loop should barely move this.
     public private(set) var iterations = 0
 
     public init(clock: TimeSource = MonotonicClock()) throws(RuntimeError) {
         self.clock = clock
-        wakeup = try Wakeup()
     }
 
     // MARK: registering work
@@ -52,10 +48,15 @@ public final class EventLoop {
         return watch
     }
 
-    /// Calls `handler` on the loop thread after another thread called `wakeup.signal()`.
-    public func onWake(_ handler: @escaping () -> Void) {
-        wakeHandlers.append(handler)
+    /// A wake-up source of its own for one producer thread: `signal()` from that thread
+    /// runs `handler` on the loop thread; `cancel()` removes it.
+    public func wakeSource(_ handler: @escaping () -> Void) throws(RuntimeError) -> WakeSource {
+        try WakeSource(loop: self, handler: handler)
     }
+
+    /// Descriptors being watched (wake sources included): a stopped service must bring
+    /// this back to where it was.
+    public var watchCount: Int { watches.reduce(0) { $0 + ($1.isActive ? 1 : 0) } }
 
     /// Delivers `signals` (as `SignalEvents` reads them) to `handler` on the loop thread.
     public func handleSignals(_ events: SignalEvents, _ handler: @escaping (Int32) -> Void) {
@@ -75,7 +76,7 @@ public final class EventLoop {
     }
 
     /// Makes `run()` return after the current iteration. Loop thread only; other threads
-    /// signal `wakeup` and stop from an `onWake` handler.
+    /// signal a `WakeSource` whose handler stops the loop.
     public func stop() { stopRequested = true }
 
     /// Whether `stop()` was called since `run()` started.
@@ -95,11 +96,9 @@ public final class EventLoop {
             timeoutMs = -1
         }
 
-        // Slot 0 is the wake-up eventfd; the loop handles it itself (a closure capturing the
-        // loop would be a retain cycle, and Embedded Swift has no weak/unowned captures).
         let polled = watches
-        var fds = [pollfd(fd: wakeup.fd.rawValue, events: Int16(POLLIN), revents: 0)]
-        fds.reserveCapacity(polled.count + 1)
+        var fds: [pollfd] = []
+        fds.reserveCapacity(polled.count)
         for watch in polled { fds.append(pollfd(fd: watch.fd.rawValue, events: watch.pollEvents, revents: 0)) }
         let ready = fds.withUnsafeMutableBufferPointer { buffer in
             poll(buffer.baseAddress, nfds_t(buffer.count), timeoutMs)
@@ -109,12 +108,8 @@ public final class EventLoop {
             let errno = Errno.current
             if errno != .interrupted { try SystemCall.fail("poll", errno) }
         } else if ready > 0 {
-            if fds[0].revents != 0 {
-                wakeup.drain()
-                for handler in wakeHandlers { handler() }
-            }
-            for index in 1..<fds.count where fds[index].revents != 0 {
-                let watch = polled[index - 1]
+            for index in 0..<fds.count where fds[index].revents != 0 {
+                let watch = polled[index]
                 guard watch.isActive else { continue }
                 watch.handler(IOWatch.events(fromPoll: fds[index].revents))
             }

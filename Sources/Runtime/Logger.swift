@@ -1,13 +1,33 @@
+import Synchronization
+
 /// Process-wide logging settings: one level, one format, one output descriptor.
+///
+/// Loggers run on every thread (bus readers, connect attempts), and `log level` changes the
+/// level from the loop at any time: the three values sit in atomics, so a reader thread
+/// never sees a torn or stale-forever value.
 public enum LogSettings {
+    private static let levelStorage = Atomic<Int>(LogLevel.info.rawValue)
+    private static let jsonStorage = Atomic<Bool>(false)
+    private static let outputStorage = Atomic<Int32>(FileDescriptor.standardError.rawValue)
+
     /// Lines below this level are not written.
-    public static var level: LogLevel = .info
+    public static var level: LogLevel {
+        get { LogLevel(rawValue: levelStorage.load(ordering: .relaxed)) ?? .info }
+        set { levelStorage.store(newValue.rawValue, ordering: .relaxed) }
+    }
     /// Plain text or JSON lines.
-    public static var format: LogFormat = .plain
+    public static var format: LogFormat {
+        get { jsonStorage.load(ordering: .relaxed) ? .json : .plain }
+        set { jsonStorage.store(newValue == .json, ordering: .relaxed) }
+    }
     /// Where lines go: standard error, so standard output stays for command results.
-    public static var output: FileDescriptor = .standardError
-    /// Called with every line written (the console mirrors logs, tests capture them).
-    public static var observer: ((String) -> Void)? = nil
+    public static var output: FileDescriptor {
+        get { FileDescriptor(outputStorage.load(ordering: .relaxed)) }
+        set { outputStorage.store(newValue.rawValue, ordering: .relaxed) }
+    }
+    /// Called with every line written (tests capture them). Set it before any other thread
+    /// starts and leave it: a closure cannot sit in an atomic.
+    nonisolated(unsafe) public static var observer: ((String) -> Void)? = nil
 }
 
 /// A named logger. Cheap to create; every module keeps one per concern.

@@ -43,7 +43,7 @@ struct BoardDefaults {
                 continue
             }
             let name = String(decoding: trimmed(line[line.startIndex..<equals]), as: UTF8.self)
-            guard ConfigKey.isValidName(name) else {
+            guard AnyConfigKey.isValidName(name) else {
                 result.malformedLines.append("line " + number + " has a bad key name")
                 continue
             }

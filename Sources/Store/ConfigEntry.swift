@@ -1,7 +1,7 @@
 /// A key's effective value as people may see it: secrets already masked. What `config get`
 /// prints and what `config set` answers (so it can say when the environment still wins).
 public struct ConfigEntry: Equatable {
-    public let key: ConfigKey
+    public let key: AnyConfigKey
     /// The value for display: `***` for a non-empty secret, control characters escaped.
     public let displayValue: String
     public let source: ConfigSource

@@ -10,7 +10,7 @@ import Crypto
 /// - UTF-8 text; every line, the last included, ends with `\n`.
 /// - Line one is the header naming the format version; a firmware reads only versions it
 ///   knows and falls back rather than guess.
-/// - Then one `key=value` line per setting, sorted by key. Keys are `ConfigKey.isValidName`
+/// - Then one `key=value` line per setting, sorted by key. Keys are `AnyConfigKey.isValidName`
 ///   names, so the first `=` ends the key and the value may hold `=` as it is. In values a
 ///   backslash is written `\\`, a line feed `\n` and a carriage return `\r`; no other escape
 ///   exists, so a lone backslash marks a damaged file.
@@ -26,7 +26,7 @@ enum ConfigFile {
         var body: [UInt8] = Array(header.utf8)
         body.append(newline)
         for name in settings.keys.sorted() {
-            precondition(ConfigKey.isValidName(name), "config file: bad key name")
+            precondition(AnyConfigKey.isValidName(name), "config file: bad key name")
             body.append(contentsOf: name.utf8)
             body.append(UInt8(ascii: "="))
             for byte in settings[name]!.utf8 {
@@ -82,7 +82,7 @@ enum ConfigFile {
                 throw corrupt("line " + number + " has no '='")
             }
             let name = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
-            guard ConfigKey.isValidName(name) else { throw corrupt("line " + number + " has a bad key name") }
+            guard AnyConfigKey.isValidName(name) else { throw corrupt("line " + number + " has a bad key name") }
             guard let value = unescape(line[(equals + 1)...]) else {
                 throw corrupt("line " + number + " has a bad escape")
             }

@@ -1,84 +1,121 @@
-/// One setting of the gateway: its dotted name, the values it takes, its default, a
-/// sentence of help, whether it is a secret, and the environment variable that overrides it.
+import Runtime
+
+/// A setting with the type its code reads: `ConfigKey<Int>` for a port, `ConfigKey<Interval>`
+/// for a period, `ConfigKey<CANTunnelMode>` for a choice. Defaults are stated as values; the
+/// store validates text once when it comes in (`config set`, the file, the environment), so
+/// reading a value never parses, fails or falls back.
 ///
-/// Feature modules declare their keys as `static let`s and register them in a `ConfigSchema`;
-/// the same values then read the store (`store.integer(BLEKeys.scanSeconds)`).
-public struct ConfigKey: Equatable {
-    /// Dotted lowercase name, e.g. `mqtt.port`.
-    public let name: String
-    public let kind: ConfigKind
-    /// The default, in canonical text.
-    public let defaultValue: String
-    /// One sentence a user understands.
-    public let help: String
-    /// Secrets are stored and saved, but shown as `***` everywhere.
-    public let isSecret: Bool
-    /// The environment variable that overrides the key (the seeds' names), if any.
-    public let environmentName: String?
+/// Declared as `static let`s in the module that uses them; the module's `all` lists their
+/// `any` for the schema.
+public struct ConfigKey<Value> {
+    /// What the schema, the file and the doors see.
+    public let any: AnyConfigKey
+    /// Canonical text (already validated by `any.kind`) to the value.
+    let decode: (String) -> Value
 
-    public init(
-        _ name: String, _ kind: ConfigKind, default defaultValue: String, help: String,
-        secret: Bool = false, environment: String? = nil
-    ) {
-        precondition(ConfigKey.isValidName(name), "config key name must be dotted lowercase: " + name)
-        guard let canonical = kind.canonical(defaultValue) else {
-            preconditionFailure("config key " + name + ": its default is not allowed by its kind")
+    init(_ any: AnyConfigKey, decode: @escaping (String) -> Value) {
+        self.any = any
+        self.decode = decode
+    }
+
+    public var name: String { any.name }
+    public var isSecret: Bool { any.isSecret }
+    public var defaultValue: Value { decode(any.defaultValue) }
+}
+
+/// A type whose values a `.choice` key offers by name (a mode, a protocol version).
+public protocol ConfigChoice: Equatable {
+    /// Every value, in the order help lists them.
+    static var configChoices: [Self] { get }
+    /// The name users type and the file keeps.
+    var configName: String { get }
+}
+
+extension ConfigKey where Value == String {
+    /// Free text without NUL bytes; `secret` keys are stored but only ever shown as `***`.
+    public static func text(_ name: String, default value: String = "", help: String, secret: Bool = false,
+                            environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .string, default: value, help: help, secret: secret, environment: environment)) { $0 }
+    }
+
+    /// A name fit for topics and interfaces: 1 to 64 letters, digits, `-`, `_`, `.`.
+    public static func identifier(_ name: String, default value: String, help: String,
+                                  environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .identifier, default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// A host name or IP address.
+    public static func host(_ name: String, default value: String, help: String,
+                            environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .host, default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// An MQTT topic to publish on or under (see `MQTTTopicName`).
+    public static func topic(_ name: String, default value: String, help: String,
+                             environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .topic, default: value, help: help, environment: environment)) { $0 }
+    }
+}
+
+extension ConfigKey where Value == Int {
+    /// A decimal integer within `range`.
+    public static func integer(_ name: String, in range: ClosedRange<Int>, default value: Int, help: String,
+                               environment: String? = nil) -> ConfigKey<Int> {
+        ConfigKey(AnyConfigKey(name, .integer(min: range.lowerBound, max: range.upperBound), default: String(value),
+                               help: help, environment: environment)) { ConfigText.parseInteger($0)! }
+    }
+
+    /// A TCP port, 1 to 65535.
+    public static func port(_ name: String, default value: Int, help: String,
+                            environment: String? = nil) -> ConfigKey<Int> {
+        integer(name, in: 1...65535, default: value, help: help, environment: environment)
+    }
+
+    /// A power of two within `range` (ring capacities).
+    public static func powerOfTwo(_ name: String, in range: ClosedRange<Int>, default value: Int, help: String)
+        -> ConfigKey<Int>
+    {
+        ConfigKey(AnyConfigKey(name, .powerOfTwo(min: range.lowerBound, max: range.upperBound), default: String(value),
+                               help: help)) { ConfigText.parseInteger($0)! }
+    }
+}
+
+extension ConfigKey where Value == Bool {
+    /// `true`/`false` (on/off, yes/no, 1/0 accepted).
+    public static func flag(_ name: String, default value: Bool, help: String,
+                            environment: String? = nil) -> ConfigKey<Bool> {
+        ConfigKey(AnyConfigKey(name, .boolean, default: value ? "true" : "false", help: help,
+                               environment: environment)) { $0 == "true" }
+    }
+}
+
+extension ConfigKey where Value == Interval {
+    /// Whole seconds within `range` (`30`, `30s`, `5m`, `1h`), read as an `Interval`.
+    public static func duration(_ name: String, seconds range: ClosedRange<Int>, default value: Int, help: String,
+                                environment: String? = nil) -> ConfigKey<Interval> {
+        ConfigKey(AnyConfigKey(name, .duration(min: range.lowerBound, max: range.upperBound), default: String(value),
+                               help: help, environment: environment)) { .seconds(Int64(ConfigText.parseInteger($0)!)) }
+    }
+}
+
+extension ConfigKey where Value == [String] {
+    /// Comma-separated items, read trimmed, without empty items or repeats.
+    public static func list(_ name: String, default value: [String] = [], help: String,
+                            environment: String? = nil) -> ConfigKey<[String]> {
+        ConfigKey(AnyConfigKey(name, .list, default: value.joined(separator: ","), help: help,
+                               environment: environment)) { ConfigKind.listItems($0) }
+    }
+}
+
+extension ConfigKey where Value: ConfigChoice {
+    /// One of `Value.configChoices`, by name (any ASCII case).
+    public static func choice(_ name: String, default value: Value, help: String,
+                              environment: String? = nil) -> ConfigKey<Value> {
+        let names = Value.configChoices.map { $0.configName }
+        return ConfigKey(AnyConfigKey(name, .choice(names), default: value.configName, help: help,
+                                      environment: environment)) { text in
+            // The kind admits only listed names, in their listed spelling.
+            Value.configChoices.first { $0.configName == text }!
         }
-        precondition(canonical == defaultValue, "config key " + name + ": default must be canonical text")
-        self.name = name
-        self.kind = kind
-        self.defaultValue = defaultValue
-        self.help = help
-        self.isSecret = secret
-        self.environmentName = environment
-    }
-
-    /// The canonical text of `text`, or `.invalidValue` naming the key, the value (masked if
-    /// this key is a secret) and what is allowed.
-    public func validate(_ text: String) throws(StoreError) -> String {
-        guard let canonical = kind.canonical(text) else {
-            // Inside the error's quotes an empty value needs no `""` of its own.
-            let shown = isSecret && !text.isEmpty ? ConfigText.mask : ConfigText.escaped(text)
-            throw .invalidValue(key: name, value: ConfigText.shortened(shown), allowed: kind.allowed)
-        }
-        return canonical
-    }
-
-    /// How `value` of this key is shown to people: `***` for a non-empty secret, `""` for
-    /// an empty value, control characters escaped.
-    public func displayValue(_ value: String) -> String {
-        ConfigText.display(value, secret: isSecret)
-    }
-
-    /// Help for a listing: `mqtt.port (integer 1..65535, default 1883, env MQTT_PORT): ...`.
-    public var helpLine: String {
-        var line = name + " (" + kind.name + ", default " + displayValue(defaultValue)
-        if let environmentName { line += ", env " + environmentName }
-        if isSecret { line += ", secret" }
-        line += "): " + help
-        if case .choice = kind { line += " Allowed: " + kind.allowed + "." }
-        return line
-    }
-
-    /// Key names are what the file format relies on: lowercase ASCII letters, digits, `_`
-    /// and `-` in dot-separated parts, never `=`, spaces or line breaks.
-    public static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= 128, bytes.first != UInt8(ascii: "."),
-              bytes.last != UInt8(ascii: ".") else { return false }
-        var previous: UInt8 = 0
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "_"), UInt8(ascii: "-"):
-                break
-            case UInt8(ascii: "."):
-                if previous == UInt8(ascii: ".") { return false }
-            default:
-                return false
-            }
-            previous = byte
-        }
-        return true
     }
 }

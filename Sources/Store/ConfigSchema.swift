@@ -2,7 +2,7 @@
 /// module registers its own keys before the store is opened. A value type, so a store's
 /// schema cannot change under it.
 public struct ConfigSchema {
-    private var byName: [String: ConfigKey] = [:]
+    private var byName: [String: AnyConfigKey] = [:]
     /// Registered names, kept sorted so listings are stable.
     public private(set) var names: [String] = []
 
@@ -18,7 +18,7 @@ public struct ConfigSchema {
 
     /// Adds `keys`. A name registered twice is a programmer error (two modules claiming one
     /// setting), so it traps rather than letting one silently win.
-    public mutating func register(_ keys: [ConfigKey]) {
+    public mutating func register(_ keys: [AnyConfigKey]) {
         for key in keys {
             precondition(byName[key.name] == nil, "config key registered twice: " + key.name)
             byName[key.name] = key
@@ -28,16 +28,16 @@ public struct ConfigSchema {
     }
 
     /// The key called `name`, if registered.
-    public func key(named name: String) -> ConfigKey? { byName[name] }
+    public func key(named name: String) -> AnyConfigKey? { byName[name] }
 
     /// Whether `key` (this exact definition) is registered.
-    public func contains(_ key: ConfigKey) -> Bool { byName[key.name] == key }
+    public func contains(_ key: AnyConfigKey) -> Bool { byName[key.name] == key }
 
     /// All keys, sorted by name.
-    public var keys: [ConfigKey] { names.map { byName[$0]! } }
+    public var keys: [AnyConfigKey] { names.map { byName[$0]! } }
 
     /// The key called `name`, or `.unknownKey` with the closest registered name as a hint.
-    public func lookup(_ name: String) throws(StoreError) -> ConfigKey {
+    public func lookup(_ name: String) throws(StoreError) -> AnyConfigKey {
         if let key = byName[name] { return key }
         throw .unknownKey(name, suggestion: suggestion(for: name))
     }
@@ -85,6 +85,6 @@ public struct ConfigSchema {
         return previous[b.count]
     }
 
-    /// One `ConfigKey.helpLine` per key, sorted by name: what `config help` prints.
+    /// One `AnyConfigKey.helpLine` per key, sorted by name: what `config help` prints.
     public func helpLines() -> [String] { keys.map { $0.helpLine } }
 }

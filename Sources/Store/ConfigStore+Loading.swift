@@ -12,6 +12,7 @@ extension ConfigStore {
         loadBoardDefaults()
         loadSavedSettings()
         loadEnvironment()
+        onChange?()
     }
 
     private func loadSavedSettings() {

@@ -43,6 +43,9 @@ public final class ConfigStore {
     public internal(set) var problems: [String] = []
     /// True after `set`/`unset` until the next `save` or `reload`.
     public internal(set) var hasUnsavedChanges = false
+    /// Called after every `save` and `reload`: the settings in force may have changed, and
+    /// the gateway restarts the services whose keys did.
+    public var onChange: (() -> Void)?
 
     /// Opens the store: reads the board defaults, the saved settings and the environment.
     /// Never fails: a damaged file is reported in one log line and the last good copy (or
@@ -61,34 +64,37 @@ public final class ConfigStore {
 
     // MARK: reading
 
-    /// The value of a non-secret key as canonical text (choices in their listed spelling).
-    public func string(_ key: ConfigKey) -> String {
+    /// The value of a non-secret key, as the type it was declared with.
+    public func value<Value>(_ key: ConfigKey<Value>) -> Value {
         precondition(!key.isSecret, "read secret config keys through secretValue: " + key.name)
-        return resolve(key).value
+        return key.decode(resolve(key.any).value)
     }
 
+    /// The value of a text key.
+    public func string(_ key: ConfigKey<String>) -> String { value(key) }
     /// The value of an integer key.
-    public func integer(_ key: ConfigKey) -> Int {
-        guard case .integer = key.kind else { preconditionFailure("not an integer config key: " + key.name) }
-        // Stored values are validated canonical text, so this parse cannot fail.
-        return ConfigText.parseInteger(resolve(key).value)!
-    }
-
+    public func integer(_ key: ConfigKey<Int>) -> Int { value(key) }
     /// The value of a boolean key.
-    public func boolean(_ key: ConfigKey) -> Bool {
-        guard case .boolean = key.kind else { preconditionFailure("not a boolean config key: " + key.name) }
-        return resolve(key).value == "true"
-    }
+    public func boolean(_ key: ConfigKey<Bool>) -> Bool { value(key) }
 
     /// The clear text of a secret key, for the code that must hand it on (the MQTT client's
     /// password). Never log or print what this returns.
-    public func secretValue(_ key: ConfigKey) -> String {
+    public func secretValue(_ key: ConfigKey<String>) -> String {
         precondition(key.isSecret, "secretValue is for secret keys; use string: " + key.name)
-        return resolve(key).value
+        return resolve(key.any).value
+    }
+
+    /// The effective values of `keys`, to compare with a later snapshot (after a reload)
+    /// without handing anyone a secret's text.
+    public func snapshot(_ keys: [AnyConfigKey]) -> ConfigSnapshot {
+        ConfigSnapshot(values: keys.map { resolve($0).value })
     }
 
     /// Which layer `key`'s effective value comes from.
-    public func source(of key: ConfigKey) -> ConfigSource { resolve(key).source }
+    public func source(of key: AnyConfigKey) -> ConfigSource { resolve(key).source }
+
+    /// Which layer a typed key's effective value comes from.
+    public func source<Value>(of key: ConfigKey<Value>) -> ConfigSource { resolve(key.any).source }
 
     /// The key called `name` with its effective value for display (secrets masked).
     public func entry(_ name: String) throws(StoreError) -> ConfigEntry {
@@ -136,12 +142,13 @@ public final class ConfigStore {
         hasUnsavedChanges = false
         loadOutcome = .current
         log.debug("saved " + String(settings.count) + " settings to " + files.current)
+        onChange?()
     }
 
     // MARK: resolving
 
     /// `key`'s effective value and the layer it comes from.
-    func resolve(_ key: ConfigKey) -> (value: String, source: ConfigSource) {
+    func resolve(_ key: AnyConfigKey) -> (value: String, source: ConfigSource) {
         precondition(schema.contains(key), "config key not registered in this store's schema: " + key.name)
         if let value = environmentValues[key.name] { return (value, .environment) }
         if let value = userValues[key.name] { return (value, .user) }
@@ -149,7 +156,7 @@ public final class ConfigStore {
         return (key.defaultValue, .defaultValue)
     }
 
-    func entry(for key: ConfigKey) -> ConfigEntry {
+    func entry(for key: AnyConfigKey) -> ConfigEntry {
         let resolved = resolve(key)
         return ConfigEntry(key: key, displayValue: key.displayValue(resolved.value), source: resolved.source)
     }

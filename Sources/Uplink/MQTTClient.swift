@@ -1,4 +1,5 @@
 import Runtime
+import ServiceKit
 import Synchronization
 
 /// One MQTT connection, driven entirely by the run loop: libmosquitto's socket is polled
@@ -7,7 +8,7 @@ import Synchronization
 /// Connects in the background, reconnects with exponential backoff and jitter, resubscribes
 /// after every reconnect, and keeps QoS 1/2 messages published while disconnected in a
 /// bounded outbox that drains in order once connected.
-public final class MQTTClient: MosquittoSessionDelegate {
+public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public let name: String
     public let settings: MQTTSettings
     public private(set) var state: UplinkState = .idle
@@ -18,14 +19,16 @@ public final class MQTTClient: MosquittoSessionDelegate {
 
     /// Called on every change of `state` (the LED and the state topic follow it).
     public var onStateChange: ((UplinkState) -> Void)?
-    /// Called after each successful connect, before the outbox drains: birth messages go here.
-    public var onConnect: (() -> Void)?
 
     private let loop: EventLoop
     private let session: MosquittoSession
     private let log: Logger
     private var backoff = ReconnectBackoff()
-    private var subscriptions: [(filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
+    private var subscriptions: [(token: PortToken, filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
+    // Called after each successful connect, before the outbox drains: birth messages go here.
+    private var connectHandlers: [(token: PortToken, handler: () -> Void)] = []
+    private var nextToken = 0
+    private var connectWake: WakeSource?
     private var inflight = 0
     // QoS 0 messages handed over since libmosquitto's send queue was last empty.
     private var qos0Backlog = 0
@@ -59,7 +62,6 @@ public final class MQTTClient: MosquittoSessionDelegate {
         if let spoolPath = settings.spoolPath { _ = OutboxSpool.load(spoolPath, into: &outbox) }
         session = try MosquittoSession(settings: settings)
         session.delegate = self
-        loop.onWake { [self] in self.collectConnectResult() }
     }
 
     // MARK: lifecycle
@@ -133,16 +135,45 @@ public final class MQTTClient: MosquittoSessionDelegate {
         return .queued
     }
 
-    /// Publishes UTF-8 text.
+    /// Calls `handler` for every message matching `filter`; survives reconnects.
     @discardableResult
-    public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
-        publish(topic, Array(text.utf8), qos: qos, retain: retain)
+    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
+        let token = makeToken()
+        let known = subscriptions.contains { $0.filter == filter && $0.qos >= qos }
+        subscriptions.append((token, filter, qos, handler))
+        if state == .connected && !known { _ = session.subscribe(filter, qos: qos) }
+        return token
     }
 
-    /// Calls `handler` for every message matching `filter`; survives reconnects.
-    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) {
-        subscriptions.append((filter, qos, handler))
-        if state == .connected { _ = session.subscribe(filter, qos: qos) }
+    /// Removes a subscription; the broker is told when no other one uses the same filter.
+    public func unsubscribe(_ token: PortToken) {
+        guard let index = subscriptions.firstIndex(where: { $0.token == token }) else { return }
+        let filter = subscriptions.remove(at: index).filter
+        if state == .connected && !subscriptions.contains(where: { $0.filter == filter }) {
+            _ = session.unsubscribe(filter)
+            updateWriteInterest()
+        }
+    }
+
+    /// Subscriptions held (a stopped service must bring this back to where it was).
+    public var subscriptionCount: Int { subscriptions.count }
+
+    /// Calls `handler` after every successful connect, before the outbox drains.
+    @discardableResult
+    public func onConnect(_ handler: @escaping () -> Void) -> PortToken {
+        let token = makeToken()
+        connectHandlers.append((token, handler))
+        return token
+    }
+
+    /// Removes a connect handler.
+    public func removeConnectHandler(_ token: PortToken) {
+        connectHandlers.removeAll { $0.token == token }
+    }
+
+    private func makeToken() -> PortToken {
+        nextToken += 1
+        return PortToken(nextToken)
     }
 
     /// Whether `topic` matches the subscription `filter` (+ and # wildcards).
@@ -191,9 +222,10 @@ public final class MQTTClient: MosquittoSessionDelegate {
         let attempt = ConnectAttempt()
         self.attempt = attempt
         let session = self.session, settings = self.settings, first = !everConnected
-        let wakeup = loop.wakeup
         // The loop does not touch the session until `done` is set.
         do throws(RuntimeError) {
+            if connectWake == nil { connectWake = try loop.wakeSource { [self] in self.collectConnectResult() } }
+            let wakeup = connectWake!
             connectThread = try WorkerThread {
                 attempt.result = session.connect(host: settings.host, port: settings.port,
                                                  keepalive: settings.keepaliveSeconds, first: first)
@@ -299,6 +331,8 @@ public final class MQTTClient: MosquittoSessionDelegate {
 
     private func finishStop() {
         releaseSocket()
+        connectWake?.cancel()
+        connectWake = nil
         setState(.stopped)
         saveSpool()
     }
@@ -335,8 +369,12 @@ public final class MQTTClient: MosquittoSessionDelegate {
         inflight = 0
         log.info("connected to \(settings.endpoint)")
         setState(.connected)
-        for subscription in subscriptions { _ = session.subscribe(subscription.filter, qos: subscription.qos) }
-        onConnect?()
+        var filters: [String] = []
+        for subscription in subscriptions where !filters.contains(subscription.filter) {
+            filters.append(subscription.filter)
+            _ = session.subscribe(subscription.filter, qos: subscription.qos)
+        }
+        for entry in connectHandlers { entry.handler() }
         drainOutbox()
         updateWriteInterest()
     }

@@ -3,7 +3,7 @@ import Store
 extension MQTTSettings {
     /// The local uplink's settings from the config store (`mqtt.*`), for node `node`.
     public static func local(from store: ConfigStore, node: String) throws(UplinkError) -> MQTTSettings {
-        if store.string(StandardKeys.mqttTransport) == "websockets" {
+        if store.value(StandardKeys.mqttTransport) == .websockets {
             throw .unsupported("MQTT over WebSockets is not available (libmosquitto has no WebSockets client): "
                 + "set mqtt.transport to tcp (MQTT_TRANSPORT=tcp) and use the broker's MQTT port, usually 1883 or 8883")
         }
@@ -17,10 +17,7 @@ extension MQTTSettings {
             let password = store.secretValue(StandardKeys.mqttPassword)
             settings.password = password.isEmpty ? nil : password
         }
-        guard let version = MQTTProtocolVersion(name: store.string(StandardKeys.mqttProtocol)) else {
-            throw .invalidSettings("mqtt.protocol: unknown protocol version")
-        }
-        settings.protocolVersion = version
+        settings.protocolVersion = store.value(StandardKeys.mqttProtocol)
         settings.keepaliveSeconds = Int32(store.integer(StandardKeys.mqttKeepAliveSeconds))
         settings.outboxMaxMessages = store.integer(StandardKeys.mqttOutboxMaxMessages)
         settings.outboxMaxBytes = store.integer(StandardKeys.mqttOutboxMaxBytes)
@@ -33,20 +30,23 @@ extension MQTTSettings {
         let caDirectory = store.string(StandardKeys.mqttTLSCADirectory)
         let certificate = store.string(StandardKeys.mqttTLSCertificateFile)
         let key = store.string(StandardKeys.mqttTLSKeyFile)
-        let port = settings.port
-        // The seeds turn TLS on for the well-known TLS ports; so do we, with the system CAs.
-        let tlsPort = port == 8883 || port == 8884 || port == 443
-        if !caFile.isEmpty || !caDirectory.isEmpty || !certificate.isEmpty || tlsPort {
+        if !caFile.isEmpty || !caDirectory.isEmpty || !certificate.isEmpty || MQTTSettings.isTLSPort(settings.port) {
             if certificate.isEmpty != key.isEmpty {
                 throw .invalidSettings("mqtt.tls.cert_file and mqtt.tls.key_file go together: set both or neither")
             }
             settings.tls = MQTTTLSSettings(
                 caFile: caFile.isEmpty ? nil : caFile,
-                caDirectory: caDirectory.isEmpty ? (caFile.isEmpty ? "/etc/ssl/certs" : nil) : caDirectory,
+                caDirectory: caDirectory.isEmpty ? (caFile.isEmpty ? MQTTTLSSettings.systemCADirectory : nil) : caDirectory,
                 certificateFile: certificate.isEmpty ? nil : certificate,
                 keyFile: key.isEmpty ? nil : key,
                 insecure: store.boolean(StandardKeys.mqttTLSInsecure))
         }
         return settings
+    }
+
+    /// The one "TLS by default" rule: the seeds turn TLS on for the well-known TLS ports
+    /// (with the system CAs), and so does every client of ours.
+    public static func isTLSPort(_ port: Int32) -> Bool {
+        port == 8883 || port == 8884 || port == 443
     }
 }

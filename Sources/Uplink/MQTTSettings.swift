@@ -1,31 +1,11 @@
-/// MQTT protocol versions libmosquitto speaks.
-public enum MQTTProtocolVersion: Equatable {
-    case v31
-    case v311
-    case v5
-
-    /// Parses the Benchlab seed's names (`MQTTv311`, `MQTTv5`, `MQTTv31`) and plain numbers.
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "mqttv31", "3.1", "31": self = .v31
-        case "mqttv311", "3.1.1", "311", "4": self = .v311
-        case "mqttv5", "5", "5.0": self = .v5
-        default: return nil
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .v31: return "MQTTv31"
-        case .v311: return "MQTTv311"
-        case .v5: return "MQTTv5"
-        }
-    }
-}
+import Store
 
 /// TLS for the broker connection. Certificate verification is on unless `insecure` says
 /// otherwise, and `insecure` must be asked for explicitly.
 public struct MQTTTLSSettings: Equatable {
+    /// Where Debian keeps the system's trusted certificate authorities.
+    public static let systemCADirectory = "/etc/ssl/certs"
+
     public var caFile: String?
     public var caDirectory: String?
     public var certificateFile: String?

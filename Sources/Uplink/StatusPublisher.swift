@@ -1,5 +1,6 @@
 import JSON
 import Runtime
+import ServiceKit
 
 /// Publishes the gateway's birth (`online`), will (`offline`) and heartbeat.
 ///
@@ -29,9 +30,7 @@ public final class StatusPublisher {
 
     /// Starts the heartbeat; publishes `online` and a fresh `state` on every (re)connect.
     public func start(period: Interval = .seconds(30)) {
-        let previous = client.onConnect
-        client.onConnect = { [self] in
-            previous?()
+        client.onConnect { [self] in
             self.client.publish(self.topics.status, StatusTopics.online, qos: 1, retain: true)
             self.publishState()
         }

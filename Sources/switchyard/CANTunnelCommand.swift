@@ -3,11 +3,15 @@ import CSupport
 import Crypto
 import JSON
 import Runtime
+import ServiceKit
+import Store
 import Uplink
 
-/// `switchyard can-tunnel`: PyMQTT2CAN's command line (seed 004) on the gateway's own run
-/// loop, tunnel and MQTT client: `-b -i -s -u -p -t -H -P -S` with the seed's defaults,
-/// except the broker host, which defaults to localhost.
+/// `switchyard can-tunnel`: PyMQTT2CAN's command line (seed 004): `-b -i -s -u -p -t -H -P -S`
+/// with the seed's defaults, except the broker host, which defaults to localhost.
+///
+/// Not a second gateway: the flags become `can.*` settings in a store of their own (never
+/// saved), and the same `CANService` runs under the same `ServiceHost` as in `switchyard run`.
 enum CANTunnelCommand {
     static let help = """
     Usage: switchyard can-tunnel [-b socketcan|slcan] [-i IFACE|DEVICE] [-s BITRATE] [-u USER] [-p PASSWORD]
@@ -57,6 +61,7 @@ enum CANTunnelCommand {
         }
         if let level = options.logLevel { LogSettings.level = level }
         let log = Logger("can-tunnel")
+        let store = try options.settings()
 
         // Signals first: the reader and connect threads inherit the blocked mask.
         let signals: SignalEvents
@@ -69,36 +74,48 @@ enum CANTunnelCommand {
             return 1
         }
         let client: MQTTClient
-        let tunnel: CANTunnel
         do throws(UplinkError) {
             client = try MQTTClient(name: "can-mqtt", settings: try options.mqttSettings(), loop: loop)
         } catch {
             Output.error("switchyard can-tunnel: mqtt: " + error.description)
             return 1
         }
-        do throws(CANError) {
-            tunnel = try CANTunnel(settings: options.tunnel, bus: try options.bus.makeBus(), client: client, loop: loop)
-        } catch {
-            Output.error("switchyard can-tunnel: " + error.description)
-            return 1
+        var service: CANService? = nil
+        let descriptor = ServiceDescriptor(
+            name: CANService.descriptor.name, summary: CANService.descriptor.summary,
+            enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all) { context in
+            let made = CANService(context: context, bus: options.syntheticBus)
+            service = made
+            return made
+        }
+        let host = ServiceHost(catalogue: [descriptor], store: store, loop: loop, port: client, node: "can-tunnel",
+                               topicPrefix: "", commands: CommandRegistry())
+        func logStats() {
+            if let tunnel = service?.tunnel { log.info("stats: " + tunnel.stateJSON().serialized()) }
         }
         var stopping = false
         var status: Int32 = 0
         func stop() {
             guard !stopping else { return }
             stopping = true
-            tunnel.stop()
+            // The last counters, while the tunnel still has them (stopping drops it).
+            logStats()
+            host.stopAll()
             client.stop(grace: .seconds(1)) { loop.stop() }
         }
         // Like the seed tool, read the bus only once the broker is there: frames before that
         // could only be dropped.
-        var tunnelStarted = false
-        client.onConnect = {
-            guard !tunnelStarted else { return }
-            tunnelStarted = true
-            tunnel.start()
-            if case .failed(let reason) = tunnel.state {
+        var started = false
+        client.onConnect {
+            guard !started else { return }
+            started = true
+            host.startAll()
+            if let tunnel = service?.tunnel, case .failed(let reason) = tunnel.state {
                 Output.error("switchyard can-tunnel: cannot open " + tunnel.bus.name + ": " + reason)
+                status = 1
+                stop()
+            } else if case .failed(let reason)? = host.health(of: descriptor.name) {
+                Output.error("switchyard can-tunnel: " + reason)
                 status = 1
                 stop()
             }
@@ -109,23 +126,22 @@ enum CANTunnelCommand {
             stop()
         }
         if options.statsInterval > 0 {
-            loop.addTask("can.stats", every: .seconds(Int64(options.statsInterval))) {
-                log.info("stats: " + tunnel.stateJSON().serialized())
-            }
+            loop.addTask("can.stats", every: .seconds(Int64(options.statsInterval))) { logStats() }
         }
         do throws(RuntimeError) { try loop.run() } catch {
             Output.error("switchyard can-tunnel: " + error.description)
             return 1
         }
-        log.info("stats: " + tunnel.stateJSON().serialized())
         return status
     }
 
     /// The parsed command line.
     struct Options {
         var wantsHelp = false
-        var bus = CANBusSettings(kind: .socketcan, device: "can0")
-        var tunnel: CANTunnelSettings
+        /// `can.*` settings named by the flags, in the store's text form.
+        var values: [(key: AnyConfigKey, value: String)] = []
+        /// `-b synthetic`: generated frames instead of a configured bus (benchmarks).
+        var syntheticBus: CANBusSettings?
         var host = "localhost"
         var port: Int32 = 8883
         var username: String?
@@ -135,9 +151,7 @@ enum CANTunnelCommand {
         var logLevel: LogLevel?
 
         init(_ arguments: [String]) throws(UsageError) {
-            var kind = "socketcan", device: String? = nil, bitrate: Int? = nil, topic = "can", server = false
-            var filter = CANFilter.acceptAll, onlyChanges = false, listenOnly = false, brs = false, ring = 4096
-            var dataBitrate: Int? = nil, rate = 0, count = 0
+            var kind = "socketcan", device: String? = nil, server = false, rate = 0, count = 0
             var index = 0
             func value(_ flag: String) throws(UsageError) -> String {
                 guard index < arguments.count else { throw UsageError(flag + " needs a value") }
@@ -149,6 +163,7 @@ enum CANTunnelCommand {
                 guard let parsed = Int(text), parsed >= 0 else { throw UsageError(flag + " " + text + ": not a number") }
                 return parsed
             }
+            func set<V>(_ key: ConfigKey<V>, _ text: String) { values.append((key.any, text)) }
             while index < arguments.count {
                 let flag = arguments[index]
                 index += 1
@@ -156,26 +171,22 @@ enum CANTunnelCommand {
                 case "-h", "--help": wantsHelp = true
                 case "-b": kind = try value(flag)
                 case "-i": device = try value(flag)
-                case "-s": bitrate = try number(flag)
+                case "-s": set(CANConfigKeys.bitrate, try value(flag))
                 case "-u": username = try value(flag)
                 case "-p": password = try value(flag)
-                case "-t": topic = try value(flag)
+                case "-t": set(CANConfigKeys.topic, try value(flag))
                 case "-H": host = try value(flag)
                 case "-P":
                     let parsed = try number(flag)
                     guard parsed >= 1 && parsed <= 65535 else { throw UsageError("-P: a port is 1 to 65535") }
                     port = Int32(parsed)
                 case "-S": server = true
-                case "--filter":
-                    let rules = try value(flag)
-                    do throws(CANError) { filter = try CANFilter(parsing: rules) } catch {
-                        throw UsageError("--filter: " + error.description)
-                    }
-                case "--only-changes": onlyChanges = true
-                case "--listen-only": listenOnly = true
-                case "--fd-brs": brs = true
-                case "--data-bitrate": dataBitrate = try number(flag)
-                case "--ring": ring = try number(flag)
+                case "--filter": set(CANConfigKeys.filters, try value(flag))
+                case "--only-changes": set(CANConfigKeys.onlyChanges, "true")
+                case "--listen-only": set(CANConfigKeys.listenOnly, "true")
+                case "--fd-brs": set(CANConfigKeys.fdBitRateSwitch, "true")
+                case "--data-bitrate": set(CANConfigKeys.dataBitrate, try value(flag))
+                case "--ring": set(CANConfigKeys.ringCapacity, try value(flag))
                 case "--client-id": clientID = try value(flag)
                 case "--stats-interval": statsInterval = try number(flag)
                 case "--rate": rate = try number(flag)
@@ -193,23 +204,42 @@ enum CANTunnelCommand {
             guard let busKind = CANBusSettings.Kind(name: kind) else {
                 throw UsageError("-b " + kind + ": use socketcan or slcan")
             }
-            bus = CANBusSettings(kind: busKind, device: device ?? (busKind == .slcan ? "/dev/ttyACM0" : "can0"),
-                                 bitrate: bitrate, dataBitrate: dataBitrate, listenOnly: listenOnly,
-                                 syntheticRate: rate, syntheticCount: count)
-            if let problem = bus.problem { throw UsageError(problem) }
-            guard let topics = CANTopics(base: topic, mode: server ? .server : .client) else {
-                throw UsageError("-t: " + (CANTopics.problem(with: topic) ?? "invalid topic"))
+            set(CANConfigKeys.enabled, "true")
+            set(CANConfigKeys.mode, server ? "server" : "client")
+            if busKind == .synthetic {
+                syntheticBus = CANBusSettings(kind: .synthetic, device: "", syntheticRate: rate, syntheticCount: count)
+            } else {
+                set(CANConfigKeys.bus, busKind.name)
+                if let device { set(busKind == .slcan ? CANConfigKeys.slcanDevice : CANConfigKeys.interface, device) }
             }
-            tunnel = CANTunnelSettings(topics: topics, filter: filter, onlyChanges: onlyChanges, ringCapacity: ring,
-                                       listenOnly: listenOnly, fdBitRateSwitch: brs)
-            if let problem = tunnel.problem { throw UsageError("--ring: " + problem) }
             if password == nil, let fromEnvironment = getenv("MQTT_PASSWORD") {
                 password = String(cString: fromEnvironment)
             }
         }
 
+        /// A store holding the flags as `can.*` settings over the keys' defaults: nothing
+        /// from the data directory or the environment, and never saved. A value a key refuses,
+        /// or settings the tunnel cannot use, are usage errors.
+        func settings() throws(UsageError) -> ConfigStore {
+            var schema = ConfigSchema.standard
+            schema.register(CANConfigKeys.all)
+            let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent/switchyard-can-tunnel",
+                                    environment: { _ in nil })
+            do throws(StoreError) {
+                for (key, value) in values { try store.set(key.name, to: value) }
+            } catch {
+                throw UsageError(error.description)
+            }
+            if syntheticBus == nil {
+                do throws(ServiceError) { _ = try CANService.settings(from: store) } catch {
+                    throw UsageError(error.description)
+                }
+            }
+            return store
+        }
+
         /// The broker connection the seed tool makes: clean session, keepalive 60, TLS with
-        /// the system CAs on port 8883, a login only when a user name is given.
+        /// the system CAs on the TLS ports (8883 by default), a login only when a user name is given.
         func mqttSettings() throws(UplinkError) -> MQTTSettings {
             var id = clientID ?? ""
             if id.isEmpty {
@@ -223,7 +253,7 @@ enum CANTunnelCommand {
                 settings.username = username
                 settings.password = password
             }
-            if port == 8883 { settings.tls = MQTTTLSSettings(caDirectory: "/etc/ssl/certs") }
+            if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
             return settings
         }
     }

@@ -11,7 +11,7 @@ enum ConfigCommand {
         guard let action = parsed.positionals.first else { throw UsageError("which action: show, get, set, unset or keys?") }
         let operands = Array(parsed.positionals.dropFirst())
         if action == "keys" {
-            for line in GatewaySchema.all.helpLines() { Output.line(line) }
+            for line in ServiceCatalog.schema.helpLines() { Output.line(line) }
             return 0
         }
         let counts = ["show": 0, "get": 1, "set": 2, "unset": 1]
@@ -23,7 +23,7 @@ enum ConfigCommand {
                          "unset": "config unset KEY"][action]!
             throw UsageError("usage: switchyard \(usage)")
         }
-        let store = ConfigStore(schema: GatewaySchema.all, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
+        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
                                 boardDefaultsPath: parsed.value("--config"))
         do throws(StoreError) {
             switch action {

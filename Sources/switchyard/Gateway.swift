@@ -1,15 +1,15 @@
-import Benchlab
 import Board
-import CAN
 import CSupport
 import Console
 import JSON
 import Runtime
+import ServiceKit
 import Store
 import Uplink
 
 /// The composition root: reads the settings, builds the run loop, the uplink, the command
-/// doors and the services, and shuts them down in order. It holds no protocol logic.
+/// doors and the service host over the catalogue, and shuts them down in order. It holds no
+/// protocol logic and names no service.
 final class Gateway {
     let store: ConfigStore
     let loop: EventLoop
@@ -22,8 +22,10 @@ final class Gateway {
     private var console: ConsoleTerminal?
     private var rpc: RPCServer?
     private var commandTopics: CommandTopicBridge?
-    private(set) var services: [Service] = []
+    let services: ServiceHost
     private let signals: SignalEvents
+    private let logLevelOverride: LogLevel?
+    private let logFormatOverride: LogFormat?
     private let log = Logger("switchyard")
     private let started: Instant
     private(set) var exitStatus: Int32 = 0
@@ -35,6 +37,8 @@ final class Gateway {
     {
         self.store = store
         self.signals = signals
+        self.logLevelOverride = logLevelOverride
+        self.logFormatOverride = logFormatOverride
         Gateway.applyLogSettings(store, levelOverride: logLevelOverride, formatOverride: logFormatOverride)
         do throws(RuntimeError) { loop = try EventLoop() } catch { throw .runtime(error) }
         started = loop.clock.now()
@@ -48,6 +52,8 @@ final class Gateway {
             settings.will = StatusPublisher.will(for: topics)
             uplink = try MQTTClient(name: "uplink", settings: settings, loop: loop)
         } catch { throw .uplink(error) }
+        services = ServiceHost(catalogue: ServiceCatalog.services, store: store, loop: loop, port: uplink, node: node,
+                               topicPrefix: topics.base, commands: commands)
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
         // Every heartbeat (30 s, and on any change) re-reads service health, so the LED
         // follows a failing service without a timer of its own.
@@ -55,18 +61,22 @@ final class Gateway {
             self.updateLED()
             return self.stateSnapshot()
         }
-        services = [BenchlabService(store: store, loop: loop, uplink: uplink),
-                    CANService(store: store, client: uplink, loop: loop)]
-        for service in services {
-            service.onHealthChange = { [self] in
-                self.updateLED()
-                self.status.changed()
-            }
+        services.onHealthChange = { [self] in
+            self.updateLED()
+            self.status.changed()
+        }
+        services.onRestartRequest = { [self] reason in self.shutdown(reason: reason, restart: true) }
+        // `save`, `reload` and SIGHUP all end in a changed store: the services whose keys
+        // changed restart, and the log follows its keys.
+        store.onChange = { [self] in
+            Gateway.applyLogSettings(self.store, levelOverride: self.logLevelOverride,
+                                     formatOverride: self.logFormatOverride)
+            self.services.settingsChanged()
         }
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
         HelpCommand.register(in: commands)
-        commandTopics = CommandTopicBridge(client: uplink, registry: commands, topics: topics, loop: loop)
+        commandTopics = CommandTopicBridge(port: uplink, registry: commands, topics: topics, loop: loop)
         rpc = RPCServer(registry: commands, loop: loop, bind: store.string(StandardKeys.rpcBind),
                         port: store.integer(StandardKeys.rpcPort))
         let device = store.string(StandardKeys.consoleDevice)
@@ -87,14 +97,7 @@ final class Gateway {
             self.updateLED()
             self.status.changed()
         }
-        for service in services {
-            do throws(ServiceError) {
-                try service.start()
-                service.registerCommands(commands)
-            } catch {
-                log.error("\(service.name): cannot start: \(error.message)")
-            }
-        }
+        services.startAll()
         updateLED()
         startDoors()
         status.start()
@@ -112,11 +115,9 @@ final class Gateway {
 
     /// SOS while a service has failed (a person must look), else the broker connection.
     private func updateLED() {
-        for service in services {
-            if case .failed = service.health {
-                led.show(.fault)
-                return
-            }
+        if services.anyFailed {
+            led.show(.fault)
+            return
         }
         led.show(uplink.isConnected ? .connected : .noBroker)
     }
@@ -140,7 +141,6 @@ final class Gateway {
         case SIGHUP:
             log.info("SIGHUP: reloading settings")
             store.reload()
-            Gateway.applyLogSettings(store, levelOverride: nil, formatOverride: nil)
         default:
             shutdown(reason: SignalEvents.name(of: signal))
         }
@@ -152,7 +152,8 @@ final class Gateway {
         shuttingDown = true
         restartAfterStop = restart
         log.info("\(reason): shutting down")
-        for service in services.reversed() { service.stop() }
+        services.stopAll()
+        commandTopics?.stop()
         status.publishOffline()
         uplink.stop { [self] in self.loop.stop() }
     }
@@ -175,16 +176,7 @@ final class Gateway {
         }
         state["tasks"] = .array(tasks)
         state["uplink"] = uplinkSnapshot()
-        var health = JSONObject()
-        var blocks = JSONObject()
-        for service in services {
-            var entry: JSONObject = ["health": .string(service.health.name)]
-            if !service.health.detail.isEmpty { entry["detail"] = .string(service.health.detail) }
-            health[service.name] = .object(entry)
-            blocks[service.name] = service.stateJSON()
-        }
-        state["services"] = .object(health)
-        for (name, block) in blocks { state[name] = block }
+        state["services"] = services.stateJSON()
         return .object(state)
     }
 
@@ -206,7 +198,7 @@ final class Gateway {
     }
 
     static func applyLogSettings(_ store: ConfigStore, levelOverride: LogLevel?, formatOverride: LogFormat?) {
-        LogSettings.level = levelOverride ?? LogLevel(name: store.string(StandardKeys.logLevel)) ?? .info
-        LogSettings.format = formatOverride ?? LogFormat(name: store.string(StandardKeys.logFormat)) ?? .plain
+        LogSettings.level = levelOverride ?? store.value(StandardKeys.logLevel)
+        LogSettings.format = formatOverride ?? store.value(StandardKeys.logFormat)
     }
 }

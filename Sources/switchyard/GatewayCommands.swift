@@ -2,10 +2,12 @@ import Board
 import Console
 import JSON
 import Runtime
+import ServiceKit
+import Store
 import Uplink
 
 /// The built-in commands that need the gateway itself: status, tasks, mqtt, led, version,
-/// restart. (The config ones and `help` come from the Console module.)
+/// reload, restart. (The config ones and `help` come from the Console module.)
 enum GatewayCommands {
     static func register(_ gateway: Gateway, into registry: CommandRegistry) {
         registry.register(Command("status", help: "Show version, uptime, broker, LED and service health.") { _ in
@@ -37,6 +39,13 @@ enum GatewayCommands {
             }
             gateway.led.test()
             return .text("cycling LED patterns, 3 s each")
+        })
+        registry.register(Command("reload",
+                                  help: "Reread the saved settings and restart the services whose settings changed.") { _ in
+            gateway.store.reload()
+            let restarted = gateway.services.applySettings()
+            return .text(restarted.isEmpty ? "settings reloaded; no service's settings changed"
+                                           : "settings reloaded; restarted " + restarted.joined(separator: ", "))
         })
         registry.register(Command("version", help: "Show the firmware version and architecture.") { _ in
             .text("switchyard \(Version.string) (\(Version.architecture))")

@@ -31,7 +31,7 @@ enum RunCommand {
             Output.error("switchyard run: \(error.description)")
             return 1
         }
-        let store = ConfigStore(schema: GatewaySchema.all, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
+        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
                                 boardDefaultsPath: parsed.value("--config"))
         let gateway: Gateway
         do throws(GatewayError) {

@@ -23,10 +23,10 @@ enum RuntimeSelftests {
             var byte: UInt8 = 0x5A
             _ = CSupport.write(writer.fd.rawValue, &byte, 1)
         }
-        loop.onWake { woken = true }
         loop.after(.seconds(2)) { timedOut = true; loop.stop() }
 
-        let wakeup = loop.wakeup
+        let wakeup: WakeSource
+        do throws(RuntimeError) { wakeup = try loop.wakeSource { woken = true } } catch { return .failed(error.description) }
         let thread: WorkerThread
         do throws(RuntimeError) { thread = try WorkerThread { wakeup.signal() } } catch { return .failed(error.description) }
 

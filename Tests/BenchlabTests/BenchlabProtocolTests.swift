@@ -90,7 +90,8 @@ struct BenchlabProtocolTests {
         #expect(settings.retryMaximum == .seconds(30))
         #expect(!store.boolean(BenchlabConfigKeys.enabled), "off unless enabled")
 
-        try store.set("benchlab.topic_info", to: "bench/#")
-        #expect(throws: BenchlabError.self) { try BenchlabSettings(store: store) }
+        #expect(throws: StoreError.self, "a wildcard is refused by set") { try store.set("benchlab.topic_info", to: "bench/#") }
+        try store.set("benchlab.topic_info", to: "bench/info")
+        #expect(throws: BenchlabError.self, "a template without {uid}") { try BenchlabSettings(store: store) }
     }
 }

@@ -2,6 +2,7 @@ import Benchlab
 import Console
 import Foundation
 import Runtime
+import ServiceKit
 import Store
 import TestSupport
 import Testing
@@ -22,29 +23,36 @@ struct BenchlabServiceConfigTests {
         try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: 1, clientID: "unused"), loop: loop)
     }
 
+    /// The service as the gateway runs it: from its descriptor, under a service host.
+    private func hosted(_ store: ConfigStore, _ loop: EventLoop) throws -> (ServiceHost, BenchlabService, CommandRegistry) {
+        let registry = CommandRegistry()
+        let host = ServiceHost(catalogue: [BenchlabService.descriptor], store: store, loop: loop, port: try uplink(loop),
+                               node: "test", topicPrefix: "switchyard/test", commands: registry)
+        host.startAll()
+        return (host, try #require(host.service(named: "benchlab") as? BenchlabService), registry)
+    }
+
     @Test("disabled by default: start does nothing and health says disabled")
     func disabledByDefault() throws {
         let loop = try EventLoop()
-        let service = BenchlabService(store: try store([:]), loop: loop, uplink: try uplink(loop))
-        try service.start()
+        let (host, service, registry) = try hosted(try store([:]), loop)
         loop.run(timeout: 0.2) { false }
         #expect(service.devices.isEmpty)
-        #expect(service.health == .disabled)
-        let registry = CommandRegistry()
-        service.registerCommands(registry)
+        #expect(host.health(of: "benchlab") == .disabled)
         #expect(registry.execute("benchlab", CommandRequest(origin: .console, arguments: [])).output.text
                 == "Benchlab is disabled (benchlab.enabled = false)")
     }
 
-    @Test("a topic template with a wildcard makes start fail with the reason")
+    @Test("a topic template with a wildcard is refused by `set`; one without {uid} fails the start with the reason")
     func invalidTopicFailsStart() throws {
+        #expect(throws: StoreError.self) { try store(["benchlab.topic_info": "b/+/{uid}"]) }
         let loop = try EventLoop()
-        let service = BenchlabService(store: try store(["benchlab.enabled": "true", "benchlab.topic_info": "b/+/{uid}"]),
-                                      loop: loop, uplink: try uplink(loop))
-        #expect(throws: ServiceError.self) { try service.start() }
-        if case .failed(let reason) = service.health { #expect(reason.containsText("wildcard")) } else {
-            Issue.record("health \(service.health.name)")
+        let (host, _, registry) = try hosted(try store(["benchlab.enabled": "true", "benchlab.topic_info": "b/info"]), loop)
+        let health = host.health(of: "benchlab")
+        if case .failed(let reason)? = health { #expect(reason.containsText("lacks {uid}")) } else {
+            Issue.record("health \(String(describing: health))")
         }
+        #expect(registry.lookup("benchlab") != nil, "commands stay registered after a failed start")
     }
 
     @Test("a configured port with nothing behind it backs off without holding up the loop")
@@ -54,7 +62,8 @@ struct BenchlabServiceConfigTests {
         let path = directory.file("ttyACM9")
         var settings = BenchlabServiceRig.testSettings(ports: [path])
         settings.retryMaximum = .milliseconds(400)
-        let service = BenchlabService(settings: settings, loop: loop, uplink: try uplink(loop))
+        let context = BenchlabServiceRig.context(loop: loop, port: try uplink(loop))
+        let service = BenchlabService(settings: settings, context: context)
         try service.start()
         defer { service.stop() }
         let started = Date()
@@ -69,20 +78,18 @@ struct BenchlabServiceConfigTests {
         #expect(device.stats.openFailures >= 3, "retried: \(device.stats.openFailures)")
         #expect(device.stats.lastError == "serial port \(path) not found: No such file or directory")
         #expect(longest < 0.1, "no loop pass blocked (longest \(longest) s)")
-        if case .degraded = service.health {} else { Issue.record("health \(service.health.name)") }
+        if case .degraded = context.health {} else { Issue.record("health \(context.health.name)") }
     }
 
     @Test("the config store's port list and enable flag reach the service")
     func storeConfiguresService() throws {
         let loop = try EventLoop()
-        let service = BenchlabService(
-            store: try store(["benchlab.enabled": "true", "benchlab.ports": "/dev/benchlab-a, /dev/benchlab-b",
-                              "benchlab.discover": "false"]),
-            loop: loop, uplink: try uplink(loop))
+        let (host, service, _) = try hosted(
+            try store(["benchlab.enabled": "true", "benchlab.ports": "/dev/benchlab-a, /dev/benchlab-b",
+                       "benchlab.discover": "false"]), loop)
         #expect(service.settings.explicitPorts == ["/dev/benchlab-a", "/dev/benchlab-b"])
         #expect(service.settings.pollInterval == .seconds(1))
-        try service.start()
-        defer { service.stop() }
+        defer { host.stopAll() }
         loop.run(timeout: 0.2) { false }
         #expect(service.devices.map(\.path) == ["/dev/benchlab-a", "/dev/benchlab-b"])
         #expect(service.devices.allSatisfy { $0.isExplicit && $0.state == .waiting })

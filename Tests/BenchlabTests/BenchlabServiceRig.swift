@@ -2,6 +2,8 @@ import Benchlab
 import Console
 import Foundation
 import Runtime
+import Store
+import ServiceKit
 import TestSupport
 import Uplink
 
@@ -14,6 +16,7 @@ final class BenchlabServiceRig {
     let loop: EventLoop
     let uplink: MQTTClient
     let service: BenchlabService
+    let context: ServiceContext
 
     /// Fast timings so faults and recoveries fit in seconds; the protocol's own are longer.
     static func testSettings(ports: [String]) -> BenchlabSettings {
@@ -37,14 +40,25 @@ final class BenchlabServiceRig {
                                 settings: MQTTSettings(host: "127.0.0.1", port: Int32(broker.port),
                                                        clientID: "benchlab-test-\(UUID().uuidString.prefix(8))"),
                                 loop: loop)
+        context = BenchlabServiceRig.context(loop: loop, port: uplink)
         service = BenchlabService(settings: BenchlabServiceRig.testSettings(ports: simulator.devices.map(\.link)),
-                                  loop: loop, uplink: uplink)
+                                  context: context)
         uplink.start()
         guard loop.run(timeout: 5, until: { uplink.isConnected }) else { throw RigError.noBroker }
         try service.start()
     }
 
     deinit { service.stop() }
+
+    /// A service context over a store of the standard and Benchlab keys (the service under
+    /// test gets its settings directly, with the protocol's timings shortened).
+    static func context(loop: EventLoop, port: MessagePort) -> ServiceContext {
+        var schema = ConfigSchema.standard
+        schema.register(BenchlabConfigKeys.all)
+        let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
+        return ServiceContext(name: "benchlab", store: store, loop: loop, port: port, node: "test",
+                              topicPrefix: "switchyard/test", isEnabled: true)
+    }
 
     /// The service's device for simulated device `index`.
     func device(_ index: Int) -> BenchlabDevice? {

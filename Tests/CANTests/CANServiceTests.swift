@@ -3,6 +3,7 @@ import Console
 import Foundation
 import JSON
 import Runtime
+import ServiceKit
 import Store
 import TestSupport
 import Testing
@@ -20,23 +21,47 @@ struct CANServiceTests {
         return (store, directory)
     }
 
+    /// The service as the gateway runs it: from its descriptor, under a service host.
+    private func hosted(_ store: ConfigStore, _ loop: EventLoop, _ client: MQTTClient)
+        throws -> (ServiceHost, CANService, CommandRegistry)
+    {
+        let registry = CommandRegistry()
+        let host = ServiceHost(catalogue: [CANService.descriptor], store: store, loop: loop, port: client, node: "test",
+                               topicPrefix: "switchyard/test", commands: registry)
+        host.startAll()
+        return (host, try #require(host.service(named: "can") as? CANService), registry)
+    }
+
     @Test("disabled by default: nothing opens, state says so")
     func disabledByDefault() throws {
         let (store, _) = try store([:])
         let loop = try EventLoop()
         let client = try MQTTClient(name: "uplink", settings: MQTTSettings(clientID: "x"), loop: loop)
-        let service = CANService(store: store, client: client, loop: loop)
-        try service.start()
-        #expect(service.health == .disabled)
+        let (host, service, registry) = try hosted(store, loop, client)
+        #expect(host.health(of: "can") == .disabled)
         #expect(service.tunnel == nil)
-        #expect(service.stateJSON()["enabled"]?.boolValue == false)
+        #expect(host.stateJSON()["can"]?["enabled"]?.boolValue == false)
+        let status = registry.execute("can", CommandRequest(origin: .console, arguments: ["send", "123#00"]))
+        #expect(!status.ok && status.output.text.contains("set can.enabled true"))
     }
 
-    @Test("settings it cannot use fail the start with a message that says what is allowed")
+    @Test("values that cannot be right are refused by `set` with what is allowed")
+    func refusesImpossibleValues() throws {
+        for (key, value, expected) in [("can.ring_capacity", "1000", "power of two"), ("can.ring_capacity", "3", "power of two"),
+                                       ("can.topic", "can/#", "without '+', '#'"), ("can.mode", "sideways", "server, client"),
+                                       ("can.bus", "usb", "socketcan, slcan")] {
+            do {
+                _ = try store([key: value])
+                Issue.record("\(key) \(value) was accepted")
+            } catch let error as StoreError {
+                #expect(error.description.contains(expected), "\(error.description) should mention \(expected)")
+            }
+        }
+    }
+
+    @Test("settings it cannot use fail the start; `can status` still says why")
     func rejectsBadSettings() throws {
         let cases: [([String: String], String)] = [
-            (["can.enabled": "true", "can.ring_capacity": "1000"], "power of two"),
-            (["can.enabled": "true", "can.topic": "can/#"], "must not contain"),
             (["can.enabled": "true", "can.filters": "0x7E8:zz"], "mask"),
             (["can.enabled": "true", "can.bus": "slcan", "can.bitrate": "123456"], "500000"),
         ]
@@ -44,13 +69,15 @@ struct CANServiceTests {
             let (store, _) = try store(values)
             let loop = try EventLoop()
             let client = try MQTTClient(name: "uplink", settings: MQTTSettings(clientID: "x"), loop: loop)
-            let service = CANService(store: store, client: client, loop: loop)
-            #expect(throws: ServiceError.self) { try service.start() }
-            guard case .failed(let reason) = service.health else {
-                Issue.record("health \(service.health) for \(values)")
+            let (host, _, registry) = try hosted(store, loop, client)
+            guard case .failed(let reason)? = host.health(of: "can") else {
+                Issue.record("health \(String(describing: host.health(of: "can"))) for \(values)")
                 continue
             }
             #expect(reason.contains(expected), "\(reason) should mention \(expected)")
+            let status = registry.execute("can", CommandRequest(origin: .console, arguments: ["status"]))
+            #expect(status.output.json["health"]?.stringValue == "failed")
+            #expect(status.output.json["detail"]?.stringValue?.contains(expected) == true)
         }
     }
 
@@ -65,14 +92,11 @@ struct CANServiceTests {
         let observer = try CANTestSupport.observer(broker, topics: ["plant/#"])
         let loop = try EventLoop()
         let client = try CANTestSupport.client(broker, loop: loop)
-        let service = CANService(store: store, client: client, loop: loop)
-        let registry = CommandRegistry()
-        service.registerCommands(registry)
-        try service.start()
+        let (host, service, registry) = try hosted(store, loop, client)
         client.start()
         #expect(loop.run(timeout: 5) { client.isConnected })
         loop.run(timeout: 0.3) { false }
-        #expect(service.health == .ok)
+        #expect(host.health(of: "can") == .ok)
         #expect(sim.records.first == "BITRATE S5")
 
         sim.emit("t7E8803410C1AF8000000")
@@ -87,17 +111,18 @@ struct CANServiceTests {
         #expect(Set(sim.transmitted) == ["t7DF302010C", "T18DB33F120201"])
         #expect(!registry.execute("can", CommandRequest(origin: .console, arguments: ["send", "nonsense"])).ok)
 
-        let state = service.stateJSON()
+        let state = try #require(host.stateJSON()["can"]?["state"])
         #expect(state["mode"]?.stringValue == "client")
-        #expect(state["health"]?.stringValue == "ok")
+        #expect(host.stateJSON()["can"]?["health"]?.stringValue == "ok")
         #expect(state["bus_to_mqtt"]?["published"]?.intValue == 1)
         #expect(state["mqtt_to_bus"]?["frames_out"]?.intValue == 2)
         #expect(state["ring"]?["capacity"]?.intValue == 4096)
         let status = registry.execute("can", CommandRequest(origin: .mqtt, arguments: ["status"]))
         #expect(status.output.json["bus_state"]?.stringValue == "open")
 
-        service.stop()
-        #expect(service.health == .disabled)
+        host.stopAll()
+        #expect(service.tunnel == nil)
+        #expect(client.subscriptionCount == 0, "stop removes the tunnel's subscription")
         #expect(loop.run(timeout: 3) { sim.records.contains("CLOSE") })
     }
 }

@@ -16,7 +16,7 @@ enum CANTestSupport {
 
     /// Starts `tunnel` and `client` and waits until the client is connected and subscribed.
     static func start(_ tunnel: CANTunnel, _ client: MQTTClient, _ loop: EventLoop) -> Bool {
-        tunnel.start()
+        do { try tunnel.start() } catch { return false }
         client.start()
         let connected = loop.run(timeout: 5) { client.isConnected }
         loop.run(timeout: 0.3) { false } // SUBACK

@@ -1,4 +1,5 @@
 import CAN
+import ServiceKit
 import Testing
 
 @Suite("SLCAN (Lawicel ASCII) codec")

@@ -17,7 +17,7 @@ struct SLCANRepliesTests {
         let client = try CANTestSupport.client(broker, loop: loop)
         let bus = try SLCANBus(path: sim.path, bitrate: 500_000)
         let tunnel = try CANTunnel(settings: CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256),
-                                   bus: bus, client: client, loop: loop)
+                                   bus: bus, port: client, loop: loop)
         #expect(CANTestSupport.start(tunnel, client, loop))
         #expect(loop.run(timeout: 3) { bus.adapterVersion != nil })
         let (_, lines) = LogCapture.lines {
@@ -46,7 +46,7 @@ struct SLCANRepliesTests {
         let client = try CANTestSupport.client(broker, loop: loop)
         let bus = try SLCANBus(path: String(cString: name), bitrate: 500_000, versionTimeout: .milliseconds(200))
         let tunnel = try CANTunnel(settings: CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256),
-                                   bus: bus, client: client, loop: loop)
+                                   bus: bus, port: client, loop: loop)
         _ = LogCapture.lines {
             #expect(CANTestSupport.start(tunnel, client, loop))
             #expect(loop.run(timeout: 3) { bus.problem != nil })

@@ -28,7 +28,7 @@ struct SLCANTunnelTests {
                                          onlyChanges: onlyChanges, ringCapacity: 256, listenOnly: listenOnly)
         settings.reopenDelay = .milliseconds(100)
         let bus = try SLCANBus(path: sim.path, bitrate: 500_000, listenOnly: listenOnly)
-        let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
+        let tunnel = try CANTunnel(settings: settings, bus: bus, port: client, loop: loop)
         return Rig(broker: broker, sim: sim, loop: loop, client: client, bus: bus, tunnel: tunnel)
     }
 

@@ -22,7 +22,7 @@ struct SilentAdapterTests {
         let settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
         let bus = try SLCANBus(path: String(cString: name), bitrate: 500_000, listenOnly: false,
                                versionTimeout: .milliseconds(300))
-        let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
+        let tunnel = try CANTunnel(settings: settings, bus: bus, port: client, loop: loop)
         var changes = 0
         tunnel.onStateChange = { changes += 1 }
         let (reported, lines) = LogCapture.lines {
@@ -50,7 +50,7 @@ struct SilentAdapterTests {
         let client = try CANTestSupport.client(broker, loop: loop)
         let settings = CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!, ringCapacity: 256)
         let bus = try SLCANBus(path: sim.path, bitrate: 500_000, listenOnly: false, versionTimeout: .milliseconds(300))
-        let tunnel = try CANTunnel(settings: settings, bus: bus, client: client, loop: loop)
+        let tunnel = try CANTunnel(settings: settings, bus: bus, port: client, loop: loop)
         #expect(CANTestSupport.start(tunnel, client, loop))
         #expect(loop.run(timeout: 3) { bus.adapterVersion != nil })
         loop.run(timeout: 0.5) { false }

@@ -50,7 +50,7 @@ struct SocketCANTunnelTests {
         let client = try CANTestSupport.client(broker, loop: loop)
         let bus = SocketCANBus(interface: VirtualCAN.interface)
         let tunnel = try CANTunnel(settings: CANTunnelSettings(topics: CANTopics(base: "can", mode: .server)!),
-                                   bus: bus, client: client, loop: loop)
+                                   bus: bus, port: client, loop: loop)
         #expect(CANTestSupport.start(tunnel, client, loop))
         #expect(bus.supportsFD)
 

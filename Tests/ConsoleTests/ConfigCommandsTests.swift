@@ -2,6 +2,7 @@ import Console
 import Foundation
 import JSON
 import Runtime
+import ServiceKit
 import Store
 import Testing
 

@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import Runtime
+import ServiceKit
 import Store
 import Testing
 

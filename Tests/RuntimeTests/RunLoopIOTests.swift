@@ -59,8 +59,7 @@ struct RunLoopIOTests {
     func wakeupFromAnotherThread() throws {
         let loop = try EventLoop()
         var woken = 0
-        loop.onWake { woken += 1; loop.stop() }
-        let wakeup = loop.wakeup
+        let wakeup = try loop.wakeSource { woken += 1; loop.stop() }
         let thread = try WorkerThread {
             usleep(20_000)
             wakeup.signal()
@@ -70,6 +69,27 @@ struct RunLoopIOTests {
         thread.join()
         #expect(woken == 1)
         #expect(loop.iterations <= 2, "the loop slept instead of spinning")
+    }
+
+    @Test("a wake source runs only its own handler, and none once cancelled")
+    func wakeSourcesArePerProducer() throws {
+        let loop = try EventLoop()
+        var first = 0, second = 0
+        let one = try loop.wakeSource { first += 1 }
+        let two = try loop.wakeSource { second += 1 }
+        let watching = loop.watchCount
+        one.signal()
+        one.signal() // coalesces with the first
+        try loop.runOnce(maxWait: .milliseconds(100))
+        #expect(first == 1 && second == 0)
+        two.signal()
+        try loop.runOnce(maxWait: .milliseconds(100))
+        #expect(first == 1 && second == 1)
+        two.cancel()
+        two.signal()
+        try loop.runOnce(maxWait: .milliseconds(20))
+        #expect(second == 1, "a cancelled source must not run its handler")
+        #expect(loop.watchCount == watching - 1)
     }
 
     @Test("an idle loop sleeps until its next deadline")

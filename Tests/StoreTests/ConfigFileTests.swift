@@ -20,7 +20,7 @@ extension StoreSuite {
             #expect(loaded.string(StandardKeys.mqttHost) == "broker.lan")
             #expect(loaded.integer(StandardKeys.mqttPort) == 8883)
             #expect(loaded.boolean(StandardKeys.mqttDebug))
-            #expect(loaded.string(StandardKeys.logLevel) == "error")
+            #expect(loaded.value(StandardKeys.logLevel) == .error)
             #expect(loaded.source(of: StandardKeys.mqttHost) == .user)
             #expect(loaded.source(of: StandardKeys.rpcPort) == .defaultValue)
             #expect(loaded.show() == store.show())
@@ -92,11 +92,11 @@ extension StoreSuite {
         @Test func eachSaveKeepsThePreviousFileAsTheLastGoodCopy() throws {
             let directory = TemporaryDirectory()
             let store = StoreFixtures.store(directory)
-            try store.set("ble.scan_s", to: "7")
+            try store.set("mqtt.outbox.max_messages", to: "7")
             try store.save()
             #expect(!StoreFixtures.exists(directory.file("config.prev")))
             let first = StoreFixtures.read(directory.file("config"))
-            try store.set("ble.scan_s", to: "8")
+            try store.set("mqtt.outbox.max_messages", to: "8")
             try store.save()
             #expect(StoreFixtures.read(directory.file("config.prev")) == first)
             #expect(StoreFixtures.read(directory.file("config")) != first)
@@ -191,11 +191,11 @@ extension StoreSuite {
         @Test func reloadDropsUnsavedChanges() throws {
             let directory = TemporaryDirectory()
             let store = StoreFixtures.store(directory)
-            try store.set("can.iface", to: "vcan0")
+            try store.set("node.name", to: "vcan0")
             try store.save()
-            try store.set("can.iface", to: "can7")
+            try store.set("node.name", to: "can7")
             store.reload()
-            #expect(store.string(StandardKeys.canInterface) == "vcan0")
+            #expect(store.string(StandardKeys.nodeName) == "vcan0")
             #expect(!store.hasUnsavedChanges)
         }
     }

@@ -49,13 +49,13 @@ extension StoreSuite {
                 # Raspberry Pi 4
                 console.device = /dev/ttyAMA0
 
-                \tcan.iface=can1   \r
+                \tnode.name=pi4   \r
                 mqtt.debug = yes
                 rpc.bind = 0.0.0.0 # not a comment: values run to the end of the line
                 """)
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory, board: board) }
             #expect(store.string(StandardKeys.consoleDevice) == "/dev/ttyAMA0")
-            #expect(store.string(StandardKeys.canInterface) == "can1")
+            #expect(store.string(StandardKeys.nodeName) == "pi4")
             #expect(store.boolean(StandardKeys.mqttDebug))
             #expect(store.string(StandardKeys.rpcBind) == "0.0.0.0 # not a comment: values run to the end of the line")
             #expect(LogCapture.alarming(lines).isEmpty, "\(lines)")
@@ -67,18 +67,18 @@ extension StoreSuite {
             let board = StoreFixtures.board(directory, """
                 console.device = /dev/ttyS0
                 this line has no equals sign
-                ble.scan_s = fast
+                mqtt.outbox.max_messages = fast
                 future.feature = 1
                 """)
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory, board: board) }
             #expect(store.string(StandardKeys.consoleDevice) == "/dev/ttyS0")
-            #expect(store.integer(StandardKeys.bleScanSeconds) == 5)
+            #expect(store.integer(StandardKeys.mqttOutboxMaxMessages) == 1000)
             let alarming = LogCapture.alarming(lines)
             #expect(alarming.count == 3, "\(alarming)")
             #expect(alarming.contains { $0.hasSuffix("config: board defaults " + board + ": line 2 is not key = value") })
             #expect(alarming.contains {
                 $0.hasSuffix("config: board defaults " + board
-                    + ": skipped ble.scan_s: \"fast\" is not allowed: an integer from 1 to 3600")
+                    + ": skipped mqtt.outbox.max_messages: \"fast\" is not allowed: an integer from 1 to 1000000")
             })
             #expect(alarming.contains {
                 $0.hasSuffix("config: board defaults " + board + " name keys this firmware does not know (ignored): future.feature")
@@ -100,16 +100,16 @@ extension StoreSuite {
             let directory = TemporaryDirectory()
             let environment = FakeEnvironment([
                 "MQTT_BROKER": "broker.lan", "MQTT_DEBUG": "yes", "LOG_LEVEL": "DEBUG",
-                "MQTT_PROTOCOL": "mqttv5", "MQTT_QOS": "1", "BMW_VIN": "WBA00000000000000",
+                "MQTT_PROTOCOL": "mqttv5", "MQTT_QOS": "1", "MQTT_USERNAME": "WBA00000000000000",
             ])
             let store = StoreFixtures.store(directory, environment: environment)
             #expect(store.string(StandardKeys.mqttHost) == "broker.lan")
             #expect(store.boolean(StandardKeys.mqttDebug))
-            #expect(store.string(StandardKeys.logLevel) == "debug")
-            #expect(store.string(StandardKeys.mqttProtocol) == "MQTTv5")
+            #expect(store.value(StandardKeys.logLevel) == .debug)
+            #expect(store.value(StandardKeys.mqttProtocol) == .v5)
             #expect(store.integer(StandardKeys.mqttQoS) == 1)
-            #expect(store.string(StandardKeys.bmwVIN) == "WBA00000000000000")
-            #expect(store.source(of: StandardKeys.bmwVIN) == .environment)
+            #expect(store.string(StandardKeys.mqttUsername) == "WBA00000000000000")
+            #expect(store.source(of: StandardKeys.mqttUsername) == .environment)
         }
 
         @Test func aBadEnvironmentValueIsIgnoredWithOneLine() {

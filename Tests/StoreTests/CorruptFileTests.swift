@@ -7,14 +7,14 @@ extension StoreSuite {
     /// Damage from outside (bad SD card, a hand edit): `config` unusable, `config.prev` good,
     /// or both gone bad.
     @Suite struct CorruptFileTests {
-        /// A data dir whose `config.prev` has ble.scan_s=7 and `config` ble.scan_s=8.
+        /// A data dir whose `config.prev` has mqtt.outbox.max_messages=7 and `config` mqtt.outbox.max_messages=8.
         static func twoGoodCopies() throws -> TemporaryDirectory {
             let directory = TemporaryDirectory()
             let store = StoreFixtures.store(directory)
-            try store.set("ble.scan_s", to: "7")
+            try store.set("mqtt.outbox.max_messages", to: "7")
             try store.set("mqtt.password", to: "pw-in-the-file")
             try store.save()
-            try store.set("ble.scan_s", to: "8")
+            try store.set("mqtt.outbox.max_messages", to: "8")
             try store.save()
             return directory
         }
@@ -29,7 +29,7 @@ extension StoreSuite {
         static func expectLastGoodCopy(_ directory: TemporaryDirectory, reason: String) {
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory) }
             #expect(store.loadOutcome == .lastGoodCopy)
-            #expect(store.integer(StandardKeys.bleScanSeconds) == 7)
+            #expect(store.integer(StandardKeys.mqttOutboxMaxMessages) == 7)
             #expect(store.secretValue(StandardKeys.mqttPassword) == "pw-in-the-file")
             let path = directory.file("config")
             let alarming = LogCapture.alarming(lines)
@@ -76,17 +76,17 @@ extension StoreSuite {
         @Test func aFileOfANewerFormatIsNotGuessedAt() throws {
             let directory = try Self.twoGoodCopies()
             StoreFixtures.write(directory.file("config"),
-                                StoreFixtures.signedConfig(["ble.scan_s=9"], header: "# switchyard config v2"))
+                                StoreFixtures.signedConfig(["mqtt.outbox.max_messages=9"], header: "# switchyard config v2"))
             Self.expectLastGoodCopy(directory, reason: "written in a newer format this firmware cannot read")
         }
 
         @Test func aSignedButMalformedFileIsCorrupt() throws {
             let directory = try Self.twoGoodCopies()
-            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["ble.scan_s=9", "no equals"]))
+            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["mqtt.outbox.max_messages=9", "no equals"]))
             Self.expectLastGoodCopy(directory, reason: "line 3 has no '='")
-            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["ble.scan_s=9\\t"]))
+            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["mqtt.outbox.max_messages=9\\t"]))
             Self.expectLastGoodCopy(directory, reason: "line 2 has a bad escape")
-            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["ble.scan_s=9", "ble.scan_s=9"]))
+            StoreFixtures.write(directory.file("config"), StoreFixtures.signedConfig(["mqtt.outbox.max_messages=9", "mqtt.outbox.max_messages=9"]))
             Self.expectLastGoodCopy(directory, reason: "line 3 repeats a key")
         }
 
@@ -95,7 +95,7 @@ extension StoreSuite {
             try FileManager.default.removeItem(atPath: directory.file("config"))
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory) }
             #expect(store.loadOutcome == .lastGoodCopy)
-            #expect(store.integer(StandardKeys.bleScanSeconds) == 7)
+            #expect(store.integer(StandardKeys.mqttOutboxMaxMessages) == 7)
             let path = directory.file("config")
             #expect(LogCapture.alarming(lines).count == 1)
             #expect(LogCapture.alarming(lines).first?.hasSuffix(
@@ -110,7 +110,7 @@ extension StoreSuite {
             try FileManager.default.createDirectory(atPath: directory.file("config"), withIntermediateDirectories: false)
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory) }
             #expect(store.loadOutcome == .lastGoodCopy)
-            #expect(store.integer(StandardKeys.bleScanSeconds) == 7)
+            #expect(store.integer(StandardKeys.mqttOutboxMaxMessages) == 7)
             #expect(LogCapture.alarming(lines).count == 1)
             #expect(LogCapture.alarming(lines).first?.contains("Is a directory") == true)
         }
@@ -121,7 +121,7 @@ extension StoreSuite {
             Self.damage(directory.file("config.prev")) { $0 = Array($0.prefix(20)) }
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory) }
             #expect(store.loadOutcome == .defaultsAfterFailure)
-            #expect(store.integer(StandardKeys.bleScanSeconds) == 5)
+            #expect(store.integer(StandardKeys.mqttOutboxMaxMessages) == 1000)
             #expect(store.secretValue(StandardKeys.mqttPassword) == "")
             let path = directory.file("config")
             let alarming = LogCapture.alarming(lines)
@@ -154,7 +154,7 @@ extension StoreSuite {
             let reloaded = StoreFixtures.store(directory)
             #expect(reloaded.loadOutcome == .current)
             #expect(reloaded.integer(StandardKeys.rpcPort) == 4600)
-            #expect(reloaded.integer(StandardKeys.bleScanSeconds) == 7)
+            #expect(reloaded.integer(StandardKeys.mqttOutboxMaxMessages) == 7)
         }
 
         @Test func anOversizedFileIsRejectedUnread() throws {

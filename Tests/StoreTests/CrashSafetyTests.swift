@@ -12,7 +12,7 @@ extension StoreSuite {
         // The same keys and long value the tool writes; see its main.swift.
         static let generationKeys = [
             StandardKeys.nodeName, StandardKeys.mqttClientID, StandardKeys.mqttUsername,
-            StandardKeys.bmwVIN, StandardKeys.bmwClientID,
+            StandardKeys.mqttTLSCertificateFile, StandardKeys.mqttTLSKeyFile,
         ]
 
         static func longValue(_ generation: Int) -> String {

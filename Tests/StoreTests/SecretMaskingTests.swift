@@ -37,7 +37,7 @@ extension StoreSuite {
                 #expect(error == .invalidValue(key: "mqtt.password", value: "***", allowed: "any text without NUL bytes"))
                 #expect(error.description == "mqtt.password: \"***\" is not allowed: any text without NUL bytes")
             }
-            #expect(!StandardKeys.mqttPassword.helpLine.contains(Self.secret))
+            #expect(!StandardKeys.mqttPassword.any.helpLine.contains(Self.secret))
         }
 
         @Test func noLogLineEverCarriesTheSecret() throws {

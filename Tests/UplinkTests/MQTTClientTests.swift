@@ -1,5 +1,7 @@
 import Foundation
 import Runtime
+import ServiceKit
+import Store
 import TestSupport
 import Testing
 @testable import Uplink

@@ -16,7 +16,7 @@ import Store
 
 let generationKeys = [
     StandardKeys.nodeName, StandardKeys.mqttClientID, StandardKeys.mqttUsername,
-    StandardKeys.mqttPassword, StandardKeys.bmwVIN, StandardKeys.bmwClientID,
+    StandardKeys.mqttPassword, StandardKeys.mqttTLSCertificateFile, StandardKeys.mqttTLSKeyFile,
 ]
 let longKey = StandardKeys.mqttTLSCAFile
 

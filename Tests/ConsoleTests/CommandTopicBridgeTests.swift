@@ -2,6 +2,7 @@ import Console
 import Foundation
 import JSON
 import Runtime
+import ServiceKit
 import Store
 import TestSupport
 import Testing
@@ -29,7 +30,7 @@ struct CommandTopicBridgeTests {
             loop = try EventLoop()
             let settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "bridge-\(UUID().uuidString.prefix(8))")
             client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
-            bridge = CommandTopicBridge(client: client, registry: registry, topics: topics, loop: loop)
+            bridge = CommandTopicBridge(port: client, registry: registry, topics: topics, loop: loop)
             observer = try MQTTObserver(port: broker.port, topics: [topics.result])
         }
 

@@ -1,20 +1,23 @@
-import Runtime
-
-/// Exponential backoff with jitter for reconnects: 1 s doubling to 60 s, each delay drawn
-/// uniformly from [delay/2, delay] so a fleet of gateways does not reconnect in lockstep
-/// after a broker restart.
+/// The one backoff of the firmware: every reconnect, reopen and retry waits by it.
+///
+/// Exponential: 1 s doubling to 60 s by default. With jitter (the default) each delay is
+/// drawn uniformly from [delay/2, delay], so a fleet of gateways does not reconnect in
+/// lockstep after a broker restart; without it the delays are exact (a local device that
+/// only we talk to gains nothing from jitter, and its log lines stay predictable).
 public struct ReconnectBackoff {
     public let initial: Interval
     public let maximum: Interval
+    public let jitter: Bool
     public private(set) var attempt = 0
     private var random: () -> UInt64
 
     public init(
-        initial: Interval = .seconds(1), maximum: Interval = .seconds(60),
+        initial: Interval = .seconds(1), maximum: Interval = .seconds(60), jitter: Bool = true,
         random: @escaping () -> UInt64 = { UInt64.random(in: 0...UInt64.max) }
     ) {
         self.initial = initial
         self.maximum = maximum
+        self.jitter = jitter
         self.random = random
     }
 
@@ -32,10 +35,10 @@ public struct ReconnectBackoff {
     /// The delay before the next attempt; each call counts an attempt.
     public mutating func nextDelay() -> Interval {
         let top = ceiling.nanoseconds
-        let half = top / 2
-        let jitter = Int64(random() % UInt64(half + 1))
         attempt += 1
-        return Interval(nanoseconds: half + jitter)
+        guard jitter else { return Interval(nanoseconds: top) }
+        let half = top / 2
+        return Interval(nanoseconds: half + Int64(random() % UInt64(half + 1)))
     }
 
     /// Back to the initial delay (after a successful connection).

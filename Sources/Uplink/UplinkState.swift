@@ -1,14 +1,3 @@
-/// A message that arrived from the broker.
-public struct MQTTMessage {
-    public let topic: String
-    public let payload: [UInt8]
-    public let qos: Int32
-    public let retain: Bool
-
-    /// The payload as UTF-8 text (invalid sequences become U+FFFD).
-    public var text: String { String(decoding: payload, as: UTF8.self) }
-}
-
 /// Where a client's connection stands.
 public enum UplinkState: Equatable {
     case idle
@@ -42,14 +31,4 @@ public struct UplinkStats: Equatable {
     public var droppedQoS0 = 0
     /// Messages libmosquitto refused (e.g. an invalid topic).
     public var rejected = 0
-}
-
-/// What happened to a message handed to `publish`.
-public enum PublishOutcome: Equatable {
-    /// Handed to libmosquitto (QoS 0: sent or queued on the socket; QoS 1/2: in flight).
-    case sent
-    /// Waiting in the outbox for a connection.
-    case queued
-    /// Dropped: QoS 0 without a connection, or refused (the reason says which).
-    case dropped(String)
 }

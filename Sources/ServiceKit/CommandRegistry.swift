@@ -1,4 +1,4 @@
-/// The one table of commands every door serves. Services register theirs at start.
+/// The one table of commands every door serves. The service host registers each service's.
 public final class CommandRegistry {
     public private(set) var commands: [Command] = []
 
@@ -8,6 +8,11 @@ public final class CommandRegistry {
     public func register(_ command: Command) {
         precondition(lookup(command.name) == nil, "command registered twice: " + command.name)
         commands.append(command)
+    }
+
+    /// Removes the command called `name` (a service being replaced by a new instance).
+    public func unregister(_ name: String) {
+        commands.removeAll { $0.name == name }
     }
 
     public func lookup(_ name: String) -> Command? {

@@ -1,6 +1,6 @@
-import Console
 import JSON
 import Runtime
+import ServiceKit
 
 /// The command registry over MQTT: a message on `switchyard/<node>/cmnd/<command>` runs
 /// `<command>` with the payload as its argument words (split like a console line), and the
@@ -17,11 +17,11 @@ public final class CommandTopicBridge {
     public static let maxPayloadBytes = 4096
 
     public let topics: StatusTopics
-    private let client: MQTTClient
+    private let port: MessagePort
     private let registry: CommandRegistry
     private let loop: EventLoop
     private let log = Logger("commands")
-    private var started = false
+    private var subscription: PortToken?
 
     /// Commands run (successful or not).
     public private(set) var executed = 0
@@ -30,8 +30,8 @@ public final class CommandTopicBridge {
     /// Retained messages ignored.
     public private(set) var ignoredRetained = 0
 
-    public init(client: MQTTClient, registry: CommandRegistry, topics: StatusTopics, loop: EventLoop) {
-        self.client = client
+    public init(port: MessagePort, registry: CommandRegistry, topics: StatusTopics, loop: EventLoop) {
+        self.port = port
         self.registry = registry
         self.topics = topics
         self.loop = loop
@@ -39,9 +39,15 @@ public final class CommandTopicBridge {
 
     /// Subscribes to the command topics (the client keeps the subscription across reconnects).
     public func start() {
-        guard !started else { return }
-        started = true
-        client.subscribe(topics.commandFilter, qos: 1) { [self] message in self.received(message) }
+        guard subscription == nil else { return }
+        subscription = port.subscribe(topics.commandFilter, qos: 1) { [self] message in self.received(message) }
+    }
+
+    /// Unsubscribes: commands published from now on are not run.
+    public func stop() {
+        guard let subscription else { return }
+        port.unsubscribe(subscription)
+        self.subscription = nil
     }
 
     private func received(_ message: MQTTMessage) {
@@ -79,7 +85,7 @@ public final class CommandTopicBridge {
         result.append("cmd", .string(name))
         result.append("ok", .bool(reply.ok))
         result.append("output", reply.output.json)
-        client.publish(topics.result, text: JSONValue.object(result).serialized(), qos: 1, retain: false)
+        port.publish(topics.result, text: JSONValue.object(result).serialized(), qos: 1, retain: false)
     }
 
     /// Why a payload was not run.

@@ -1,0 +1,101 @@
+import Runtime
+import Store
+
+/// What a service may use, handed to its factory: settings, the run loop, MQTT through a
+/// `MessagePort`, its node and topic prefix, its health, a way to ask for a gateway restart,
+/// and wake-up sources of its own.
+///
+/// Subscriptions and wake sources made through the context are remembered, and `release()`
+/// (the host calls it after `stop()`) removes whatever a service left behind, so a stopped
+/// service can leave nothing running even if its own `stop` forgets something.
+public final class ServiceContext {
+    /// The service's name (`can`, `benchlab`): its key in `state` and its logger's name.
+    public let name: String
+    public let store: ConfigStore
+    public let loop: EventLoop
+    /// The gateway's MQTT client, as far as a service may touch it.
+    public let port: MessagePort
+    /// This gateway's node name.
+    public let node: String
+    /// `switchyard/<node>`: where the gateway's own topics live.
+    public let topicPrefix: String
+    /// Whether the service's `enabled` key is on. A disabled service is made (its commands
+    /// say it is disabled) but never started.
+    public let isEnabled: Bool
+    public let log: Logger
+    /// The last health reported (the host sets `.failed` when `start` throws).
+    public internal(set) var health: ServiceHealth
+
+    let healthChanged: (ServiceContext) -> Void
+    let restartRequested: (String) -> Void
+    private var subscriptions: [PortToken] = []
+    private var wakeSources: [WakeSource] = []
+
+    /// A context for service `name`; the host makes one per service instance.
+    public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
+                topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
+                restartRequested: @escaping (String) -> Void = { _ in }) {
+        self.name = name
+        self.store = store
+        self.loop = loop
+        self.port = port
+        self.node = node
+        self.topicPrefix = topicPrefix
+        self.isEnabled = isEnabled
+        self.log = Logger(name)
+        self.health = isEnabled ? .ok : .disabled
+        self.healthChanged = healthChanged
+        self.restartRequested = restartRequested
+    }
+
+    /// The run loop's clock.
+    public var clock: TimeSource { loop.clock }
+
+    /// Records a change of health: the `state` topic and the LED follow at once. Reporting
+    /// the health it already has does nothing.
+    public func report(_ health: ServiceHealth) {
+        guard health != self.health else { return }
+        self.health = health
+        healthChanged(self)
+    }
+
+    /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
+    public func requestRestart(_ reason: String) { restartRequested(reason) }
+
+    /// Subscribes through the port; removed by `unsubscribe` or, at the latest, by `release`.
+    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
+        let token = port.subscribe(filter, qos: qos, handler)
+        subscriptions.append(token)
+        return token
+    }
+
+    /// Removes one subscription made through `subscribe`.
+    public func unsubscribe(_ token: PortToken) {
+        guard let index = subscriptions.firstIndex(of: token) else { return }
+        subscriptions.remove(at: index)
+        port.unsubscribe(token)
+    }
+
+    /// A wake-up source of the service's own for a thread it runs (see `WakeSource`).
+    public func wakeSource(_ handler: @escaping () -> Void) throws(ServiceError) -> WakeSource {
+        do throws(RuntimeError) {
+            let source = try loop.wakeSource(handler)
+            wakeSources.append(source)
+            return source
+        } catch {
+            throw .runtime(error)
+        }
+    }
+
+    /// Removes every subscription and wake source still held. The host calls it after the
+    /// service's `stop()`.
+    public func release() {
+        for token in subscriptions { port.unsubscribe(token) }
+        subscriptions.removeAll()
+        for source in wakeSources { source.cancel() }
+        wakeSources.removeAll()
+    }
+
+    /// Subscriptions currently held (tests check a stopped service holds none).
+    public var subscriptionCount: Int { subscriptions.count }
+}

@@ -1,0 +1,196 @@
+import JSON
+import Runtime
+import Store
+
+/// Runs the services of a catalogue: makes each from a context, registers its commands,
+/// starts the enabled ones, keeps their health, restarts those whose settings changed, and
+/// stops them all in reverse order. The gateway and `switchyard can-tunnel` both use it.
+public final class ServiceHost {
+    /// One service of the catalogue and its current instance.
+    final class Slot {
+        let descriptor: ServiceDescriptor
+        var context: ServiceContext
+        var service: Service
+        var settings: ConfigSnapshot
+        var started = false
+        var registered = false
+
+        init(descriptor: ServiceDescriptor, context: ServiceContext, service: Service, settings: ConfigSnapshot) {
+            self.descriptor = descriptor
+            self.context = context
+            self.service = service
+            self.settings = settings
+        }
+    }
+
+    public let store: ConfigStore
+    public let loop: EventLoop
+    public let commands: CommandRegistry
+    /// Called when any service's health changes (the gateway republishes `state`, sets the LED).
+    public var onHealthChange: (() -> Void)?
+    /// Called when a service asks for a gateway restart.
+    public var onRestartRequest: ((String) -> Void)?
+
+    private let port: MessagePort
+    private let node: String
+    private let topicPrefix: String
+    private var slots: [Slot] = []
+    private var pendingApply: OneShotTimer?
+    private let log = Logger("services")
+
+    /// A host for `catalogue`, publishing through `port`; nothing is made until `startAll()`.
+    public init(catalogue: [ServiceDescriptor], store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
+                topicPrefix: String, commands: CommandRegistry) {
+        self.store = store
+        self.loop = loop
+        self.port = port
+        self.node = node
+        self.topicPrefix = topicPrefix
+        self.commands = commands
+        for descriptor in catalogue { slots.append(makeSlot(descriptor)) }
+    }
+
+    /// The services' names, in catalogue order.
+    public var names: [String] { slots.map { $0.descriptor.name } }
+
+    /// The health of service `name`, if the catalogue has it.
+    public func health(of name: String) -> ServiceHealth? { slot(name)?.context.health }
+
+    /// The running instance of service `name` (tests and the standalone CAN tunnel use it).
+    public func service(named name: String) -> Service? { slot(name)?.service }
+
+    /// The context of service `name` (tests check what a stopped service still holds).
+    public func context(of name: String) -> ServiceContext? { slot(name)?.context }
+
+    /// Whether some service has failed: a person must look (the LED shows SOS).
+    public var anyFailed: Bool {
+        slots.contains { if case .failed = $0.context.health { return true } else { return false } }
+    }
+
+    // MARK: lifecycle
+
+    /// Registers every service's commands (once) and starts the enabled ones. A service that cannot
+    /// start is reported as failed (its commands stay, to say why); the others start anyway.
+    public func startAll() {
+        for slot in slots {
+            register(slot)
+            start(slot)
+        }
+    }
+
+    /// Stops every started service, last first.
+    public func stopAll() {
+        pendingApply?.cancel()
+        pendingApply = nil
+        for slot in slots.reversed() { stop(slot) }
+    }
+
+    /// Restarts exactly the services whose keys changed since they were made (after `reload`,
+    /// SIGHUP, or `config set` + `save`), each logged once. Deferred to the next loop pass: a
+    /// save may come from inside an MQTT callback, and a stop unsubscribes.
+    public func settingsChanged() {
+        guard pendingApply == nil else { return }
+        pendingApply = loop.after(.zero) { [self] in
+            self.pendingApply = nil
+            self.applySettings()
+        }
+    }
+
+    /// `settingsChanged()` without the deferral; returns the names of the services restarted.
+    @discardableResult
+    public func applySettings() -> [String] {
+        var restarted: [String] = []
+        for (index, slot) in slots.enumerated() {
+            let now = store.snapshot(slot.descriptor.watchedKeys)
+            guard now != slot.settings else { continue }
+            log.info(slot.descriptor.name + ": settings changed, restarting")
+            stop(slot)
+            unregister(slot)
+            let fresh = makeSlot(slot.descriptor)
+            slots[index] = fresh
+            register(fresh)
+            start(fresh)
+            restarted.append(slot.descriptor.name)
+        }
+        if !restarted.isEmpty { onHealthChange?() }
+        return restarted
+    }
+
+    // MARK: state
+
+    /// `services` of the `state` heartbeat: per service its health (and what is wrong), and
+    /// its own block under `state`, so no service's keys can collide with another's.
+    public func stateJSON() -> JSONValue {
+        var services = JSONObject(minimumCapacity: slots.count)
+        for slot in slots {
+            let health = slot.context.health
+            var entry = JSONObject(minimumCapacity: 4)
+            entry.append("health", .string(health.name))
+            if !health.detail.isEmpty { entry.append("detail", .string(health.detail)) }
+            entry.append("enabled", .bool(slot.context.isEnabled))
+            entry.append("state", slot.service.stateJSON())
+            services.append(slot.descriptor.name, .object(entry))
+        }
+        return .object(services)
+    }
+
+    // MARK: slots
+
+    private func slot(_ name: String) -> Slot? { slots.first { $0.descriptor.name == name } }
+
+    private func makeSlot(_ descriptor: ServiceDescriptor) -> Slot {
+        let context = ServiceContext(
+            name: descriptor.name, store: store, loop: loop, port: port, node: node, topicPrefix: topicPrefix,
+            isEnabled: store.value(descriptor.enabled),
+            healthChanged: { [self] context in self.healthChanged(context) },
+            restartRequested: { [self] reason in self.onRestartRequest?(reason) })
+        return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
+                    settings: store.snapshot(descriptor.watchedKeys))
+    }
+
+    private func start(_ slot: Slot) {
+        guard slot.context.isEnabled, !slot.started else { return }
+        do throws(ServiceError) {
+            try slot.service.start()
+            slot.started = true
+        } catch {
+            log.error(slot.descriptor.name + ": cannot start: " + error.description)
+            // Whatever the failed start did open must not outlive it.
+            slot.service.stop()
+            slot.context.release()
+            slot.context.report(.failed(error.description))
+        }
+    }
+
+    private func stop(_ slot: Slot) {
+        guard slot.started else { return }
+        slot.started = false
+        slot.service.stop()
+        slot.context.release()
+    }
+
+    private func register(_ slot: Slot) {
+        guard !slot.registered else { return }
+        slot.registered = true
+        for command in slot.service.commands { commands.register(command) }
+    }
+
+    private func unregister(_ slot: Slot) {
+        guard slot.registered else { return }
+        slot.registered = false
+        for command in slot.service.commands { commands.unregister(command.name) }
+    }
+
+    private func healthChanged(_ context: ServiceContext) {
+        // Only the current instance speaks for a service; an old one stopping is not news.
+        guard let slot = slot(context.name), slot.context === context else { return }
+        let health = context.health
+        switch health {
+        case .ok: log.info(context.name + ": ok")
+        case .degraded(let why): log.warning(context.name + ": degraded: " + why)
+        case .failed(let why): log.error(context.name + ": failed: " + why)
+        case .disabled: break
+        }
+        onHealthChange?()
+    }
+}

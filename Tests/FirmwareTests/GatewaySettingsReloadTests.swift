@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Settings changes apply: `set` + `save`, `reload` and SIGHUP restart exactly the services
+/// whose keys changed, each logged once, in the real gateway with both services running.
+@Suite("switchyard run applies changed settings to the services they belong to", .serialized)
+struct GatewaySettingsReloadTests {
+    private static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func tool(_ name: String) -> String {
+        GatewaySettingsReloadTests.repository.appendingPathComponent("tools/\(name)").path
+    }
+
+    private func restarts(_ log: String, _ service: String) -> Int {
+        log.components(separatedBy: "\(service): settings changed, restarting").count - 1
+    }
+
+    @Test("save, reload and SIGHUP restart only the service whose keys changed")
+    func changedKeysRestartTheirService() throws {
+        let slcan = try Subprocess("/usr/bin/env", ["python3", tool("slcan-sim.py"), "--quiet"], stdout: .pipe)
+        let slcanPath = try #require(slcan.readLine())
+        let benchlab = try Subprocess("/usr/bin/env", ["python3", tool("benchlab-sim.py"), "--count", "1"], stdout: .pipe)
+        var benchlabPath: String?
+        while benchlabPath == nil, let line = benchlab.readLine() {
+            if line.hasPrefix("device") { benchlabPath = line.split(separator: " ").last.map(String.init) }
+        }
+        let devicePath = try #require(benchlabPath)
+        let broker = try MosquittoBroker()
+        let data = TemporaryDirectory(prefix: "gateway-reload")
+        #expect(ChildProcessConfig.set([
+            "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": slcanPath,
+            "benchlab.enabled": "true", "benchlab.ports": devicePath,
+        ], data: data.path))
+        let gateway = try GatewayProcess(broker: broker, data: data)
+        defer { gateway.process.signal(SIGKILL) }
+        #expect(gateway.waitForLog("opened slcan"), "\(gateway.log)")
+        let rpc = try RPCClient(port: gateway.rpcPort)
+
+        // A CAN key, saved: CAN restarts, Benchlab does not.
+        _ = try rpc.call("set", ["can.bitrate", "250000"])
+        #expect(restarts(gateway.log, "can") == 0, "set alone changes nothing in force")
+        _ = try rpc.call("save")
+        #expect(gateway.waitForLog("can: settings changed, restarting"), "\(gateway.log)")
+        #expect(gateway.waitForLog("opened slcan", timeout: 5))
+        usleep(300_000)
+        #expect(restarts(gateway.log, "can") == 1)
+        #expect(restarts(gateway.log, "benchlab") == 0)
+
+        // A Benchlab key and a shared key it reads, through `reload` after an offline change.
+        #expect(ChildProcessConfig.set(["benchlab.poll_s": "2"], data: data.path))
+        let reply = try rpc.call("reload")
+        #expect((reply["result"] as? String)?.contains("restarted benchlab") == true, "\(reply)")
+        #expect(restarts(gateway.log, "benchlab") == 1)
+        #expect(restarts(gateway.log, "can") == 1)
+
+        // SIGHUP with nothing changed restarts nothing; with a change, exactly that service.
+        gateway.process.signal(SIGHUP)
+        #expect(gateway.waitForLog("SIGHUP: reloading settings"))
+        usleep(500_000)
+        #expect(restarts(gateway.log, "can") == 1 && restarts(gateway.log, "benchlab") == 1, "\(gateway.log)")
+        #expect(ChildProcessConfig.set(["can.only_changes": "true"], data: data.path))
+        gateway.process.signal(SIGHUP)
+        let deadline = Date().addingTimeInterval(5)
+        while restarts(gateway.log, "can") < 2 && Date() < deadline { usleep(50_000) }
+        #expect(restarts(gateway.log, "can") == 2, "\(gateway.log)")
+        #expect(restarts(gateway.log, "benchlab") == 1)
+
+        // The new settings are in force: the state block shows them.
+        let state = try rpc.call("status")
+        let services = (state["result"] as? [String: Any])?["services"] as? [String: [String: Any]]
+        let can = services?["can"]?["state"] as? [String: Any]
+        #expect(can?["only_changes"] as? Bool == true, "\(state)")
+        let benchlabBlock = services?["benchlab"]?["state"] as? [String: Any]
+        #expect(benchlabBlock?["poll_ms"] as? Int == 2000, "\(state)")
+        gateway.process.signal(SIGTERM)
+        #expect(gateway.process.wait(timeout: 10)?.status == 0)
+        _ = (slcan, benchlab)
+    }
+}
