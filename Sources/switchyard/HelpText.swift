@@ -23,7 +23,7 @@ enum HelpText {
     Usage: switchyard run [--data DIR] [--config FILE] [--log-level LEVEL] [--log-format plain|json]
 
     Runs the gateway in the foreground: one run loop, every enabled service, until SIGINT or
-    SIGTERM (graceful: services stop, outboxes flush, exit status 0). SIGHUP reloads settings.
+    SIGTERM (graceful: services stop, outboxes flush, exit status 0). SIGHUP reloads settings and restarts the services whose keys changed.
 
     Options:
       --data DIR           Data directory holding saved settings and spools
@@ -50,7 +50,7 @@ enum HelpText {
            switchyard config keys
 
     Reads and changes the saved settings in the data directory without a running gateway
-    (a running gateway picks them up on SIGHUP or `restart`). Secrets print as ***.
+    (a running gateway applies them on SIGHUP or `reload`: the services whose keys changed restart). Secrets print as ***.
     `set` validates the value and says what is allowed when it is not; `unset` returns a
     key to its default. `keys` lists every key with its help text.
 
