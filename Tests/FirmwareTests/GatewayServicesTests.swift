@@ -7,22 +7,10 @@ import Testing
 /// (keys registered, services created, health and counters on the state topic).
 @Suite("switchyard run with CAN and Benchlab services", .serialized)
 struct GatewayServicesTests {
-    private static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    private func tool(_ name: String) -> String { GatewayServicesTests.repository.appendingPathComponent("tools/\(name)").path }
-
     @Test("frames from a simulated SLCAN bus and Benchlab telemetry reach the broker; state shows both")
     func servicesRunInsideTheGateway() throws {
-        let slcan = try Subprocess("/usr/bin/env", ["python3", tool("slcan-sim.py"), "--every", "0.2",
-                                                    "--frame", "t1238DEADBEEF01020304", "--quiet"], stdout: .pipe)
-        let slcanPath = try #require(slcan.readLine())
-        let benchlab = try Subprocess("/usr/bin/env", ["python3", tool("benchlab-sim.py"), "--count", "1"], stdout: .pipe)
-        var benchlabPath: String?
-        while benchlabPath == nil, let line = benchlab.readLine() {
-            if line.hasPrefix("device") { benchlabPath = line.split(separator: " ").last.map(String.init) }
-        }
-        let devicePath = try #require(benchlabPath)
+        let devices = try SimulatedDevices(slcanArguments: ["--every", "0.2", "--frame", "t1238DEADBEEF01020304"])
+        let slcanPath = devices.slcanPath, devicePath = devices.benchlabPath
 
         let broker = try MosquittoBroker()
         let observer = try MQTTObserver(port: broker.port, topics: ["can/#", "clients/+/links/+/benchlabs/+/telemetry"])
@@ -57,6 +45,6 @@ struct GatewayServicesTests {
         #expect(state["can"] == nil && state["benchlab"] == nil, "no service block at the top level, where it could collide")
         gateway.process.signal(SIGTERM)
         #expect(gateway.process.wait(timeout: 10)?.status == 0)
-        _ = (slcan, benchlab)
+        _ = devices
     }
 }

@@ -6,27 +6,14 @@ import Testing
 /// whose keys changed, each logged once, in the real gateway with both services running.
 @Suite("switchyard run applies changed settings to the services they belong to", .serialized)
 struct GatewaySettingsReloadTests {
-    private static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    private func tool(_ name: String) -> String {
-        GatewaySettingsReloadTests.repository.appendingPathComponent("tools/\(name)").path
-    }
-
     private func restarts(_ log: String, _ service: String) -> Int {
         log.components(separatedBy: "\(service): settings changed, restarting").count - 1
     }
 
     @Test("save, reload and SIGHUP restart only the service whose keys changed")
     func changedKeysRestartTheirService() throws {
-        let slcan = try Subprocess("/usr/bin/env", ["python3", tool("slcan-sim.py"), "--quiet"], stdout: .pipe)
-        let slcanPath = try #require(slcan.readLine())
-        let benchlab = try Subprocess("/usr/bin/env", ["python3", tool("benchlab-sim.py"), "--count", "1"], stdout: .pipe)
-        var benchlabPath: String?
-        while benchlabPath == nil, let line = benchlab.readLine() {
-            if line.hasPrefix("device") { benchlabPath = line.split(separator: " ").last.map(String.init) }
-        }
-        let devicePath = try #require(benchlabPath)
+        let devices = try SimulatedDevices()
+        let slcanPath = devices.slcanPath, devicePath = devices.benchlabPath
         let broker = try MosquittoBroker()
         let data = TemporaryDirectory(prefix: "gateway-reload")
         #expect(ChildProcessConfig.set([
@@ -76,6 +63,6 @@ struct GatewaySettingsReloadTests {
         #expect(benchlabBlock?["poll_ms"] as? Int == 2000, "\(state)")
         gateway.process.signal(SIGTERM)
         #expect(gateway.process.wait(timeout: 10)?.status == 0)
-        _ = (slcan, benchlab)
+        _ = devices
     }
 }
