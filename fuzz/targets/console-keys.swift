@@ -4,6 +4,7 @@
 import CSupport
 import Console
 import Runtime
+import ServiceKit
 import Store
 
 private final class Harness {

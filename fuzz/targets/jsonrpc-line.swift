@@ -5,6 +5,7 @@ import CSupport
 import Console
 import JSON
 import Runtime
+import ServiceKit
 import Store
 
 private let registry: CommandRegistry = {
