@@ -41,8 +41,4 @@ public struct BenchlabSettings {
         retainInfo = store.boolean(BenchlabConfigKeys.retainInfo)
         qos = Int32(store.integer(StandardKeys.mqttQoS))
     }
-
-    /// The paths in a comma-separated list, spaces around them trimmed, empty entries and
-    /// repeats dropped (the same rule as a `.list` config value).
-    public static func portList(_ text: String) -> [String] { ConfigKind.listItems(text) }
 }

@@ -12,9 +12,9 @@ public struct CANTopics: Equatable {
     public let mode: CANTunnelMode
     private let publishPrefix: String
 
-    /// Topics for `base`; nil when `base` cannot be a topic prefix (see `problem(with:)`).
+    /// Topics for `base`; nil when `base` cannot be a topic prefix (see `MQTTTopicName`).
     public init?(base: String, mode: CANTunnelMode) {
-        guard CANTopics.problem(with: base) == nil else { return nil }
+        guard MQTTTopicName.problem(base) == nil else { return nil }
         self.base = base
         self.mode = mode
         publishPrefix = mode == .server ? base + "/" : base + "/s/"
@@ -47,12 +47,6 @@ public struct CANTopics: Equatable {
             value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
         }
         return value <= UInt64(UInt32.max) ? UInt32(value) : nil
-    }
-
-    /// Why `base` cannot be the tunnel's base topic, or nil when it can (the one topic rule,
-    /// `MQTTTopicName`: non-empty, no wildcards or NUL, no trailing `/`).
-    public static func problem(with base: String) -> String? {
-        MQTTTopicName.problem(base).map { "can.topic: " + $0 }
     }
 }
 

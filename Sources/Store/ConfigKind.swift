@@ -142,32 +142,26 @@ public enum ConfigKind: Equatable {
         }
     }
 
+    /// Host names may be longer than identifiers, and IPv6 addresses hold colons.
     private static func isHost(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                 UInt8(ascii: ":"):
-                continue
-            default:
-                return false
-            }
-        }
-        return true
+        isName(text, maxLength: 253) { $0 == UInt8(ascii: ":") }
     }
 
     private static func isIdentifier(_ text: String) -> Bool {
+        isName(text, maxLength: 64) { _ in false }
+    }
+
+    /// 1 to `maxLength` ASCII letters, digits, `-`, `_` or `.`, plus what `alsoAllowed` admits.
+    private static func isName(_ text: String, maxLength: Int, alsoAllowed: (UInt8) -> Bool) -> Bool {
         let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 64 else { return false }
+        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
                 continue
             default:
-                return false
+                if !alsoAllowed(byte) { return false }
             }
         }
         return true
