@@ -10,10 +10,12 @@ import Store
 /// others.
 public final class BenchlabService: Service {
     /// The catalogue's entry for the Benchlab publisher.
-    public static let descriptor = ServiceDescriptor(
-        name: "benchlab", summary: "Benchlab USB telemetry devices: info and telemetry JSON per device.",
-        enabled: BenchlabConfigKeys.enabled, keys: BenchlabConfigKeys.all, sharedKeys: [StandardKeys.mqttQoS.any],
-        make: { context in BenchlabService(context: context) })
+    public static var descriptor: ServiceDescriptor {
+        ServiceDescriptor(
+            name: "benchlab", summary: "Benchlab USB telemetry devices: info and telemetry JSON per device.",
+            enabled: BenchlabConfigKeys.enabled, keys: BenchlabConfigKeys.all, sharedKeys: [StandardKeys.mqttQoS.any],
+            make: { context in BenchlabService(context: context) })
+    }
 
     public let settings: BenchlabSettings
     /// Every device found or configured, in the order they were first seen.

@@ -3,7 +3,7 @@ import Runtime
 /// The `info` and `telemetry` topic templates, with `{uid}` standing for a device's UID.
 /// The default is the seed's `clients/client_uuid/links/link_uuid/benchlabs/{uid}/...`,
 /// where `client_uuid` and `link_uuid` are literal text, as in the reference tool.
-public struct BenchlabTopics: Equatable {
+public struct BenchlabTopics: Equatable, Sendable {
     public static let uidPlaceholder = "{uid}"
 
     public let infoTemplate: String

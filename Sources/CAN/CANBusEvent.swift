@@ -1,7 +1,7 @@
 /// What a bus reader hands the run loop through the ring. A frame and a malformed-input
 /// report are plain inline values (no heap, no references), so the reader pushes them at
 /// bus rate without allocating; only the rare text events carry a string.
-public enum CANBusEvent: Equatable {
+public enum CANBusEvent: Equatable, Sendable {
     /// A frame read from the bus.
     case frame(CANFrame)
     /// Input from the bus that was dropped (SLCAN garbage); counted and logged by the loop.

@@ -4,9 +4,9 @@
 /// Text form (`can.filters`, `--filter`): rules separated by commas or spaces, each
 /// `ID:MASK` or a bare `ID` (mask 0x1FFFFFFF, an exact match), numbers in decimal or `0x` hex:
 /// `0x7E8:0x7F8,0x18DAF100:0x1FFFFF00`.
-public struct CANFilter: Equatable {
+public struct CANFilter: Equatable, Sendable {
     /// One accept rule: ids whose masked bits equal the rule's masked bits.
-    public struct Rule: Equatable {
+    public struct Rule: Equatable, Sendable {
         public let id: UInt32
         public let mask: UInt32
 

@@ -3,7 +3,7 @@
 /// A remote (RTR) frame carries no data on the wire, only a length; here its `data` holds
 /// that many zero bytes, which is also how PyMQTT2CAN's python-can side puts it on MQTT, so
 /// the requested length survives the tunnel.
-public struct CANFrame: Equatable {
+public struct CANFrame: Equatable, Sendable {
     /// The arbitration id: 11 bits for a standard frame, 29 bits for an extended one.
     public var id: UInt32
     public var isExtended: Bool

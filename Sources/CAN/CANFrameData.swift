@@ -5,7 +5,7 @@
 /// A collection of `UInt8` (`count`, subscripts, `for byte in data`, `Array(data)`), built
 /// from an array literal, any byte collection or raw memory. Bytes past `count` are always
 /// zero, which is what lets equality compare whole words.
-public struct CANFrameData: RandomAccessCollection, MutableCollection, Equatable, ExpressibleByArrayLiteral {
+public struct CANFrameData: RandomAccessCollection, MutableCollection, Equatable, ExpressibleByArrayLiteral, Sendable {
     /// Bytes it holds at most: a CAN FD frame's 64.
     public static let capacity = 64
 

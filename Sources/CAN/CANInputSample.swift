@@ -1,7 +1,7 @@
 /// The start of a rejected input, kept for its log line: at most 40 bytes with control bytes
 /// shown as `?`, and whether there was more. Inline (no heap), so a reader thread can hand
 /// a garbage report through the ring as cheaply as a frame.
-public struct CANInputSample: Equatable, ExpressibleByStringLiteral {
+public struct CANInputSample: Equatable, ExpressibleByStringLiteral, Sendable {
     /// Bytes of the input it keeps at most.
     public static let limit = 40
 

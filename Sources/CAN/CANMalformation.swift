@@ -1,6 +1,6 @@
 /// Why an input was dropped instead of forwarded: the value the tunnel counts and logs
 /// (once per kind, rate limited). Never an error: bad input must not stop a tunnel.
-public enum CANMalformation: Equatable {
+public enum CANMalformation: Equatable, Sendable {
     /// An MQTT payload shorter than the 9-byte header (timestamp and flags).
     case payloadTooShort(Int)
     /// An MQTT payload longer than 9 + 64 bytes.

@@ -10,7 +10,11 @@ import Synchronization
 ///
 /// The ring outlives reader threads: after a bus closes and reopens, a new thread produces
 /// into the same ring (thread start and join order the hand-over).
-public final class CANReaderThread {
+///
+/// Unchecked Sendable: the thread body uses only the ring (lock-free), the atomics, the
+/// stop eventfd and `reason`, which it writes before release-storing `finished`; the loop
+/// reads `reason` only after acquire-loading it. `thread` belongs to the loop thread.
+public final class CANReaderThread: @unchecked Sendable {
     public let ring: SPSCRing<CANBusEvent>
     private let stopSignal: Wakeup
     private var thread: WorkerThread?
@@ -42,10 +46,10 @@ public final class CANReaderThread {
         finished.store(false, ordering: .relaxed)
         stopSignal.drain()
         let busFD = bus.descriptor, stopFD = stopSignal.fd
-        let ring = self.ring
+        let ring = self.ring, receiving = ReceiveSide(bus: bus)
         do throws(RuntimeError) {
             thread = try WorkerThread { [self] in
-                let why = self.readLoop(bus: bus, busFD: busFD, stopFD: stopFD, ring: ring, wakeup: wakeup)
+                let why = self.readLoop(bus: receiving.bus, busFD: busFD, stopFD: stopFD, ring: ring, wakeup: wakeup)
                 if let why {
                     self.reason = why
                     self.finished.store(true, ordering: .releasing)
@@ -100,5 +104,12 @@ public final class CANReaderThread {
                 return "the bus descriptor reported " + (events.contains(.hangup) ? "a hang-up" : "an error")
             }
         }
+    }
+
+    /// The bus as the reader thread sees it. `CANBus`'s threading contract (only `receive`
+    /// runs on the reader thread, everything else on the loop) is what makes handing it over
+    /// safe; the compiler cannot check a contract, hence unchecked.
+    private struct ReceiveSide: @unchecked Sendable {
+        let bus: CANBus
     }
 }

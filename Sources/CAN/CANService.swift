@@ -8,10 +8,12 @@ import Store
 /// tunnel's events (bus open, failed, impaired), reported as they happen.
 public final class CANService: Service {
     /// The catalogue's entry for the CAN tunnel.
-    public static let descriptor = ServiceDescriptor(
-        name: "can", summary: "CAN bus <-> MQTT tunnel, wire-compatible with PyMQTT2CAN and SavvyCAN.",
-        enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all,
-        make: { context in CANService(context: context) })
+    public static var descriptor: ServiceDescriptor {
+        ServiceDescriptor(
+            name: "can", summary: "CAN bus <-> MQTT tunnel, wire-compatible with PyMQTT2CAN and SavvyCAN.",
+            enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all,
+            make: { context in CANService(context: context) })
+    }
 
     private let context: ServiceContext
     private let busOverride: CANBusSettings?

@@ -1,14 +1,18 @@
 import CCurl
+import Synchronization
 
 /// Process-wide libcurl setup: `curl_global_init` once, before any other thread exists.
 public enum CurlLibrary {
-    private static var initialised = false
+    // An atomic, so a second thread calling this cannot observe a half-set flag; callers
+    // still initialise from the main thread before starting others, as the library asks.
+    private static let initialised = Atomic<Bool>(false)
 
     /// Initialises libcurl once; later calls do nothing.
     public static func initialise() -> Bool {
-        if initialised { return true }
-        initialised = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-        return initialised
+        if initialised.load(ordering: .acquiring) { return true }
+        let ok = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+        initialised.store(ok, ordering: .releasing)
+        return ok
     }
 
     /// The linked libcurl version and its TLS backend, e.g. "8.5.0 (OpenSSL/3.0.15)".

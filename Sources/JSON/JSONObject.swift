@@ -4,7 +4,7 @@
 /// Lookups scan the members: our objects have tens of keys, where a scan beats hashing and
 /// costs no second table. Parsed text that repeats a key keeps every copy (as cJSON does) and
 /// lookups find the first.
-public struct JSONObject: RandomAccessCollection, Equatable, ExpressibleByDictionaryLiteral {
+public struct JSONObject: RandomAccessCollection, Equatable, ExpressibleByDictionaryLiteral, Sendable {
     public typealias Element = (key: String, value: JSONValue)
 
     private var members: [Element]

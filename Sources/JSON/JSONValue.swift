@@ -2,7 +2,7 @@
 /// insertion order, because people read our payloads. Every number is a `Double`, as in
 /// JavaScript: integers are exact up to 2^53, which covers millisecond timestamps, counters
 /// and CAN ids (`JSONValue.int(_:)`, `intValue`).
-public enum JSONValue: Equatable, CustomStringConvertible {
+public enum JSONValue: Equatable, CustomStringConvertible, Sendable {
     case null
     case bool(Bool)
     /// Any JSON number; NaN and infinity print as null.

@@ -1,7 +1,7 @@
 import CSupport
 
 /// A POSIX error number with a readable description (`strerror`).
-public struct Errno: Equatable, Hashable {
+public struct Errno: Equatable, Hashable, Sendable {
     public let rawValue: Int32
 
     public init(_ rawValue: Int32) { self.rawValue = rawValue }

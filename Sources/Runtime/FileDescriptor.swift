@@ -2,7 +2,7 @@ import CSupport
 
 /// A borrowed file descriptor: a plain value with typed read/write. Closing is the job of
 /// whoever owns it (see `OwnedDescriptor`).
-public struct FileDescriptor: Equatable, Hashable {
+public struct FileDescriptor: Equatable, Hashable, Sendable {
     public let rawValue: Int32
 
     public init(_ rawValue: Int32) { self.rawValue = rawValue }

@@ -1,5 +1,5 @@
 /// Counters a fixed-rate task keeps about itself, shown on the `state` topic and by `tasks`.
-public struct TaskStats: Equatable {
+public struct TaskStats: Equatable, Sendable {
     public var runs: Int = 0
     /// Deadlines that passed without a run because the task (or the loop) was late.
     public var overruns: Int = 0

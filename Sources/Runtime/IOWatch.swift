@@ -1,7 +1,7 @@
 import CSupport
 
 /// What a watch waits for: readable, writable, or both. Changeable at any time.
-public struct IOInterest: OptionSet, Equatable {
+public struct IOInterest: OptionSet, Equatable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
@@ -11,7 +11,7 @@ public struct IOInterest: OptionSet, Equatable {
 }
 
 /// What `poll` reported for a descriptor.
-public struct IOEvents: OptionSet, Equatable {
+public struct IOEvents: OptionSet, Equatable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

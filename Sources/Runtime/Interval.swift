@@ -1,6 +1,6 @@
 /// A span of time in nanoseconds. The Runtime's own type because `Swift.Duration` is built on
 /// 128-bit arithmetic the firmware does not need.
-public struct Interval: Comparable, Hashable {
+public struct Interval: Comparable, Hashable, Sendable {
     public var nanoseconds: Int64
 
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
@@ -30,7 +30,7 @@ public struct Interval: Comparable, Hashable {
 }
 
 /// A point on a monotonic time line (nanoseconds since an arbitrary origin).
-public struct Instant: Comparable, Hashable {
+public struct Instant: Comparable, Hashable, Sendable {
     public var nanoseconds: Int64
 
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }

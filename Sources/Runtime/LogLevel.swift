@@ -1,5 +1,5 @@
 /// Log severities, lowest first. Names match Python's logging (the seeds' `LOG_LEVEL`).
-public enum LogLevel: Int, Comparable {
+public enum LogLevel: Int, Comparable, Sendable {
     case debug = 10
     case info = 20
     case warning = 30
@@ -34,7 +34,7 @@ public enum LogLevel: Int, Comparable {
 
 /// How log lines look: plain text, or one JSON object per line with the Benchlab seed's
 /// JsonFormatter keys `time`, `level`, `name`, `message`.
-public enum LogFormat: Equatable {
+public enum LogFormat: Equatable, Sendable {
     case plain
     case json
 

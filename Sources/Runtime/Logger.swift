@@ -33,7 +33,7 @@ public enum LogSettings {
 /// A named logger. Cheap to create; every module keeps one per concern.
 ///
 /// Never pass a secret to it: config values are masked by the Store before they get here.
-public struct Logger {
+public struct Logger: Sendable {
     public let name: String
 
     public init(_ name: String) { self.name = name }

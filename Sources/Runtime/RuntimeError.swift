@@ -2,7 +2,7 @@ import CSupport
 
 /// Everything the Runtime module can fail with. A would-block or a timeout is a value, not
 /// an error; a bad descriptor is a programmer bug and traps instead.
-public enum RuntimeError: Error, Equatable {
+public enum RuntimeError: Error, Equatable, Sendable {
     /// A system call failed; `call` names it, `errno` says why.
     case system(call: String, errno: Errno)
     /// A ring or table was asked for a size it cannot have.

@@ -94,3 +94,8 @@ public final class SPSCRing<Element> {
     /// Items dropped because the ring was full.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 }
+
+/// One producer thread and one consumer thread share a ring by design: the indices are
+/// atomics with the orderings above, each cached index belongs to one side only, and a slot
+/// is touched by one side at a time. The compiler cannot see that protocol, hence unchecked.
+extension SPSCRing: @unchecked Sendable where Element: Sendable {}

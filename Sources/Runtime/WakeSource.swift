@@ -4,7 +4,10 @@
 /// Each thread that hands work to the loop (a bus reader, a connect attempt) gets one, so a
 /// wake-up runs only the handler it is meant for, and `cancel()` removes it for good: a
 /// stopped service leaves no handler behind and no descriptor open.
-public final class WakeSource {
+///
+/// Sendable by contract, unchecked: other threads call only `signal()`, which writes the
+/// eventfd (immutable, itself `Sendable`); `watch` is read and changed on the loop's thread only.
+public final class WakeSource: @unchecked Sendable {
     private let wakeup: Wakeup
     private var watch: IOWatch?
 

@@ -2,7 +2,7 @@ import CSupport
 
 /// An `eventfd` that any thread can signal to wake a run loop sleeping in `poll`.
 /// Signals coalesce: ten signals before the loop wakes are one wake-up.
-public final class Wakeup {
+public final class Wakeup: Sendable {
     public let fd: FileDescriptor
 
     public init() throws(RuntimeError) {

@@ -7,12 +7,13 @@ public final class WorkerThread {
     private var joined = false
 
     private final class Box {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    /// Starts `body` on a new thread.
-    public init(_ body: @escaping () -> Void) throws(RuntimeError) {
+    /// Starts `body` on a new thread. It is `@Sendable`: whatever it captures is shared with
+    /// the thread that started it, so the compiler checks it is made for that (a ring, an atomic).
+    public init(_ body: @escaping @Sendable () -> Void) throws(RuntimeError) {
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         let result = pthread_create(&handle, nil, { raw in
             let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()

@@ -4,7 +4,7 @@
 ///
 /// Modules declare typed `ConfigKey<Value>`s (whose `any` is this) and list them for the
 /// schema; code reads values through the typed key, never through this text.
-public struct AnyConfigKey: Equatable {
+public struct AnyConfigKey: Equatable, Sendable {
     /// Dotted lowercase name, e.g. `mqtt.port`.
     public let name: String
     public let kind: ConfigKind

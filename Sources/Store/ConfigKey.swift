@@ -7,13 +7,13 @@ import Runtime
 ///
 /// Declared as `static let`s in the module that uses them; the module's `all` lists their
 /// `any` for the schema.
-public struct ConfigKey<Value> {
+public struct ConfigKey<Value>: Sendable {
     /// What the schema, the file and the doors see.
     public let any: AnyConfigKey
     /// Canonical text (already validated by `any.kind`) to the value.
-    let decode: (String) -> Value
+    let decode: @Sendable (String) -> Value
 
-    init(_ any: AnyConfigKey, decode: @escaping (String) -> Value) {
+    init(_ any: AnyConfigKey, decode: @escaping @Sendable (String) -> Value) {
         self.any = any
         self.decode = decode
     }
@@ -24,7 +24,7 @@ public struct ConfigKey<Value> {
 }
 
 /// A type whose values a `.choice` key offers by name (a mode, a protocol version).
-public protocol ConfigChoice: Equatable {
+public protocol ConfigChoice: Equatable, Sendable {
     /// Every value, in the order help lists them.
     static var configChoices: [Self] { get }
     /// The name users type and the file keeps.

@@ -3,7 +3,7 @@ import Runtime
 /// What values a config key takes. Every accepted value has one canonical text, which is
 /// what the store keeps, saves and shows (`ON` for a boolean becomes `true`, `0080` for an
 /// integer becomes `80`, `mqttv5` for a choice becomes `MQTTv5`).
-public enum ConfigKind: Equatable {
+public enum ConfigKind: Equatable, Sendable {
     /// Any text without NUL bytes (values reach C libraries as C strings).
     case string
     /// A name used in MQTT topics and interface names: 1 to 64 ASCII letters, digits,

@@ -11,7 +11,7 @@ import Runtime
 /// persists it atomically (see `ConfigDirectory`). Single-threaded: the run loop's thread.
 public final class ConfigStore {
     /// Looks up an environment variable; tests pass their own.
-    public typealias EnvironmentLookup = (String) -> String?
+    public typealias EnvironmentLookup = @Sendable (String) -> String?
 
     /// The process environment through `getenv`.
     public static let processEnvironment: EnvironmentLookup = { name in

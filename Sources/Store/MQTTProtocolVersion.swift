@@ -1,5 +1,5 @@
 /// MQTT protocol versions libmosquitto speaks.
-public enum MQTTProtocolVersion: Equatable {
+public enum MQTTProtocolVersion: Equatable, Sendable {
     case v31
     case v311
     case v5
@@ -30,7 +30,7 @@ extension MQTTProtocolVersion: ConfigChoice {
 
 /// How the local broker is reached. WebSockets is a choice only so the seeds' `.env` files
 /// load; the uplink refuses it with what to do instead (libmosquitto has no WebSockets client).
-public enum MQTTTransport: String, ConfigChoice {
+public enum MQTTTransport: String, ConfigChoice, Sendable {
     case tcp
     case websockets
 

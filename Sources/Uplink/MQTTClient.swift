@@ -41,7 +41,19 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
 
     // A connect attempt runs on a short-lived thread (name resolution blocks); it stores its
     // result in the attempt and signals the loop's wake-up.
-    private final class ConnectAttempt {
+    //
+    // Unchecked Sendable, by hand-over: the attempt carries the session to the connect thread,
+    // which alone uses it and writes the result fields until it release-stores `done`; the
+    // loop touches neither the session nor the fields before it acquire-loads `done` as true.
+    private final class ConnectAttempt: @unchecked Sendable {
+        let session: MosquittoSession
+        let settings: MQTTSettings
+        let first: Bool
+        init(session: MosquittoSession, settings: MQTTSettings, first: Bool) {
+            self.session = session
+            self.settings = settings
+            self.first = first
+        }
         let done = Atomic<Bool>(false)
         var result: Int32 = 0
         /// The connect thread's errno: a system error is only readable on that thread.
@@ -219,16 +231,16 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
 
     private func beginConnect() {
         setState(.connecting)
-        let attempt = ConnectAttempt()
+        let attempt = ConnectAttempt(session: session, settings: settings, first: !everConnected)
         self.attempt = attempt
-        let session = self.session, settings = self.settings, first = !everConnected
         // The loop does not touch the session until `done` is set.
         do throws(RuntimeError) {
             if connectWake == nil { connectWake = try loop.wakeSource { [self] in self.collectConnectResult() } }
             let wakeup = connectWake!
             connectThread = try WorkerThread {
-                attempt.result = session.connect(host: settings.host, port: settings.port,
-                                                 keepalive: settings.keepaliveSeconds, first: first)
+                let settings = attempt.settings
+                attempt.result = attempt.session.connect(host: settings.host, port: settings.port,
+                                                         keepalive: settings.keepaliveSeconds, first: attempt.first)
                 attempt.reason = MosquittoSession.describe(attempt.result)
                 attempt.done.store(true, ordering: .releasing)
                 wakeup.signal()

@@ -5,8 +5,9 @@ import Runtime
 /// The gateway shuts down gracefully first; `exec` keeps the PID, so a supervisor or a
 /// test watching the process sees one continuous service.
 enum ProcessRestart {
-    /// argv as the process received it, recorded by the entry point.
-    static var arguments: [String] = []
+    /// argv as the process received it, recorded by the entry point before any other
+    /// thread exists and only read after: no concurrent access to guard.
+    nonisolated(unsafe) static var arguments: [String] = []
 
     /// Replaces the process image; returns only if exec failed.
     static func exec() -> Errno {

@@ -10,7 +10,7 @@ enum SelftestCommand {
         let run: () -> SelftestOutcome
     }
 
-    static let checks: [Check] = [
+    static var checks: [Check] {[
         Check(name: "run loop", run: RuntimeSelftests.runLoop),
         Check(name: "ring across threads", run: RuntimeSelftests.ringAcrossThreads),
         Check(name: "config store", run: StoreSelftest.roundTrip),
@@ -19,7 +19,7 @@ enum SelftestCommand {
         Check(name: "mosquitto", run: LibrarySelftests.mosquitto),
         Check(name: "curl", run: LibrarySelftests.curl),
         Check(name: "serial, bluetooth, socketcan", run: LibrarySelftests.deviceLibraries),
-    ]
+    ]}
 
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: [])

@@ -15,11 +15,12 @@ import Store
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
 /// (board.name, led.path).
 enum ServiceCatalog {
-    /// The services, in start order (stopped in reverse).
-    static let services: [ServiceDescriptor] = [
+    /// The services, in start order (stopped in reverse). Computed: a descriptor holds its
+    /// factory closure, which is no value to share between threads as a global.
+    static var services: [ServiceDescriptor] {[
         BenchlabService.descriptor,
         CANService.descriptor,
-    ]
+    ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
     static var schema: ConfigSchema {

@@ -1,4 +1,5 @@
 import Runtime
+import Synchronization
 import Testing
 
 @Suite("Lock-free SPSC ring")
@@ -45,9 +46,10 @@ struct SPSCRingTests {
     func dropsAcrossThreadsExact() throws {
         let count = 1_000_000
         let ring = try SPSCRing<Int>(capacity: 64)
-        var accepted = 0
+        // Read only after join(); an atomic because the producer thread writes it.
+        let accepted = Atomic<Int>(0)
         let producer = try WorkerThread {
-            for value in 0..<count where ring.push(value) { accepted += 1 }
+            for value in 0..<count where ring.push(value) { accepted.add(1, ordering: .relaxed) }
         }
         var received = 0
         var last = -1
@@ -64,7 +66,7 @@ struct SPSCRingTests {
         }
         producer.join()
         #expect(ordered)
-        #expect(received == accepted)
+        #expect(received == accepted.load(ordering: .relaxed))
         #expect(received + ring.dropped == count)
     }
 
@@ -76,7 +78,12 @@ struct SPSCRingTests {
 
     @Test("items holding references are released exactly once")
     func releasesReferences() throws {
-        final class Token { static var live = 0; init() { Token.live += 1 }; deinit { Token.live -= 1 } }
+        // One test thread makes and drops tokens; the counter is nonisolated(unsafe) for that.
+        final class Token {
+            nonisolated(unsafe) static var live = 0
+            init() { Token.live += 1 }
+            deinit { Token.live -= 1 }
+        }
         do {
             let ring = try SPSCRing<Token>(capacity: 4)
             for _ in 0..<3 { ring.push(Token()) }

@@ -50,7 +50,7 @@ let store = ConfigStore(dataDirectory: arguments[1], environment: { _ in nil })
 var generation = savedGeneration(store) + 1
 // Tells the test the saves start now, so its random delay is not eaten by process start-up.
 print("ready " + String(generation))
-fflush(stdout)
+fflush(nil)  // all streams: naming glibc's `stdout` global is not concurrency-safe in Swift 6
 while true {
     do throws(StoreError) {
         for key in generationKeys { try store.set(key.name, to: "gen-" + String(generation)) }
