@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
-        .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Store", "SerialPort", "ServiceKit"]),
+        .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "ServiceKit"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
         .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),

@@ -30,11 +30,17 @@ public final class CommandTopicBridge {
     /// Retained messages ignored.
     public private(set) var ignoredRetained = 0
 
-    public init(port: MessagePort, registry: CommandRegistry, topics: StatusTopics, loop: EventLoop) {
+    /// Whether commands from the broker may make privileged changes (`cmnd.allow_privileged`):
+    /// anyone who can publish there can send them.
+    public let allowsPrivileged: Bool
+
+    public init(port: MessagePort, registry: CommandRegistry, topics: StatusTopics, loop: EventLoop,
+                allowsPrivileged: Bool = false) {
         self.port = port
         self.registry = registry
         self.topics = topics
         self.loop = loop
+        self.allowsPrivileged = allowsPrivileged
     }
 
     /// Subscribes to the command topics (the client keeps the subscription across reconnects).
@@ -78,7 +84,8 @@ public final class CommandTopicBridge {
             } else {
                 executed += 1
                 log.debug("mqtt command: " + name)
-                reply = registry.execute(name, CommandRequest(origin: .mqtt, arguments: words))
+                reply = registry.execute(name, CommandRequest(origin: .mqtt, arguments: words,
+                                                                allowsPrivileged: allowsPrivileged))
             }
         }
         var result = JSONObject(minimumCapacity: 3)

@@ -32,7 +32,10 @@ public enum ConfigCommands {
                   request.arguments.count <= 2 else {
                 return .failure("usage: set KEY VALUE (quote a value that has spaces: set KEY \"two words\")")
             }
-            do throws(StoreError) { return reply(try store.set(name, to: value), request, changed: true) } catch {
+            do throws(StoreError) {
+                if let refusal = try privilegeCheck(name, request, store) { return refusal }
+                return reply(try store.set(name, to: value), request, changed: true)
+            } catch {
                 return .failure(error.description)
             }
         })
@@ -43,6 +46,7 @@ public enum ConfigCommands {
                 return .failure("usage: unset KEY")
             }
             do throws(StoreError) {
+                if let refusal = try privilegeCheck(name, request, store) { return refusal }
                 try store.unset(name)
                 return reply(try store.entry(name), request, changed: true)
             } catch {
@@ -56,6 +60,25 @@ public enum ConfigCommands {
         })
         LogCommand.register(in: registry)
     }
+
+    /// A refusal when `name` is privileged and the door does not allow that; otherwise nil,
+    /// after logging a privileged change (the key and the door, never the value). Unknown
+    /// keys throw as `set` would.
+    private static func privilegeCheck(
+        _ name: String, _ request: CommandRequest, _ store: ConfigStore
+    ) throws(StoreError) -> CommandReply? {
+        let key = try store.schema.lookup(name)
+        guard key.isPrivileged else { return nil }
+        guard request.allowsPrivileged else {
+            log.warning("refused a change of privileged " + key.name + " over " + request.origin.name)
+            return .failure(key.name + " changes a credential, an endpoint or a door: change it on the console "
+                            + "or over RPC (MQTT may only when cmnd.allow_privileged is on)")
+        }
+        log.warning("privileged change: " + key.name + " over " + request.origin.name)
+        return nil
+    }
+
+    private static let log = Logger("config")
 
     private static func show(_ request: CommandRequest, _ store: ConfigStore) -> CommandReply {
         switch request.argument(0) {

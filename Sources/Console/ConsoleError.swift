@@ -15,6 +15,8 @@ public enum ConsoleError: Error, Equatable {
     case invalidAddress(String)
     /// Creating, binding or listening on the RPC socket failed.
     case listen(address: String, RuntimeError)
+    /// The RPC token file could not be read or made; RPC stays off (it would be open).
+    case token(path: String, reason: String)
 
     /// One line for a log or the console.
     public var description: String {
@@ -30,6 +32,8 @@ public enum ConsoleError: Error, Equatable {
             return "RPC bind address \"" + address + "\" is not an IPv4 address such as 127.0.0.1"
         case .listen(let address, let error):
             return "cannot listen for RPC on " + address + ": " + error.description
+        case .token(let path, let reason):
+            return "RPC token " + path + ": " + reason + " (check the data directory is writable)"
         }
     }
 }

@@ -12,6 +12,12 @@ struct JSONRPCError {
     static let invalidParams = -32602
     /// The command ran and failed; the message is its own.
     static let commandFailed = -32000
+    /// The door needs the token first (`auth`).
+    static let authenticationRequired = -32001
+    /// `auth` with a wrong token.
+    static let authenticationFailed = -32002
+    /// The replies would not fit the connection's output limit.
+    static let replyTooLarge = -32003
 
     let code: Int
     let message: String

@@ -11,11 +11,20 @@ final class RPCConnection {
     var watch: IOWatch?
     /// The client shut down its sending side: answer what came in, then close.
     var inputClosed = false
+    /// Whether it has authenticated, and how often it failed to.
+    var session: JSONRPCDispatcher.Session
+    /// When it last sent a complete request (or connected), and when its unfinished line
+    /// started: the server's idle and read timeouts measure from these.
+    var lastRequest: Instant
+    var partialSince: Instant?
     private(set) var isOpen = true
 
-    init(fd: FileDescriptor, peer: String, maxLineLength: Int, outputLimit: Int) {
+    init(fd: FileDescriptor, peer: String, maxLineLength: Int, outputLimit: Int,
+         session: JSONRPCDispatcher.Session, now: Instant) {
         self.fd = fd
         self.peer = peer
+        self.session = session
+        lastRequest = now
         assembler = LineAssembler(maxLength: maxLineLength)
         output = OutputBuffer(capacity: outputLimit)
     }

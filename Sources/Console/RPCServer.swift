@@ -9,13 +9,20 @@ import ServiceKit
 /// Limits keep one client from hurting the rest: a request line over `maxLineLength` bytes
 /// gets an error reply and the rest of it is skipped; a client whose unread replies exceed
 /// `outputLimit` is disconnected (it is not reading); beyond `maxClients` a new connection
-/// gets one error line and is closed.
+/// gets one error line and is closed. A client that sends no request for `idleTimeout`, or
+/// leaves a line unfinished for `readTimeout`, is disconnected, so idle or slow clients
+/// cannot hold the slots. With a token, a client must `auth` first; three wrong tokens on
+/// one connection close it.
 public final class RPCServer {
     public let bindAddress: String
     public let requestedPort: Int
     public let maxClients: Int
     public let maxLineLength: Int
     public let outputLimit: Int
+    public let idleTimeout: Interval
+    public let readTimeout: Interval
+    /// Wrong tokens a connection may send before it is closed.
+    public static let maxFailedAuthentications = 3
 
     private let loop: EventLoop
     private let dispatcher: JSONRPCDispatcher
@@ -23,6 +30,7 @@ public final class RPCServer {
     private var listener: FileDescriptor?
     private var listenWatch: IOWatch?
     private var connections: [RPCConnection] = []
+    private var timeoutTask: FixedRateTask?
 
     /// The port actually listened on (the kernel's pick when asked for port 0); 0 until started.
     public private(set) var boundPort = 0
@@ -36,16 +44,26 @@ public final class RPCServer {
     public private(set) var overlongLines = 0
     /// Partial request lines lost when their client hung up mid-line.
     public private(set) var truncatedLines = 0
+    /// Clients disconnected for idling or for a line left unfinished too long.
+    public private(set) var timedOutClients = 0
+    /// Clients disconnected after too many wrong tokens.
+    public private(set) var authenticationDrops = 0
 
     /// Clients connected now.
     public var clientCount: Int { connections.count }
     /// Requests that named a method, and error replies, so far.
     public var requests: Int { dispatcher.requests }
     public var errors: Int { dispatcher.errors }
+    /// Replies replaced by an error because they would not fit `outputLimit`.
+    public var oversizedReplies: Int { dispatcher.oversizedReplies }
+    /// Whether clients must present the token.
+    public var requiresToken: Bool { dispatcher.token != nil }
 
+    /// `token` nil leaves the door open: only for a loopback bind the user opened on purpose.
     public init(
         registry: CommandRegistry, loop: EventLoop, bind: String = "127.0.0.1", port: Int = 4567,
-        maxClients: Int = 16, maxLineLength: Int = 64 * 1024, outputLimit: Int = 256 * 1024
+        token: String? = nil, maxClients: Int = 16, maxLineLength: Int = 64 * 1024, outputLimit: Int = 256 * 1024,
+        idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10)
     ) {
         precondition(maxClients > 0 && maxLineLength > 0 && outputLimit > 0, "RPC limits must be positive")
         self.bindAddress = bind
@@ -53,8 +71,12 @@ public final class RPCServer {
         self.maxClients = maxClients
         self.maxLineLength = maxLineLength
         self.outputLimit = outputLimit
+        self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
         self.loop = loop
-        dispatcher = JSONRPCDispatcher(registry: registry)
+        // A reply must fit the output buffer with its newline, or the client would be dropped
+        // as a slow reader instead of being told.
+        dispatcher = JSONRPCDispatcher(registry: registry, token: token, maxReplyBytes: outputLimit - 1)
     }
 
     deinit { stop() }
@@ -66,11 +88,18 @@ public final class RPCServer {
         listener = fd
         boundPort = TCPSocket.localPort(fd)
         listenWatch = loop.watch(fd, interest: .read) { [self] _ in self.acceptPending() }
-        log.info("JSON-RPC listening on " + bindAddress + ":" + String(boundPort))
+        let check = min(idleTimeout, readTimeout)
+        timeoutTask = loop.addTask("rpc-timeouts", every: check < .seconds(1) ? check : .seconds(1)) { [self] in
+            self.dropTimedOut()
+        }
+        log.info("JSON-RPC listening on " + bindAddress + ":" + String(boundPort)
+                 + (requiresToken ? " (clients authenticate with the token)" : " (no token: loopback only)"))
     }
 
     /// Closes the listener and every client connection.
     public func stop() {
+        timeoutTask?.cancel()
+        timeoutTask = nil
         listenWatch?.cancel()
         listenWatch = nil
         listener?.close()
@@ -97,7 +126,8 @@ public final class RPCServer {
             }
             connectionsAccepted += 1
             let connection = RPCConnection(fd: accepted.fd, peer: accepted.peer,
-                                           maxLineLength: maxLineLength, outputLimit: outputLimit)
+                                           maxLineLength: maxLineLength, outputLimit: outputLimit,
+                                           session: dispatcher.newSession(), now: loop.clock.now())
             connection.watch = loop.watch(accepted.fd, interest: .read) { [self] events in
                 self.serve(connection, events)
             }
@@ -171,6 +201,11 @@ public final class RPCServer {
                     connection.assembler.feed(bytes) { event in self.handle(event, from: connection) }
                 }
                 guard connection.isOpen else { return }
+                if !connection.assembler.hasPartialLine {
+                    connection.partialSince = nil
+                } else if connection.partialSince == nil {
+                    connection.partialSince = loop.clock.now()
+                }
             case .failure(let error):
                 // A reset connection: nothing to answer, nobody to tell.
                 log.debug("RPC client " + connection.peer + ": " + error.description)
@@ -182,7 +217,16 @@ public final class RPCServer {
     private func handle(_ event: LineAssembler.Event, from connection: RPCConnection) {
         switch event {
         case .line(let line):
-            if let reply = dispatcher.respond(to: line) { send(reply, to: connection) }
+            connection.lastRequest = loop.clock.now()
+            connection.partialSince = nil
+            if let reply = dispatcher.respond(to: line, session: &connection.session) { send(reply, to: connection) }
+            if connection.session.failedAuthentications >= RPCServer.maxFailedAuthentications {
+                authenticationDrops += 1
+                log.warning("RPC client " + connection.peer + " sent " + String(RPCServer.maxFailedAuthentications)
+                            + " wrong tokens; disconnecting it")
+                _ = connection.flush()
+                drop(connection)
+            }
         case .overlong:
             overlongLines += 1
             send(dispatcher.overlongLineReply(maxLength: maxLineLength), to: connection)
@@ -200,6 +244,20 @@ public final class RPCServer {
         log.warning("RPC client " + connection.peer + " is not reading its replies (over "
                     + String(outputLimit) + " bytes waiting); disconnecting it")
         drop(connection)
+    }
+
+    /// Closes clients that idle past `idleTimeout` or leave a line unfinished past `readTimeout`.
+    private func dropTimedOut() {
+        let now = loop.clock.now()
+        for connection in connections {
+            let idle = now - connection.lastRequest >= idleTimeout
+            let stalled = connection.partialSince.map { now - $0 >= readTimeout } ?? false
+            guard idle || stalled else { continue }
+            timedOutClients += 1
+            log.info("RPC client " + connection.peer + (stalled ? " left a request unfinished" : " was idle")
+                     + " too long; disconnecting it")
+            drop(connection)
+        }
     }
 
     private func drop(_ connection: RPCConnection) {

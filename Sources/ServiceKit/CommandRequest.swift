@@ -7,6 +7,15 @@ public struct CommandRequest {
         case console
         case mqtt
         case rpc
+
+        /// `console`, `mqtt` or `rpc`, for logs.
+        public var name: String {
+            switch self {
+            case .console: return "console"
+            case .mqtt: return "mqtt"
+            case .rpc: return "rpc"
+            }
+        }
     }
 
     public let origin: Origin
@@ -15,11 +24,17 @@ public struct CommandRequest {
     public let arguments: [String]
     /// A JSON-RPC `params` object, when the caller sent one (named parameters).
     public let parameters: JSONObject?
+    /// Whether the door trusts its caller with privileged changes (credentials, endpoints,
+    /// doors; see `AnyConfigKey.isPrivileged`). The console (physical access) and
+    /// authenticated RPC do; MQTT only when `cmnd.allow_privileged` is set.
+    public let allowsPrivileged: Bool
 
-    public init(origin: Origin, arguments: [String], parameters: JSONObject? = nil) {
+    /// `allowsPrivileged` defaults to false for MQTT, the door anyone on the broker can use.
+    public init(origin: Origin, arguments: [String], parameters: JSONObject? = nil, allowsPrivileged: Bool? = nil) {
         self.origin = origin
         self.arguments = arguments
         self.parameters = parameters
+        self.allowsPrivileged = allowsPrivileged ?? (origin != .mqtt)
     }
 
     /// The argument at `index`, or nil.

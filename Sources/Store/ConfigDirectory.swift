@@ -9,8 +9,10 @@ import Runtime
 /// cut at any step leaves `config` either the old complete file or the new one; `config.prev`
 /// is only a second line of defence, for damage that comes from outside (a bad SD card).
 struct ConfigDirectory {
-    /// Larger files are rejected as corrupt rather than read into memory.
-    static let maximumFileSize = 1 << 20
+    /// Larger files are rejected as corrupt rather than read into memory, and `set` refuses
+    /// a value that would make the next save larger. Settings are a few KiB; 64 KiB leaves
+    /// room for tokens and lists and still reads in one go on a small board.
+    static let maximumFileSize = 64 << 10
 
     let directory: String
     let current: String

@@ -28,11 +28,17 @@ public enum ConfigKind: Equatable, Sendable {
     /// An MQTT topic to publish on or under: no `+`, `#`, NUL, empty levels at either end.
     case topic
 
+    /// The longest free-text value: a token or a certificate path fits, a megabyte does not.
+    public static let maximumTextBytes = 8192
+
     /// The canonical text of `text`, or nil when this kind does not accept it.
     public func canonical(_ text: String) -> String? {
         switch self {
         case .string:
-            return text.utf8.contains(0) ? nil : text
+            // Line breaks and other control characters are stored escaped (see ConfigFile) and
+            // shown escaped; the doors that take typed text refuse them before they get here.
+            guard text.utf8.count <= ConfigKind.maximumTextBytes, !text.utf8.contains(0) else { return nil }
+            return text
         case .identifier:
             return ConfigKind.isIdentifier(text) ? text : nil
         case .integer(let min, let max):
@@ -99,7 +105,7 @@ public enum ConfigKind: Equatable, Sendable {
     public var allowed: String {
         switch self {
         case .string:
-            return "any text without NUL bytes"
+            return "text without NUL bytes, up to " + String(ConfigKind.maximumTextBytes) + " bytes"
         case .identifier:
             return "1 to 64 letters, digits, '-', '_' or '.'"
         case .integer(let min, let max):

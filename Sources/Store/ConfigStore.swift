@@ -117,7 +117,16 @@ public final class ConfigStore {
     @discardableResult
     public func set(_ name: String, to value: String) throws(StoreError) -> ConfigEntry {
         let key = try schema.lookup(name)
-        userValues[key.name] = try key.validate(value)
+        let canonical = try key.validate(value)
+        // Refused now rather than at the next load, which would fall back to config.prev.
+        var settings = unknownUserValues
+        for (known, text) in userValues { settings[known] = text }
+        settings[key.name] = canonical
+        let size = ConfigFile.encode(settings).count
+        guard size <= ConfigDirectory.maximumFileSize else {
+            throw .fileTooLarge(key: key.name, size: size, limit: ConfigDirectory.maximumFileSize)
+        }
+        userValues[key.name] = canonical
         hasUnsavedChanges = true
         return entry(for: key)
     }

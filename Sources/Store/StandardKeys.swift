@@ -89,6 +89,12 @@ public enum StandardKeys {
     public static let rpcPort = ConfigKey<Int>.port(
         "rpc.port", default: 4567,
         help: "TCP port of the RPC command interface.")
+    public static let rpcAllowLocal = ConfigKey<Bool>.flag(
+        "rpc.allow_local", default: false,
+        help: "Let local clients use RPC without the token (only while rpc.bind is a loopback address).")
+    public static let commandsAllowPrivileged = ConfigKey<Bool>.flag(
+        "cmnd.allow_privileged", default: false,
+        help: "Let MQTT cmnd topics change credentials, endpoints and doors (anyone on the broker could).")
     public static let consoleDevice = ConfigKey<String>.text(
         "console.device", default: "-",
         help: "Serial device of the command console, - for standard input, or none for no console.")
@@ -104,7 +110,8 @@ public enum StandardKeys {
             mqttTransport.any, mqttWebSocketPath.any, mqttKeepAliveSeconds.any, mqttClientID.any, mqttDebug.any,
             mqttTLSCAFile.any, mqttTLSCADirectory.any, mqttTLSCertificateFile.any, mqttTLSKeyFile.any,
             mqttTLSInsecure.any, mqttOutboxMaxMessages.any, mqttOutboxMaxBytes.any, mqttOutboxSpool.any,
-            rpcBind.any, rpcPort.any, consoleDevice.any, consoleBaud.any,
+            rpcBind.any, rpcPort.any, rpcAllowLocal.any, commandsAllowPrivileged.any,
+            consoleDevice.any, consoleBaud.any,
         ]
     }
 }

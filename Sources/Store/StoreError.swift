@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable {
     case corruptFile(path: String, reason: String)
     /// Reading or writing a config file failed at the system level.
     case io(path: String, RuntimeError)
+    /// Setting `key` would make the saved file larger than the store reads back.
+    case fileTooLarge(key: String, size: Int, limit: Int)
 
     /// One line for a log or a console, e.g.
     /// `mqtt.port: "70000" is not allowed: an integer from 1 to 65535`.
@@ -30,6 +32,9 @@ public enum StoreError: Error, Equatable {
             return path + " is corrupt (" + reason + ")"
         case .io(let path, let error):
             return path + ": " + error.description
+        case .fileTooLarge(let key, let size, let limit):
+            return key + ": not set, the saved settings would be " + String(size) + " bytes, over the "
+                + String(limit) + "-byte limit (unset or shorten other values)"
         }
     }
 }

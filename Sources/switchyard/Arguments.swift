@@ -11,7 +11,9 @@ struct Arguments {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
-            guard argument.hasPrefix("-"), argument != "-" else {
+            // A negative number is a value (`config set mqtt.port -1` must reach the store,
+            // which says what is allowed), never an option: no option starts with a digit.
+            guard argument.hasPrefix("-"), argument != "-", !Arguments.isNegativeNumber(argument) else {
                 positionals.append(argument)
                 continue
             }
@@ -49,6 +51,13 @@ struct Arguments {
     func value(_ name: String) -> String? { options[name] }
     func has(_ flag: String) -> Bool { flags.contains(flag) }
     var wantsHelp: Bool { flags.contains("--help") }
+
+    /// `-1`, `-2.5`: a minus sign followed by a digit.
+    static func isNegativeNumber(_ argument: String) -> Bool {
+        let bytes = Array(argument.utf8)
+        return bytes.count >= 2 && bytes[0] == UInt8(ascii: "-") && bytes[1] >= UInt8(ascii: "0")
+            && bytes[1] <= UInt8(ascii: "9")
+    }
 }
 
 /// A command line that does not parse: printed with a pointer to `--help`, exit status 2.

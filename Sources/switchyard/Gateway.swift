@@ -76,9 +76,9 @@ final class Gateway {
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
         HelpCommand.register(in: commands)
-        commandTopics = CommandTopicBridge(port: uplink, registry: commands, topics: topics, loop: loop)
-        rpc = RPCServer(registry: commands, loop: loop, bind: store.string(StandardKeys.rpcBind),
-                        port: store.integer(StandardKeys.rpcPort))
+        commandTopics = CommandTopicBridge(port: uplink, registry: commands, topics: topics, loop: loop,
+                                           allowsPrivileged: store.boolean(StandardKeys.commandsAllowPrivileged))
+        rpc = Gateway.makeRPCServer(store: store, registry: commands, loop: loop, log: log)
         let device = store.string(StandardKeys.consoleDevice)
         if device != "none" && !device.isEmpty {
             console = ConsoleTerminal(registry: commands, loop: loop, device: device,
@@ -120,6 +120,31 @@ final class Gateway {
             return
         }
         led.show(uplink.isConnected ? .connected : .noBroker)
+    }
+
+    /// The RPC door, closed by the token unless it listens on loopback and `rpc.allow_local`
+    /// opens it. Nil (logged) when no token can be made: an open door is never the fallback.
+    static func makeRPCServer(store: ConfigStore, registry: CommandRegistry, loop: EventLoop, log: Logger) -> RPCServer? {
+        let bind = store.string(StandardKeys.rpcBind)
+        let loopback = RPCToken.isLoopback(bind)
+        var token: String? = nil
+        if loopback && store.boolean(StandardKeys.rpcAllowLocal) {
+            log.info("JSON-RPC takes local clients without a token (rpc.allow_local)")
+        } else {
+            do throws(ConsoleError) { token = try RPCToken.loadOrCreate(in: store.dataDirectory) } catch {
+                log.error("JSON-RPC disabled: " + error.description)
+                return nil
+            }
+            if store.boolean(StandardKeys.rpcAllowLocal) {
+                log.warning("rpc.allow_local is ignored: rpc.bind " + bind + " is not a loopback address")
+            }
+        }
+        if !loopback {
+            log.warning("JSON-RPC listens on " + bind + ", reachable from the network: clients must authenticate "
+                        + "with the token in " + RPCToken.path(in: store.dataDirectory))
+        }
+        return RPCServer(registry: registry, loop: loop, bind: bind, port: store.integer(StandardKeys.rpcPort),
+                         token: token)
     }
 
     /// The command doors. Each one failing is logged and the rest run on: a busy RPC port

@@ -74,11 +74,17 @@ struct CommandTopicBridgeTests {
         #expect(reply["output"] == ["key": "mqtt.port", "value": "1883", "source": "default"])
         #expect(reply.objectValue?.keys == ["cmd", "ok", "output"])
 
+        // Quotes group words; an endpoint is privileged, so the broker's door refuses it.
         try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "mqtt.host \"my broker\"")
         let set = try #require(try rig.result(2))
-        #expect(set["ok"] == true)
-        #expect(rig.store.string(StandardKeys.mqttHost) == "my broker")
-        #expect(rig.bridge.executed == 2)
+        #expect(set["ok"] == false)
+        #expect(set["output"]?.stringValue?.hasPrefix("mqtt.host changes a credential") == true)
+        #expect(rig.store.string(StandardKeys.mqttHost) == "localhost")
+        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "log.format \"json\"")
+        let plain = try #require(try rig.result(3))
+        #expect(plain["ok"] == true)
+        #expect(rig.store.value(StandardKeys.logFormat) == .json)
+        #expect(rig.bridge.executed == 3)
     }
 
     @Test("an unknown command gets ok:false with a message that points at help")

@@ -51,6 +51,17 @@ struct CommandLineTests {
         let bad = try ChildProcess.run(binary, ["config", "set", "mqtt.port", "99999", "--data", data.path])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("mqtt.port: \"99999\" is not allowed: an integer from 1 to 65535"))
+        // A negative number is the value, not an option: the store says what is allowed.
+        let negative = try ChildProcess.run(binary, ["config", "set", "mqtt.port", "-1", "--data", data.path])
+        #expect(negative.status == 1)
+        #expect(negative.stderr.contains("mqtt.port: \"-1\" is not allowed: an integer from 1 to 65535"),
+                "\(negative.stderr)")
+        let ring = try ChildProcess.run(binary, ["config", "set", "can.ring_capacity", "3", "--data", data.path])
+        #expect(ring.status == 1 && ring.stderr.contains("a power of two"))
+        for topic in ["#", "a/+/b", ""] {
+            let refused = try ChildProcess.run(binary, ["config", "set", "can.topic", topic, "--data", data.path])
+            #expect(refused.status == 1 && refused.stderr.contains("without '+', '#'"), "topic \(topic)")
+        }
 
         _ = try ChildProcess.run(binary, ["config", "set", "mqtt.password", "s3cr3t-pw", "--data", data.path])
         let show = try ChildProcess.run(binary, ["config", "show", "--data", data.path])

@@ -24,9 +24,16 @@ struct GatewayCommandTests {
         let broker = try MosquittoBroker()
         let gateway = try GatewayProcess(broker: broker)
         #expect(try waitOnline(broker, gateway), "\(gateway.log)")
-        let set = try mqttCommand(broker, gateway, "set", "mqtt.keepalive_s 45")
+        let set = try mqttCommand(broker, gateway, "set", "benchlab.poll_s 3")
         #expect(set["cmd"] as? String == "set")
         #expect(set["ok"] as? Bool == true)
+        // Anyone on the broker can publish here: endpoints, credentials and doors are refused.
+        for attempt in ["mqtt.host evil.example", "mqtt.password x", "rpc.bind 0.0.0.0", "mqtt.keepalive_s 45"] {
+            let refused = try mqttCommand(broker, gateway, "set", attempt)
+            #expect(refused["ok"] as? Bool == false, "\(attempt): \(refused)")
+            #expect((refused["output"] as? String)?.contains("cmnd.allow_privileged") == true)
+        }
+        #expect(gateway.waitForLog("refused a change of privileged mqtt.host over mqtt"))
         #expect(try mqttCommand(broker, gateway, "save", "")["ok"] as? Bool == true)
 
         let unknown = try mqttCommand(broker, gateway, "frobnicate", "")
@@ -43,9 +50,9 @@ struct GatewayCommandTests {
         #expect(gateway.process.pid == pid)
         #expect(gateway.process.isRunning)
         #expect(try waitOnline(broker, gateway))
-        let get = try mqttCommand(broker, gateway, "get", "mqtt.keepalive_s")
+        let get = try mqttCommand(broker, gateway, "get", "benchlab.poll_s")
         let output = get["output"] as? [String: Any]
-        #expect(output?["value"] as? String == "45", "\(get)")
+        #expect(output?["value"] as? String == "3", "\(get)")
         #expect(output?["source"] as? String == "user")
     }
 
@@ -54,7 +61,16 @@ struct GatewayCommandTests {
         let broker = try MosquittoBroker()
         let gateway = try GatewayProcess(broker: broker, extraEnvironment: ["MQTT_PASSWORD": "pw-never-shown"])
         #expect(try waitOnline(broker, gateway), "\(gateway.log)")
-        let rpc = try RPCClient(port: gateway.rpcPort)
+        // The door is closed until the token from the data directory (0600) is presented.
+        let stranger = try RPCClient(port: gateway.rpcPort)
+        let refused = try stranger.call("set", ["mqtt.port", "1884"])
+        #expect((refused["error"] as? [String: Any])?["code"] as? Int == -32001, "\(refused)")
+        let wrong = try stranger.call("auth", ["0000"])
+        #expect((wrong["error"] as? [String: Any])?["code"] as? Int == -32002, "\(wrong)")
+        let mode = try FileManager.default.attributesOfItem(atPath: gateway.data.file("rpc.token"))[.posixPermissions]
+        #expect(mode as? Int == 0o600)
+        #expect(gateway.rpcToken.count == 64)
+        let rpc = try gateway.rpcClient()
         let set = try rpc.call("set", ["benchlab.poll_s", "2"])
         #expect(set["result"] != nil, "\(set)")
         let config = try rpc.call("config")

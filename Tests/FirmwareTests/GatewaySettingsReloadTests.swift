@@ -23,7 +23,7 @@ struct GatewaySettingsReloadTests {
         let gateway = try GatewayProcess(broker: broker, data: data)
         defer { gateway.process.signal(SIGKILL) }
         #expect(gateway.waitForLog("opened slcan"), "\(gateway.log)")
-        let rpc = try RPCClient(port: gateway.rpcPort)
+        let rpc = try gateway.rpcClient()
 
         // A CAN key, saved: CAN restarts, Benchlab does not.
         _ = try rpc.call("set", ["can.bitrate", "250000"])

@@ -18,7 +18,7 @@ extension StoreSuite {
         static func longValue(_ generation: Int) -> String {
             let piece = String(generation) + ";"
             var value = "/gen-" + String(generation) + "/"
-            while value.utf8.count < 8 * 1024 { value += piece }
+            while value.utf8.count < 8 * 1024 - 64 { value += piece }
             return value + "#end"
         }
 

@@ -34,8 +34,8 @@ extension StoreSuite {
                 try store.set("mqtt.password", to: bad)
                 Issue.record("a NUL byte was accepted")
             } catch {
-                #expect(error == .invalidValue(key: "mqtt.password", value: "***", allowed: "any text without NUL bytes"))
-                #expect(error.description == "mqtt.password: \"***\" is not allowed: any text without NUL bytes")
+                #expect(error == .invalidValue(key: "mqtt.password", value: "***", allowed: "text without NUL bytes, up to 8192 bytes"))
+                #expect(error.description == "mqtt.password: \"***\" is not allowed: text without NUL bytes, up to 8192 bytes")
             }
             #expect(!StandardKeys.mqttPassword.any.helpLine.contains(Self.secret))
         }

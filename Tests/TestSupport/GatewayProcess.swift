@@ -49,6 +49,19 @@ public final class GatewayProcess {
         return log.contains(text)
     }
 
+    /// The RPC door's token, which the gateway writes to its data directory at start.
+    public var rpcToken: String {
+        (try? String(contentsOfFile: data.file("rpc.token"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// A client of the gateway's RPC port, authenticated with the token.
+    public func rpcClient() throws -> RPCClient {
+        let client = try RPCClient(port: rpcPort)
+        try client.authenticate(rpcToken)
+        return client
+    }
+
     /// Starts the same gateway again (after it exited) with the same data directory.
     public func restart() throws {
         process = try Subprocess(Products.executable("switchyard").path, arguments, environment: environment,

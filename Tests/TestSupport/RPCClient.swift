@@ -30,6 +30,12 @@ public final class RPCClient {
         return (try JSONSerialization.jsonObject(with: Data(reply.utf8))) as? [String: Any] ?? [:]
     }
 
+    /// Presents the door's token (`auth`); throws when the gateway refuses it.
+    public func authenticate(_ token: String) throws {
+        let reply = try call("auth", [token], id: 0)
+        guard reply["result"] != nil else { throw RPCClientError.refused("\(reply)") }
+    }
+
     public func readLine() throws -> String {
         while true {
             if let newline = pending.firstIndex(of: 0x0A) {
@@ -44,5 +50,5 @@ public final class RPCClient {
         }
     }
 
-    public enum RPCClientError: Error { case notListening(Int), closed }
+    public enum RPCClientError: Error { case notListening(Int), closed, refused(String) }
 }

@@ -6,7 +6,7 @@
 //
 // It prints `ready <N>` once it has loaded the data dir, then nothing more.
 // Each round sets every key of `generationKeys` to `gen-<N>` and `longKey` to
-// `longValue(N)` (over 8 KiB, so a save spans several pages), saves, and goes on with
+// `longValue(N)` (just under the 8 KiB text limit, so a save spans pages), saves, and goes on with
 // N + 1. N starts one past the generation found in the data dir, so generations keep
 // growing across kills. The environment is ignored: only the saved settings matter here.
 // The test spells out the same keys and values; keep the two in step.
@@ -20,11 +20,11 @@ let generationKeys = [
 ]
 let longKey = StandardKeys.mqttTLSCAFile
 
-/// `/gen-<N>/` followed by `<N>;` repeated past 8 KiB, ending in `#end`.
+/// `/gen-<N>/` followed by `<N>;` repeated to just under 8 KiB, ending in `#end`.
 func longValue(_ generation: Int) -> String {
     let piece = String(generation) + ";"
     var value = "/gen-" + String(generation) + "/"
-    while value.utf8.count < 8 * 1024 { value += piece }
+    while value.utf8.count < 8 * 1024 - 64 { value += piece }
     return value + "#end"
 }
 
