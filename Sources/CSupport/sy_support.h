@@ -31,6 +31,7 @@
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -105,5 +106,30 @@ static inline int sy_unblock_signals(const sigset_t *set) {
 // SIG_IGN is a macro casting 1 to a function pointer, which Swift cannot import. A peer
 // that closes a socket or pipe must give us EPIPE, not kill the gateway.
 static inline void sy_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+
+// Marks every descriptor from `first` up close-on-exec, so a restart (exec of ourselves)
+// hands nothing to the new image: not the broker socket libmosquitto opened without
+// O_CLOEXEC, not the RPC listener. close_range(2) where the kernel has it (5.11+), else
+// each descriptor /proc/self/fd lists. Returns 0, or -1 when neither way worked.
+static inline int sy_cloexec_from(int first) {
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned int)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+#endif
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir == NULL) return -1;
+    int own = dirfd(dir);
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        int fd = atoi(entry->d_name);
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || fd < first || fd == own) continue;
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    closedir(dir);
+    return 0;
+}
 
 #endif

@@ -14,6 +14,9 @@ enum ProcessRestart {
         let path = "/proc/self/exe"
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
+        // Descriptors opened without O_CLOEXEC (C libraries' sockets) would otherwise live
+        // on in the new image, two more with each restart.
+        _ = sy_cloexec_from(3)
         execv(path, &argv)
         let failure = Errno.current
         for pointer in argv { free(pointer) }
