@@ -11,7 +11,7 @@ public final class CANService: Service {
     public static var descriptor: ServiceDescriptor {
         ServiceDescriptor(
             name: "can", summary: "CAN bus <-> MQTT tunnel, wire-compatible with PyMQTT2CAN and SavvyCAN.",
-            enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all,
+            enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all, sharedKeys: [StandardKeys.mqttQoS.any],
             make: { context in CANService(context: context) })
     }
 
@@ -138,7 +138,8 @@ public final class CANService: Service {
         }
         let tunnel = CANTunnelSettings(topics: topics, filter: filter, onlyChanges: store.boolean(CANConfigKeys.onlyChanges),
                                        ringCapacity: store.integer(CANConfigKeys.ringCapacity), listenOnly: listenOnly,
-                                       fdBitRateSwitch: store.boolean(CANConfigKeys.fdBitRateSwitch))
+                                       fdBitRateSwitch: store.boolean(CANConfigKeys.fdBitRateSwitch),
+                                       qos: Int32(store.integer(StandardKeys.mqttQoS)))
         return (bus, tunnel)
     }
 

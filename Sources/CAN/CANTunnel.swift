@@ -186,8 +186,9 @@ public final class CANTunnel {
                 stats.unchanged += 1
                 return
             }
-            let outcome = port.publish(settings.topics.publishTopic(for: frame.id), CANPayloadCodec.encode(frame), qos: 0, retain: false)
-            if outcome == .sent { stats.published += 1 } else { stats.publishFailed += 1 }
+            let outcome = port.publish(settings.topics.publishTopic(for: frame.id), CANPayloadCodec.encode(frame),
+                                       qos: settings.qos, retain: false)
+            if case .dropped = outcome { stats.publishFailed += 1 } else { stats.published += 1 }
         case .malformed(let malformation):
             stats.count(malformation)
             drops.report(malformation, context: "from " + bus.name)

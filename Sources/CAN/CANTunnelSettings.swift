@@ -20,6 +20,9 @@ public struct CANTunnelSettings: Equatable {
     /// How long the first reopen after a failure waits; it doubles up to `maxReopenDelay`.
     public var reopenDelay: Interval
     public var maxReopenDelay: Interval
+    /// QoS of frames published from the bus (`mqtt.qos`): at 1 the uplink's outbox keeps
+    /// them through a broker outage, at 0 (PyMQTT2CAN's) they are dropped while it lasts.
+    public var qos: Int32
 
     /// Events the ring holds by default: half a second of a saturated 1 Mbit/s bus.
     public static let defaultRingCapacity = 4096
@@ -27,7 +30,7 @@ public struct CANTunnelSettings: Equatable {
     /// Settings with the defaults the issue names (ring 4,096, batches of 512, reopen after 1 s up to 30 s).
     public init(topics: CANTopics, filter: CANFilter = .acceptAll, onlyChanges: Bool = false,
                 ringCapacity: Int = CANTunnelSettings.defaultRingCapacity, listenOnly: Bool = false,
-                fdBitRateSwitch: Bool = false) {
+                fdBitRateSwitch: Bool = false, qos: Int32 = 0) {
         self.topics = topics
         self.filter = filter
         self.onlyChanges = onlyChanges
@@ -38,6 +41,7 @@ public struct CANTunnelSettings: Equatable {
         batchSize = 512
         reopenDelay = .seconds(1)
         maxReopenDelay = .seconds(30)
+        self.qos = qos
     }
 
     /// Why these settings cannot work, or nil.

@@ -125,4 +125,38 @@ struct CANServiceTests {
         #expect(client.subscriptionCount == 0, "stop removes the tunnel's subscription")
         #expect(loop.run(timeout: 3) { sim.records.contains("CLOSE") })
     }
+
+    @Test("frames honour mqtt.qos: at 1 those read while the broker is away wait in the outbox; at 0 they drop")
+    func framesHonourQoS() throws {
+        for qos in [1, 0] {
+            let broker = try MosquittoBroker()
+            let sim = try SLCANSimulator()
+            let (store, _) = try store([
+                "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": sim.path, "mqtt.qos": String(qos),
+            ])
+            let observer = try CANTestSupport.observer(broker, topics: ["can/#"])
+            let loop = try EventLoop()
+            let client = try CANTestSupport.client(broker, loop: loop)
+            let (host, service, _) = try hosted(store, loop, client)
+            defer { host.stopAll() }
+            #expect(loop.run(timeout: 5) { host.health(of: "can") == .ok })
+            // Not connected yet: as in an outage, every frame must wait or be dropped.
+            for index in 0..<20 { sim.emit("t1" + String(format: "%02X", index) + "1" + String(format: "%02X", index)) }
+            let tunnel = try #require(service.tunnel)
+            #expect(loop.run(timeout: 5) { tunnel.stats.framesFromBus == 20 })
+            client.start()
+            #expect(loop.run(timeout: 5) { client.isConnected })
+            if qos == 1 {
+                #expect(tunnel.stats.publishFailed == 0)
+                #expect(loop.run(timeout: 5) { observer.lines.count >= 20 }, "\(observer.lines.count) of 20 arrived")
+                let ids: [String] = observer.lines.compactMap(CANTestSupport.split).map { $0.topic }
+                let expected: [String] = (0..<20).map { (index: Int) -> String in "can/" + String(0x100 + index) }
+                #expect(ids == expected, "in order, none lost")
+            } else {
+                #expect(tunnel.stats.publishFailed == 20, "QoS 0 without a broker drops, and counts it")
+                loop.run(timeout: 0.5) { false }
+                #expect(observer.lines.isEmpty)
+            }
+        }
+    }
 }

@@ -47,6 +47,8 @@ struct TwoGatewayTunnelTests {
         // The payload has no bit rate switch bit, so the FD frame arrives without BRS (d, not b).
         #expect(remoteSide.transmitted == ["t1238DEADBEEF01020304", "T18DAF1103022110", "r7DF4", "d1239000102030405060708090A0B"])
         #expect(busSide.transmitted == fromRemote)
+        // The observer is its own process: its lines may trail the simulators' by a moment.
+        observer.wait(timeout: 5) { $0.count >= 5 }
         let topics = Set(observer.lines.compactMap(CANTestSupport.split).map { $0.topic })
         #expect(topics == ["shop/can/291", "shop/can/417001744", "shop/can/2015", "shop/can/s/2015", "shop/can/s/417018865"])
 
