@@ -80,6 +80,9 @@ public enum StandardKeys {
     public static let mqttOutboxSpool = ConfigKey<Bool>.flag(
         "mqtt.outbox.spool", default: true,
         help: "Save undelivered messages to the data directory at shutdown and send them after the next start.")
+    public static let mqttOutboxSpoolInterval = ConfigKey<Interval>.duration(
+        "mqtt.outbox.spool_s", seconds: 1...3600, default: 10,
+        help: "While messages wait for the broker, save them this often (only when they changed), so a power cut loses at most this much.")
 
     // MARK: console and RPC
 
@@ -110,6 +113,7 @@ public enum StandardKeys {
             mqttTransport.any, mqttWebSocketPath.any, mqttKeepAliveSeconds.any, mqttClientID.any, mqttDebug.any,
             mqttTLSCAFile.any, mqttTLSCADirectory.any, mqttTLSCertificateFile.any, mqttTLSKeyFile.any,
             mqttTLSInsecure.any, mqttOutboxMaxMessages.any, mqttOutboxMaxBytes.any, mqttOutboxSpool.any,
+            mqttOutboxSpoolInterval.any,
             rpcBind.any, rpcPort.any, rpcAllowLocal.any, commandsAllowPrivileged.any,
             consoleDevice.any, consoleBaud.any,
         ]

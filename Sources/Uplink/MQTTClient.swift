@@ -64,6 +64,13 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     private var attempt: ConnectAttempt?
     private var connectThread: WorkerThread?
 
+    // The outbox on disk while running: saved every `spoolInterval` when it changed, the
+    // file removed once the outbox drained, so a kill loses at most one period's messages.
+    private var spoolTask: FixedRateTask?
+    private var outboxChanged = false
+    private var spoolOnDisk = false
+    private lazy var spoolProblems = LogLimiter(log: log, clock: loop.clock)
+
     public init(name: String, settings: MQTTSettings, loop: EventLoop) throws(UplinkError) {
         self.name = name
         self.settings = settings
@@ -82,6 +89,9 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public func start() {
         guard state == .idle || state == .stopped else { return }
         log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
+        if settings.spoolPath != nil && spoolTask == nil {
+            spoolTask = loop.addTask(name + "-spool", every: settings.spoolInterval) { [self] in self.spoolIfChanged() }
+        }
         beginConnect()
     }
 
@@ -143,6 +153,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
             return hand(message)
         }
         outbox.append(message)
+        outboxChanged = true
         if state == .connected { drainOutbox() }
         return .queued
     }
@@ -212,6 +223,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         }
         if code == MosquittoSession.noConnection, message.qos > 0 {
             outbox.prepend(message)
+            outboxChanged = true
             return .queued
         }
         stats.rejected += 1
@@ -223,6 +235,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     private func drainOutbox() {
         while state == .connected || state == .stopping, inflight < settings.maxInflight,
               let message = outbox.removeFirst() {
+            outboxChanged = true
             if case .queued = hand(message) { break }
         }
     }
@@ -342,6 +355,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     }
 
     private func finishStop() {
+        spoolTask?.cancel()
+        spoolTask = nil
         releaseSocket()
         connectWake?.cancel()
         connectWake = nil
@@ -349,11 +364,38 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         saveSpool()
     }
 
+    /// The periodic save: only when the outbox changed since the last one (writes wear SD
+    /// cards); an emptied outbox removes the file, so delivered messages are not sent again.
+    private func spoolIfChanged() {
+        guard let spoolPath = settings.spoolPath, outboxChanged else { return }
+        outboxChanged = false
+        do throws(RuntimeError) {
+            if outbox.isEmpty {
+                if spoolOnDisk { try FileSystem.remove(spoolPath) }
+                spoolOnDisk = false
+            } else {
+                try OutboxSpool.save(outbox, to: spoolPath)
+                spoolOnDisk = true
+                log.debug("spooled \(outbox.count) waiting messages to \(spoolPath)")
+            }
+        } catch {
+            outboxChanged = true // try again next period
+            _ = spoolProblems.warning("spool", "cannot save the outbox to \(spoolPath): \(error.description)")
+        }
+    }
+
     // Whatever did not reach the broker before the stop waits on disk for the next start.
     private func saveSpool() {
-        guard let spoolPath = settings.spoolPath, !outbox.isEmpty else { return }
+        guard let spoolPath = settings.spoolPath else { return }
+        guard !outbox.isEmpty else {
+            // A periodic save of messages that were delivered since must not come back.
+            if spoolOnDisk { try? FileSystem.remove(spoolPath) }
+            spoolOnDisk = false
+            return
+        }
         do throws(RuntimeError) {
             try OutboxSpool.save(outbox, to: spoolPath)
+            spoolOnDisk = true
             log.info("saved \(outbox.count) undelivered messages to \(spoolPath)")
         } catch {
             log.error("cannot save the outbox to \(spoolPath): \(error.description)")

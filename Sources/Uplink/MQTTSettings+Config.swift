@@ -23,6 +23,7 @@ extension MQTTSettings {
         settings.outboxMaxBytes = store.integer(StandardKeys.mqttOutboxMaxBytes)
         if store.boolean(StandardKeys.mqttOutboxSpool) {
             settings.spoolPath = store.dataDirectory + "/outbox.spool"
+            settings.spoolInterval = store.value(StandardKeys.mqttOutboxSpoolInterval)
         }
         settings.debug = store.boolean(StandardKeys.mqttDebug)
 

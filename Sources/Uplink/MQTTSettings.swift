@@ -1,3 +1,4 @@
+import Runtime
 import Store
 
 /// TLS for the broker connection. Certificate verification is on unless `insecure` says
@@ -58,6 +59,9 @@ public struct MQTTSettings: Equatable {
     /// Where the outbox is saved when the client stops with messages in it, and loaded from
     /// at the next start; nil keeps the outbox in memory only.
     public var spoolPath: String?
+    /// How often a changed, non-empty outbox is saved to `spoolPath` while running, so a
+    /// SIGKILL or power cut loses at most this much; one write per period at most (SD cards).
+    public var spoolInterval: Interval
     /// Messages handed to libmosquitto and not yet acknowledged, at most.
     public var maxInflight: Int
     /// QoS 0 messages waiting in libmosquitto's (unbounded) send queue, at most; beyond it a
@@ -80,6 +84,7 @@ public struct MQTTSettings: Equatable {
         outboxMaxMessages = 1000
         outboxMaxBytes = 1 << 20
         spoolPath = nil
+        spoolInterval = .seconds(10)
         maxInflight = 100
         maxQoS0Backlog = 10_000
         debug = false

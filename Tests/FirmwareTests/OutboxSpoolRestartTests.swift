@@ -31,4 +31,37 @@ struct OutboxSpoolRestartTests {
         #expect(!FileManager.default.fileExists(atPath: spool), "a loaded spool is deleted")
         #expect(gateway.log.contains("spooled messages from \(spool)"))
     }
+
+    @Test("frames queued during an outage survive a SIGKILL: the outbox is spooled while it waits")
+    func spooledPeriodicallySurvivesKill() throws {
+        let broker = try MosquittoBroker()
+        let devices = try SimulatedDevices(slcanArguments: ["--every", "0.1", "--frame", "t1232BEEF"])
+        let data = TemporaryDirectory(prefix: "gateway")
+        #expect(ChildProcessConfig.set([
+            "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": devices.slcanPath,
+            "mqtt.outbox.spool_s": "1",
+        ], data: data.path))
+        let gateway = try GatewayProcess(broker: broker, extraEnvironment: ["LOG_LEVEL": "info", "MQTT_QOS": "1"],
+                                         data: data)
+        defer { gateway.process.signal(SIGKILL) }
+        let spool = gateway.data.file("outbox.spool")
+        #expect(gateway.waitForLog("connected to 127.0.0.1:\(broker.port)"), "\(gateway.log)")
+        broker.stop()
+        #expect(gateway.waitForLog("disconnected from 127.0.0.1:\(broker.port)"), "\(gateway.log)")
+        // Frames keep coming from the bus; within a spool period or two they are on disk.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: spool) { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: spool), "spooled while running: \(gateway.log)")
+        usleep(1_200_000)
+        gateway.process.signal(SIGKILL)
+        _ = gateway.process.wait(timeout: 5)
+        let size = (try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? 0
+        #expect(size > 100, "the spool holds the frames read during the outage")
+
+        try broker.start()
+        let observer = try MQTTObserver(port: broker.port, topics: ["can/291"])
+        try gateway.restart()
+        #expect(observer.wait(timeout: 15) { $0.count >= 10 }, "frames from before the kill: \(observer.lines.count) \(gateway.log)")
+        #expect(gateway.log.contains("spooled messages from \(spool)"))
+    }
 }
