@@ -20,6 +20,15 @@ public final class SignalEvents {
 
     deinit { fd.close() }
 
+    /// Blocks the signals a `SignalEvents` will take, and nothing else: the entry point calls
+    /// it first thing for commands that run until told to stop, so a SIGTERM sent while the
+    /// process is still starting stays pending (and is read from the signalfd later, for a
+    /// clean exit) instead of killing it.
+    public static func blockEarly(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
+        var mask = sigset_t()
+        _ = signals.withUnsafeBufferPointer { sy_block_signals($0.baseAddress, Int32($0.count), &mask) }
+    }
+
     /// The next pending signal number, or nil when none is pending.
     public func next() -> Int32? {
         var info = signalfd_siginfo()

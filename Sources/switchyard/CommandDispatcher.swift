@@ -3,6 +3,19 @@ import Runtime
 
 /// Picks the subcommand and turns its outcome into an exit status.
 enum CommandDispatcher {
+    /// Commands that run until SIGINT/SIGTERM and shut down cleanly on them.
+    static let signalledCommands: [StaticString] = ["run", "can-tunnel"]
+
+    /// Whether argv[1] is one of `signalledCommands`, read straight from C (nothing allocated).
+    static func runsUntilSignalled(_ command: UnsafePointer<CChar>) -> Bool {
+        // A string literal's storage ends in NUL, so `utf8Start` is a C string.
+        for name in signalledCommands
+        where strcmp(command, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+            return true
+        }
+        return false
+    }
+
     /// Exit statuses: 0 success, 1 the command failed, 2 the command line was wrong.
     static func main(arguments: [String]) -> Int32 {
         guard let name = arguments.first else {

@@ -22,4 +22,26 @@ enum ProcessRestart {
         for pointer in argv { free(pointer) }
         return failure
     }
+
+    /// Overwrites, in the process's own argv strings, the value after each option in
+    /// `options` (and `--option=value` forms) with `*`, keeping the lengths.
+    static func scrubSecretValues(
+        _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, after options: [String]
+    ) {
+        var index = 1
+        while index < Int(argc) {
+            guard let argument = argv[index] else { break }
+            let text = String(cString: argument)
+            if options.contains(text), index + 1 < Int(argc), let value = argv[index + 1] {
+                memset(value, Int32(UInt8(ascii: "*")), strlen(value))
+                index += 2
+                continue
+            }
+            for option in options where text.hasPrefix(option + "=") {
+                let prefix = option.utf8.count + 1
+                memset(argument + prefix, Int32(UInt8(ascii: "*")), strlen(argument) - prefix)
+            }
+            index += 1
+        }
+    }
 }

@@ -6,9 +6,10 @@ import Testing
 /// remote, each on its own simulated CANable, both on one real broker.
 @Suite("switchyard can-tunnel: a bus side and a remote side", .serialized)
 struct TwoGatewayTunnelTests {
-    private func startTunnel(_ sim: SLCANSimulator, broker: MosquittoBroker, server: Bool, log: String) throws -> Subprocess {
+    private func startTunnel(_ sim: SLCANSimulator, broker: MosquittoBroker, server: Bool, log: String,
+                             extra: [String] = []) throws -> Subprocess {
         var arguments = ["can-tunnel", "-b", "slcan", "-i", sim.path, "-s", "500000", "-t", "shop/can",
-                         "-H", "127.0.0.1", "-P", String(broker.port), "--stats-interval", "0"]
+                         "-H", "127.0.0.1", "-P", String(broker.port), "--stats-interval", "0"] + extra
         if server { arguments.append("-S") }
         return try Subprocess(Products.executable("switchyard").path, arguments, stdout: .file(log), stderr: .file(log))
     }
@@ -57,6 +58,25 @@ struct TwoGatewayTunnelTests {
         #expect(client.wait(timeout: 5)?.status == 0)
         #expect(contents(serverLog).contains("\"published\":4"), "server log: \(contents(serverLog))")
         #expect(contents(clientLog).contains("\"frames_out\":4"), "client log: \(contents(clientLog))")
+    }
+
+    @Test("-p PASSWORD does not stay in /proc/PID/cmdline, where every local user can read it")
+    func passwordNotInCommandLine() throws {
+        let broker = try MosquittoBroker()
+        let sim = try SLCANSimulator()
+        let directory = TemporaryDirectory(prefix: "can-pw")
+        let log = directory.file("tunnel.log")
+        let tunnel = try startTunnel(sim, broker: broker, server: true, log: log,
+                                     extra: ["-u", "gateway", "-p", "hunter2-secret"])
+        defer { tunnel.signal(SIGKILL) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && !contents(log).contains("connected to") { usleep(20_000) }
+        #expect(contents(log).contains("connected to"), "the tunnel still works: \(contents(log))")
+        let cmdline = try #require(FileManager.default.contents(atPath: "/proc/\(tunnel.pid)/cmdline"))
+        let words = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        #expect(words.contains("-p") && words.contains("gateway"), "\(words)")
+        #expect(!words.joined(separator: " ").contains("hunter2"), "\(words)")
+        #expect(!contents(log).contains("hunter2"))
     }
 
     @Test("--help lists the seed's flags and defaults; a bad bit rate is a usage error")
