@@ -6,8 +6,8 @@
 /// privileged: the console and authenticated RPC may change them, MQTT only when
 /// `cmnd.allow_privileged` says so, and every change is logged (without the value).
 extension AnyConfigKey {
-    /// Doors and the connection the gateway trusts: every key under these prefixes.
-    static let privilegedPrefixes = ["mqtt.", "rpc.", "console.", "cmnd.", "web.", "ota."]
+    /// Doors, the connection and the trust anchors the gateway relies on: every key under these prefixes.
+    static let privilegedPrefixes = ["mqtt.", "http.", "rpc.", "console.", "cmnd.", "web.", "ota."]
     /// Last name parts that name an endpoint in any service (`bmw.mqtt_host`, `iot.url`).
     static let endpointSuffixes = ["host", "port", "url", "endpoint", "broker"]
 
