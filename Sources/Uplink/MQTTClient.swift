@@ -16,6 +16,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public private(set) var outbox: OutboxQueue
     /// The last reason the connection failed, for `mqtt status` ("" when none).
     public private(set) var lastError = ""
+    // The connect failure last written to the log, so a repeat is not.
+    private var lastLoggedFailure = ""
 
     /// Called on every change of `state` (the LED and the state topic follow it).
     public var onStateChange: ((UplinkState) -> Void)?
@@ -421,7 +423,17 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
 
     private func connectFailed(_ reason: String) {
         stats.connectFailures += 1
-        if reason != lastError { log.error("cannot connect to \(settings.endpoint): \(reason)") }
+        // Once per distinct failure, not once per retry: a broker refusing the login would
+        // otherwise fill the log every backoff period.
+        if reason != lastLoggedFailure {
+            lastLoggedFailure = reason
+            if let refusal, refusal.isAuthenticationFailure {
+                log.warning("\(settings.endpoint) refused the login (\(refusal.name)): check the username and "
+                            + "password; retrying with backoff, this is logged once")
+            } else {
+                log.error("cannot connect to \(settings.endpoint): \(reason)")
+            }
+        }
         lastError = reason
         let result: MQTTConnectResult = refusal.map { .refused($0) } ?? .failed(reason)
         refusal = nil
@@ -548,6 +560,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         stats.connects += 1
         backoff.reset()
         lastError = ""
+        lastLoggedFailure = ""
         inflight = 0
         log.info("connected to \(settings.endpoint)")
         setState(.connected)

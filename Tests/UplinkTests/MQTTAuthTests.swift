@@ -213,4 +213,29 @@ struct MQTTAuthTests {
         _ = jittered.nextDelay()
         #expect(jittered.nextDelay() == .seconds(5), "then half of 10 s with the lowest jitter")
     }
+
+    @Test("a broker refusing the login is logged once, at warning, however often the retry is refused")
+    func refusedLoginLoggedOnce() throws {
+        let directory = TemporaryDirectory(prefix: "passwd")
+        let passwords = directory.file("passwd")
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_passwd"), ["-b", "-c", passwords, "gateway", "right-pw"])
+        chmod(directory.path, 0o755)
+        chmod(passwords, 0o644)
+        let broker = try MosquittoBroker(extraConfig: "password_file \(passwords)\n")
+        let loop = try EventLoop()
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "refused-\(UUID().uuidString.prefix(6))")
+        settings.username = "gateway"
+        settings.password = "wrong-pw"
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        client.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: false)
+        let (_, lines) = LogCapture.lines {
+            client.start()
+            #expect(loop.run(timeout: 10) { client.stats.connectFailures >= 4 }, "\(client.lastError)")
+            client.stop(grace: .zero) {}
+        }
+        let refusals = lines.filter { $0.contains("refused the login") }
+        #expect(refusals.count == 1, "\(lines)")
+        #expect(refusals.first?.contains("WARNING") == true || refusals.first?.contains("warning") == true, "\(refusals)")
+        #expect(!lines.joined().contains("wrong-pw"), "the password is never logged")
+    }
 }
