@@ -171,7 +171,7 @@ public final class BenchlabService: Service {
         guard let identity = device.identity else { return }
         let payload = BenchlabTelemetry.json(frame, timestampMilliseconds: WallClock.millisecondsSinceEpoch())
         let outcome = context.port.publish(settings.topics.telemetry(uid: identity.uid), text: payload.serialized(),
-                                     qos: settings.qos)
+                                     qos: settings.qos, retain: false)
         if case .dropped = outcome {
             device.stats.publishDropped += 1
         } else {

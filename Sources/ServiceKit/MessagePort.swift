@@ -23,6 +23,15 @@ public protocol MessagePort: AnyObject {
     @discardableResult
     func publish(_ topic: String, _ payload: [UInt8], qos: Int32, retain: Bool) -> PublishOutcome
 
+    /// Publishes UTF-8 text, as `publish(_:_:qos:retain:)` does bytes.
+    ///
+    /// A requirement (with a default below), not only an extension method: Embedded Swift
+    /// cannot run a protocol extension's generic body on an existential (`any MessagePort`,
+    /// which is how every service holds its port), and compiles it to a trap. Through the
+    /// witness table it is specialized for each conforming class.
+    @discardableResult
+    func publish(_ topic: String, text: String, qos: Int32, retain: Bool) -> PublishOutcome
+
     /// Calls `handler` on the loop thread for every message matching `filter` (`+` and `#`
     /// wildcards), across reconnects, until `unsubscribe`.
     func subscribe(_ filter: String, qos: Int32, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken
@@ -38,9 +47,10 @@ public protocol MessagePort: AnyObject {
 }
 
 extension MessagePort {
-    /// Publishes UTF-8 text.
+    /// The default: the text's UTF-8 bytes. Callers state `qos` and `retain`: a defaulted
+    /// overload would be an extension method again (see the requirement).
     @discardableResult
-    public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
+    public func publish(_ topic: String, text: String, qos: Int32, retain: Bool) -> PublishOutcome {
         publish(topic, Array(text.utf8), qos: qos, retain: retain)
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// bounded outbox that drains in order once connected.
 public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public let name: String
-    public let settings: MQTTSettings
+    public private(set) var settings: MQTTSettings
     public private(set) var state: UplinkState = .idle
     public private(set) var stats = UplinkStats()
     public private(set) var outbox: OutboxQueue
@@ -40,7 +40,9 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public private(set) var isPaused = false
 
     private let loop: EventLoop
-    private let session: MosquittoSession
+    private var session: MosquittoSession
+    // New settings and their session, waiting for the old connection to close (`apply`).
+    private var replacement: (settings: MQTTSettings, session: MosquittoSession)?
     private let log: Logger
     private var subscriptions: [(token: PortToken, filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
     // Called after each successful connect, before the outbox drains: birth messages go here.
@@ -197,6 +199,48 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         }
     }
 
+    /// Takes new connection settings (SIGHUP, `reload`). The client stays the same object, so
+    /// the services' port, subscriptions, connect handlers and the outbox carry over; the
+    /// connection closes and a new session connects with the new settings. Throws, changing
+    /// nothing, when they cannot make a session (an unreadable TLS file). Returns whether
+    /// anything changed.
+    @discardableResult
+    public func apply(_ newSettings: MQTTSettings) throws(UplinkError) -> Bool {
+        guard newSettings != settings else { return false }
+        let made = try MosquittoSession(settings: newSettings)
+        made.delegate = self
+        replacement = (newSettings, made)
+        log.info("settings changed: reconnecting to \(newSettings.endpoint) as \(newSettings.clientID)")
+        switch state {
+        case .idle, .stopped:
+            swapSession()
+        case .paused:
+            swapSession()
+            if !isPaused { beginConnect() }
+        default:
+            // Closes like a pause; `setState(.paused)` then swaps and connects again.
+            wasPausedBeforeApply = isPaused
+            isPaused = false
+            pause()
+        }
+        return true
+    }
+
+    private var wasPausedBeforeApply = false
+
+    private func swapSession() {
+        guard let (newSettings, made) = replacement else { return }
+        replacement = nil
+        session.delegate = nil
+        session = made
+        settings = newSettings
+        // A fresh session has never connected: its first attempt is a connect, not a
+        // reconnect (libmosquitto refuses that without a host).
+        everConnected = false
+        lastLoggedFailure = ""
+        backoff.reset()
+    }
+
     /// Makes the next reconnect wait `delay` instead of the backoff's next step (what a
     /// broker asks for: BMW's quota 60 s). While already waiting, the wait restarts now.
     public func retry(after delay: Interval) {
@@ -237,6 +281,12 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         outboxChanged = true
         if state == .connected { drainOutbox() }
         return .queued
+    }
+
+    /// Publishes UTF-8 text (the `MessagePort` requirement, with defaults for direct callers).
+    @discardableResult
+    public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
+        publish(topic, Array(text.utf8), qos: qos, retain: retain)
     }
 
     /// Calls `handler` for every message matching `filter`; survives reconnects.
@@ -544,6 +594,13 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         guard new != state else { return }
         state = new
         onStateChange?(new)
+        if new == .paused && replacement != nil {
+            // The old connection is closed: connect the new session (after this callback).
+            swapSession()
+            isPaused = wasPausedBeforeApply
+            wasPausedBeforeApply = false
+            if !isPaused { loop.after(.zero) { [self] in if self.state == .paused { self.beginConnect() } } }
+        }
     }
 
     // MARK: MosquittoSessionDelegate

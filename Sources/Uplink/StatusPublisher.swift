@@ -53,6 +53,14 @@ public final class StatusPublisher {
         client.publish(topics.state, text: snapshotProvider().serialized(), qos: 0, retain: true)
     }
 
+    /// Publishes `offline` (retained) on the connection about to be closed on purpose (the
+    /// broker settings changed): a clean disconnect sends no will, and the old broker would
+    /// show the gateway online forever. The new connection announces `online` as usual.
+    public func publishLeaving() {
+        guard client.isConnected else { return }
+        client.publish(topics.status, StatusTopics.offline, qos: 1, retain: true)
+    }
+
     /// Publishes `offline` (retained) before a clean shutdown: the will covers only crashes.
     public func publishOffline() {
         task?.cancel()

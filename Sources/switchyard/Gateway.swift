@@ -21,6 +21,7 @@ final class Gateway {
     let commands = CommandRegistry()
     private var console: ConsoleTerminal?
     private var rpc: RPCServer?
+    private var rpcSettings: RPCDoorSettings
     private var commandTopics: CommandTopicBridge?
     let services: ServiceHost
     private let signals: SignalEvents
@@ -39,6 +40,7 @@ final class Gateway {
         self.signals = signals
         self.logLevelOverride = logLevelOverride
         self.logFormatOverride = logFormatOverride
+        rpcSettings = RPCDoorSettings(store)
         Gateway.applyLogSettings(store, levelOverride: logLevelOverride, formatOverride: logFormatOverride)
         do throws(RuntimeError) { loop = try EventLoop() } catch { throw .runtime(error) }
         started = loop.clock.now()
@@ -71,6 +73,8 @@ final class Gateway {
         store.onChange = { [self] in
             Gateway.applyLogSettings(self.store, levelOverride: self.logLevelOverride,
                                      formatOverride: self.logFormatOverride)
+            self.applyUplinkSettings()
+            self.applyRPCSettings()
             self.services.settingsChanged()
         }
         GatewayCommands.register(self, into: commands)
@@ -120,6 +124,46 @@ final class Gateway {
             return
         }
         led.show(uplink.isConnected ? .connected : .noBroker)
+    }
+
+    /// A changed `mqtt.*` reconnects the same client with the new settings (services keep
+    /// their port and subscriptions, the outbox carries over); settings that cannot work are
+    /// logged and the current connection stays.
+    private func applyUplinkSettings() {
+        do throws(UplinkError) {
+            var settings = try MQTTSettings.local(from: store, node: node)
+            settings.will = uplink.settings.will
+            guard settings != uplink.settings else { return }
+            status.publishLeaving()
+            try uplink.apply(settings)
+        } catch {
+            log.error("mqtt settings not applied, the current connection stays: " + error.description)
+        }
+    }
+
+    /// A changed `rpc.*` closes the RPC door and opens it again as configured.
+    private func applyRPCSettings() {
+        let wanted = RPCDoorSettings(store)
+        guard wanted != rpcSettings else { return }
+        rpcSettings = wanted
+        rpc?.stop()
+        rpc = Gateway.makeRPCServer(store: store, registry: commands, loop: loop, log: log)
+        do throws(ConsoleError) { try rpc?.start() } catch {
+            log.error("JSON-RPC disabled: \(error.description) (set rpc.port to a free port)")
+            rpc = nil
+        }
+    }
+
+    /// What the RPC door was opened with, to tell whether a settings change concerns it.
+    struct RPCDoorSettings: Equatable {
+        let bind: String
+        let port: Int
+        let allowLocal: Bool
+        init(_ store: ConfigStore) {
+            bind = store.string(StandardKeys.rpcBind)
+            port = store.integer(StandardKeys.rpcPort)
+            allowLocal = store.boolean(StandardKeys.rpcAllowLocal)
+        }
     }
 
     /// The RPC door, closed by the token unless it listens on loopback and `rpc.allow_local`

@@ -65,4 +65,29 @@ struct GatewaySettingsReloadTests {
         #expect(gateway.process.wait(timeout: 10)?.status == 0)
         _ = devices
     }
+
+    @Test("SIGHUP applies mqtt.* (the gateway moves to the other broker) and rpc.* (the door moves port)")
+    func uplinkAndDoorSettingsApply() throws {
+        let first = try MosquittoBroker(), second = try MosquittoBroker()
+        let gateway = try GatewayProcess(broker: first, brokerInEnvironment: false)
+        defer { gateway.process.signal(SIGKILL) }
+        #expect(gateway.waitForLog("connected to 127.0.0.1:\(first.port)"), "\(gateway.log)")
+        _ = try gateway.rpcClient()
+
+        let newRPCPort = FreePort.next()
+        #expect(ChildProcessConfig.set(["mqtt.port": String(second.port), "rpc.port": String(newRPCPort)],
+                                       data: gateway.data.path))
+        gateway.process.signal(SIGHUP)
+        #expect(gateway.waitForLog("connected to 127.0.0.1:\(second.port)"), "\(gateway.log)")
+        #expect(try MQTTTool.waitForRetained(port: second.port, topic: gateway.statusTopic, equals: "online"))
+        // The first broker saw the gateway leave: its will or the clean offline.
+        #expect(try MQTTTool.retained(port: first.port, topic: gateway.statusTopic) == "offline")
+
+        let moved = try RPCClient(port: newRPCPort)
+        try moved.authenticate(gateway.rpcToken)
+        let status = try moved.call("status")
+        #expect(status["result"] != nil, "\(status)")
+        #expect(FreePort.connect(gateway.rpcPort) < 0, "the old RPC port is closed")
+        #expect(gateway.process.isRunning)
+    }
 }

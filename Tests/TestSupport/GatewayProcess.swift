@@ -15,16 +15,27 @@ public final class GatewayProcess {
     /// Starts `switchyard run` connected to `broker`; `settings` become environment variables.
     public init(broker: MosquittoBroker, node: String = "test-\(UUID().uuidString.prefix(6).lowercased())",
                 extraEnvironment: [String: String] = [:], extraArguments: [String] = [],
-                data: TemporaryDirectory? = nil, consoleDevice: String = "none") throws {
+                data: TemporaryDirectory? = nil, consoleDevice: String = "none",
+                brokerInEnvironment: Bool = true) throws {
         self.data = data ?? TemporaryDirectory(prefix: "gateway")
         self.node = node
         logPath = self.data.file("gateway.log")
-        var environment = ["MQTT_BROKER": "127.0.0.1", "MQTT_PORT": String(broker.port), "LOG_LEVEL": "debug"]
+        // The broker as environment overrides (the usual case), or as saved settings for a
+        // test that changes them while the gateway runs (the environment would win).
+        var environment = ["LOG_LEVEL": "debug"]
+        var saved = ["node.name": node, "console.device": consoleDevice]
+        if brokerInEnvironment {
+            environment["MQTT_BROKER"] = "127.0.0.1"
+            environment["MQTT_PORT"] = String(broker.port)
+        } else {
+            saved["mqtt.host"] = "127.0.0.1"
+            saved["mqtt.port"] = String(broker.port)
+        }
         for (key, value) in extraEnvironment { environment[key] = value }
         // node.name has no environment variable: it goes in the saved settings.
         rpcPort = FreePort.next()
-        let config = ChildProcessConfig.set(
-            ["node.name": node, "rpc.port": String(rpcPort), "console.device": consoleDevice], data: self.data.path)
+        saved["rpc.port"] = String(rpcPort)
+        let config = ChildProcessConfig.set(saved, data: self.data.path)
         precondition(config, "could not save node.name")
         self.environment = environment
         arguments = ["run", "--data", self.data.path] + extraArguments
