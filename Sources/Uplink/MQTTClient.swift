@@ -20,10 +20,26 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     /// Called on every change of `state` (the LED and the state topic follow it).
     public var onStateChange: ((UplinkState) -> Void)?
 
+    /// Asked on the loop before every connect and reconnect, for a cloud broker whose
+    /// password is a short-lived token; replaces `settings.username`/`password` when set.
+    /// nil means "nothing to connect with yet": the attempt fails and backs off (a service
+    /// that knows it must fetch a token first calls `pause()` instead).
+    public var credentialsProvider: (() -> MQTTCredentials?)?
+    /// Called once per connect attempt with how it ended, before the retry is scheduled:
+    /// the handler may call `pause()` (to fetch a token) or `retry(after:)` (a quota).
+    public var onConnectResult: ((MQTTConnectResult) -> Void)?
+    /// Called when an established connection ends, before the reconnect is scheduled.
+    public var onDisconnect: ((MQTTDisconnectReason) -> Void)?
+    /// How the last connect attempt ended (nil before the first).
+    public private(set) var lastConnectResult: MQTTConnectResult?
+    /// The reconnect policy; replace it before `start()` for a broker with its own rules.
+    public var backoff = ReconnectBackoff()
+    /// Whether `pause()` holds the client off the broker.
+    public private(set) var isPaused = false
+
     private let loop: EventLoop
     private let session: MosquittoSession
     private let log: Logger
-    private var backoff = ReconnectBackoff()
     private var subscriptions: [(token: PortToken, filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
     // Called after each successful connect, before the outbox drains: birth messages go here.
     private var connectHandlers: [(token: PortToken, handler: () -> Void)] = []
@@ -38,6 +54,12 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     private var reconnectTimer: OneShotTimer?
     private var stopCompletion: (() -> Void)?
     private var stopDeadline: OneShotTimer?
+    // Set while we close the connection ourselves (pause, reconnect): not a loss to report.
+    private var closingOnPurpose = false
+    // The delay `retry(after:)` asked for, used by the next scheduled reconnect.
+    private var delayOverride: Interval?
+    // The refusal a CONNACK carried, reported when the connection then closes.
+    private var refusal: MQTTReasonCode?
 
     // A connect attempt runs on a short-lived thread (name resolution blocks); it stores its
     // result in the attempt and signals the loop's wake-up.
@@ -48,6 +70,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         var reason = ""
         /// What libmosquitto logged as a problem during the attempt (TLS details).
         var problem = ""
+        /// libmosquitto's log lines during the attempt, for `debug` (bounded).
+        var debugLines: [String] = []
     }
     private var attempt: ConnectAttempt?
     private var connectThread: WorkerThread?
@@ -88,7 +112,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         checkStopProgress()
     }
 
-    /// Drops the connection and connects again at once (console `mqtt reconnect`).
+    /// Drops the connection and connects again at once (console `mqtt reconnect`, a cloud
+    /// service with a fresh token: the credentials provider is asked again).
     /// Deferred to the next loop pass: it may be called from inside a message callback
     /// (an MQTT command), and libmosquitto must not be re-entered from its callbacks.
     public func reconnect() {
@@ -96,13 +121,64 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     }
 
     private func reconnectNow() {
-        guard state != .stopping && state != .stopped else { return }
+        guard state != .stopping && state != .stopped && !isPaused else { return }
         if state == .connected {
+            closingOnPurpose = true
             _ = session.disconnect() // the disconnect callback schedules the reconnect
         } else if state == .waitingToReconnect {
             reconnectTimer?.cancel()
             backoff.reset()
             beginConnect()
+        }
+    }
+
+    /// Disconnects (if connected) and stops retrying until `resume()`: for a service that
+    /// must fetch a new token first. Deferred like `reconnect()`.
+    public func pause() {
+        guard !isPaused else { return }
+        isPaused = true
+        reconnectTimer?.cancel()
+        reconnectTimer = nil
+        loop.after(.zero) { [self] in self.applyPause() }
+    }
+
+    private func applyPause() {
+        guard isPaused else { return }
+        switch state {
+        case .connected:
+            closingOnPurpose = true
+            _ = session.disconnect() // the disconnect callback lands in `paused`
+        case .waitingToReconnect:
+            reconnectTimer?.cancel()
+            reconnectTimer = nil
+            setState(.paused)
+        default:
+            break // a pending attempt is dropped when it connects; idle and stopped stay
+        }
+    }
+
+    /// Connects again (asking the credentials provider) after `pause()`. The backoff is not
+    /// reset: a connection that fails again waits longer, as it should.
+    public func resume() {
+        guard isPaused else { return }
+        isPaused = false
+        loop.after(.zero) { [self] in
+            guard !self.isPaused, self.state == .paused || self.state == .waitingToReconnect else { return }
+            self.reconnectTimer?.cancel()
+            self.reconnectTimer = nil
+            self.beginConnect()
+        }
+    }
+
+    /// Makes the next reconnect wait `delay` instead of the backoff's next step (what a
+    /// broker asks for: BMW's quota 60 s). While already waiting, the wait restarts now.
+    public func retry(after delay: Interval) {
+        if state == .waitingToReconnect, reconnectTimer != nil {
+            reconnectTimer?.cancel()
+            log.debug("reconnecting in \(delay.millisecondsText) ms")
+            reconnectTimer = loop.after(delay) { [self] in self.beginConnect() }
+        } else {
+            delayOverride = delay
         }
     }
 
@@ -218,7 +294,29 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     // MARK: connecting
 
     private func beginConnect() {
+        reconnectTimer = nil
+        guard !isPaused else {
+            setState(.paused)
+            return
+        }
         setState(.connecting)
+        refusal = nil
+        closingOnPurpose = false
+        var properties = settings.userProperties
+        if let provider = credentialsProvider {
+            guard let credentials = provider() else {
+                connectFailed("no credentials to connect with yet")
+                return
+            }
+            let code = session.setCredentials(username: credentials.username, password: credentials.password)
+            guard code == MosquittoSession.success else {
+                connectFailed("cannot set credentials: " + MosquittoSession.describe(code))
+                return
+            }
+            properties += credentials.userProperties
+        }
+        // CONNECT properties need libmosquitto's v5 connect; everything else keeps the async one.
+        let withProperties = !properties.isEmpty || settings.sessionExpirySeconds != nil
         let attempt = ConnectAttempt()
         self.attempt = attempt
         let session = self.session, settings = self.settings, first = !everConnected
@@ -227,8 +325,14 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
             if connectWake == nil { connectWake = try loop.wakeSource { [self] in self.collectConnectResult() } }
             let wakeup = connectWake!
             connectThread = try WorkerThread {
-                attempt.result = session.connect(host: settings.host, port: settings.port,
-                                                 keepalive: settings.keepaliveSeconds, first: first)
+                if withProperties {
+                    attempt.result = session.connect(
+                        host: settings.host, port: settings.port, keepalive: settings.keepaliveSeconds,
+                        userProperties: properties, sessionExpirySeconds: settings.sessionExpirySeconds)
+                } else {
+                    attempt.result = session.connect(host: settings.host, port: settings.port,
+                                                     keepalive: settings.keepaliveSeconds, first: first)
+                }
                 attempt.reason = MosquittoSession.describe(attempt.result)
                 attempt.done.store(true, ordering: .releasing)
                 wakeup.signal()
@@ -243,6 +347,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         self.attempt = nil
         connectThread?.join()
         connectThread = nil
+        for line in attempt.debugLines { log.debug("mosquitto: \(line)") }
         guard attempt.result == MosquittoSession.success, let fd = session.socket else {
             connectFailed(attempt.problem.isEmpty ? attempt.reason : attempt.problem)
             return
@@ -289,15 +394,32 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         stats.connectFailures += 1
         if reason != lastError { log.error("cannot connect to \(settings.endpoint): \(reason)") }
         lastError = reason
+        let result: MQTTConnectResult = refusal.map { .refused($0) } ?? .failed(reason)
+        refusal = nil
+        report(result)
         scheduleReconnect()
     }
 
-    private func scheduleReconnect() {
+    private func report(_ result: MQTTConnectResult) {
+        lastConnectResult = result
+        onConnectResult?(result)
+    }
+
+    private func scheduleReconnect(immediately: Bool = false) {
         releaseSocket()
         qos0Backlog = 0
         guard state != .stopping && state != .stopped else { return }
+        if isPaused {
+            delayOverride = nil
+            setState(.paused)
+            return
+        }
         setState(.waitingToReconnect)
-        let delay = backoff.nextDelay()
+        var delay = immediately ? Interval.zero : backoff.nextDelay()
+        if let override = delayOverride {
+            delay = override
+            delayOverride = nil
+        }
         log.debug("reconnecting in \(delay.millisecondsText) ms")
         reconnectTimer = loop.after(delay) { [self] in self.beginConnect() }
     }
@@ -359,8 +481,10 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     func sessionConnected(resultCode: Int32, reason: String) {
         guard resultCode == 0 else {
             // Refused by the broker (bad credentials, ...): the broker closes the socket; the
-            // disconnect callback that follows schedules the retry.
-            lastError = "broker refused the connection: " + reason
+            // disconnect callback that follows reports it and schedules the retry.
+            let code = MQTTReasonCode(code: resultCode)
+            refusal = code
+            lastError = "broker refused the connection: " + code.name + " (" + String(resultCode) + ")"
             return
         }
         stats.connects += 1
@@ -369,6 +493,9 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         inflight = 0
         log.info("connected to \(settings.endpoint)")
         setState(.connected)
+        report(.accepted)
+        // Paused while the attempt was on its way: leave again, after this callback.
+        if isPaused { loop.after(.zero) { [self] in self.applyPause() } }
         var filters: [String] = []
         for subscription in subscriptions where !filters.contains(subscription.filter) {
             filters.append(subscription.filter)
@@ -389,9 +516,27 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         releaseSocket()
         if wasConnected {
             stats.disconnects += 1
-            let reason = resultCode == 0 ? "closed" : MosquittoSession.describe(resultCode)
-            log.warning("disconnected from \(settings.endpoint): \(lastError.isEmpty ? reason : lastError)")
-            scheduleReconnect()
+            let onPurpose = closingOnPurpose
+            closingOnPurpose = false
+            let cause: MQTTDisconnectReason
+            if onPurpose {
+                cause = .requested
+                log.info("disconnected from \(settings.endpoint) on request")
+            } else {
+                // libmosquitto hands over a broker's MQTT 5 DISCONNECT reason (128 and up) or
+                // its own error number (small), in the same argument.
+                cause = resultCode >= 128 ? .broker(MQTTReasonCode(code: resultCode))
+                    : .lost(resultCode == 0 ? "closed" : MosquittoSession.describe(resultCode))
+                let reason: String
+                switch cause {
+                case .broker(let code): reason = "broker said " + code.name
+                case .lost(let text): reason = text
+                case .requested: reason = "requested"
+                }
+                log.warning("disconnected from \(settings.endpoint): \(lastError.isEmpty ? reason : lastError)")
+            }
+            onDisconnect?(cause)
+            scheduleReconnect(immediately: onPurpose)
         } else {
             connectFailed(lastError.isEmpty ? MosquittoSession.describe(resultCode) : lastError)
         }
@@ -419,6 +564,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         // the attempt (the loop thread leaves the session alone until the attempt is done).
         if let attempt, !attempt.done.load(ordering: .acquiring) {
             if MosquittoSession.isProblem(level) { attempt.problem = message }
+            if settings.debug && attempt.debugLines.count < 32 { attempt.debugLines.append(message) }
             return
         }
         if MosquittoSession.isProblem(level) {

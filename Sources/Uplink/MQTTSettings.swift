@@ -65,6 +65,11 @@ public struct MQTTSettings: Equatable {
     public var maxQoS0Backlog: Int
     /// Log libmosquitto's own messages at debug level.
     public var debug: Bool
+    /// MQTT 5 user properties sent in every CONNECT (before the credentials provider's).
+    public var userProperties: [MQTTUserProperty]
+    /// MQTT 5 session expiry interval to ask for in CONNECT; nil sends none (the session
+    /// ends with the connection when `cleanSession` is set).
+    public var sessionExpirySeconds: UInt32?
 
     public init(host: String = "localhost", port: Int32 = 1883, clientID: String) {
         self.host = host
@@ -83,6 +88,8 @@ public struct MQTTSettings: Equatable {
         maxInflight = 100
         maxQoS0Backlog = 10_000
         debug = false
+        userProperties = []
+        sessionExpirySeconds = nil
     }
 
     /// "host:port" plus "(TLS)" when encrypted, for logs and status.

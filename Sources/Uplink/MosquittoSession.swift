@@ -119,6 +119,31 @@ final class MosquittoSession {
 
     func disconnect() -> Int32 { mosquitto_disconnect(handle) }
 
+    /// Sets the username and password for the next connect (nil username: none).
+    func setCredentials(username: String?, password: String?) -> Int32 {
+        mosquitto_username_pw_set(handle, username, password)
+    }
+
+    /// Connects with MQTT 5 CONNECT properties. libmosquitto takes CONNECT properties only
+    /// in its blocking connect (and forgets them after it), so every attempt that needs them
+    /// comes through here, on the client's connect thread. The TCP connect blocks; the TLS
+    /// handshake and the CONNACK still run on the loop.
+    func connect(host: String, port: Int32, keepalive: Int32,
+                 userProperties: [MQTTUserProperty], sessionExpirySeconds: UInt32?) -> Int32 {
+        var list: OpaquePointer? = nil
+        defer { mosquitto_property_free_all(&list) }
+        for property in userProperties {
+            let code = mosquitto_property_add_string_pair(
+                &list, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value)
+            if code != MosquittoSession.success { return code }
+        }
+        if let expiry = sessionExpirySeconds {
+            let code = mosquitto_property_add_int32(&list, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), expiry)
+            if code != MosquittoSession.success { return code }
+        }
+        return mosquitto_connect_bind_v5(handle, host, port, keepalive, nil, list)
+    }
+
     // MARK: messages
 
     /// Hands a message to libmosquitto; returns (code, message id).

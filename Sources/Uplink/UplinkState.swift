@@ -4,6 +4,8 @@ public enum UplinkState: Equatable {
     case connecting
     case connected
     case waitingToReconnect
+    /// Not connected and not retrying until `resume()` (a cloud service fetching a token).
+    case paused
     case stopping
     case stopped
 
@@ -13,6 +15,7 @@ public enum UplinkState: Equatable {
         case .connecting: return "connecting"
         case .connected: return "connected"
         case .waitingToReconnect: return "waiting to reconnect"
+        case .paused: return "paused"
         case .stopping: return "stopping"
         case .stopped: return "stopped"
         }
