@@ -62,7 +62,10 @@ final class SkodaPublisher {
 
     private func send(_ topic: String, _ text: String, retain: Bool) {
         published += 1
-        port.publish(topic, text: text, qos: 0, retain: retain)
+        // The protocol requirement itself, not the `text:` extension: in the firmware build the
+        // extension, called from this module on the existential, resolved to an unspecialized
+        // generic stub that traps (seen with Swift 6.3 Embedded, -Osize).
+        port.publish(topic, Array(text.utf8), qos: 0, retain: retain)
     }
 
     /// Home Assistant discovery for `key` of car `vin`, once per run.

@@ -1,6 +1,7 @@
 import JSON
 import Runtime
 import ServiceKit
+import Uplink
 
 /// `skoda status`: the connection, the token's expiry (never the token), the last event of
 /// each kind, open operations and counters; also the service's `state` block.
