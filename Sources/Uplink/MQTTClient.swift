@@ -93,6 +93,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     /// Starts connecting; returns at once.
     public func start() {
         guard state == .idle || state == .stopped else { return }
+        session.delegate = self // dropped by finishStop; a restarted client takes it back
         log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
         beginConnect()
     }
@@ -452,6 +453,10 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     }
 
     private func finishStop() {
+        // The session holds its delegate strongly (Embedded Swift has no weak): let go, or a
+        // stopped client and its session (two descriptors, buffers) live forever. A service
+        // that makes a client per start (the car clouds) would leak one per restart.
+        session.delegate = nil
         releaseSocket()
         connectWake?.cancel()
         connectWake = nil
