@@ -2,13 +2,13 @@ import JSON
 
 /// A decoded service or vehicle event: the values it carries under our names, ready for
 /// per-value topics and discovery, and whether it also held fields we do not know.
-struct SkodaEvent {
-    let name: String
-    let timestamp: String?
+public struct SkodaEvent {
+    public let name: String
+    public let timestamp: String?
     /// (our key, value) in a stable order; `.null` is "no value" (Skoda's string "null").
-    let values: [(key: String, value: JSONValue)]
+    public let values: [(key: String, value: JSONValue)]
     /// Whether `data` held fields beyond the ones decoded: the whole message goes raw too.
-    let hasUnknownFields: Bool
+    public let hasUnknownFields: Bool
     /// Whether the event's name is one we decode at all.
-    let isKnown: Bool
+    public let isKnown: Bool
 }

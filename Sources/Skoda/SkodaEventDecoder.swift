@@ -4,18 +4,18 @@ import JSON
 /// state, so the seed's examples test it value by value. Throws for malformed payloads (not
 /// JSON, not an object, required fields missing or of the wrong type), which the service
 /// counts and logs with the topic.
-enum SkodaEventDecoder {
-    enum Decoded {
+public enum SkodaEventDecoder {
+    public enum Decoded {
         case operation(SkodaOperationUpdate)
         case event(SkodaEvent)
     }
 
     /// Why a payload was dropped, for the log line (never the payload itself).
-    struct Malformed: Error, Equatable {
-        let reason: String
+    public struct Malformed: Error, Equatable {
+        public let reason: String
     }
 
-    static func decode(topic: SkodaTopic, payload: [UInt8]) throws(Malformed) -> Decoded {
+    public static func decode(topic: SkodaTopic, payload: [UInt8]) throws(Malformed) -> Decoded {
         let document: JSONValue
         do throws(JSONError) { document = try JSONValue.parse(payload) } catch {
             throw Malformed(reason: "not JSON: " + error.description)
@@ -35,6 +35,9 @@ enum SkodaEventDecoder {
             throw Malformed(reason: "operation without status")
         }
         let operation = document["operation"]?.stringValue ?? (group.split(separator: "/").last.map { String($0) } ?? "unknown")
+        guard !operation.isEmpty, !operation.contains("/"), !operation.contains("+"), !operation.contains("#") else {
+            throw Malformed(reason: "operation name is empty or not a topic level")
+        }
         return SkodaOperationUpdate(requestID: requestID, operation: operation, status: status,
                                     errorCode: document["errorCode"]?.stringValue, group: group)
     }
@@ -42,6 +45,10 @@ enum SkodaEventDecoder {
     static func event(_ document: JSONValue, topic: SkodaTopic) throws(Malformed) -> SkodaEvent {
         // account-event/privacy and other topics may come without a name: named after the topic.
         let name = document["name"]?.stringValue ?? (topic.rest.last ?? topic.kind)
+        // The name becomes a topic level (event/<name>, raw/<name>): it must be one.
+        guard !name.isEmpty, !name.contains("/"), !name.contains("+"), !name.contains("#") else {
+            throw Malformed(reason: "event name is empty or not a topic level")
+        }
         if let dataValue = document["data"], dataValue.objectValue == nil {
             throw Malformed(reason: "data is a \(dataValue.typeName), not an object")
         }

@@ -1,15 +1,15 @@
 /// A MySkoda push topic, `{user_id}/{vin}/<event type>/<rest>`: `operation-request`,
 /// `service-event`, `vehicle-event` or `account-event`, then what it is about.
-struct SkodaTopic: Equatable {
-    let user: String
-    let vin: String
+public struct SkodaTopic: Equatable {
+    public let user: String
+    public let vin: String
     /// The third level: operation-request, service-event, vehicle-event, account-event.
-    let kind: String
+    public let kind: String
     /// The levels after the kind, e.g. ["vehicle-access", "honk-and-flash"].
-    let rest: [String]
+    public let rest: [String]
 
     /// nil for a topic with fewer than three levels or an empty one.
-    init?(_ topic: String) {
+    public init?(_ topic: String) {
         let levels = topic.split(separator: "/", omittingEmptySubsequences: false).map { String($0) }
         guard levels.count >= 3, !levels[0].isEmpty, !levels[1].isEmpty, !levels[2].isEmpty else { return nil }
         user = levels[0]
@@ -19,5 +19,5 @@ struct SkodaTopic: Equatable {
     }
 
     /// "vehicle-access/honk-and-flash": the operation group a request belongs to.
-    var restPath: String { rest.joined(separator: "/") }
+    public var restPath: String { rest.joined(separator: "/") }
 }

@@ -99,7 +99,7 @@ struct SkodaDecoderTests {
         let topic = SkodaSeedExamples.chargingTopic
         for payload in ["", "not json", "[1,2]", "\"text\"", #"{"name":"change-soc","data":"x"}"#,
                         #"{"name":"change-soc","data":{"soc":"seventy"}}"#, #"{"name":"change-soc","data":{"soc":[1]}}"#,
-                        #"{"name":"vehicle-ignition-status-changed","data":{}}"#, "{\"name\":\"change-soc\",\"data\":{\u{0}}"] {
+                        #"{"name":"vehicle-ignition-status-changed","data":{}}"#, #"{"name":""}"#, #"{"name":"a/b"}"#, "{\"name\":\"change-soc\",\"data\":{\u{0}}"] {
             #expect(throws: SkodaEventDecoder.Malformed.self, "\(payload)") { try decode(topic, payload) }
         }
         for payload in [#"{"status":"IN_PROGRESS"}"#, #"{"requestId":"r"}"#] {
