@@ -166,6 +166,29 @@ struct SkodaServiceTests {
         rig.host.stopAll()
     }
 
+    @Test("the push broker over TLS: the right CA connects, a wrong one does not")
+    func brokerOverTLS() throws {
+        let certificates = try TestCertificates()
+        let tlsPort = FreePort.next()
+        let tlsBroker = try MosquittoBroker(extraConfig: certificates.listenerConfig(port: tlsPort))
+        #expect(FreePort.waitUntilListening(tlsPort, timeout: 5))
+        for (caFile, connects) in [(certificates.caFile, true), (certificates.otherCAFile, false)] {
+            let rig = try SkodaRig(settings: ["skoda.mqtt_tls": "true", "skoda.mqtt_ca_file": caFile], cloudPort: tlsPort)
+            rig.host.startAll()
+            if connects {
+                #expect(rig.waitConnected(), "\(rig.status)")
+            } else {
+                #expect(rig.loop.run(timeout: 10) {
+                    if case .degraded(let why)? = rig.host.health(of: "skoda") { return why.contains("unreachable") }
+                    return false
+                }, "\(String(describing: rig.host.health(of: "skoda")))")
+                #expect(rig.status["connection"]?.stringValue != "connected")
+            }
+            rig.host.stopAll()
+        }
+        _ = tlsBroker
+    }
+
     @Test("a token near expiry is refreshed ahead; a clock jump refreshes and reconnects")
     func refreshAheadAndAfterSleep() throws {
         // Tokens live 5 minutes: inside the 10-minute margin at once.
