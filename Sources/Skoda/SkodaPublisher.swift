@@ -74,11 +74,10 @@ final class SkodaPublisher {
         announced.insert(vin + "/" + key)
         let info = SkodaValueInfo.info(for: key)
         let id = node + "_skoda_" + vin.lowercased() + "_" + key
-        var device = JSONObject(minimumCapacity: 4)
+        var device = JSONObject(minimumCapacity: 3)
         device.append("identifiers", .array([.string("skoda_" + vin)]))
         device.append("name", .string("Skoda " + vin))
         device.append("manufacturer", "Škoda")
-        device.append("via_device", .string("switchyard_" + node))
         var config = JSONObject(minimumCapacity: 8)
         config.append("name", .string(info.name))
         config.append("unique_id", .string(id))
