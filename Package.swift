@@ -33,12 +33,14 @@ let package = Package(
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "ServiceKit"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
         .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
+        // Skoda push events: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
+        .target(name: "Skoda", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -71,8 +73,9 @@ let package = Package(
         .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
+        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,3 +4,4 @@
 #include <openssl/rand.h>
 #include <openssl/err.h>
 #include <openssl/opensslv.h>
+#include <openssl/hmac.h>

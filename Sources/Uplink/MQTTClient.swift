@@ -119,6 +119,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     /// Starts connecting; returns at once.
     public func start() {
         guard state == .idle || state == .stopped else { return }
+        session.delegate = self // dropped by finishStop; a restarted client takes it back
         log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
         if settings.spoolPath != nil && spoolTask == nil {
             spoolTask = loop.addTask(name + "-spool", every: settings.spoolInterval) { [self] in self.spoolIfChanged() }
@@ -545,6 +546,10 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     private func finishStop() {
         spoolTask?.cancel()
         spoolTask = nil
+        // The session holds its delegate strongly (Embedded Swift has no weak): let go, or a
+        // stopped client and its session (two descriptors, buffers) live forever. A service
+        // that makes a client per start (the car clouds) would leak one per restart.
+        session.delegate = nil
         releaseSocket()
         connectWake?.cancel()
         connectWake = nil

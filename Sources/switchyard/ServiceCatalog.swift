@@ -2,6 +2,7 @@ import Benchlab
 import Board
 import CAN
 import ServiceKit
+import Skoda
 import Store
 
 /// Every service this firmware has, and so every config key: a new service adds one line
@@ -10,6 +11,7 @@ import Store
 /// | service | keys |
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
+/// | `skoda` | `SkodaConfigKeys`: skoda.enabled, user_id, vins, refresh_token, fcm_token, refresh_url, mqtt_host, mqtt_port, mqtt_tls, mqtt_ca_file, discovery, discovery_prefix |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -20,6 +22,7 @@ enum ServiceCatalog {
     static var services: [ServiceDescriptor] {[
         BenchlabService.descriptor,
         CANService.descriptor,
+        SkodaService.descriptor,
     ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.

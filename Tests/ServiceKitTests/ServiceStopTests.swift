@@ -3,6 +3,7 @@ import CAN
 import Foundation
 import Runtime
 import ServiceKit
+import Skoda
 import Store
 import TestSupport
 import Testing
@@ -86,6 +87,16 @@ struct ServiceStopTests {
         try checkNoLeaks("benchlab", BenchlabService.descriptor,
                          ["benchlab.enabled": "true", "benchlab.discover": "false",
                           "benchlab.ports": "/nonexistent/benchlab0"])
+    }
+
+    @Test("the Skoda service (a second MQTT client, a token refresh in flight, the token task)")
+    func skoda() throws {
+        // The refresh endpoint refuses connections: every start sends a request that is still
+        // in flight (or just failed, with its retry timer) when the stop comes.
+        try checkNoLeaks("skoda", SkodaService.descriptor,
+                         ["skoda.enabled": "true", "skoda.user_id": "u", "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+                          "skoda.refresh_url": "http://127.0.0.1:\(FreePort.next())/refresh", "skoda.mqtt_tls": "false",
+                          "skoda.mqtt_host": "127.0.0.1"])
     }
 
     @Test("a changed setting replaces the instance; commands follow the new one")

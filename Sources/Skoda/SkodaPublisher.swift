@@ -1,0 +1,91 @@
+import JSON
+import ServiceKit
+
+/// Where decoded Skoda data goes on the local broker (all under `switchyard/<node>/car/<VIN>/`):
+///
+/// | topic | payload | retained |
+/// |---|---|---|
+/// | `<key>` (soc, range_km, minutes_to_finish, charging_state, ignition, connection, ...) | the value as text; empty = no value | yes |
+/// | `event/<name>` | `{"name","timestamp","values":{...}}` | yes |
+/// | `operation/<operation>` | `{"status","error","duration_ms","request_id","final"}` | yes |
+/// | `raw/<event name>` | the message as Skoda sent it (unknown events, or known ones with unknown fields) | no |
+///
+/// plus Home Assistant discovery for each value the first time it arrives.
+final class SkodaPublisher {
+    private let port: MessagePort
+    private let prefix: String
+    private let node: String
+    private let discoveryPrefix: String?
+    private var announced: Set<String> = []
+    private(set) var published = 0
+
+    init(port: MessagePort, topicPrefix: String, node: String, discoveryPrefix: String?) {
+        self.port = port
+        self.prefix = topicPrefix
+        self.node = node
+        self.discoveryPrefix = discoveryPrefix
+    }
+
+    func carTopic(_ vin: String, _ suffix: String) -> String { prefix + "/car/" + vin + "/" + suffix }
+
+    func publish(_ event: SkodaEvent, vin: String) {
+        var values = JSONObject(minimumCapacity: event.values.count)
+        for (key, value) in event.values {
+            values.append(key, value)
+            announce(key, vin: vin)
+            send(carTopic(vin, key), SkodaPublisher.text(value), retain: true)
+        }
+        var object = JSONObject(minimumCapacity: 3)
+        object.append("name", .string(event.name))
+        object.append("timestamp", event.timestamp.map { .string($0) } ?? .null)
+        object.append("values", .object(values))
+        send(carTopic(vin, "event/" + event.name), JSONValue.object(object).serialized(), retain: true)
+    }
+
+    func publish(_ report: SkodaOperationTracker.Report) {
+        send(carTopic(report.vin, "operation/" + report.operation), report.json.serialized(), retain: true)
+    }
+
+    func publishRaw(_ payload: [UInt8], name: String, vin: String) {
+        published += 1
+        port.publish(carTopic(vin, "raw/" + name), payload, qos: 0, retain: false)
+    }
+
+    /// A value as a topic payload: numbers without a fraction when whole, strings as they are.
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ""
+        case .string(let text): return text
+        default: return value.serialized()
+        }
+    }
+
+    private func send(_ topic: String, _ text: String, retain: Bool) {
+        published += 1
+        // The protocol requirement itself, not the `text:` extension: in the firmware build the
+        // extension, called from this module on the existential, resolved to an unspecialized
+        // generic stub that traps (seen with Swift 6.3 Embedded, -Osize).
+        port.publish(topic, Array(text.utf8), qos: 0, retain: retain)
+    }
+
+    /// Home Assistant discovery for `key` of car `vin`, once per run.
+    private func announce(_ key: String, vin: String) {
+        guard let discoveryPrefix, !announced.contains(vin + "/" + key) else { return }
+        announced.insert(vin + "/" + key)
+        let info = SkodaValueInfo.info(for: key)
+        let id = node + "_skoda_" + vin.lowercased() + "_" + key
+        var device = JSONObject(minimumCapacity: 3)
+        device.append("identifiers", .array([.string("skoda_" + vin)]))
+        device.append("name", .string("Skoda " + vin))
+        device.append("manufacturer", "Škoda")
+        var config = JSONObject(minimumCapacity: 8)
+        config.append("name", .string(info.name))
+        config.append("unique_id", .string(id))
+        config.append("state_topic", .string(carTopic(vin, key)))
+        if let unit = info.unit { config.append("unit_of_measurement", .string(unit)) }
+        if let deviceClass = info.deviceClass { config.append("device_class", .string(deviceClass)) }
+        if let stateClass = info.stateClass { config.append("state_class", .string(stateClass)) }
+        config.append("device", .object(device))
+        send(discoveryPrefix + "/sensor/" + id + "/config", JSONValue.object(config).serialized(), retain: true)
+    }
+}
