@@ -1,6 +1,7 @@
 import Benchlab
 import Board
 import CAN
+import CarData
 import ServiceKit
 import Store
 
@@ -10,6 +11,7 @@ import Store
 /// | service | keys |
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
+/// | `bmw` | `CarDataConfigKeys`: bmw.enabled, client_id, vin, mqtt_host, mqtt_port, mqtt_ca_file, auth_url, catalogue_url, http_ca_file, token_file, topic, ha_discovery, log_raw (+ stored: refresh_token, refresh_expires, gcid, scope) |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -19,13 +21,14 @@ enum ServiceCatalog {
     static let services: [ServiceDescriptor] = [
         BenchlabService.descriptor,
         CANService.descriptor,
+        CarDataService.descriptor,
     ]
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
     static var schema: ConfigSchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
-        for service in services { schema.register(service.keys) }
+        for service in services { schema.register(service.keys + service.storedKeys) }
         return schema
     }
 }
