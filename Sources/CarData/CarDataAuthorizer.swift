@@ -50,6 +50,8 @@ public final class CarDataAuthorizer {
     private var pollTimer: OneShotTimer?
     private var pollInterval: Int64 = 5
     private var transfer: HTTPTransferID?
+    // Every request still running, so `cancelAll` leaves nothing behind on the shared client.
+    private var inFlight: [HTTPTransferID] = []
     private var loginCompletion: ((Result<CarDataTokens, CarDataError>) -> Void)?
     private var pkce: PKCEPair?
 
@@ -94,6 +96,13 @@ public final class CarDataAuthorizer {
             self.transfer = nil
             self.codeArrived(result)
         }
+    }
+
+    /// Cancels every request (the service stops); no completion is called afterwards.
+    public func cancelAll() {
+        cancelLogin()
+        for id in inFlight { http.cancel(id) }
+        inFlight.removeAll()
     }
 
     /// Stops a login in progress (its completion is not called).
@@ -251,7 +260,14 @@ public final class CarDataAuthorizer {
         request.maxResponseBytes = 64 * 1024
         if !caFile.isEmpty { request.caFile = caFile }
         do throws(HTTPClientError) {
-            return try http.send(request, completion: completion)
+            var sent: HTTPTransferID?
+            let id = try http.send(request) { [self] result in
+                if let sent { self.inFlight.removeAll { $0 == sent } }
+                completion(result)
+            }
+            sent = id
+            inFlight.append(id)
+            return id
         } catch {
             // Reported on the next pass, so a caller never hears back before `send` returns.
             loop.after(.zero) { completion(.failure(error)) }

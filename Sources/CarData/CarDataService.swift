@@ -58,7 +58,8 @@ public final class CarDataService: Service {
         guard !started else { return }
         if let problem = settings.problem { throw .invalidSetting(key: problem.key, reason: problem.reason) }
         started = true
-        let http = HTTPClient(loop: context.loop)
+        // The gateway's one HTTP client (libcurl multi in the run loop), shared with other services.
+        let http = context.http
         self.http = http
         let authorizer = CarDataAuthorizer(http: http, loop: context.loop, log: context.log, authURL: settings.authURL,
                                            clientID: settings.clientID, caFile: settings.httpCAFile)
@@ -85,12 +86,11 @@ public final class CarDataService: Service {
         refreshTimer = nil
         warningTask?.cancel()
         warningTask = nil
-        authorizer?.cancelLogin()
+        authorizer?.cancelAll()
         catalogueFetch?.cancel()
         catalogueFetch = nil
         stream?.stop()
         stream = nil
-        http?.close()
         http = nil
         authorizer = nil
         context.requestUserAction(false)
