@@ -3,7 +3,7 @@ import Runtime
 
 /// Fetches every page of BMW's catalogue, one after another (offset += 10 until
 /// `hasNextPage` is false), into a fresh `CarDataCatalogue`.
-final class CarDataCatalogueFetch {
+public final class CarDataCatalogueFetch {
     /// A runaway server cannot keep us paging forever: ~25 pages today.
     static let maxPages = 200
     private let http: HTTPClient
@@ -14,17 +14,17 @@ final class CarDataCatalogueFetch {
     private var cancelled = false
     private(set) var pages = 0
 
-    init(http: HTTPClient, baseURL: String, caFile: String) {
+    public init(http: HTTPClient, baseURL: String, caFile: String) {
         self.http = http
         self.baseURL = baseURL
         self.caFile = caFile
     }
 
-    func run(completion: @escaping (Result<CarDataCatalogue, CarDataError>) -> Void) {
+    public func run(completion: @escaping (Result<CarDataCatalogue, CarDataError>) -> Void) {
         fetch(offset: 0, completion: completion)
     }
 
-    func cancel() {
+    public func cancel() {
         cancelled = true
         if let transfer { http.cancel(transfer) }
         transfer = nil
