@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "CarData", "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ],
