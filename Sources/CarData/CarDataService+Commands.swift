@@ -1,5 +1,6 @@
 import JSON
 import ServiceKit
+import Uplink
 
 extension CarDataService {
     /// `bmw status|login|logout|refresh|credentials|catalogue ...`.

@@ -1,5 +1,6 @@
 import Runtime
 import ServiceKit
+import Store
 import Uplink
 
 /// How the stream connects and backs off (the defaults are BMW's; tests shorten them).
