@@ -38,6 +38,9 @@ public enum CarDataConfigKeys {
         help: "Prefix for BMW's JSON republished unchanged as <prefix>/<VIN> (Home Assistant's CarData custom broker mode).")
     public static let discovery = ConfigKey<Bool>.flag(
         "bmw.ha_discovery", default: true, help: "Whether to publish Home Assistant discovery for car values that arrived.")
+    public static let sessionExpiry = ConfigKey<Interval>.duration(
+        "bmw.session_expiry_s", seconds: 0...3600, default: 0,
+        help: "0: clean start, as BMW documents it. More: ask BMW's broker to keep the session that long, so QoS 1 messages sent while the stream reconnects with a fresh token are delivered after it.")
     public static let logRaw = ConfigKey<Bool>.flag(
         "bmw.log_raw", default: false,
         help: "Log each stream message as raw JSON instead of readable lines (the seed's --log-raw-messages).")
@@ -56,7 +59,7 @@ public enum CarDataConfigKeys {
     /// The settings: a change restarts the service.
     public static var all: [AnyConfigKey] {
         [enabled.any, clientID.any, vins.any, mqttHost.any, mqttPort.any, mqttCAFile.any, authURL.any,
-         catalogueURL.any, httpCAFile.any, tokenFile.any, topic.any, discovery.any, logRaw.any]
+         catalogueURL.any, httpCAFile.any, tokenFile.any, topic.any, discovery.any, logRaw.any, sessionExpiry.any]
     }
 
     /// The login the service keeps itself.

@@ -30,6 +30,7 @@ struct CarDataSettings {
                                        caFile: caFile.isEmpty ? nil : caFile, clientID: "switchyard-" + node + "-bmw",
                                        vins: store.value(CarDataConfigKeys.vins))
         stream.debug = store.boolean(StandardKeys.mqttDebug)
+        stream.sessionExpirySeconds = UInt32(store.value(CarDataConfigKeys.sessionExpiry).milliseconds / 1000)
         if clientID.isEmpty {
             problem = (CarDataConfigKeys.clientID.name, "set it to your CarData client ID (BMW customer portal > CarData)")
         } else if !authURL.hasPrefix("https://") && !authURL.hasPrefix("http://127.0.0.1") && !authURL.hasPrefix("http://localhost") {

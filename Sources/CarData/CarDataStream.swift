@@ -15,6 +15,8 @@ public struct CarDataStreamSettings {
     public var debug = false
     /// BMW's broker speaks TLS only; tests turn it off to talk to a plain MQTT 5 stand-in.
     public var useTLS = true
+    /// 0: clean start. More: a session the broker keeps across our reconnects (no QoS 1 loss).
+    public var sessionExpirySeconds: UInt32 = 0
     public var backoff = ReconnectBackoff(initial: .seconds(5), maximum: .seconds(300))
     /// Wait after a second "not authorized" in a row (the refresh did not help).
     public var notAuthorizedDelay = Interval.seconds(30)
@@ -66,7 +68,8 @@ public final class CarDataStream {
         var mqtt = MQTTSettings(host: settings.host, port: settings.port, clientID: settings.clientID)
         mqtt.protocolVersion = .v5
         mqtt.keepaliveSeconds = 30
-        mqtt.cleanSession = true
+        mqtt.cleanSession = settings.sessionExpirySeconds == 0
+        if settings.sessionExpirySeconds > 0 { mqtt.sessionExpirySeconds = settings.sessionExpirySeconds }
         mqtt.debug = settings.debug
         if settings.useTLS {
             mqtt.tls = MQTTTLSSettings(caFile: settings.caFile,

@@ -11,7 +11,7 @@ import Store
 /// | service | keys |
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
-/// | `bmw` | `CarDataConfigKeys`: bmw.enabled, client_id, vin, mqtt_host, mqtt_port, mqtt_ca_file, auth_url, catalogue_url, http_ca_file, token_file, topic, ha_discovery, log_raw (+ stored: refresh_token, refresh_expires, gcid, scope) |
+/// | `bmw` | `CarDataConfigKeys`: bmw.enabled, client_id, vin, mqtt_host, mqtt_port, mqtt_ca_file, auth_url, catalogue_url, http_ca_file, token_file, topic, ha_discovery, log_raw, session_expiry_s (+ stored: refresh_token, refresh_expires, gcid, scope) |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`

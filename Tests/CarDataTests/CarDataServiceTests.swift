@@ -142,6 +142,34 @@ struct CarDataServiceTests {
         host.stopAll()
     }
 
+    @Test("with bmw.session_expiry_s, the reconnect after a token refresh loses no QoS 1 message")
+    func refreshLosesNothing() throws {
+        let bmw = try FakeBMW()
+        let data = TemporaryDirectory(prefix: "bmw-data")
+        let local = try MosquittoBroker()
+        let loop = try EventLoop()
+        let uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(local.port), clientID: "gw"), loop: loop)
+        uplink.start()
+        let store = try store(bmw, data: data, extra: ["bmw.session_expiry_s": "300", "bmw.ha_discovery": "false"])
+        let (host, service, _) = try hosted(store, loop, uplink)
+        service.beginLogin()
+        #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true })
+        loop.run(timeout: 0.5) { false } // SUBACK
+        let count = 300
+        let topic = "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)"
+        let script = "for i in $(seq \(count)); do echo '\(carMessage("1"))'; sleep 0.004; done | "
+            + "mosquitto_pub -l -q 1 -h 127.0.0.1 -p \(bmw.broker.port) -t \(topic)"
+        let car = try Subprocess("/bin/sh", ["-c", script])
+        #expect(loop.run(timeout: 10) { service.stats.messages >= 20 })
+        let connects = service.stream!.client.stats.connects
+        service.refreshNow()
+        #expect(loop.run(timeout: 15) { service.stream!.client.stats.connects == connects + 1 })
+        #expect(loop.run(timeout: 20) { service.stats.messages == count }, "\(service.stats.messages) of \(count) arrived")
+        #expect(service.stats.refreshes == 2)
+        car.wait()
+        host.stopAll()
+    }
+
     @Test("an imported login whose token the broker refuses: one refresh, then the stream runs")
     func notAuthorizedRecovery() throws {
         // Tokens 1 (the login below) and 2 (the service's first refresh) never reach the broker.
