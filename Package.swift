@@ -36,11 +36,13 @@ let package = Package(
         // Skoda push events: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
         .target(name: "Skoda", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
+        // BMW CarData: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
+        .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -72,8 +74,9 @@ let package = Package(
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
         .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
+        .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
         .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),

@@ -10,6 +10,8 @@ public enum LEDPattern: Equatable, CaseIterable {
     case ota
     /// SOS: something is broken and needs a person.
     case fault
+    /// Triple blink: a cloud login waits for the user (e.g. `bmw login`'s code to enter).
+    case authorisationNeeded
     case off
 
     public var name: String {
@@ -19,6 +21,7 @@ public enum LEDPattern: Equatable, CaseIterable {
         case .connected: return "connected"
         case .ota: return "ota"
         case .fault: return "fault"
+        case .authorisationNeeded: return "authorisation-needed"
         case .off: return "off"
         }
     }
@@ -42,6 +45,8 @@ public enum LEDPattern: Equatable, CaseIterable {
             for _ in 0..<3 { cycle += dot }
             cycle[cycle.count - 1].milliseconds = 1050
             return cycle
+        case .authorisationNeeded:
+            return [(true, 100), (false, 150), (true, 100), (false, 150), (true, 100), (false, 1400)]
         case .off: return [(false, 1000)]
         }
     }

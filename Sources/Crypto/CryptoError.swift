@@ -3,8 +3,6 @@
 public enum CryptoError: Error, Equatable {
     /// Text that is not an even number of hex digits; `reason` says where it went wrong.
     case invalidHex(reason: String)
-    /// Text that is not base64 (or base64url); `reason` says why.
-    case invalidBase64(reason: String)
     /// The random generator could not be seeded (no entropy source yet); try again later.
     case randomUnavailable
 
@@ -13,8 +11,6 @@ public enum CryptoError: Error, Equatable {
         switch self {
         case .invalidHex(let reason):
             return "invalid hex: " + reason
-        case .invalidBase64(let reason):
-            return "invalid base64: " + reason
         case .randomUnavailable:
             return "secure random bytes unavailable (RAND_bytes failed: no entropy source)"
         }

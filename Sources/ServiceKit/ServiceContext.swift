@@ -54,6 +54,17 @@ public final class ServiceContext {
         self.restartRequested = restartRequested
     }
 
+    /// Whether the service waits for a person to act (a cloud login's code to enter): the LED
+    /// shows "authorisation needed" while any service does.
+    public private(set) var needsUserAction = false
+
+    /// Sets `needsUserAction`; the LED follows at once.
+    public func requestUserAction(_ needed: Bool) {
+        guard needed != needsUserAction else { return }
+        needsUserAction = needed
+        healthChanged(self)
+    }
+
     /// The run loop's clock.
     public var clock: TimeSource { loop.clock }
 

@@ -13,17 +13,22 @@ public struct ServiceDescriptor {
     public let keys: [AnyConfigKey]
     /// Gateway-wide keys it reads too (`mqtt.qos`): a change restarts it like its own keys.
     public let sharedKeys: [AnyConfigKey]
+    /// Keys the service writes itself (a cloud login's tokens): in the schema and saved with
+    /// the config, but not watched, so the service's own save does not restart it.
+    public let storedKeys: [AnyConfigKey]
     /// Makes the service. Opens nothing and cannot fail: settings that cannot work make
     /// `start()` throw, so the service and its commands exist to say what is wrong.
     public let make: (ServiceContext) -> Service
 
     public init(name: String, summary: String, enabled: ConfigKey<Bool>, keys: [AnyConfigKey],
-                sharedKeys: [AnyConfigKey] = [], make: @escaping (ServiceContext) -> Service) {
+                sharedKeys: [AnyConfigKey] = [], storedKeys: [AnyConfigKey] = [],
+                make: @escaping (ServiceContext) -> Service) {
         self.name = name
         self.summary = summary
         self.enabled = enabled
         self.keys = keys
         self.sharedKeys = sharedKeys
+        self.storedKeys = storedKeys
         self.make = make
         precondition(keys.contains(enabled.any), "service " + name + ": its enabled key must be one of its keys")
     }

@@ -71,6 +71,9 @@ public final class ServiceHost {
         slots.contains { if case .failed = $0.context.health { return true } else { return false } }
     }
 
+    /// Whether some service waits for a person (a login code to enter).
+    public var anyNeedsUserAction: Bool { slots.contains { $0.context.needsUserAction } }
+
     // MARK: lifecycle
 
     /// Registers every service's commands (once) and starts the enabled ones. A service that cannot

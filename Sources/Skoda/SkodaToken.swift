@@ -18,10 +18,7 @@ public struct SkodaToken: Equatable {
     public static func parse(_ jwt: String) throws(SkodaError) -> SkodaToken {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .badToken("not a JWT (\(parts.count) parts)") }
-        let payload: [UInt8]
-        do throws(CryptoError) { payload = try Base64.decodeURL(String(parts[1])) } catch {
-            throw .badToken(error.description)
-        }
+        guard let payload = Base64.decode(String(parts[1])) else { throw .badToken("JWT payload is not base64url") }
         let claims: JSONValue
         do throws(JSONError) { claims = try JSONValue.parse(payload) } catch {
             throw .badToken("payload is not JSON")

@@ -123,6 +123,10 @@ final class Gateway {
             led.show(.fault)
             return
         }
+        if services.anyNeedsUserAction {
+            led.show(.authorisationNeeded)
+            return
+        }
         led.show(uplink.isConnected ? .connected : .noBroker)
     }
 

@@ -12,6 +12,7 @@ enum HelpText {
       config     Show or change saved settings offline: show | get KEY | set KEY VALUE | unset KEY
       version    Print the firmware version and architecture
       can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
+      bmw        BMW CarData: login | credentials | status | catalogue (see `switchyard help bmw`)
       http       One HTTP(S) request through the gateway's client: get URL | post URL --json TEXT
       help       This text; `switchyard help <command>` or `switchyard <command> --help` for one
 
@@ -74,6 +75,7 @@ enum HelpText {
         case "version": return version
         case "can-tunnel": return CANTunnelCommand.help
         case "http": return HTTPCommand.help
+        case "bmw": return CarDataCommand.help
         default: return nil
         }
     }

@@ -1,6 +1,7 @@
 import Benchlab
 import Board
 import CAN
+import CarData
 import ServiceKit
 import Skoda
 import Store
@@ -12,6 +13,7 @@ import Store
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
 /// | `skoda` | `SkodaConfigKeys`: skoda.enabled, user_id, vins, refresh_token, fcm_token, refresh_url, mqtt_host, mqtt_port, mqtt_tls, mqtt_ca_file, discovery, discovery_prefix |
+/// | `bmw` | `CarDataConfigKeys`: bmw.enabled, client_id, vin, mqtt_host, mqtt_port, mqtt_ca_file, auth_url, catalogue_url, http_ca_file, token_file, topic, ha_discovery, log_raw, session_expiry_s (+ stored: refresh_token, refresh_expires, gcid, scope) |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -23,13 +25,14 @@ enum ServiceCatalog {
         BenchlabService.descriptor,
         CANService.descriptor,
         SkodaService.descriptor,
+        CarDataService.descriptor,
     ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
     static var schema: ConfigSchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
-        for service in services { schema.register(service.keys) }
+        for service in services { schema.register(service.keys + service.storedKeys) }
         return schema
     }
 }

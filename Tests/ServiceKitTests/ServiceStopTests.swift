@@ -1,4 +1,5 @@
 import Benchlab
+import CarData
 import CAN
 import Foundation
 import Runtime
@@ -29,7 +30,7 @@ struct ServiceStopTests {
     {
         let broker = try MosquittoBroker()
         var schema = ConfigSchema.standard
-        schema.register(descriptor.keys)
+        schema.register(descriptor.keys + descriptor.storedKeys)
         let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
         for (key, value) in settings { try store.set(key, to: value) }
         let loop = try EventLoop()
@@ -97,6 +98,13 @@ struct ServiceStopTests {
                          ["skoda.enabled": "true", "skoda.user_id": "u", "skoda.refresh_token": "r", "skoda.fcm_token": "f",
                           "skoda.refresh_url": "http://127.0.0.1:\(FreePort.next())/refresh", "skoda.mqtt_tls": "false",
                           "skoda.mqtt_host": "127.0.0.1"])
+    }
+
+    @Test("BMW CarData without a login (token-check task, a catalogue fetch cancelled at stop, its HTTP requests)")
+    func carDataLeaksNothing() throws {
+        try checkNoLeaks("bmw", CarDataService.descriptor,
+                         ["bmw.enabled": "true", "bmw.client_id": "c", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
+                          "bmw.auth_url": "http://127.0.0.1:9/oauth"])
     }
 
     @Test("a changed setting replaces the instance; commands follow the new one")

@@ -22,6 +22,9 @@ public final class MosquittoBroker {
 
     public var isRunning: Bool { process?.isRunning ?? false }
 
+    /// The broker's process id while it runs (a test peer sends it SIGHUP to reload files).
+    public var pid: pid_t? { process?.pid }
+
     /// Starts (or restarts) the broker on the same port and waits until it accepts clients.
     public func start() throws {
         guard !isRunning else { return }

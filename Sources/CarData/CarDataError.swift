@@ -1,0 +1,23 @@
+/// Everything the CarData module can fail with; each case reads as one line for a log.
+public enum CarDataError: Error, Equatable {
+    /// Bytes that are not what BMW sends (why).
+    case malformed(String)
+    /// The token endpoint said no (its `error`, e.g. access_denied, invalid_grant).
+    case refused(String)
+    /// No login yet, or it ran out.
+    case notLoggedIn(String)
+    /// A file could not be read or written (which, why).
+    case file(String)
+    /// The HTTP exchange failed (why; never a token).
+    case transport(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): return "malformed: " + why
+        case .refused(let why): return "refused: " + why
+        case .notLoggedIn(let why): return "not logged in: " + why
+        case .file(let why): return why
+        case .transport(let why): return why
+        }
+    }
+}

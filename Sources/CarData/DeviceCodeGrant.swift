@@ -1,0 +1,90 @@
+import JSON
+
+/// What BMW's device/code endpoint answers: what to show the user and what to poll with.
+public struct DeviceCodeGrant: Equatable {
+    public let userCode: String
+    public let deviceCode: String
+    public let verificationURI: String
+    public let verificationURIComplete: String
+    /// Seconds the code is valid.
+    public let expiresIn: Int64
+    /// Seconds between polls (5 when BMW does not say).
+    public let interval: Int64
+
+    /// The manual page when BMW's answer has no verification_uri.
+    public static let manualPage = "https://customer.bmwgroup.com/oneid/link"
+
+    public static func parse(_ body: [UInt8]) -> Result<DeviceCodeGrant, CarDataError> {
+        let json: JSONValue
+        do throws(JSONError) { json = try JSONValue.parse(body) } catch {
+            return .failure(.malformed("device code response is not JSON (" + String(body.count) + " bytes)"))
+        }
+        guard let user = json["user_code"]?.stringValue, !user.isEmpty,
+              let device = json["device_code"]?.stringValue, !device.isEmpty else {
+            return .failure(.malformed("device code response has no user_code or device_code"))
+        }
+        let uri = json["verification_uri"]?.stringValue ?? manualPage
+        let complete = json["verification_uri_complete"]?.stringValue ?? uri
+        var expires: Int64 = 300
+        if let value = json["expires_in"]?.doubleValue, value > 0, value < 86_400 { expires = Int64(value) }
+        var interval: Int64 = 5
+        if let value = json["interval"]?.doubleValue, value >= 1, value <= 60 { interval = Int64(value) }
+        return .success(DeviceCodeGrant(userCode: user, deviceCode: device, verificationURI: uri,
+                                        verificationURIComplete: complete, expiresIn: expires, interval: interval))
+    }
+}
+
+/// One answer to a token poll, classified as the reference says.
+public enum TokenPollOutcome: Equatable {
+    /// 200 with tokens.
+    case tokens(CarDataTokens)
+    /// 403 authorization_pending: poll again after the interval.
+    case pending
+    /// 400 slow_down: poll again, 5 s slower.
+    case slowDown
+    /// 403 access_denied: the user said no.
+    case denied
+    /// expired_token: the code ran out; start again.
+    case expired
+    /// 401 invalid_client: the client ID is wrong.
+    case invalidClient
+    /// Anything else: stop, with the reason (never a token).
+    case failed(String)
+
+    /// Whether polling goes on.
+    public var keepsPolling: Bool { self == .pending || self == .slowDown }
+
+    public static func classify(status: Int, body: [UInt8], now: Int64) -> TokenPollOutcome {
+        if status == 200 {
+            switch CarDataTokens.parse(body, now: now) {
+            case .success(let tokens): return .tokens(tokens)
+            case .failure(let error): return .failed(error.description)
+            }
+        }
+        let error = OAuthErrorBody.code(body)
+        switch error {
+        case "authorization_pending": return .pending
+        case "slow_down": return .slowDown
+        case "access_denied": return .denied
+        case "expired_token": return .expired
+        case "invalid_client": return .invalidClient
+        case "": return .failed("HTTP " + String(status) + " without an OAuth error")
+        default: return .failed("HTTP " + String(status) + ": " + error)
+        }
+    }
+}
+
+/// The `error` member of an OAuth error response ("" when the body is not one).
+public enum OAuthErrorBody {
+    public static func code(_ body: [UInt8]) -> String {
+        let json: JSONValue
+        do throws(JSONError) { json = try JSONValue.parse(body) } catch { return "" }
+        guard let code = json["error"]?.stringValue else { return "" }
+        // Only the code word goes to logs: it is ours to show, a free-text field may not be.
+        var safe = ""
+        for byte in code.utf8.prefix(64) where byte == 95 || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) {
+            safe.append(Character(Unicode.Scalar(byte)))
+        }
+        return safe
+    }
+}
