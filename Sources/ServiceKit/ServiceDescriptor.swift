@@ -13,17 +13,23 @@ public struct ServiceDescriptor {
     public let keys: [AnyConfigKey]
     /// Gateway-wide keys it reads too (`mqtt.qos`): a change restarts it like its own keys.
     public let sharedKeys: [AnyConfigKey]
+    /// Keys the service writes itself as records (BLE's approved devices, its working mode):
+    /// in the schema and the saved file like the others, but a change does not restart it,
+    /// because it already applied the change when it wrote it.
+    public let recordKeys: [AnyConfigKey]
     /// Makes the service. Opens nothing and cannot fail: settings that cannot work make
     /// `start()` throw, so the service and its commands exist to say what is wrong.
     public let make: (ServiceContext) -> Service
 
     public init(name: String, summary: String, enabled: ConfigKey<Bool>, keys: [AnyConfigKey],
-                sharedKeys: [AnyConfigKey] = [], make: @escaping (ServiceContext) -> Service) {
+                sharedKeys: [AnyConfigKey] = [], recordKeys: [AnyConfigKey] = [],
+                make: @escaping (ServiceContext) -> Service) {
         self.name = name
         self.summary = summary
         self.enabled = enabled
         self.keys = keys
         self.sharedKeys = sharedKeys
+        self.recordKeys = recordKeys
         self.make = make
         precondition(keys.contains(enabled.any), "service " + name + ": its enabled key must be one of its keys")
     }

@@ -25,7 +25,7 @@ enum ServiceCatalog {
     static var schema: ConfigSchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
-        for service in services { schema.register(service.keys) }
+        for service in services { schema.register(service.keys + service.recordKeys) }
         return schema
     }
 }

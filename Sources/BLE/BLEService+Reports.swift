@@ -1,0 +1,127 @@
+import JSON
+import Runtime
+import ServiceKit
+
+extension BLEService {
+    /// The topic of a device's readings: `switchyard/<node>/ble/<MAC without colons>`.
+    func deviceTopic(_ address: BLEAddress) -> String { context.topicPrefix + "/ble/" + address.compact }
+
+    /// The retained `home`/`away` topic of a device.
+    func presenceTopic(_ address: BLEAddress) -> String { deviceTopic(address) + "/presence" }
+
+    /// One advertising report: filter, parse, track, decode, publish.
+    func handle(_ report: HCIAdvertisingReport) {
+        let address = report.address
+        if !settings.allow.isEmpty && !settings.allow.contains(address) || settings.deny.contains(address)
+            || Int(report.rssi) < settings.minRSSI {
+            stats.filtered += 1
+            return
+        }
+        guard let data = AdvertisingData.parse(report.data) else {
+            stats.malformedAdverts += 1
+            return
+        }
+        let now = context.clock.now()
+        let approved = settings.approved
+        guard let device = registry.device(address, type: report.addressType, now: now,
+                                           isApproved: { approved[$0] != nil }) else { return }
+        device.lastSeen = now
+        device.adverts += 1
+        device.rssi = report.rssi
+        device.addressType = report.addressType
+        if let name = data.name, device.name != name { device.name = name }
+        if let txPower = data.txPower { device.txPower = txPower }
+        if !device.isPresent {
+            device.isPresent = true
+            publishPresence(device)
+        }
+        let result = SensorDecoder.decode(data, address: address, key: settings.bthomeKeys[address],
+                                          lastCounter: device.bthomeCounter)
+        if let failure = result.failure {
+            switch failure {
+            case .noKey: stats.bthomeNoKey += 1
+            case .authentication: stats.bthomeAuthFailures += 1
+            case .replay: stats.bthomeReplays += 1
+            case .malformed, .unsupportedVersion: stats.bthomeMalformed += 1
+            }
+        }
+        if let reading = result.reading {
+            stats.decoded += 1
+            device.reading = reading
+            if let counter = result.counter { device.bthomeCounter = counter }
+        } else if report.isScanResponse {
+            // A scan response adds a name to the advert; it is not a reading of its own.
+            return
+        } else if device.reading == nil {
+            device.lastData = Array(report.data)
+        }
+        publishIfDue(device, now: now, fresh: result.reading != nil || device.reading == nil)
+    }
+
+    /// Publishes `device` unless filtered or within its rate limit.
+    func publishIfDue(_ device: BLEDevice, now: Instant, fresh: Bool) {
+        let iotID = settings.approved[device.address]
+        if settings.approvedOnly && iotID == nil { return }
+        if settings.decodedOnly && device.reading == nil { return }
+        guard fresh else { return }
+        if let last = device.lastPublished, now - last < settings.publishInterval {
+            stats.rateLimited += 1
+            return
+        }
+        device.lastPublished = now
+        let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID).serialized()
+        if case .dropped = context.port.publish(deviceTopic(device.address), text: payload) {
+            stats.publishDropped += 1
+        } else {
+            stats.published += 1
+        }
+        if iotID != nil { announce(device) }
+    }
+
+    /// Home Assistant discovery for the values of an approved device not yet announced.
+    func announce(_ device: BLEDevice) {
+        guard settings.discovery, let reading = device.reading else { return }
+        for measurement in reading.measurements where measurement.kind.isDiscoverable {
+            let kind = measurement.kind
+            guard !device.announced.contains(kind.rawValue) else { continue }
+            let config = HomeAssistantDiscovery.config(
+                node: context.node, address: device.address, name: device.name, kind: kind, format: reading.format,
+                stateTopic: deviceTopic(device.address), availabilityTopic: presenceTopic(device.address))
+            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
+                                                     address: device.address, kind: kind)
+            // QoS 1 and retained: Home Assistant must get it even if it starts later.
+            context.port.publish(topic, text: config.serialized(), qos: 1, retain: true)
+            device.announced.insert(kind.rawValue)
+            stats.discoveryConfigs += 1
+        }
+    }
+
+    /// Withdraws the discovery configs of a device (empty retained payloads).
+    func withdraw(_ device: BLEDevice) {
+        for raw in device.announced {
+            guard let kind = MeasurementKind(rawValue: raw) else { continue }
+            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
+                                                     address: device.address, kind: kind)
+            context.port.publish(topic, [], qos: 1, retain: true)
+        }
+        device.announced.removeAll()
+    }
+
+    func publishPresence(_ device: BLEDevice) {
+        stats.presenceChanges += 1
+        // Only devices whose readings are published get a presence topic: random-MAC phones
+        // must not fill the broker with retained topics.
+        if settings.approvedOnly && settings.approved[device.address] == nil { return }
+        if settings.decodedOnly && device.reading == nil { return }
+        context.port.publish(presenceTopic(device.address), text: device.isPresent ? "home" : "away", qos: 1, retain: true)
+    }
+
+    /// Marks devices unseen for the presence timeout as away (each published once).
+    func sweepPresence() {
+        let now = context.clock.now()
+        for device in registry.devices.values where device.isPresent && now - device.lastSeen >= settings.presenceTimeout {
+            device.isPresent = false
+            publishPresence(device)
+        }
+    }
+}
