@@ -1,4 +1,5 @@
 import Benchlab
+import BLE
 import Board
 import CAN
 import ServiceKit
@@ -10,6 +11,7 @@ import Store
 /// | service | keys |
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
+/// | `ble` | `BLEConfigKeys`: ble.enabled, adapter, uart_baud, scan_s, extended, command_timeout_ms, watchdog_windows, publish_interval_s, presence_timeout_s, allow, deny, min_rssi, approved_only, decoded_only, max_devices, discovery, discovery_prefix, bthome_keys; records ble.mode, ble.approved |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -19,6 +21,7 @@ enum ServiceCatalog {
     static let services: [ServiceDescriptor] = [
         BenchlabService.descriptor,
         CANService.descriptor,
+        BLEService.descriptor,
     ]
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
