@@ -64,7 +64,7 @@ public final class BLEService: Service {
         started = true
         log.info("mode " + mode.configName + " on " + settings.adapter + ", scan window "
                  + settings.scanInterval.millisecondsText + " ms, " + String(settings.approved.count) + " approved devices")
-        windowTask = context.loop.addTask("ble window", every: settings.scanInterval) { [unowned self] in
+        windowTask = context.loop.addTask("ble window", every: settings.scanInterval) { [self] in
             self.windowElapsed()
         }
         applyMode()
@@ -109,9 +109,9 @@ public final class BLEService: Service {
         }
         stats.transportOpens += 1
         let scanner = HCIScanner(transport: transport, loop: context.loop, settings: scannerSettings)
-        scanner.onReport = { [unowned self] report in self.handle(report) }
-        scanner.onStateChange = { [unowned self] state in self.scannerStateChanged(state) }
-        scanner.onTransportLost = { [unowned self] reason in
+        scanner.onReport = { [self] report in self.handle(report) }
+        scanner.onStateChange = { [self] state in self.scannerStateChanged(state) }
+        scanner.onTransportLost = { [self] reason in
             self.closeTransport()
             self.transportLost(reason)
         }
@@ -134,7 +134,7 @@ public final class BLEService: Service {
         context.report(.degraded(reason))
         let delay = backoff.nextDelay()
         log.warning(reason + "; retrying in " + delay.millisecondsText + " ms")
-        reopenTimer = context.loop.after(delay) { [unowned self] in
+        reopenTimer = context.loop.after(delay) { [self] in
             self.reopenTimer = nil
             if self.started && self.mode != .off && self.scanner == nil { self.openScanner() }
         }
@@ -178,11 +178,11 @@ public final class BLEService: Service {
         [
             Command("ble", usage: "status|devices|restart",
                     help: "BLE scanner state and counters, the devices heard, or a scan restart now.") {
-                [unowned self] request in self.bleCommand(request)
+                [self] request in self.bleCommand(request)
             },
             Command("bcms", usage: "list|approve|remove|mode|set_mode|pair|unpair|is_paired [--address A] [--only_approved] [--mode M]",
                     help: "The BLE device manager (seed BCMS): list, approve and remove devices, get or set the working mode.") {
-                [unowned self] request in self.bcmsCommand(request)
+                [self] request in self.bcmsCommand(request)
             },
         ]
     }

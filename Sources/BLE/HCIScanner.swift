@@ -80,13 +80,15 @@ public final class HCIScanner {
         self.settings = settings
     }
 
+    // Closures it hands the loop hold it strongly (Embedded Swift has no weak or unowned):
+    // `stop()` cancels them, which is what lets it go.
     deinit { stop() }
 
     /// Watches the transport and sends the start sequence.
     public func start() {
         guard !started, let fd = transport.fileDescriptor else { return }
         started = true
-        watch = loop.watch(fd, interest: .read) { [unowned self] events in self.handle(events) }
+        watch = loop.watch(fd, interest: .read) { [self] events in self.handle(events) }
         sendStartSequence(initial: true)
     }
 
@@ -188,7 +190,7 @@ public final class HCIScanner {
             transportLost(error.description)
             return
         }
-        timer = loop.after(settings.commandTimeout) { [unowned self] in
+        timer = loop.after(settings.commandTimeout) { [self] in
             self.timer = nil
             self.stats.commandTimeouts += 1
             self.fail("no reply to " + command.name + " within " + self.settings.commandTimeout.millisecondsText + " ms")
@@ -220,7 +222,7 @@ public final class HCIScanner {
         log.warning("scan on " + transport.label + ": " + reason)
         setState(.failed(reason))
         let delay = backoff.nextDelay()
-        retryTimer = loop.after(delay) { [unowned self] in
+        retryTimer = loop.after(delay) { [self] in
             self.retryTimer = nil
             self.restart("retry after: " + reason)
         }

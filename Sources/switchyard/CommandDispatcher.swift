@@ -17,6 +17,7 @@ enum CommandDispatcher {
             case "config": return try ConfigCommand.main(rest)
             case "version", "--version": return try VersionCommand.main(rest)
             case "can-tunnel": return try CANTunnelCommand.main(rest)
+            case "bcms": return try BCMSCommand.main(rest)
             case "help", "-h", "--help":
                 if let topic = rest.first, let text = HelpText.forCommand(topic) {
                     Output.line(text)

@@ -12,6 +12,7 @@ enum HelpText {
       config     Show or change saved settings offline: show | get KEY | set KEY VALUE | unset KEY
       version    Print the firmware version and architecture
       can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
+      bcms       The BLE device manager CLI (seed BCMS): list, approve, remove, mode, set_mode, ...
       help       This text; `switchyard help <command>` or `switchyard <command> --help` for one
 
     Settings come from (highest first): environment (MQTT_BROKER, MQTT_PORT, LOG_LEVEL, ...),
@@ -72,6 +73,7 @@ enum HelpText {
         case "config": return config
         case "version": return version
         case "can-tunnel": return CANTunnelCommand.help
+        case "bcms": return BCMSCommand.help
         default: return nil
         }
     }

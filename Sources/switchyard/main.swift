@@ -10,6 +10,10 @@ func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
         if let argument = argv?[index] { arguments.append(String(cString: argument)) }
     }
     ProcessRestart.arguments = arguments
+    // Busybox style: run as `bcms` (a symlink) the binary is the seed's BCMS CLI.
+    if let name = arguments.first?.split(separator: "/").last, name == "bcms" {
+        return CommandDispatcher.main(arguments: ["bcms"] + arguments.dropFirst())
+    }
     return CommandDispatcher.main(arguments: Array(arguments.dropFirst()))
 }
 

@@ -1,4 +1,5 @@
 import Benchlab
+import BLE
 import CAN
 import Foundation
 import Runtime
@@ -28,7 +29,7 @@ struct ServiceStopTests {
     {
         let broker = try MosquittoBroker()
         var schema = ConfigSchema.standard
-        schema.register(descriptor.keys)
+        schema.register(descriptor.keys + descriptor.recordKeys)
         let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
         for (key, value) in settings { try store.set(key, to: value) }
         let loop = try EventLoop()
@@ -79,6 +80,13 @@ struct ServiceStopTests {
             CANService(context: context, bus: CANBusSettings(kind: .synthetic, device: "", syntheticRate: 1000))
         }
         try checkNoLeaks("can", descriptor, ["can.enabled": "true", "can.ring_capacity": "256"])
+    }
+
+    @Test("the BLE scanner (an H4 UART controller on a pty: transport, watch, command timer, window task)")
+    func ble() throws {
+        let sim = try HCISimulator()
+        try checkNoLeaks("ble", BLEService.descriptor, ["ble.enabled": "true", "ble.adapter": sim.path])
+        sim.quit()
     }
 
     @Test("the Benchlab publisher (rescan task, a device retrying a port)")

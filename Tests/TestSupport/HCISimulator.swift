@@ -1,23 +1,22 @@
 import Foundation
-import TestSupport
 
 /// tools/hci-sim.py as a test peer: an HCI UART controller on a real pty, speaking H4.
 /// Adverts and faults are driven through its stdin; what it received from the host is read
 /// from its record file (`CMD <opcode> <params>`, `SCAN on`, `PARAMS active`, ...).
-final class HCISimulator {
-    let path: String
+public final class HCISimulator {
+    public let path: String
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private let directory = TemporaryDirectory(prefix: "hci-sim")
     private let recordFile: String
 
-    static var script: String {
+    public static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("tools/hci-sim.py").path
     }
 
-    init(extraArguments: [String] = []) throws {
+    public init(extraArguments: [String] = []) throws {
         recordFile = directory.file("record.txt")
         _ = FileManager.default.createFile(atPath: recordFile, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -39,7 +38,7 @@ final class HCISimulator {
 
     deinit { quit() }
 
-    func quit() {
+    public func quit() {
         guard process.isRunning else { return }
         try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(3)
@@ -51,18 +50,18 @@ final class HCISimulator {
     }
 
     /// Sends a stdin command (`sensors`, `silent`, `mute`, `advert HEX MAC RSSI`, ...).
-    func send(_ text: String) {
+    public func send(_ text: String) {
         input.fileHandleForWriting.write((text + "\n").data(using: .utf8)!)
     }
 
-    var records: [String] {
+    public var records: [String] {
         let data = FileManager.default.contents(atPath: recordFile) ?? Data()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// The commands received, as `opcode params` hex.
-    var commands: [String] { records.filter { $0.hasPrefix("CMD ") }.map { String($0.dropFirst(4)) } }
+    public var commands: [String] { records.filter { $0.hasPrefix("CMD ") }.map { String($0.dropFirst(4)) } }
 
     /// How many times the host enabled scanning.
-    var scanEnables: Int { records.filter { $0 == "SCAN on" }.count }
+    public var scanEnables: Int { records.filter { $0 == "SCAN on" }.count }
 }
