@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
         .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
-        .target(name: "ServiceKit", dependencies: ["Runtime", "JSON", "Store"]),
+        .target(name: "ServiceKit", dependencies: ["Runtime", "JSON", "Store", "HTTPClient"]),
         .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "BLE", "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "BLETests", dependencies: ["BLE", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

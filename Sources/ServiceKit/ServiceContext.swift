@@ -1,9 +1,10 @@
+import HTTPClient
 import Runtime
 import Store
 
 /// What a service may use, handed to its factory: settings, the run loop, MQTT through a
-/// `MessagePort`, its node and topic prefix, its health, a way to ask for a gateway restart,
-/// and wake-up sources of its own.
+/// `MessagePort`, the gateway's HTTP client, its node and topic prefix, its health, a way to
+/// ask for a gateway restart, and wake-up sources of its own.
 ///
 /// Subscriptions and wake sources made through the context are remembered, and `release()`
 /// (the host calls it after `stop()`) removes whatever a service left behind, so a stopped
@@ -23,6 +24,9 @@ public final class ServiceContext {
     /// say it is disabled) but never started.
     public let isEnabled: Bool
     public let log: Logger
+    /// The gateway's one HTTP(S) client (libcurl in the run loop), shared by every service.
+    /// A service cancels its own requests in `stop()`: a cancelled request never completes.
+    public let http: HTTPClient
     /// The last health reported (the host sets `.failed` when `start` throws).
     public internal(set) var health: ServiceHealth
 
@@ -34,7 +38,7 @@ public final class ServiceContext {
     /// A context for service `name`; the host makes one per service instance.
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
                 topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
-                restartRequested: @escaping (String) -> Void = { _ in }) {
+                restartRequested: @escaping (String) -> Void = { _ in }, http: HTTPClient? = nil) {
         self.name = name
         self.store = store
         self.loop = loop
@@ -43,6 +47,8 @@ public final class ServiceContext {
         self.topicPrefix = topicPrefix
         self.isEnabled = isEnabled
         self.log = Logger(name)
+        // Without a shared client (a test making one context) the context gets its own.
+        self.http = http ?? HTTPClient(loop: loop)
         self.health = isEnabled ? .ok : .disabled
         self.healthChanged = healthChanged
         self.restartRequested = restartRequested

@@ -1,3 +1,4 @@
+import HTTPClient
 import JSON
 import Runtime
 import Store
@@ -26,6 +27,8 @@ public final class ServiceHost {
     public let store: ConfigStore
     public let loop: EventLoop
     public let commands: CommandRegistry
+    /// The HTTP client every service's context shares.
+    public let http: HTTPClient
     /// Called when any service's health changes (the gateway republishes `state`, sets the LED).
     public var onHealthChange: (() -> Void)?
     /// Called when a service asks for a gateway restart.
@@ -40,8 +43,9 @@ public final class ServiceHost {
 
     /// A host for `catalogue`, publishing through `port`; nothing is made until `startAll()`.
     public init(catalogue: [ServiceDescriptor], store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
-                topicPrefix: String, commands: CommandRegistry) {
+                topicPrefix: String, commands: CommandRegistry, http: HTTPClient? = nil) {
         self.store = store
+        self.http = http ?? HTTPClient(loop: loop, settings: HTTPClientSettings.from(store))
         self.loop = loop
         self.port = port
         self.node = node
@@ -143,7 +147,7 @@ public final class ServiceHost {
             name: descriptor.name, store: store, loop: loop, port: port, node: node, topicPrefix: topicPrefix,
             isEnabled: store.value(descriptor.enabled),
             healthChanged: { [self] context in self.healthChanged(context) },
-            restartRequested: { [self] reason in self.onRestartRequest?(reason) })
+            restartRequested: { [self] reason in self.onRestartRequest?(reason) }, http: http)
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

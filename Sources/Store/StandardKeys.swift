@@ -81,6 +81,21 @@ public enum StandardKeys {
         "mqtt.outbox.spool", default: true,
         help: "Save undelivered messages to the data directory at shutdown and send them after the next start.")
 
+    // MARK: outgoing HTTP (the cloud services' one HTTPClient)
+
+    public static let httpCADirectory = ConfigKey<String>.text(
+        "http.ca_dir", default: "/etc/ssl/certs",
+        help: "Directory of trusted certificate authorities for HTTPS requests (OpenSSL hashed layout).")
+    public static let httpCAFile = ConfigKey<String>.text(
+        "http.ca_file",
+        help: "PEM bundle of extra certificate authorities trusted for HTTPS; empty for none.")
+    public static let httpMaxInFlight = ConfigKey<Int>.integer(
+        "http.max_in_flight", in: 1...256, default: 16,
+        help: "HTTP requests running at once; one more is refused (the service retries later).")
+    public static let httpMaxResponseBytes = ConfigKey<Int>.integer(
+        "http.max_response_bytes", in: 1024...(64 << 20), default: 1_048_576,
+        help: "Largest HTTP response accepted, headers included; a larger one fails the request.")
+
     // MARK: console and RPC
 
     public static let rpcBind = ConfigKey<String>.text(
@@ -104,6 +119,7 @@ public enum StandardKeys {
             mqttTransport.any, mqttWebSocketPath.any, mqttKeepAliveSeconds.any, mqttClientID.any, mqttDebug.any,
             mqttTLSCAFile.any, mqttTLSCADirectory.any, mqttTLSCertificateFile.any, mqttTLSKeyFile.any,
             mqttTLSInsecure.any, mqttOutboxMaxMessages.any, mqttOutboxMaxBytes.any, mqttOutboxSpool.any,
+            httpCADirectory.any, httpCAFile.any, httpMaxInFlight.any, httpMaxResponseBytes.any,
             rpcBind.any, rpcPort.any, consoleDevice.any, consoleBaud.any,
         ]
     }
