@@ -75,7 +75,32 @@ extension BLEService {
         } else {
             stats.published += 1
         }
-        if iotID != nil { announce(device) }
+        if let iotID {
+            announce(device)
+            collect(device, iotDeviceID: iotID)
+        }
+    }
+
+    /// Queues the IoT API samples of an approved device's reading (as rate-limited as publishing).
+    func collect(_ device: BLEDevice, iotDeviceID: String) {
+        guard let iot, let reading = device.reading else { return }
+        let timestamp = WallClock.millisecondsSinceEpoch() / 1000
+        for measurement in reading.measurements {
+            guard let type = IoTSample.dataType(for: measurement.kind) else { continue }
+            iot.add(IoTSample(iotDeviceID: iotDeviceID, dataType: type.type, timestamp: timestamp,
+                              fields: [(type.field, IoTPayload.text(measurement.value))]))
+        }
+    }
+
+    /// The cache clear: samples of devices no longer approved go, and so do unapproved
+    /// devices unseen for a whole clear interval.
+    func clearCache() {
+        let approvedIDs = Set(settings.approved.values)
+        iot?.clear { approvedIDs.contains($0) }
+        let now = context.clock.now()
+        let horizon = settings.iot.cacheClearInterval
+        let stale = registry.devices.values.filter { settings.approved[$0.address] == nil && now - $0.lastSeen >= horizon }
+        for device in stale { registry.remove(device.address) }
     }
 
     /// Home Assistant discovery for the values of an approved device not yet announced.

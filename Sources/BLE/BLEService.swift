@@ -11,7 +11,7 @@ public final class BLEService: Service {
     /// The catalogue's entry for BLE.
     public static let descriptor = ServiceDescriptor(
         name: "ble", summary: "BLE scanner and device manager (BCMS): sensor adverts to MQTT, approved devices.",
-        enabled: BLEConfigKeys.enabled, keys: BLEConfigKeys.all, sharedKeys: [],
+        enabled: BLEConfigKeys.enabled, keys: BLEConfigKeys.all + IoTConfigKeys.all, sharedKeys: [],
         recordKeys: BLEConfigKeys.records,
         make: { context in BLEService(context: context) })
 
@@ -20,6 +20,8 @@ public final class BLEService: Service {
     public internal(set) var stats = BLEStats()
     /// The scanner while a transport is open.
     public private(set) var scanner: HCIScanner?
+    /// The IoT API submission, when `iot.url` is set and the service runs.
+    public private(set) var iot: IoTSubmitter?
     /// The working mode in force (`ble.mode`, changed by `set_mode`).
     public internal(set) var mode: BLEMode
 
@@ -29,6 +31,8 @@ public final class BLEService: Service {
     /// Opens the transport; tests hand in a socketpair end instead of `ble.adapter`.
     let openTransport: (BLESettings) throws(BLEError) -> HCITransport
     private var windowTask: FixedRateTask?
+    private var submitTask: FixedRateTask?
+    private var cacheClearTask: FixedRateTask?
     private var reopenTimer: OneShotTimer?
     private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(60))
     private(set) var started = false
@@ -67,6 +71,14 @@ public final class BLEService: Service {
         windowTask = context.loop.addTask("ble window", every: settings.scanInterval) { [self] in
             self.windowElapsed()
         }
+        if settings.iot.isEnabled {
+            let iot = IoTSubmitter(settings: settings.iot, http: context.http, loop: context.loop)
+            self.iot = iot
+            submitTask = context.loop.addTask("iot submit", every: settings.iot.submitInterval) { iot.submit() }
+            cacheClearTask = context.loop.addTask("iot cache clear", every: settings.iot.cacheClearInterval) {
+                [self] in self.clearCache()
+            }
+        }
         applyMode()
     }
 
@@ -76,6 +88,12 @@ public final class BLEService: Service {
         started = false
         windowTask?.cancel()
         windowTask = nil
+        submitTask?.cancel()
+        submitTask = nil
+        cacheClearTask?.cancel()
+        cacheClearTask = nil
+        iot?.stop()
+        iot = nil
         closeTransport()
     }
 
@@ -170,6 +188,7 @@ public final class BLEService: Service {
         object.append("evictions", .int(registry.evictions))
         object.append("scanner", scanner?.stats.json ?? .null)
         object.append("stats", stats.json)
+        object.append("iot", iot?.json ?? .null)
         return .object(object)
     }
 

@@ -24,6 +24,8 @@ public struct BLESettings {
     public var mode: BLEMode = .passive
     /// Approved devices and their IoT device ids.
     public var approved: [BLEAddress: String] = [:]
+    /// The IoT API submission.
+    public var iot = IoTSettings()
 
     public init() {}
 
@@ -50,6 +52,7 @@ public struct BLESettings {
         mode = store.value(BLEConfigKeys.mode)
         scanner.active = mode == .active
         approved = try BLESettings.approvals(store.value(BLEConfigKeys.approved))
+        iot = try IoTSettings(store: store)
     }
 
     static func addresses(_ items: [String], key: String) throws(BLEError) -> Set<BLEAddress> {
