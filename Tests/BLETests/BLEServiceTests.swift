@@ -70,6 +70,31 @@ struct BLEServiceTests {
         #expect(loop.run(timeout: 3) { sim.records.contains("SCAN off") })
     }
 
+    @Test("extended scanning: the LE extended commands only, and extended reports decode the same")
+    func extendedScanning() throws {
+        let broker = try MosquittoBroker()
+        let sim = try HCISimulator()
+        let directory = TemporaryDirectory(prefix: "ble-extended")
+        let store = try BLETestSupport.store([
+            "ble.enabled": "true", "ble.adapter": sim.path, "ble.extended": "true", "ble.mode": "active",
+        ], directory: directory)
+        let loop = try EventLoop()
+        let client = try BLETestSupport.client(broker, loop: loop)
+        let (_, service, _) = try BLETestSupport.hosted(store, loop, client)
+        #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
+        #expect(sim.commands.map { String($0.prefix(4)) } == ["0c03", "0c01", "2001", "2042", "2041", "2042"])
+        #expect(sim.records.contains("PARAMS active"))
+        sim.send("sensors")
+        #expect(loop.run(timeout: 5) { service.registry.count >= 5 })
+        let ruuvi = try #require(service.registry[BLEAddress("C2:76:12:34:56:78")!])
+        #expect(ruuvi.reading?.value(.humidity) == 53.49)
+        #expect(ruuvi.rssi == -70)
+        #expect(service.scanner?.stats.malformedReports == 0)
+        // A broken extended report (its data length runs past the event) is counted, not parsed.
+        sim.send("raw 043e1a0d011300000102030405060100ff7fc000000000000000000040")
+        #expect(loop.run(timeout: 5) { service.scanner?.stats.malformedReports == 1 })
+    }
+
     @Test("the watchdog restarts a scan that fell silent; a controller that stops answering times out and is retried")
     func watchdogAndTimeouts() throws {
         let broker = try MosquittoBroker()
