@@ -55,6 +55,8 @@ let package = Package(
 
         // Benchmarks (bench/run): print ratios against a baseline measured in the same process.
         .executableTarget(name: "bench-runtime", dependencies: ["Runtime"], path: "bench/runtime"),
+        .executableTarget(name: "bench-ble", dependencies: ["BLE", "Uplink", "ServiceKit", "Store", "Runtime", "JSON", "CSupport"],
+                         path: "bench/ble", exclude: ["run.sh", "python_decoder.py"]),
         .executableTarget(name: "bench-uplink", dependencies: ["Uplink", "Runtime"], path: "bench/uplink",
                          exclude: ["compare.sh", "paho_publisher.py"]),
 
