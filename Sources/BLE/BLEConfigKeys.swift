@@ -5,7 +5,8 @@ import Store
 public enum BLEConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "ble.enabled", default: false,
-        help: "Whether to scan for BLE devices, decode sensors and run the device manager (BCMS).")
+        help: "Whether to scan for BLE devices, decode sensors and run the device manager (BCMS).",
+        environment: "BCMS_ENABLED")
     public static let adapter = ConfigKey<String>.text(
         "ble.adapter", default: "hci0",
         help: "Adapter: a kernel adapter name (hci0, raw HCI socket, no bluetoothd) or the device path of an HCI UART controller (H4, e.g. /dev/ttyAMA0).")

@@ -15,7 +15,8 @@ public enum IoTConfigKeys {
         "iot.token", default: "", help: "Bearer token for the IoT API.", secret: true)
     public static let useDeviceIdentity = ConfigKey<Bool>.flag(
         "iot.use_device_identity", default: false,
-        help: "Authenticate with the device identity (TLS client certificate iot.cert_file and key iot.key_file), the seed's --use_device_identity.")
+        help: "Authenticate with the device identity (TLS client certificate iot.cert_file and key iot.key_file), the seed's --use_device_identity.",
+        environment: "BCMS_USE_DEVICE_IDENTITY")
     public static let certificateFile = ConfigKey<String>.text(
         "iot.cert_file", default: "", help: "Device identity: the TLS client certificate (PEM).")
     public static let keyFile = ConfigKey<String>.text(
@@ -24,9 +25,11 @@ public enum IoTConfigKeys {
         "iot.ca_file", default: "", help: "CA bundle for the IoT API instead of the system CAs (a private server).")
     public static let applicationIdentifier = ConfigKey<String>.text(
         "iot.application_identifier", default: "",
-        help: "The seed's --application_identifier: the remote server devices are registered with; sent as X-Application-Identifier.")
+        help: "The seed's --application_identifier: the remote server devices are registered with; sent as X-Application-Identifier.",
+        environment: "BCMS_APPLICATION_IDENTIFIER")
     public static let username = ConfigKey<String>.text(
-        "iot.username", default: "", help: "The seed's --username (who notifications are for); sent as X-Username.")
+        "iot.username", default: "", help: "The seed's --username (who notifications are for); sent as X-Username.",
+        environment: "BCMS_USERNAME")
     public static let capacity = ConfigKey<Int>.integer(
         "iot.capacity", in: 16...1_000_000, default: 10_000,
         help: "Unsent samples kept; beyond it the oldest is dropped (counted on the state topic).")

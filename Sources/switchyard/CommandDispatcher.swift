@@ -18,6 +18,7 @@ enum CommandDispatcher {
             case "version", "--version": return try VersionCommand.main(rest)
             case "can-tunnel": return try CANTunnelCommand.main(rest)
             case "bcms": return try BCMSCommand.main(rest)
+            case "bcms-daemon": return try BCMSDaemonCommand.main(rest)
             case "http": return try HTTPCommand.main(rest)
             case "help", "-h", "--help":
                 if let topic = rest.first, let text = HelpText.forCommand(topic) {

@@ -10,9 +10,9 @@ func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
         if let argument = argv?[index] { arguments.append(String(cString: argument)) }
     }
     ProcessRestart.arguments = arguments
-    // Busybox style: run as `bcms` (a symlink) the binary is the seed's BCMS CLI.
-    if let name = arguments.first?.split(separator: "/").last, name == "bcms" {
-        return CommandDispatcher.main(arguments: ["bcms"] + arguments.dropFirst())
+    // Busybox style: run as `bcms` or `bcms-daemon` (symlinks) the binary is the seed's CLI or daemon.
+    if let name = arguments.first?.split(separator: "/").last, name == "bcms" || name == "bcms-daemon" {
+        return CommandDispatcher.main(arguments: [String(name)] + arguments.dropFirst())
     }
     return CommandDispatcher.main(arguments: Array(arguments.dropFirst()))
 }

@@ -71,4 +71,38 @@ struct GatewayBLETests {
         #expect(saved.contains("A4:C1:38:00:00:01="), "\(saved)")
         #expect(saved.contains("ble.mode"), "\(saved)")
     }
+
+    @Test("bcms-daemon: the seed's flags become settings for the run (BLE on, debug log, iot.username), nothing saved")
+    func daemonFlags() throws {
+        let sim = try HCISimulator()
+        let broker = try MosquittoBroker()
+        let data = TemporaryDirectory(prefix: "bcms-daemon")
+        let rpcPort = FreePort.next()
+        #expect(ChildProcessConfig.set([
+            "ble.adapter": sim.path, "rpc.port": String(rpcPort), "console.device": "none", "node.name": "daemon",
+        ], data: data.path))
+        let link = data.file("bcms-daemon")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: Products.executable("switchyard").path)
+        let log = data.file("daemon.log")
+        let daemon = try Subprocess(link, ["--debug", "True", "--username", "alice", "--application_identifier", "vhh-server",
+                                           "--data", data.path],
+                                    environment: ["MQTT_BROKER": "127.0.0.1", "MQTT_PORT": String(broker.port)],
+                                    stdout: .file(log), stderr: .file(log))
+        let deadline = Date().addingTimeInterval(15)
+        var text = ""
+        while Date() < deadline {
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("ble: mode passive") && sim.scanEnables >= 1 { break }
+            usleep(50_000)
+        }
+        #expect(sim.scanEnables >= 1, "\(text)")
+        #expect(text.contains("DEBUG"), "--debug True logs at debug level")
+        let (status, shown) = try run(Products.executable("switchyard").path,
+                                      ["bcms", "mode", "--port", String(rpcPort)])
+        #expect(status == 0 && shown.contains("passive"), "\(shown)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.wait(timeout: 10)?.status == 0)
+        let saved = (try? String(contentsOfFile: data.file("config"), encoding: .utf8)) ?? ""
+        #expect(!saved.contains("alice") && !saved.contains("ble.enabled"), "the flags are not saved: \(saved)")
+    }
 }
