@@ -190,3 +190,28 @@ struct SensorDecoderTests {
         }
     }
 }
+
+@Suite("GATT values: Heart Rate Measurement and Battery Level")
+struct GATTValueDecoderTests {
+    @Test("u8 and u16 heart rate, energy skipped, RR intervals in 1/1024 s")
+    func heartRate() throws {
+        #expect(try #require(GATTValueDecoder.heartRate([0x00, 67][...])).value(.heartRate) == 67)
+        let wide = try #require(GATTValueDecoder.heartRate([0x01, 0x2C, 0x01][...]))
+        #expect(wide.value(.heartRate) == 300)
+        // flags: energy present + RR present; energy 0x0102 skipped; RR 1024 -> 1 s, 512 -> 0.5 s.
+        let full = try #require(GATTValueDecoder.heartRate([0x18, 72, 0x02, 0x01, 0x00, 0x04, 0x00, 0x02][...]))
+        #expect(full.value(.heartRate) == 72)
+        #expect(full.measurements.filter { $0.kind == .rrInterval }.map(\.value) == [1.0, 0.5])
+    }
+
+    @Test("values too short for their flags, odd RR bytes, batteries over 100 % are refused")
+    func refusals() {
+        #expect(GATTValueDecoder.heartRate([][...]) == nil)
+        #expect(GATTValueDecoder.heartRate([0x01, 0x2C][...]) == nil)
+        #expect(GATTValueDecoder.heartRate([0x08, 60, 0x01][...]) == nil)
+        #expect(GATTValueDecoder.heartRate([0x10, 60, 0x01][...]) == nil)
+        #expect(GATTValueDecoder.battery([22][...])?.value(.battery) == 22)
+        #expect(GATTValueDecoder.battery([101][...]) == nil)
+        #expect(GATTValueDecoder.battery([1, 2][...]) == nil)
+    }
+}
