@@ -36,3 +36,39 @@ public enum BluetoothLibrary {
         }
     }
 }
+
+extension BluetoothLibrary {
+    /// An LE L2CAP socket to the ATT channel (CID 4) of `address`, connecting in the
+    /// background (non-blocking: the descriptor turns writable when connected, or reports
+    /// the error). SOCK_SEQPACKET: each read is one ATT PDU.
+    public static func connectATT(to address: BLEAddress, random: Bool) throws(BLEError) -> OwnedDescriptor {
+        do throws(RuntimeError) {
+            let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_SEQPACKET.rawValue),
+                                               protocol: BTPROTO_L2CAP, name: "socket(BTPROTO_L2CAP)")
+            var local = sockaddr_l2()
+            local.l2_family = sa_family_t(AF_BLUETOOTH)
+            local.l2_cid = UInt16(4).littleEndian
+            local.l2_bdaddr_type = UInt8(BDADDR_LE_PUBLIC)
+            try SystemCall.bind(socket.fd, to: local, name: "bind(L2CAP ATT)")
+            try socket.fd.setNonBlocking()
+            var remote = sockaddr_l2()
+            remote.l2_family = sa_family_t(AF_BLUETOOTH)
+            remote.l2_cid = UInt16(4).littleEndian
+            remote.l2_bdaddr_type = UInt8(random ? BDADDR_LE_RANDOM : BDADDR_LE_PUBLIC)
+            withUnsafeMutableBytes(of: &remote.l2_bdaddr) { bytes in
+                for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: address.rawValue >> UInt64(8 * index)) }
+            }
+            let result = withUnsafePointer(to: &remote) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socket.fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_l2>.size))
+                }
+            }
+            if result != 0 && Errno.current != .inProgress {
+                try SystemCall.fail("connect(L2CAP ATT " + address.text + ")", Errno.current)
+            }
+            return socket
+        } catch {
+            throw .system(error)
+        }
+    }
+}
