@@ -9,6 +9,18 @@ public final class ATTClient {
     /// Where the client is.
     public enum Phase: Equatable {
         case connecting, discovering, findingDescriptor, subscribing, readingBattery, ready, closed
+
+        public var name: String {
+            switch self {
+            case .connecting: return "connecting"
+            case .discovering: return "discovering"
+            case .findingDescriptor: return "finding_descriptor"
+            case .subscribing: return "subscribing"
+            case .readingBattery: return "reading_battery"
+            case .ready: return "ready"
+            case .closed: return "closed"
+            }
+        }
     }
 
     public private(set) var phase: Phase = .connecting

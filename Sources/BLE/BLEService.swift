@@ -30,12 +30,16 @@ public final class BLEService: Service {
     let settingsProblem: String?
     /// Opens the transport; tests hand in a socketpair end instead of `ble.adapter`.
     let openTransport: (BLESettings) throws(BLEError) -> HCITransport
+    /// Opens an LE ATT channel to a device (active mode); tests hand in a socketpair end.
+    let openATT: (BLEAddress, BLEAddressType) throws(BLEError) -> OwnedDescriptor
+    /// Active mode's connections, by device.
+    var gattLinks: [BLEAddress: GATTLink] = [:]
     private var windowTask: FixedRateTask?
     private var submitTask: FixedRateTask?
     private var cacheClearTask: FixedRateTask?
     private var reopenTimer: OneShotTimer?
     private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(60))
-    private(set) var started = false
+    var started = false
     var lastTransportProblem: String?
 
     /// A service configured by `context.store`.
@@ -50,10 +54,14 @@ public final class BLEService: Service {
 
     /// A service with `settings` and its own way to reach the controller (tests, benchmarks).
     public init(settings: BLESettings, context: ServiceContext, problem: String? = nil,
+                openATT: @escaping (BLEAddress, BLEAddressType) throws(BLEError) -> OwnedDescriptor = { address, type throws(BLEError) in
+                    try BluetoothLibrary.connectATT(to: address, random: type == .random || type == .randomIdentity)
+                },
                 openTransport: @escaping (BLESettings) throws(BLEError) -> HCITransport) {
         self.settings = settings
         self.context = context
         self.settingsProblem = problem
+        self.openATT = openATT
         self.openTransport = openTransport
         self.mode = settings.mode
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
@@ -94,12 +102,15 @@ public final class BLEService: Service {
         cacheClearTask = nil
         iot?.stop()
         iot = nil
+        for link in gattLinks.values { link.close() }
+        gattLinks.removeAll()
         closeTransport()
     }
 
     /// Opens or closes the scanner to match `mode`.
     func applyMode() {
         guard started else { return }
+        maintainGATT()
         if mode == .off {
             closeTransport()
             context.report(.ok)
@@ -174,6 +185,7 @@ public final class BLEService: Service {
     func windowElapsed() {
         scanner?.windowElapsed()
         sweepPresence()
+        maintainGATT()
     }
 
     /// Mode, transport, scanner, counters and the device count.
@@ -189,6 +201,7 @@ public final class BLEService: Service {
         object.append("scanner", scanner?.stats.json ?? .null)
         object.append("stats", stats.json)
         object.append("iot", iot?.json ?? .null)
+        object.append("gatt", gattJSON)
         return .object(object)
     }
 
