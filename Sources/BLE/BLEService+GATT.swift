@@ -1,5 +1,6 @@
 import JSON
 import Runtime
+import ServiceKit
 
 extension BLEService {
     /// Active mode: connects to approved devices that are around and broadcast no sensor

@@ -68,7 +68,10 @@ extension BLEService {
             stats.rateLimited += 1
             return
         }
+        let first = device.lastPublished == nil
         device.lastPublished = now
+        // The first publish also says `home`: Home Assistant's availability needs it.
+        if first { publishPresence(device) }
         let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID).serialized()
         if case .dropped = context.port.publish(deviceTopic(device.address), text: payload) {
             stats.publishDropped += 1
@@ -133,11 +136,11 @@ extension BLEService {
     }
 
     func publishPresence(_ device: BLEDevice) {
+        // Presence is retained, so only approved or decoded devices get it: random-MAC phones
+        // and trackers must not fill the broker with retained topics.
+        let approved = settings.approved[device.address] != nil
+        if !approved && (settings.approvedOnly || device.reading == nil) { return }
         stats.presenceChanges += 1
-        // Only devices whose readings are published get a presence topic: random-MAC phones
-        // must not fill the broker with retained topics.
-        if settings.approvedOnly && settings.approved[device.address] == nil { return }
-        if settings.decodedOnly && device.reading == nil { return }
         context.port.publish(presenceTopic(device.address), text: device.isPresent ? "home" : "away", qos: 1, retain: true)
     }
 

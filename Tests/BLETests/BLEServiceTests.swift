@@ -221,7 +221,9 @@ struct BLEServiceTests {
         // Tracked but not approved: listed, never published.
         #expect(service.registry[BLEAddress("A4:C1:38:00:00:01")!] != nil)
         let published = Set(observer.lines.map { String($0.split(separator: " ")[0]) })
-        #expect(published == ["switchyard/test/ble/A4C138010203"])
+        #expect(published == ["switchyard/test/ble/A4C138010203", "switchyard/test/ble/A4C138010203/presence"])
+        // The first publish says home (Home Assistant's availability needs it).
+        #expect(loop.run(timeout: 5) { observer.lines.contains("switchyard/test/ble/A4C138010203/presence home") })
         let reading = try #require(BLETestSupport.last(observer, "switchyard/test/ble/A4C138010203"))
         #expect(reading["iot_device_id"]?.stringValue == "cd553938-8960-4e70-864a-a7fba06578c0")
         // Unseen for the timeout: away, retained, once.
@@ -230,6 +232,8 @@ struct BLEServiceTests {
         })
         #expect(try MQTTTool.retained(port: broker.port, topic: "switchyard/test/ble/A4C138010203/presence") == "away")
         sim.send("sensors")
-        #expect(loop.run(timeout: 5) { observer.lines.contains("switchyard/test/ble/A4C138010203/presence home") })
+        #expect(loop.run(timeout: 5) {
+            observer.lines.filter { $0 == "switchyard/test/ble/A4C138010203/presence home" }.count == 2
+        })
     }
 }
