@@ -9,6 +9,15 @@ extension BLEService {
     /// The retained `home`/`away` topic of a device.
     func presenceTopic(_ address: BLEAddress) -> String { deviceTopic(address) + "/presence" }
 
+    /// Publishes text through the port's protocol requirement. Not through ServiceKit's
+    /// `publish(_:text:)` extension: called on the existential, Embedded Swift 6.3 compiles
+    /// that generic extension to a trap (ud2) in the firmware (found with gdb on the x86_64
+    /// firmware; the host build is fine).
+    @discardableResult
+    func send(_ topic: String, _ text: String, qos: Int32, retain: Bool) -> PublishOutcome {
+        context.port.publish(topic, Array(text.utf8), qos: qos, retain: retain)
+    }
+
     /// One advertising report: filter, parse, track, decode, publish.
     func handle(_ report: HCIAdvertisingReport) {
         let address = report.address
@@ -73,7 +82,7 @@ extension BLEService {
         // The first publish also says `home`: Home Assistant's availability needs it.
         if first { publishPresence(device) }
         let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID).serialized()
-        if case .dropped = context.port.publish(deviceTopic(device.address), text: payload) {
+        if case .dropped = send(deviceTopic(device.address), payload, qos: 0, retain: false) {
             stats.publishDropped += 1
         } else {
             stats.published += 1
@@ -118,7 +127,7 @@ extension BLEService {
             let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
                                                      address: device.address, kind: kind)
             // QoS 1 and retained: Home Assistant must get it even if it starts later.
-            context.port.publish(topic, text: config.serialized(), qos: 1, retain: true)
+            send(topic, config.serialized(), qos: 1, retain: true)
             device.announced.insert(kind.rawValue)
             stats.discoveryConfigs += 1
         }
@@ -141,7 +150,7 @@ extension BLEService {
         let approved = settings.approved[device.address] != nil
         if !approved && (settings.approvedOnly || device.reading == nil) { return }
         stats.presenceChanges += 1
-        context.port.publish(presenceTopic(device.address), text: device.isPresent ? "home" : "away", qos: 1, retain: true)
+        send(presenceTopic(device.address), device.isPresent ? "home" : "away", qos: 1, retain: true)
     }
 
     /// Marks devices unseen for the presence timeout as away (each published once).
