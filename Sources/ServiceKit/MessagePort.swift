@@ -39,6 +39,10 @@ public protocol MessagePort: AnyObject {
 
 extension MessagePort {
     /// Publishes UTF-8 text.
+    // Transparent: called on an existential (`context.port`), Embedded Swift cannot specialise
+    // this generic extension and compiled it to a trap (SIGILL at the first publish in the
+    // firmware); inlined, it is a plain witness call of the requirement above.
+    @_transparent
     @discardableResult
     public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
         publish(topic, Array(text.utf8), qos: qos, retain: retain)
