@@ -38,11 +38,12 @@ let package = Package(
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         // BMW CarData: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
         .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
+        .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort", "HTTPClient"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -58,6 +59,8 @@ let package = Package(
 
         // Benchmarks (bench/run): print ratios against a baseline measured in the same process.
         .executableTarget(name: "bench-runtime", dependencies: ["Runtime"], path: "bench/runtime"),
+        .executableTarget(name: "bench-ble", dependencies: ["BLE", "Uplink", "ServiceKit", "Store", "Runtime", "JSON", "CSupport"],
+                         path: "bench/ble", exclude: ["run.sh", "python_decoder.py"]),
         .executableTarget(name: "bench-uplink", dependencies: ["Uplink", "Runtime"], path: "bench/uplink",
                          exclude: ["compare.sh", "paho_publisher.py"]),
 
@@ -76,7 +79,8 @@ let package = Package(
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
         .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),

@@ -13,8 +13,9 @@ public struct ServiceDescriptor {
     public let keys: [AnyConfigKey]
     /// Gateway-wide keys it reads too (`mqtt.qos`): a change restarts it like its own keys.
     public let sharedKeys: [AnyConfigKey]
-    /// Keys the service writes itself (a cloud login's tokens): in the schema and saved with
-    /// the config, but not watched, so the service's own save does not restart it.
+    /// Keys the service writes itself (a cloud login's tokens, BLE's approved devices and
+    /// working mode): in the schema and the saved file like the others, but not watched: the
+    /// service applied the change when it wrote it, so its own save does not restart it.
     public let storedKeys: [AnyConfigKey]
     /// Makes the service. Opens nothing and cannot fail: settings that cannot work make
     /// `start()` throw, so the service and its commands exist to say what is wrong.

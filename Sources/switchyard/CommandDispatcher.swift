@@ -4,7 +4,7 @@ import Runtime
 /// Picks the subcommand and turns its outcome into an exit status.
 enum CommandDispatcher {
     /// Commands that run until SIGINT/SIGTERM and shut down cleanly on them.
-    static let signalledCommands: [StaticString] = ["run", "can-tunnel"]
+    static let signalledCommands: [StaticString] = ["run", "can-tunnel", "bcms-daemon", "supervise"]
 
     /// Whether argv[1] is one of `signalledCommands`, read straight from C (nothing allocated).
     static func runsUntilSignalled(_ command: UnsafePointer<CChar>) -> Bool {
@@ -30,6 +30,8 @@ enum CommandDispatcher {
             case "config": return try ConfigCommand.main(rest)
             case "version", "--version": return try VersionCommand.main(rest)
             case "can-tunnel": return try CANTunnelCommand.main(rest)
+            case "bcms": return try BCMSCommand.main(rest)
+            case "bcms-daemon": return try BCMSDaemonCommand.main(rest)
             case "http": return try HTTPCommand.main(rest)
             case "bmw": return try CarDataCommand.main(rest)
             case "help", "-h", "--help":

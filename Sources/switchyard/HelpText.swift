@@ -13,6 +13,8 @@ enum HelpText {
       version    Print the firmware version and architecture
       can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
       bmw        BMW CarData: login | credentials | status | catalogue (see `switchyard help bmw`)
+      bcms       The BLE device manager CLI (seed BCMS): list, approve, remove, mode, set_mode, ...
+      bcms-daemon The gateway with the BCMS daemon's flags (--debug --username --use_device_identity ...)
       http       One HTTP(S) request through the gateway's client: get URL | post URL --json TEXT
       help       This text; `switchyard help <command>` or `switchyard <command> --help` for one
 
@@ -74,6 +76,8 @@ enum HelpText {
         case "config": return config
         case "version": return version
         case "can-tunnel": return CANTunnelCommand.help
+        case "bcms": return BCMSCommand.help
+        case "bcms-daemon": return BCMSDaemonCommand.help
         case "http": return HTTPCommand.help
         case "bmw": return CarDataCommand.help
         default: return nil

@@ -10,6 +10,8 @@ func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
     // must end in a clean shutdown, not in death by the default action.
     if argc > 1, let command = argv?[1], CommandDispatcher.runsUntilSignalled(command) {
         SignalEvents.blockEarly()
+    } else if let path = argv?[0], CommandDispatcher.runsUntilSignalled(strrchr(path, 0x2F).map { $0 + 1 } ?? path) {
+        SignalEvents.blockEarly() // `bcms-daemon` (a symlink) is the gateway too
     }
     var arguments: [String] = []
     for index in 0..<Int(argc) {
@@ -21,6 +23,10 @@ func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
     // shows to every local user, loses it.
     if argc > 2, let argv, let command = argv[1], strcmp(command, "can-tunnel") == 0 {
         ProcessRestart.scrubSecretValues(argc, argv, after: ["-p", "--password"])
+    }
+    // Busybox style: run as `bcms` or `bcms-daemon` (symlinks) the binary is the seed's CLI or daemon.
+    if let name = arguments.first?.split(separator: "/").last, name == "bcms" || name == "bcms-daemon" {
+        return CommandDispatcher.main(arguments: [String(name)] + arguments.dropFirst())
     }
     return CommandDispatcher.main(arguments: Array(arguments.dropFirst()))
 }

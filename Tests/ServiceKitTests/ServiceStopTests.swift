@@ -1,5 +1,6 @@
 import Benchlab
 import CarData
+import BLE
 import CAN
 import Foundation
 import Runtime
@@ -81,6 +82,13 @@ struct ServiceStopTests {
             CANService(context: context, bus: CANBusSettings(kind: .synthetic, device: "", syntheticRate: 1000))
         }
         try checkNoLeaks("can", descriptor, ["can.enabled": "true", "can.ring_capacity": "256"])
+    }
+
+    @Test("the BLE scanner (an H4 UART controller on a pty: transport, watch, command timer, window task)")
+    func ble() throws {
+        let sim = try HCISimulator()
+        try checkNoLeaks("ble", BLEService.descriptor, ["ble.enabled": "true", "ble.adapter": sim.path])
+        sim.quit()
     }
 
     @Test("the Benchlab publisher (rescan task, a device retrying a port)")

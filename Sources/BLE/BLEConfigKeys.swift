@@ -1,0 +1,77 @@
+import Runtime
+import Store
+
+/// The BLE service's settings (`ble.*`), listed for the schema by the service catalogue.
+public enum BLEConfigKeys {
+    public static let enabled = ConfigKey<Bool>.flag(
+        "ble.enabled", default: false,
+        help: "Whether to scan for BLE devices, decode sensors and run the device manager (BCMS).",
+        environment: "BCMS_ENABLED")
+    public static let adapter = ConfigKey<String>.text(
+        "ble.adapter", default: "hci0",
+        help: "Adapter: a kernel adapter name (hci0, raw HCI socket, no bluetoothd) or the device path of an HCI UART controller (H4, e.g. /dev/ttyAMA0).")
+    public static let uartBaud = ConfigKey<Int>.integer(
+        "ble.uart_baud", in: 1200...4_000_000, default: 115_200,
+        help: "Baud rate of an HCI UART controller (ble.adapter is a path).")
+    public static let scanInterval = ConfigKey<Interval>.duration(
+        "ble.scan_s", seconds: 1...600, default: 5,
+        help: "Seconds per scan window: the watchdog, presence and registry checks run once a window.")
+    public static let extended = ConfigKey<Bool>.flag(
+        "ble.extended", default: false,
+        help: "Use the LE extended scan commands (Bluetooth 5 controllers: coded PHY, long adverts).")
+    public static let commandTimeout = ConfigKey<Int>.integer(
+        "ble.command_timeout_ms", in: 100...30_000, default: 2_000,
+        help: "Milliseconds an HCI command may go unanswered before the scan is reset.")
+    public static let watchdogWindows = ConfigKey<Int>.integer(
+        "ble.watchdog_windows", in: 1...100, default: 3,
+        help: "Scan windows without a single advert after which the scan is reset (the watchdog).")
+    public static let publishInterval = ConfigKey<Int>.integer(
+        "ble.publish_interval_s", in: 0...3600, default: 10,
+        help: "Minimum seconds between two publishes of one device (0: every advert).")
+    public static let presenceTimeout = ConfigKey<Interval>.duration(
+        "ble.presence_timeout_s", seconds: 5...86_400, default: 120,
+        help: "Seconds unseen after which a device's presence turns to away.")
+    public static let allow = ConfigKey<[String]>.list(
+        "ble.allow", help: "If set, only these MAC addresses are tracked, comma-separated.")
+    public static let deny = ConfigKey<[String]>.list(
+        "ble.deny", help: "MAC addresses never tracked, comma-separated.")
+    public static let minRSSI = ConfigKey<Int>.integer(
+        "ble.min_rssi", in: -127...20, default: -100,
+        help: "Adverts weaker than this (dBm) are ignored.")
+    public static let approvedOnly = ConfigKey<Bool>.flag(
+        "ble.approved_only", default: false,
+        help: "Publish only approved devices (the registry still lists every device seen).")
+    public static let decodedOnly = ConfigKey<Bool>.flag(
+        "ble.decoded_only", default: false,
+        help: "Publish only devices a decoder understands (no phones or trackers as hex).")
+    public static let maxDevices = ConfigKey<Int>.integer(
+        "ble.max_devices", in: 16...100_000, default: 4096,
+        help: "Devices kept in the registry; when full the longest-unseen unapproved device is evicted.")
+    public static let discovery = ConfigKey<Bool>.flag(
+        "ble.discovery", default: true,
+        help: "Announce decoded values of approved devices to Home Assistant (MQTT discovery).")
+    public static let discoveryPrefix = ConfigKey<String>.topic(
+        "ble.discovery_prefix", default: "homeassistant", help: "Home Assistant's discovery prefix.")
+    public static let bthomeKeys = ConfigKey<String>.text(
+        "ble.bthome_keys", default: "",
+        help: "BTHome encryption keys: MAC=32 hex digits, comma-separated.", secret: true)
+
+    // Records the service writes itself (see `ServiceDescriptor.storedKeys`).
+
+    public static let mode = ConfigKey<BLEMode>.choice(
+        "ble.mode", default: .passive,
+        help: "Working mode: off, passive (adverts only) or active (active scan plus GATT). Set with `bcms set_mode`.")
+    public static let approved = ConfigKey<[String]>.list(
+        "ble.approved",
+        help: "Approved devices as MAC=IoT device id (UUID), comma-separated. Written by `bcms approve`/`remove`.")
+
+    /// Keys whose change restarts the service.
+    public static var all: [AnyConfigKey] {
+        [enabled.any, adapter.any, uartBaud.any, scanInterval.any, extended.any, commandTimeout.any,
+         watchdogWindows.any, publishInterval.any, presenceTimeout.any, allow.any, deny.any, minRSSI.any,
+         approvedOnly.any, decodedOnly.any, maxDevices.any, discovery.any, discoveryPrefix.any, bthomeKeys.any]
+    }
+
+    /// Keys the service writes and applies itself.
+    public static var records: [AnyConfigKey] { [mode.any, approved.any] }
+}

@@ -1,0 +1,67 @@
+import JSON
+
+/// The JSON published for a device on `switchyard/<node>/ble/<MAC>` and listed by `bcms list`.
+enum BLEDeviceJSON {
+    /// The reading and what was heard: id, name, RSSI, address type, format and values; for a
+    /// device no decoder knows, its manufacturer and service data as hex.
+    static func reading(_ device: BLEDevice, iotDeviceID: String?) -> JSONValue {
+        var object = JSONObject(minimumCapacity: 12)
+        object.append("id", .string(device.address.text))
+        if let name = device.name { object.append("name", .string(name)) }
+        object.append("rssi", .int(Int(device.rssi)))
+        object.append("addr_type", .string(device.addressType.name))
+        if let txPower = device.txPower { object.append("tx_power", .int(Int(txPower))) }
+        if let iotDeviceID { object.append("iot_device_id", .string(iotDeviceID)) }
+        if let reading = device.reading {
+            object.append("format", .string(reading.format.name))
+            for measurement in reading.measurements {
+                if let event = measurement.eventName {
+                    object.append(measurement.kind.key, .string(event))
+                } else {
+                    object.append(measurement.kind.key, .number(measurement.value))
+                }
+            }
+        } else if let data = AdvertisingData.parse(device.lastData[...]) {
+            appendRaw(data, to: &object)
+        }
+        return .object(object)
+    }
+
+    static func appendRaw(_ data: AdvertisingData, to object: inout JSONObject) {
+        if !data.manufacturerData.isEmpty {
+            var manufacturer = JSONObject(minimumCapacity: data.manufacturerData.count)
+            for entry in data.manufacturerData {
+                manufacturer.append(BLEHex.uuid16(entry.company), .string(BLEHex.encode(entry.payload)))
+            }
+            object.append("manufacturer_data", .object(manufacturer))
+        }
+        if !data.serviceData.isEmpty {
+            var service = JSONObject(minimumCapacity: data.serviceData.count)
+            for entry in data.serviceData {
+                service.append(BLEHex.uuid16(entry.uuid), .string(BLEHex.encode(entry.payload)))
+            }
+            object.append("service_data", .object(service))
+        }
+        if !data.serviceUUIDs.isEmpty {
+            object.append("uuids", .array(data.serviceUUIDs.map { .string(BLEHex.uuid16($0)) }))
+        }
+    }
+
+    /// The seed's BCMSDeviceInfo as far as it is known: address, name, approval, pairing,
+    /// RSSI, last seen and decoder.
+    static func info(_ address: BLEAddress, device: BLEDevice?, iotDeviceID: String?, paired: Bool,
+                     nowSeconds: Int64, ageSeconds: Int64?) -> JSONValue {
+        var object = JSONObject(minimumCapacity: 10)
+        object.append("address", .string(address.text))
+        object.append("name", device?.name.map { .string($0) } ?? .null)
+        object.append("approved", .bool(iotDeviceID != nil))
+        object.append("iotDeviceId", iotDeviceID.map { .string($0) } ?? .null)
+        object.append("paired", .bool(paired))
+        object.append("addressType", device.map { .string($0.addressType.name) } ?? .null)
+        object.append("rssi", device.map { .int(Int($0.rssi)) } ?? .null)
+        object.append("lastSeen", ageSeconds.map { .int(nowSeconds - $0) } ?? .null)
+        object.append("present", .bool(device?.isPresent ?? false))
+        object.append("decoder", device?.reading.map { .string($0.format.name) } ?? .null)
+        return .object(object)
+    }
+}

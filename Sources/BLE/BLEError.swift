@@ -1,0 +1,26 @@
+import Runtime
+
+/// Everything the BLE module can fail with; each case is one line saying what to do.
+public enum BLEError: Error, Equatable, Sendable {
+    /// `ble.adapter` names no adapter the kernel knows (`hci0`) and no device path.
+    case noSuchAdapter(String)
+    /// A system call failed (socket, bind, read, write).
+    case system(RuntimeError)
+    /// The serial port of a UART controller could not be opened or set up.
+    case serial(String)
+    /// A setting cannot work; `reason` says what is allowed.
+    case invalidSetting(key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noSuchAdapter(let name):
+            return "no Bluetooth adapter " + name + " (see `hciconfig -a`; a UART controller is given by its device path)"
+        case .system(let error):
+            return error.description
+        case .serial(let reason):
+            return reason
+        case .invalidSetting(let key, let reason):
+            return key + ": " + reason
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import JSON
+import Runtime
+import ServiceKit
+
+extension BLEService {
+    /// The topic of a device's readings: `switchyard/<node>/ble/<MAC without colons>`.
+    func deviceTopic(_ address: BLEAddress) -> String { context.topicPrefix + "/ble/" + address.compact }
+
+    /// The retained `home`/`away` topic of a device.
+    func presenceTopic(_ address: BLEAddress) -> String { deviceTopic(address) + "/presence" }
+
+    /// Publishes text through the port's protocol requirement. Not through ServiceKit's
+    /// `publish(_:text:)` extension: called on the existential, Embedded Swift 6.3 compiles
+    /// that generic extension to a trap (ud2) in the firmware (found with gdb on the x86_64
+    /// firmware; the host build is fine).
+    @discardableResult
+    func send(_ topic: String, _ text: String, qos: Int32, retain: Bool) -> PublishOutcome {
+        context.port.publish(topic, Array(text.utf8), qos: qos, retain: retain)
+    }
+
+    /// One advertising report: filter, parse, track, decode, publish.
+    func handle(_ report: HCIAdvertisingReport) {
+        let address = report.address
+        if !settings.allow.isEmpty && !settings.allow.contains(address) || settings.deny.contains(address)
+            || Int(report.rssi) < settings.minRSSI {
+            stats.filtered += 1
+            return
+        }
+        guard let data = AdvertisingData.parse(report.data) else {
+            stats.malformedAdverts += 1
+            return
+        }
+        let now = context.clock.now()
+        let approved = settings.approved
+        guard let device = registry.device(address, type: report.addressType, now: now,
+                                           isApproved: { approved[$0] != nil }) else { return }
+        device.lastSeen = now
+        device.adverts += 1
+        device.rssi = report.rssi
+        device.addressType = report.addressType
+        if let name = data.name, device.name != name { device.name = name }
+        if let txPower = data.txPower { device.txPower = txPower }
+        if !device.isPresent {
+            device.isPresent = true
+            publishPresence(device)
+        }
+        let result = SensorDecoder.decode(data, address: address, key: settings.bthomeKeys[address],
+                                          lastCounter: device.bthomeCounter)
+        if let failure = result.failure {
+            switch failure {
+            case .noKey: stats.bthomeNoKey += 1
+            case .authentication: stats.bthomeAuthFailures += 1
+            case .replay: stats.bthomeReplays += 1
+            case .malformed, .unsupportedVersion: stats.bthomeMalformed += 1
+            }
+        }
+        if let reading = result.reading {
+            stats.decoded += 1
+            device.reading = reading
+            if let counter = result.counter { device.bthomeCounter = counter }
+        } else if report.isScanResponse {
+            // A scan response adds a name to the advert; it is not a reading of its own.
+            return
+        } else if device.reading == nil {
+            device.lastData = Array(report.data)
+        }
+        publishIfDue(device, now: now, fresh: result.reading != nil || device.reading == nil)
+    }
+
+    /// Publishes `device` unless filtered or within its rate limit.
+    func publishIfDue(_ device: BLEDevice, now: Instant, fresh: Bool) {
+        let iotID = settings.approved[device.address]
+        if settings.approvedOnly && iotID == nil { return }
+        if settings.decodedOnly && device.reading == nil { return }
+        guard fresh else { return }
+        if let last = device.lastPublished, now - last < settings.publishInterval {
+            stats.rateLimited += 1
+            return
+        }
+        let first = device.lastPublished == nil
+        device.lastPublished = now
+        // The first publish also says `home`: Home Assistant's availability needs it.
+        if first { publishPresence(device) }
+        let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID).serialized()
+        if case .dropped = send(deviceTopic(device.address), payload, qos: 0, retain: false) {
+            stats.publishDropped += 1
+        } else {
+            stats.published += 1
+        }
+        if let iotID {
+            announce(device)
+            collect(device, iotDeviceID: iotID)
+        }
+    }
+
+    /// Queues the IoT API samples of an approved device's reading (as rate-limited as publishing).
+    func collect(_ device: BLEDevice, iotDeviceID: String) {
+        guard let iot, let reading = device.reading else { return }
+        let timestamp = WallClock.millisecondsSinceEpoch() / 1000
+        for measurement in reading.measurements {
+            guard let type = IoTSample.dataType(for: measurement.kind) else { continue }
+            iot.add(IoTSample(iotDeviceID: iotDeviceID, dataType: type.type, timestamp: timestamp,
+                              fields: [(type.field, IoTPayload.text(measurement.value))]))
+        }
+    }
+
+    /// The cache clear: samples of devices no longer approved go, and so do unapproved
+    /// devices unseen for a whole clear interval.
+    func clearCache() {
+        let approvedIDs = Set(settings.approved.values)
+        iot?.clear { approvedIDs.contains($0) }
+        let now = context.clock.now()
+        let horizon = settings.iot.cacheClearInterval
+        let stale = registry.devices.values.filter { settings.approved[$0.address] == nil && now - $0.lastSeen >= horizon }
+        for device in stale { registry.remove(device.address) }
+    }
+
+    /// Home Assistant discovery for the values of an approved device not yet announced.
+    func announce(_ device: BLEDevice) {
+        guard settings.discovery, let reading = device.reading else { return }
+        for measurement in reading.measurements where measurement.kind.isDiscoverable {
+            let kind = measurement.kind
+            guard !device.announced.contains(kind.rawValue) else { continue }
+            let config = HomeAssistantDiscovery.config(
+                node: context.node, address: device.address, name: device.name, kind: kind, format: reading.format,
+                stateTopic: deviceTopic(device.address), availabilityTopic: presenceTopic(device.address))
+            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
+                                                     address: device.address, kind: kind)
+            // QoS 1 and retained: Home Assistant must get it even if it starts later.
+            send(topic, config.serialized(), qos: 1, retain: true)
+            device.announced.insert(kind.rawValue)
+            stats.discoveryConfigs += 1
+        }
+    }
+
+    /// Withdraws the discovery configs of a device (empty retained payloads).
+    func withdraw(_ device: BLEDevice) {
+        for raw in device.announced {
+            guard let kind = MeasurementKind(rawValue: raw) else { continue }
+            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
+                                                     address: device.address, kind: kind)
+            context.port.publish(topic, [], qos: 1, retain: true)
+        }
+        device.announced.removeAll()
+    }
+
+    func publishPresence(_ device: BLEDevice) {
+        // Presence is retained, so only approved or decoded devices get it: random-MAC phones
+        // and trackers must not fill the broker with retained topics.
+        let approved = settings.approved[device.address] != nil
+        if !approved && (settings.approvedOnly || device.reading == nil) { return }
+        stats.presenceChanges += 1
+        send(presenceTopic(device.address), device.isPresent ? "home" : "away", qos: 1, retain: true)
+    }
+
+    /// Marks devices unseen for the presence timeout as away (each published once).
+    func sweepPresence() {
+        let now = context.clock.now()
+        for device in registry.devices.values where device.isPresent && now - device.lastSeen >= settings.presenceTimeout {
+            device.isPresent = false
+            publishPresence(device)
+        }
+    }
+}

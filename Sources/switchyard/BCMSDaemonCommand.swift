@@ -1,0 +1,56 @@
+import CSupport
+
+/// The binary run as `bcms-daemon`: the gateway (`switchyard run`) with the seed daemon's
+/// flags mapped to settings through their environment names, so nothing is saved and the
+/// saved settings stay as they were: `--debug True` is `--log-level debug`, `--username U`
+/// is iot.username, `--use_device_identity True` is iot.use_device_identity,
+/// `--application_identifier A` is iot.application_identifier; BLE is switched on.
+enum BCMSDaemonCommand {
+    static let help = """
+    usage: bcms-daemon [-h] [--debug BOOL] [--username USERNAME] [--use_device_identity BOOL]
+                       [--application_identifier ID] [--data DIR]
+
+    The BLE client manager daemon: `switchyard run` with ble.enabled on and the seed's options
+    as settings for this run (iot.username, iot.use_device_identity, iot.application_identifier;
+    --debug True logs at debug level). Everything else comes from the saved settings.
+    """
+
+    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+        var run: [String] = []
+        var environment: [(String, String)] = [("BCMS_ENABLED", "true")]
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "-h" || argument == "--help" {
+                Output.line(help)
+                return 0
+            }
+            guard index < arguments.count else { throw UsageError(argument + " needs a value") }
+            let value = arguments[index]
+            index += 1
+            switch argument {
+            case "--debug":
+                if try flag(argument, value) { run += ["--log-level", "debug"] }
+            case "--username": environment.append(("BCMS_USERNAME", value))
+            case "--use_device_identity":
+                environment.append(("BCMS_USE_DEVICE_IDENTITY", try flag(argument, value) ? "true" : "false"))
+            case "--application_identifier": environment.append(("BCMS_APPLICATION_IDENTIFIER", value))
+            case "--data": run += ["--data", value]
+            default: throw UsageError("unknown option " + argument + " (bcms-daemon --help)")
+            }
+        }
+        // The store reads these as the environment layer of this process only.
+        for (name, value) in environment { _ = setenv(name, value, 1) }
+        return try RunCommand.main(run)
+    }
+
+    /// The seed's Python-style booleans: True/False (any case), 1/0.
+    private static func flag(_ name: String, _ value: String) throws(UsageError) -> Bool {
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw UsageError(name + " takes True or False")
+        }
+    }
+}

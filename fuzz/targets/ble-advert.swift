@@ -1,0 +1,30 @@
+// modules: BLE
+// Bytes from an HCI controller (an H4 stream or raw-socket packets): split into packets,
+// parsed as events, advertising reports handed to the AD parser and every decoder, with a
+// BTHome key so the AES-CCM path runs too. Nothing may trap; what is accepted must hold up:
+// a report's data lies inside its event, a decoded reading has values, JSON prints.
+import BLE
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let key: [UInt8] = [0x23, 0x1d, 0x39, 0xc1, 0xd7, 0xcc, 0x1a, 0xb1, 0xae, 0xe2, 0x24, 0xcd, 0x09, 0x6d, 0xb9, 0x32]
+    var reassembler = H4Reassembler()
+    reassembler.feed(UnsafeRawBufferPointer(start: data, count: size)) { type, packet in
+        guard type == .event, let event = HCIEvent.parse(packet) else { return }
+        guard case .leMeta(let subevent, let parameters) = event else { return }
+        let visit: (HCIAdvertisingReport) -> Void = { report in
+            precondition(report.data.startIndex >= parameters.startIndex && report.data.endIndex <= parameters.endIndex,
+                         "report data outside its event")
+            guard let advert = AdvertisingData.parse(report.data) else { return }
+            let result = SensorDecoder.decode(advert, address: report.address, key: key, lastCounter: 5)
+            if let reading = result.reading {
+                precondition(result.failure == nil, "a reading and a failure at once")
+                if reading.format == .bthomeEncrypted { precondition(result.counter.map { $0 > 5 } == true, "replay accepted") }
+            }
+        }
+        if subevent == 0x02 { _ = HCIAdvertisingReport.forEachLegacy(parameters, visit) }
+        if subevent == 0x0D { _ = HCIAdvertisingReport.forEachExtended(parameters, visit) }
+    }
+    precondition(reassembler.pendingCount <= H4Reassembler.capacity, "reassembler grew past its bound")
+    return 0
+}
