@@ -1,0 +1,354 @@
+import CSupport
+import Crypto
+import JSON
+import Runtime
+import ServiceKit
+import Store
+
+/// Issue 12: signed, resumable firmware updates over the gateway's own broker connection.
+/// Takes a manifest and numbered chunks into the inactive slot, asks for what is missing
+/// after a reconnect or restart, checks the whole image, installs it on trial and asks for a
+/// restart; the supervisor (`switchyard supervise`) does the rest. Progress goes to the
+/// retained `ota/status` topic and the `state` heartbeat.
+public final class OTAService: Service {
+    /// The catalogue's entry; `version` is the running binary's own version.
+    public static func descriptor(version: String) -> ServiceDescriptor {
+        ServiceDescriptor(
+            name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
+            enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
+            make: { context in OTAService(context: context, builtVersion: version) })
+    }
+
+    /// The environment variable in which the supervisor tells its child which slot it runs.
+    public static let slotVariable = "SWITCHYARD_SLOT"
+
+    let context: ServiceContext
+    let topics: OTATopics
+    let paths: OTAPaths
+    /// The version compiled into this binary.
+    let builtVersion: String
+    /// The slot this process was started from (`factory` without a supervisor).
+    public let runningSlot: OTASlot
+    public private(set) var status = OTAStatus(state: "idle")
+    public private(set) var stats = OTAStats()
+    private(set) var receiver: OTAReceiver?
+    private var keysProblem: String?
+    private var keys: [Ed25519.PublicKey] = []
+    private var check: OTAImageCheck?
+    private var checkTimer: OneShotTimer?
+    private var tick: FixedRateTask?
+    private var connectToken: PortToken?
+    private var lastChunkAt = Instant(nanoseconds: 0)
+    private var lastNeedAt = Instant(nanoseconds: 0)
+    private var lastStatusAt = Instant(nanoseconds: 0)
+    private var statusDirty = false
+    private var recordGeneration = -1
+    private var started = false
+    private let log: Logger
+
+    public init(context: ServiceContext, builtVersion: String) {
+        self.context = context
+        self.builtVersion = builtVersion
+        topics = OTATopics(prefix: context.topicPrefix)
+        paths = OTAPaths(dataDirectory: context.store.dataDirectory)
+        log = context.log
+        var slot = OTASlot.factory
+        if let raw = getenv(OTAService.slotVariable), let named = OTASlot(name: String(cString: raw)) { slot = named }
+        runningSlot = slot
+        for text in context.store.value(OTAConfigKeys.publicKeys) {
+            do throws(CryptoError) {
+                let bytes = try Hex.decode(text)
+                keys.append(try Ed25519.PublicKey(raw: bytes))
+            } catch {
+                keysProblem = "an entry is not a public key (" + error.description + "); use the 64 hex digits of "
+                    + "`switchyard ota keygen`'s .pub file"
+            }
+        }
+    }
+
+    /// The record as it stands (nil when unreadable).
+    func loadRecord() -> OTAStateRecord? { try? OTAStateStore(paths: paths).load() }
+
+    /// What runs now: the slot's recorded version under the supervisor, else this binary's.
+    public var runningVersion: String {
+        guard runningSlot != .factory, let record = loadRecord(), !record[runningSlot].version.isEmpty else {
+            return builtVersion
+        }
+        return record[runningSlot].version
+    }
+
+    // MARK: Service
+
+    public func start() throws(ServiceError) {
+        guard !started else { return }
+        if let keysProblem { throw .invalidSetting(key: OTAConfigKeys.publicKeys.name, reason: keysProblem) }
+        started = true
+        let receiver = OTAReceiver(paths: paths, keys: keys, runningVersion: runningVersion, runningSlot: runningSlot)
+        self.receiver = receiver
+        status = idleStatus()
+        if receiver.resumeInterrupted(), let transfer = receiver.transfer {
+            log.info("resuming the transfer of " + transfer.manifest.version.description + ": "
+                + String(transfer.bitmap.received) + " of " + String(transfer.bitmap.count) + " chunks on disk")
+            setStatus(receivingStatus(transfer))
+            context.reportUpdating(true)
+        }
+        if keys.isEmpty { context.report(.degraded("no OTA public key: every update is refused (set ota.public_keys)")) }
+        _ = context.subscribe(topics.manifest, qos: 1) { [self] message in self.handleManifest(message.payload) }
+        _ = context.subscribe(topics.chunkFilter, qos: 1) { [self] message in self.handleChunk(message) }
+        connectToken = context.port.onConnect { [self] in
+            self.publishStatus()
+            self.askForMissing()
+        }
+        tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }
+        publishStatus()
+    }
+
+    public func stop() {
+        guard started else { return }
+        started = false
+        tick?.cancel()
+        tick = nil
+        checkTimer?.cancel()
+        checkTimer = nil
+        check = nil
+        if let connectToken { context.port.removeConnectHandler(connectToken) }
+        connectToken = nil
+        if let transfer = receiver?.transfer, transfer.unsaved > 0 { try? transfer.persist() }
+        receiver = nil
+        context.reportUpdating(false)
+    }
+
+    public func stateJSON() -> JSONValue {
+        var object = JSONObject(minimumCapacity: 6)
+        object.append("running", .string(runningVersion))
+        object.append("slot", .string(runningSlot.name))
+        let record = loadRecord()
+        object.append("trial", .bool(record.map { $0.trial && $0.active == runningSlot } ?? false))
+        object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        object.append("stats", stats.json)
+        return .object(object)
+    }
+
+    public var commands: [Command] {
+        [Command("ota", usage: "status|abort",
+                 help: "Shows the firmware slots, versions, trial state and last failure, or abandons the transfer in progress.") {
+            [self] request in self.command(request)
+        }]
+    }
+
+    // MARK: receiving
+
+    func handleManifest(_ payload: [UInt8]) {
+        guard let receiver else { return }
+        stats.manifests += 1
+        // The image already running (a sender repeating its manifest after our restart):
+        // say where it stands instead of refusing it as "not newer".
+        if let manifest = try? OTAManifest.parse(payload), let record = loadRecord(),
+           record[runningSlot].sha256 == manifest.digestHex, runningSlot != .factory {
+            setStatus(idleStatus())
+            return
+        }
+        do throws(OTAError) {
+            switch try receiver.accept(manifest: payload) {
+            case .started(let slot):
+                guard let transfer = receiver.transfer else { return }
+                log.info("receiving " + transfer.manifest.version.description + " into slot " + slot.name + ": "
+                    + String(transfer.manifest.size) + " bytes in " + String(transfer.manifest.chunkCount) + " chunks")
+                check = nil
+                checkTimer?.cancel()
+                lastChunkAt = context.clock.now()
+                setStatus(receivingStatus(transfer))
+                context.reportUpdating(true)
+            case .resumed:
+                askForMissing()
+            }
+        } catch {
+            stats.refused += 1
+            log.warning("update refused: " + error.description)
+            receiver.noteRefusal(error.description)
+            var refused = OTAStatus(state: "refused", reason: error.description)
+            if let manifest = try? OTAManifest.parse(payload) {
+                refused.version = manifest.version.description
+                refused.sha256 = manifest.digestHex
+            }
+            setStatus(refused)
+        }
+    }
+
+    func handleChunk(_ message: MQTTMessage) {
+        guard let receiver, let transfer = receiver.transfer, check == nil else {
+            stats.chunksIgnored += 1
+            return
+        }
+        guard let index = topics.chunkIndex(message.topic) else {
+            stats.chunksDropped += 1
+            return
+        }
+        do throws(OTAError) {
+            switch try transfer.store(chunk: index, message.payload) {
+            case .stored:
+                stats.chunks += 1
+                lastChunkAt = context.clock.now()
+            case .duplicate:
+                stats.duplicates += 1
+                return
+            case .dropped(let reason):
+                stats.chunksDropped += 1
+                log.debug("chunk dropped: " + reason)
+                return
+            }
+            if transfer.bitmap.isComplete {
+                try transfer.persist()
+                beginCheck()
+            } else {
+                if transfer.unsaved >= 64 { try transfer.persist() }
+                status.percent = transfer.percent
+                statusDirty = true
+            }
+        } catch {
+            fail(error.description)
+        }
+    }
+
+    /// Publishes which chunks are missing (after a reconnect, a restart, or a stall).
+    func askForMissing() {
+        guard let transfer = receiver?.transfer, check == nil, context.port.isConnected else { return }
+        lastNeedAt = context.clock.now()
+        var ranges: [JSONValue] = []
+        for range in transfer.bitmap.missingRanges(limit: 64) {
+            ranges.append([.int(range.lowerBound), .int(range.upperBound)])
+        }
+        let need: JSONValue = ["sha256": .string(transfer.manifest.digestHex), "missing": .array(ranges),
+                               "received": .int(transfer.bitmap.received), "chunks": .int(transfer.bitmap.count)]
+        stats.needs += 1
+        context.port.publish(topics.need, text: need.serialized(), qos: 1)
+    }
+
+    // MARK: checking and installing
+
+    private func beginCheck() {
+        guard let receiver, let transfer = receiver.transfer else { return }
+        do throws(OTAError) { check = try receiver.makeCheck() } catch {
+            fail(error.description)
+            return
+        }
+        setStatus(OTAStatus(state: "verifying", percent: 100, version: transfer.manifest.version.description,
+                            sha256: transfer.manifest.digestHex))
+        scheduleCheckStep()
+    }
+
+    // One step per loop pass, so MQTT and the other services keep running while we hash.
+    private func scheduleCheckStep() {
+        checkTimer = context.loop.after(.zero) { [self] in self.checkStep() }
+    }
+
+    private func checkStep() {
+        guard let check, let receiver, let transfer = receiver.transfer else { return }
+        let outcome: OTAImageCheck.Outcome
+        do throws(OTAError) { outcome = try check.step() } catch {
+            fail(error.description)
+            return
+        }
+        switch outcome {
+        case .inProgress:
+            scheduleCheckStep()
+        case .refused(let reason):
+            self.check = nil
+            stats.refused += 1
+            log.warning("update refused: " + reason)
+            receiver.abandon(reason: reason)
+            context.reportUpdating(false)
+            setStatus(OTAStatus(state: "refused", version: transfer.manifest.version.description,
+                                sha256: transfer.manifest.digestHex, reason: reason))
+        case .passed:
+            self.check = nil
+            let version = transfer.manifest.version.description
+            let slot = transfer.slot
+            do throws(OTAError) { try receiver.install() } catch {
+                fail(error.description)
+                return
+            }
+            log.info("installed " + version + " in slot " + slot.name + " on trial; restarting into it")
+            setStatus(OTAStatus(state: "installed", percent: 100, version: version, sha256: transfer.manifest.digestHex))
+            context.requestRestart("ota: switching to slot " + slot.name + " (" + version + ")")
+        }
+    }
+
+    /// A failure of our own (disk full, I/O): the transfer goes, the running firmware stays.
+    private func fail(_ reason: String) {
+        check = nil
+        let about = receiver?.transfer
+        receiver?.abandon(reason: reason)
+        context.reportUpdating(false)
+        log.error("update failed: " + reason)
+        setStatus(OTAStatus(state: "failed", version: about?.manifest.version.description ?? "",
+                            sha256: about?.manifest.digestHex ?? "", reason: reason))
+    }
+
+    /// After `ota abort`: the slot is given up, the running firmware carries on.
+    func handleAbort(version: String, sha256: String) {
+        check = nil
+        checkTimer?.cancel()
+        context.reportUpdating(false)
+        setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
+    }
+
+    // MARK: status
+
+    private func receivingStatus(_ transfer: OTATransfer) -> OTAStatus {
+        OTAStatus(state: "receiving", percent: transfer.percent, version: transfer.manifest.version.description,
+                  sha256: transfer.manifest.digestHex)
+    }
+
+    /// Where the running firmware stands when nothing is being received.
+    func idleStatus() -> OTAStatus {
+        guard let record = loadRecord() else { return OTAStatus(state: "idle", version: builtVersion) }
+        recordGeneration = record.generation
+        let info = record[runningSlot]
+        let version = runningSlot == .factory ? builtVersion : info.version
+        if runningSlot != .factory && record.active == runningSlot && record.trial {
+            return OTAStatus(state: "trial", percent: 100, version: version, sha256: info.sha256)
+        }
+        if record.rolledBack {
+            let failed = record[record.active.inactive]
+            return OTAStatus(state: "rolled_back", version: failed.version, sha256: failed.sha256,
+                             reason: record.lastFailure)
+        }
+        if runningSlot != .factory && info.status == .good {
+            return OTAStatus(state: "committed", percent: 100, version: version, sha256: info.sha256)
+        }
+        return OTAStatus(state: "idle", version: version, sha256: info.sha256)
+    }
+
+    private func setStatus(_ new: OTAStatus) {
+        status = new
+        publishStatus()
+    }
+
+    private func publishStatus() {
+        statusDirty = false
+        lastStatusAt = context.clock.now()
+        context.port.publish(topics.status, text: status.json(running: runningVersion, slot: runningSlot).serialized(),
+                             qos: 1, retain: true)
+    }
+
+    private func onTick() {
+        let now = context.clock.now()
+        if let transfer = receiver?.transfer, check == nil {
+            if transfer.unsaved > 0 {
+                do throws(OTAError) { try transfer.persist() } catch { fail(error.description); return }
+            }
+            // Nothing for 3 s with chunks still missing: they were lost (our restart, a
+            // broker restart, a clean session); ask again, at most every 3 s.
+            if now - lastChunkAt > .seconds(3) && now - lastNeedAt > .seconds(3) { askForMissing() }
+        }
+        if statusDirty && now - lastStatusAt >= .milliseconds(250) { publishStatus() }
+        // On trial, the supervisor commits or rolls back in the record: follow it.
+        if status.state == "trial" || status.state == "idle" || status.state == "committed" {
+            if let record = loadRecord(), record.generation != recordGeneration {
+                let fresh = idleStatus()
+                if fresh != status { setStatus(fresh) }
+            }
+        }
+    }
+}
