@@ -310,7 +310,7 @@ public final class OTAService: Service {
             return OTAStatus(state: "trial", percent: 100, version: version, sha256: info.sha256)
         }
         if record.rolledBack {
-            let failed = record[record.active.inactive]
+            let failed = record.slotA.status == .bad ? record.slotA : record.slotB
             return OTAStatus(state: "rolled_back", version: failed.version, sha256: failed.sha256,
                              reason: record.lastFailure)
         }
