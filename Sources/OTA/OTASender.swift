@@ -102,7 +102,9 @@ public final class OTASender {
         onStatus?(status)
         switch state {
         case "receiving":
-            accepted = true
+            // Only a live answer to our manifest starts the stream: a retained one may be
+            // from before a gateway restart, whose `need` (sent first) says what is left.
+            if !message.retain { accepted = true }
         case "verifying", "installed", "trial":
             accepted = true
             queue.removeAll()
@@ -123,12 +125,18 @@ public final class OTASender {
               value["sha256"]?.stringValue == manifest.digestHex, let ranges = value["missing"]?.arrayValue else { return }
         accepted = true
         needsAnswered += 1
+        // Before the first chunk went out, the need is the whole list: a resumed transfer
+        // sends only what the gateway lacks.
+        if chunksSent == 0 {
+            queue.removeAll()
+            queued.removeAll()
+        }
         for range in ranges {
             guard let low = range[0]?.intValue, let high = range[1]?.intValue, low <= high,
                   low >= 0, high < manifest.chunkCount else { continue }
             for index in low...high where !queued.contains(index) {
                 enqueue(index)
-                resent += 1
+                if chunksSent > 0 { resent += 1 }
             }
         }
     }

@@ -160,7 +160,9 @@ public final class OTAService: Service {
                 setStatus(receivingStatus(transfer))
                 context.reportUpdating(true)
             case .resumed:
+                // The need first: the sender takes it as the list of what to send.
                 askForMissing()
+                if let transfer = receiver.transfer { setStatus(receivingStatus(transfer)) }
             }
         } catch {
             stats.refused += 1
@@ -321,8 +323,10 @@ public final class OTAService: Service {
     }
 
     private func setStatus(_ new: OTAStatus) {
+        let stateChanged = new.state != status.state
         status = new
         publishStatus()
+        if stateChanged { context.stateChanged() }
     }
 
     private func publishStatus() {

@@ -73,6 +73,10 @@ public final class ServiceContext {
         updatingChanged(self)
     }
 
+    /// Says the service's `state` block changed in a way worth publishing now, not at the
+    /// next heartbeat (an update's phase).
+    public func stateChanged() { updatingChanged(self) }
+
     /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
     public func requestRestart(_ reason: String) { restartRequested(reason) }
 
