@@ -69,7 +69,7 @@ public final class OTASender {
 
     private func publishManifest() {
         lastManifestAt = loop.clock.now()
-        port.publish(topics.manifest, text: manifest.json.serialized(), qos: 1)
+        port.publish(topics.manifest, Array(manifest.json.serialized().utf8), qos: 1, retain: false)
     }
 
     private func enqueue(_ index: Int) {

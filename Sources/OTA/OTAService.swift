@@ -223,7 +223,7 @@ public final class OTAService: Service {
         let need: JSONValue = ["sha256": .string(transfer.manifest.digestHex), "missing": .array(ranges),
                                "received": .int(transfer.bitmap.received), "chunks": .int(transfer.bitmap.count)]
         stats.needs += 1
-        context.port.publish(topics.need, text: need.serialized(), qos: 1)
+        context.port.publish(topics.need, Array(need.serialized().utf8), qos: 1, retain: false)
     }
 
     // MARK: checking and installing
@@ -332,8 +332,10 @@ public final class OTAService: Service {
     private func publishStatus() {
         statusDirty = false
         lastStatusAt = context.clock.now()
-        context.port.publish(topics.status, text: status.json(running: runningVersion, slot: runningSlot).serialized(),
-                             qos: 1, retain: true)
+        // Bytes, not the `text:` extension: in the Embedded build that extension, called
+        // through the existential, compiles to a trap.
+        let payload = status.json(running: runningVersion, slot: runningSlot).serialized()
+        context.port.publish(topics.status, Array(payload.utf8), qos: 1, retain: true)
     }
 
     private func onTick() {
