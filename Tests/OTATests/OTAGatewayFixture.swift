@@ -97,21 +97,21 @@ final class OTAGatewayFixture {
 
     // MARK: images
 
-    /// A copy of the test-built gateway whose version stamp says `version` (same length as
-    /// 0.1.0), and optionally whose ELF header names another machine.
+    /// A copy of the test-built gateway stamped as `version` by the same tool
+    /// `make firmware VERSION=...` uses, optionally with an ELF header naming another machine.
     func patchedGateway(version: String, machine: UInt16? = nil) throws -> String {
-        var bytes = try Data(contentsOf: OTAGatewayFixture.binary)
-        let from = Data("switchyard-version:0.1.0;".utf8)
-        let to = Data("switchyard-version:\(version);".utf8)
-        precondition(from.count == to.count, "the stamp must keep its length")
-        guard let at = bytes.range(of: from) else { throw FixtureError("no version stamp in the binary") }
-        bytes.replaceSubrange(at, with: to)
-        if let machine {
-            bytes[18] = UInt8(machine & 0xff)
-            bytes[19] = UInt8(machine >> 8)
-        }
         let path = work.file("switchyard-\(version)" + (machine.map { "-m\($0)" } ?? ""))
-        try bytes.write(to: URL(fileURLWithPath: path))
+        try FileManager.default.copyItem(atPath: OTAGatewayFixture.binary.path, toPath: path)
+        let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("toolchain/stamp-version.py").path
+        let stamped = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), [tool, path, version])
+        guard stamped.status == 0 else { throw FixtureError("stamp-version: \(stamped.stderr)") }
+        if let machine {
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+            try handle.seek(toOffset: 18)
+            try handle.write(contentsOf: Data([UInt8(machine & 0xff), UInt8(machine >> 8)]))
+            try handle.close()
+        }
         chmod(path, 0o755)
         return path
     }
