@@ -102,9 +102,10 @@ public final class OTASender {
         onStatus?(status)
         switch state {
         case "receiving":
-            // Only a live answer to our manifest starts the stream: a retained one may be
-            // from before a gateway restart, whose `need` (sent first) says what is left.
-            if !message.retain { accepted = true }
+            // Only a live answer for a fresh transfer starts the full stream. A retained one
+            // may be from before a gateway restart, and a transfer with chunks already on
+            // the gateway is followed by a `need` that says what is left: wait for that.
+            if !message.retain && status.percent == 0 { accepted = true }
         case "verifying", "installed", "trial":
             accepted = true
             queue.removeAll()

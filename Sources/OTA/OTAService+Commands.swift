@@ -24,6 +24,7 @@ extension OTAService {
         object.append("running", .string(runningVersion))
         object.append("slot", .string(runningSlot.name))
         object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        // A command may read the disk: the record as it is now, with the last failure.
         if let record = loadRecord() {
             object.append("record", record.json)
         } else {

@@ -42,7 +42,6 @@ public final class OTAService: Service {
     private var lastNeedAt = Instant(nanoseconds: 0)
     private var lastStatusAt = Instant(nanoseconds: 0)
     private var statusDirty = false
-    private var recordGeneration = -1
     private var started = false
     private let log: Logger
 
@@ -69,11 +68,21 @@ public final class OTAService: Service {
     /// The record as it stands (nil when unreadable).
     func loadRecord() -> OTAStateRecord? { try? OTAStateStore(paths: paths).load() }
 
+    /// The record as last read (at start, after our own writes, while polling a trial):
+    /// reading `state` never touches the disk.
+    private(set) var record: OTAStateRecord?
+
+    /// Reads the record again; true when it changed since the last read.
+    @discardableResult
+    func refreshRecord() -> Bool {
+        let fresh = loadRecord()
+        defer { record = fresh }
+        return fresh != record
+    }
+
     /// What runs now: the slot's recorded version under the supervisor, else this binary's.
     public var runningVersion: String {
-        guard runningSlot != .factory, let record = loadRecord(), !record[runningSlot].version.isEmpty else {
-            return builtVersion
-        }
+        guard runningSlot != .factory, let record, !record[runningSlot].version.isEmpty else { return builtVersion }
         return record[runningSlot].version
     }
 
@@ -83,6 +92,7 @@ public final class OTAService: Service {
         guard !started else { return }
         if let keysProblem { throw .invalidSetting(key: OTAConfigKeys.publicKeys.name, reason: keysProblem) }
         started = true
+        refreshRecord()
         let receiver = OTAReceiver(paths: paths, keys: keys, runningVersion: runningVersion, runningSlot: runningSlot)
         self.receiver = receiver
         status = idleStatus()
@@ -99,8 +109,8 @@ public final class OTAService: Service {
             self.publishStatus()
             self.askForMissing()
         }
-        tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }
         publishStatus()
+        updateTicking()
     }
 
     public func stop() {
@@ -122,7 +132,6 @@ public final class OTAService: Service {
         var object = JSONObject(minimumCapacity: 6)
         object.append("running", .string(runningVersion))
         object.append("slot", .string(runningSlot.name))
-        let record = loadRecord()
         object.append("trial", .bool(record.map { $0.trial && $0.active == runningSlot } ?? false))
         object.append("update", status.json(running: runningVersion, slot: runningSlot))
         object.append("stats", stats.json)
@@ -143,7 +152,8 @@ public final class OTAService: Service {
         stats.manifests += 1
         // The image already running (a sender repeating its manifest after our restart):
         // say where it stands instead of refusing it as "not newer".
-        if let manifest = try? OTAManifest.parse(payload), let record = loadRecord(),
+        refreshRecord()
+        if let manifest = try? OTAManifest.parse(payload), let record,
            record[runningSlot].sha256 == manifest.digestHex, runningSlot != .factory {
             setStatus(idleStatus())
             return
@@ -270,6 +280,7 @@ public final class OTAService: Service {
                 fail(error.description)
                 return
             }
+            refreshRecord()
             log.info("installed " + version + " in slot " + slot.name + " on trial; restarting into it")
             setStatus(OTAStatus(state: "installed", percent: 100, version: version, sha256: transfer.manifest.digestHex))
             context.requestRestart("ota: switching to slot " + slot.name + " (" + version + ")")
@@ -304,8 +315,7 @@ public final class OTAService: Service {
 
     /// Where the running firmware stands when nothing is being received.
     func idleStatus() -> OTAStatus {
-        guard let record = loadRecord() else { return OTAStatus(state: "idle", version: builtVersion) }
-        recordGeneration = record.generation
+        guard let record else { return OTAStatus(state: "idle", version: builtVersion) }
         let info = record[runningSlot]
         let version = runningSlot == .factory ? builtVersion : info.version
         if runningSlot != .factory && record.active == runningSlot && record.trial {
@@ -327,6 +337,7 @@ public final class OTAService: Service {
         status = new
         publishStatus()
         if stateChanged { context.stateChanged() }
+        updateTicking()
     }
 
     private func publishStatus() {
@@ -350,11 +361,22 @@ public final class OTAService: Service {
         }
         if statusDirty && now - lastStatusAt >= .milliseconds(250) { publishStatus() }
         // On trial, the supervisor commits or rolls back in the record: follow it.
-        if status.state == "trial" || status.state == "idle" || status.state == "committed" {
-            if let record = loadRecord(), record.generation != recordGeneration {
-                let fresh = idleStatus()
-                if fresh != status { setStatus(fresh) }
-            }
+        if status.state == "trial" && refreshRecord() {
+            let fresh = idleStatus()
+            if fresh != status { setStatus(fresh) }
+        }
+        updateTicking()
+    }
+
+    /// The 500 ms task runs only while there is something to do (a transfer, a trial to
+    /// follow, a progress report to send): an idle gateway gets no wake-ups from OTA.
+    private func updateTicking() {
+        let needed = started && (receiver?.transfer != nil || status.state == "trial" || statusDirty)
+        if needed && tick == nil {
+            tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }
+        } else if !needed, let running = tick {
+            running.cancel()
+            tick = nil
         }
     }
 }
