@@ -29,6 +29,9 @@ public final class OTAService: Service {
     let builtVersion: String
     /// The slot this process was started from (`factory` without a supervisor).
     public let runningSlot: OTASlot
+    /// Whether `switchyard supervise` started this process (it sets `slotVariable`): without
+    /// it nobody would start the new slot or roll it back, so updates are refused.
+    public let isSupervised: Bool
     public private(set) var status = OTAStatus(state: "idle")
     public private(set) var stats = OTAStats()
     private(set) var receiver: OTAReceiver?
@@ -52,8 +55,10 @@ public final class OTAService: Service {
         paths = OTAPaths(dataDirectory: context.store.dataDirectory)
         log = context.log
         var slot = OTASlot.factory
-        if let raw = getenv(OTAService.slotVariable), let named = OTASlot(name: String(cString: raw)) { slot = named }
+        let variable = getenv(OTAService.slotVariable)
+        if let variable, let named = OTASlot(name: String(cString: variable)) { slot = named }
         runningSlot = slot
+        isSupervised = variable != nil
         for text in context.store.value(OTAConfigKeys.publicKeys) {
             do throws(CryptoError) {
                 let bytes = try Hex.decode(text)
@@ -159,6 +164,10 @@ public final class OTAService: Service {
             return
         }
         do throws(OTAError) {
+            guard isSupervised else {
+                throw OTAError.refused("this gateway runs without `switchyard supervise`, which starts a new slot and rolls "
+                    + "it back: start it that way to take updates")
+            }
             switch try receiver.accept(manifest: payload) {
             case .started(let slot):
                 guard let transfer = receiver.transfer else { return }

@@ -150,4 +150,17 @@ import Testing
         #expect(outcome?.status == 0, "\(gateway.log)")
         #expect(try gateway.record().slotA.status == .good)
     }
+
+    @Test func gatewayWithoutSupervisorRefusesUpdates() throws {
+        let fixture = try OTAGatewayFixture()
+        // The same data directory and settings, but `switchyard run` on its own.
+        let gateway = try GatewayProcess(broker: fixture.broker, node: fixture.node, data: fixture.data)
+        #expect(gateway.waitForLog("connected to"), "\(gateway.log)")
+        let result = try fixture.push(try fixture.patchedGateway(version: "0.2.0"))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("without `switchyard supervise`"), "\(result.stderr)")
+        #expect(try fixture.record().active == .factory)
+        gateway.process.signal(SIGTERM)
+        _ = gateway.process.wait(timeout: 10)
+    }
 }
