@@ -27,6 +27,7 @@ final class Gateway {
     private let logLevelOverride: LogLevel?
     private let logFormatOverride: LogFormat?
     private let log = Logger("switchyard")
+    private let supervisor = SupervisorLink()
     private let started: Instant
     private(set) var exitStatus: Int32 = 0
     private var shuttingDown = false
@@ -106,7 +107,7 @@ final class Gateway {
         console?.stop()
         rpc?.stop()
         log.info("stopped")
-        if restartAfterStop && SupervisorLink.isSupervised {
+        if restartAfterStop && supervisor.isSupervised {
             // The supervisor starts whatever slot is active now (a new one after an update).
             log.info("exiting for the supervisor to start the active slot")
             exitStatus = SupervisorLink.restartStatus
@@ -125,7 +126,7 @@ final class Gateway {
             led.show(.fault)
             return
         }
-        if uplink.isConnected { SupervisorLink.reportHealthy() }
+        if uplink.isConnected { supervisor.reportHealthy() }
         if services.anyUpdating {
             led.show(.ota)
             return
