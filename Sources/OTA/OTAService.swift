@@ -38,6 +38,8 @@ public final class OTAService: Service {
     private var keysProblem: String?
     private var keys: [Ed25519.PublicKey] = []
     private var check: OTAImageCheck?
+    /// Periodic syncs of a transfer, off the loop (nil between transfers).
+    private var persister: OTAPersistWorker?
     private var checkTimer: OneShotTimer?
     private var tick: FixedRateTask?
     private var connectToken: PortToken?
@@ -128,6 +130,7 @@ public final class OTAService: Service {
         check = nil
         if let connectToken { context.port.removeConnectHandler(connectToken) }
         connectToken = nil
+        stopPersister()
         if let transfer = receiver?.transfer, transfer.unsaved > 0 { try? transfer.persist() }
         receiver = nil
         context.reportUpdating(false)
@@ -167,6 +170,10 @@ public final class OTAService: Service {
             guard isSupervised else {
                 throw OTAError.refused("this gateway runs without `switchyard supervise`, which starts a new slot and rolls "
                     + "it back: start it that way to take updates")
+            }
+            // A worker still syncing an earlier image must not write after the new record.
+            if let manifest = try? OTAManifest.parse(payload), manifest.digestHex != receiver.transfer?.manifest.digestHex {
+                stopPersister()
             }
             switch try receiver.accept(manifest: payload) {
             case .started(let slot):
@@ -219,10 +226,12 @@ public final class OTAService: Service {
                 return
             }
             if transfer.bitmap.isComplete {
+                // The last sync on the loop, after the worker's: nothing may overtake it.
+                stopPersister()
                 try transfer.persist()
                 beginCheck()
             } else {
-                if transfer.unsaved >= 64 { try transfer.persist() }
+                if transfer.unsaved >= 64 { try persistProgress(transfer) }
                 status.percent = transfer.percent
                 statusDirty = true
             }
@@ -243,6 +252,30 @@ public final class OTAService: Service {
                                "received": .int(transfer.bitmap.received), "chunks": .int(transfer.bitmap.count)]
         stats.needs += 1
         context.port.publish(topics.need, Array(need.serialized().utf8), qos: 1, retain: false)
+    }
+
+    /// Records progress: on the worker thread when there is one and it is free, else (no
+    /// thread could be started) here. A busy worker means the next tick tries again.
+    private func persistProgress(_ transfer: OTATransfer) throws(OTAError) {
+        if persister == nil {
+            do throws(RuntimeError) {
+                persister = try OTAPersistWorker(loop: context.loop) { [weak self] outcome in
+                    if let failure = outcome.failure { self?.fail("recording progress: " + failure) }
+                }
+            } catch {
+                log.warning("no worker thread for syncing (" + error.description + "); syncing on the loop")
+            }
+        }
+        guard let persister else {
+            try transfer.persist()
+            return
+        }
+        if persister.pending == 0 { _ = transfer.persist(on: persister) }
+    }
+
+    private func stopPersister() {
+        persister?.stop()
+        persister = nil
     }
 
     // MARK: checking and installing
@@ -299,6 +332,7 @@ public final class OTAService: Service {
     /// A failure of our own (disk full, I/O): the transfer goes, the running firmware stays.
     private func fail(_ reason: String) {
         check = nil
+        stopPersister()
         let about = receiver?.transfer
         receiver?.abandon(reason: reason)
         context.reportUpdating(false)
@@ -310,6 +344,7 @@ public final class OTAService: Service {
     /// After `ota abort`: the slot is given up, the running firmware carries on.
     func handleAbort(version: String, sha256: String) {
         check = nil
+        stopPersister()
         checkTimer?.cancel()
         context.reportUpdating(false)
         setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
@@ -362,7 +397,7 @@ public final class OTAService: Service {
         let now = context.clock.now()
         if let transfer = receiver?.transfer, check == nil {
             if transfer.unsaved > 0 {
-                do throws(OTAError) { try transfer.persist() } catch { fail(error.description); return }
+                do throws(OTAError) { try persistProgress(transfer) } catch { fail(error.description); return }
             }
             // Nothing for 3 s with chunks still missing: they were lost (our restart, a
             // broker restart, a clean session); ask again, at most every 3 s.

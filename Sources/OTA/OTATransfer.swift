@@ -109,12 +109,25 @@ public final class OTATransfer {
     /// Syncs the slot file, then records the manifest, slot and bitmap atomically.
     public func persist() throws(OTAError) {
         do throws(RuntimeError) { try file.fd.sync() } catch { throw .io(error) }
+        try OTARecordFile.write(recordJSON, to: paths.transfer, directory: paths.directory)
+        unsaved = 0
+    }
+
+    /// Hands the same work to `worker` (off the loop); false when it is still busy.
+    func persist(on worker: OTAPersistWorker) -> Bool {
+        guard worker.submit(slot: file.fd, record: Array(recordJSON.serialized().utf8), path: paths.transfer,
+                            directory: paths.directory, received: bitmap.received) else { return false }
+        unsaved = 0
+        return true
+    }
+
+    /// What `transfer.json` holds: the manifest, the slot and the bitmap.
+    var recordJSON: JSONValue {
         var object = JSONObject(minimumCapacity: 3)
         object.append("manifest", manifest.json)
         object.append("slot", .string(slot.name))
         object.append("bitmap", .string(Hex.encode(bitmap.bits)))
-        try OTARecordFile.write(.object(object), to: paths.transfer, directory: paths.directory)
-        unsaved = 0
+        return .object(object)
     }
 
     /// Percent of chunks received, 0 to 100.
