@@ -32,18 +32,22 @@ final class OTAPersistWorker {
     private let wakeWorker: Wakeup
     private var done: WakeSource?
     private var thread: WorkerThread?
-    /// Jobs handed over and not yet answered.
-    private(set) var pending = 0
+    /// Jobs handed over and not yet answered (a box the loop-side handler shares, since
+    /// Embedded Swift has no weak references; loop thread only).
+    private final class Counter { var value = 0 }
+    private let counter = Counter()
+    var pending: Int { counter.value }
 
     /// Starts the thread; `handler` runs on the loop with each outcome.
     init(loop: EventLoop, _ handler: @escaping (Outcome) -> Void) throws(RuntimeError) {
         jobs = try SPSCRing(capacity: 4)
         outcomes = try SPSCRing(capacity: 8)
         wakeWorker = try Wakeup()
-        let outcomes = self.outcomes
-        done = try loop.wakeSource { [weak self] in
+        let outcomes = self.outcomes, counter = self.counter
+        // The handler holds the rings and the counter, not the worker: `stop()` cancels it.
+        done = try loop.wakeSource {
             while let outcome = outcomes.pop() {
-                self?.pending -= 1
+                counter.value -= 1
                 handler(outcome)
             }
         }
@@ -61,7 +65,7 @@ final class OTAPersistWorker {
             CSupport.close(copy)
             return false
         }
-        pending += 1
+        counter.value += 1
         wakeWorker.signal()
         return true
     }

@@ -259,8 +259,9 @@ public final class OTAService: Service {
     private func persistProgress(_ transfer: OTATransfer) throws(OTAError) {
         if persister == nil {
             do throws(RuntimeError) {
-                persister = try OTAPersistWorker(loop: context.loop) { [weak self] outcome in
-                    if let failure = outcome.failure { self?.fail("recording progress: " + failure) }
+                // Holds the service until `stopPersister()` (stop, failure, the image complete).
+                persister = try OTAPersistWorker(loop: context.loop) { [self] outcome in
+                    if let failure = outcome.failure { self.fail("recording progress: " + failure) }
                 }
             } catch {
                 log.warning("no worker thread for syncing (" + error.description + "); syncing on the loop")
