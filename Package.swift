@@ -39,11 +39,12 @@ let package = Package(
         // BMW CarData: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
         .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
         .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort", "HTTPClient"]),
+        .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -79,8 +80,9 @@ let package = Package(
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
         .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),

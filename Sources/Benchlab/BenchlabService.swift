@@ -163,7 +163,8 @@ public final class BenchlabService: Service {
     func publishInfo(_ device: BenchlabDevice) {
         guard let identity = device.identity else { return }
         let payload = identity.infoJSON(port: device.path).serialized()
-        context.port.publish(settings.topics.info(uid: identity.uid), text: payload, qos: settings.qos,
+        // Bytes, not the `text:` extension, which traps in the Embedded build (MessagePort.swift).
+        context.port.publish(settings.topics.info(uid: identity.uid), Array(payload.utf8), qos: settings.qos,
                        retain: settings.retainInfo)
     }
 

@@ -34,6 +34,8 @@ enum CommandDispatcher {
             case "bcms-daemon": return try BCMSDaemonCommand.main(rest)
             case "http": return try HTTPCommand.main(rest)
             case "bmw": return try CarDataCommand.main(rest)
+            case "ota": return try OTACommand.main(rest)
+            case "supervise": return try SuperviseCommand.main(rest)
             case "help", "-h", "--help":
                 if let topic = rest.first, let text = HelpText.forCommand(topic) {
                     Output.line(text)

@@ -3,6 +3,7 @@ import BLE
 import Board
 import CAN
 import CarData
+import OTA
 import ServiceKit
 import Skoda
 import Store
@@ -16,6 +17,7 @@ import Store
 /// | `skoda` | `SkodaConfigKeys`: skoda.enabled, user_id, vins, refresh_token, fcm_token, refresh_url, mqtt_host, mqtt_port, mqtt_tls, mqtt_ca_file, discovery, discovery_prefix |
 /// | `bmw` | `CarDataConfigKeys`: bmw.enabled, client_id, vin, mqtt_host, mqtt_port, mqtt_ca_file, auth_url, catalogue_url, http_ca_file, token_file, topic, ha_discovery, log_raw, session_expiry_s (+ stored: refresh_token, refresh_expires, gcid, scope) |
 /// | `ble` | `BLEConfigKeys`: ble.enabled, adapter, uart_baud, scan_s, extended, command_timeout_ms, watchdog_windows, publish_interval_s, presence_timeout_s, allow, deny, min_rssi, approved_only, decoded_only, max_devices, discovery, discovery_prefix, bthome_keys; `IoTConfigKeys`: iot.url, submit_s, cache_clear_s, token, use_device_identity, cert_file, key_file, ca_file, application_identifier, username, capacity, timeout_s; records ble.mode, ble.approved |
+/// | `ota` | `OTAConfigKeys`: ota.enabled, public_keys, trial_s |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -29,6 +31,7 @@ enum ServiceCatalog {
         SkodaService.descriptor,
         CarDataService.descriptor,
         BLEService.descriptor,
+        OTAService.descriptor(version: Version.string),
     ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.

@@ -2,6 +2,7 @@ import Benchlab
 import CarData
 import BLE
 import CAN
+import OTA
 import Foundation
 import Runtime
 import ServiceKit
@@ -89,6 +90,13 @@ struct ServiceStopTests {
         let sim = try HCISimulator()
         try checkNoLeaks("ble", BLEService.descriptor, ["ble.enabled": "true", "ble.adapter": sim.path])
         sim.quit()
+    }
+
+    @Test("the OTA receiver (status task, manifest and chunk subscriptions, connect handler)")
+    func ota() throws {
+        try checkNoLeaks("ota", OTAService.descriptor(version: "0.1.0"),
+                         ["ota.enabled": "true",
+                          "ota.public_keys": "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"])
     }
 
     @Test("the Benchlab publisher (rescan task, a device retrying a port)")
