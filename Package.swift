@@ -14,6 +14,7 @@ let cModules: [Target] = [
     .systemLibrary(name: "CSocketCAN", path: "Sources/CSocketCAN"),
     .systemLibrary(name: "CSerialPort", path: "Sources/CSerialPort"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+    .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
 ]
 
 let package = Package(
@@ -34,11 +35,12 @@ let package = Package(
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
         .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
+        .target(name: "Web", dependencies: ["CMicroHTTPD", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Web",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

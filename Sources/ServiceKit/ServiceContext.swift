@@ -1,3 +1,4 @@
+import JSON
 import Runtime
 import Store
 
@@ -28,13 +29,15 @@ public final class ServiceContext {
 
     let healthChanged: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
+    let gatewayStateProvider: () -> JSONValue
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
 
     /// A context for service `name`; the host makes one per service instance.
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
                 topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
-                restartRequested: @escaping (String) -> Void = { _ in }) {
+                restartRequested: @escaping (String) -> Void = { _ in },
+                gatewayState: @escaping () -> JSONValue = { .null }) {
         self.name = name
         self.store = store
         self.loop = loop
@@ -46,6 +49,7 @@ public final class ServiceContext {
         self.health = isEnabled ? .ok : .disabled
         self.healthChanged = healthChanged
         self.restartRequested = restartRequested
+        self.gatewayStateProvider = gatewayState
     }
 
     /// The run loop's clock.
@@ -61,6 +65,11 @@ public final class ServiceContext {
 
     /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
     public func requestRestart(_ reason: String) { restartRequested(reason) }
+
+    /// The whole `state` heartbeat as the `state` topic carries it (every service's block
+    /// included): how a service that shows the gateway (the web dashboard) reads the others
+    /// without importing them. Built on each call; not for hot paths.
+    public func gatewayState() -> JSONValue { gatewayStateProvider() }
 
     /// Subscribes through the port; removed by `unsubscribe` or, at the latest, by `release`.
     public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {

@@ -3,6 +3,7 @@ import Board
 import CAN
 import ServiceKit
 import Store
+import Web
 
 /// Every service this firmware has, and so every config key: a new service adds one line
 /// to `services`, and its keys come with its descriptor.
@@ -11,6 +12,7 @@ import Store
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
+/// | `web` | `WebConfigKeys`: web.enabled, bind, port, username, password, max_clients, update_ms |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
 /// (board.name, led.path).
@@ -19,6 +21,7 @@ enum ServiceCatalog {
     static let services: [ServiceDescriptor] = [
         BenchlabService.descriptor,
         CANService.descriptor,
+        WebService.descriptor,
     ]
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
