@@ -3,8 +3,37 @@
 /// `state` snapshot it receives, so it shows whatever services the gateway has: a card per
 /// service from its block in `state`, with nested values as lists and arrays of devices as
 /// tables. Values the page cannot know (names, units) come from the services' own blocks.
+///
+/// The page carries the snapshot of the moment it was requested, so it shows real values
+/// at once (before its stream connects, and to a browser that only loads it, such as a
+/// headless screenshot); the stream keeps them live after that.
 enum WebPage {
-    static let html = #"""
+    /// The page with `snapshot` (the `state` JSON) inside it.
+    static func html(snapshot: String) -> String {
+        var page = head
+        page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 64)
+        page += "<script id=\"snapshot\" type=\"application/json\">"
+        page += scriptSafe(snapshot)
+        page += "</script>\n"
+        page += script
+        return page
+    }
+
+    /// JSON made safe inside a script element: `</` (as in a value containing `</script>`)
+    /// becomes `<\/`, which JSON reads back as the same text.
+    static func scriptSafe(_ json: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(json.utf8.count)
+        var previous: UInt8 = 0
+        for byte in json.utf8 {
+            if previous == UInt8(ascii: "<") && byte == UInt8(ascii: "/") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+            previous = byte
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static let head = #"""
 <!doctype html>
 <html lang="en">
 <head>
@@ -47,6 +76,10 @@ footer { color:var(--muted); font-size:.8rem; padding:0 1rem 1rem; }
 </header>
 <main id="cards"></main>
 <footer>Updated <span id="updated">never</span>. Data: <a href="api/state">/api/state</a> · <a href="metrics">/metrics</a></footer>
+
+"""#
+
+    static let script = #"""
 <script>
 "use strict";
 const WARN = /drop|error|malformed|overrun|fail|refused|superseded|lost|invalid/i;
@@ -149,6 +182,7 @@ function live(on) {
   badge.dataset.live = on ? "yes" : "no";
   badge.textContent = on ? "live" : "offline, retrying";
 }
+try { render(JSON.parse(document.getElementById("snapshot").textContent)); } catch (err) { console.error(err); }
 const events = new EventSource("events");
 events.onmessage = e => { try { render(JSON.parse(e.data)); live(true); } catch (err) { console.error(err); } };
 events.onerror = () => live(false);

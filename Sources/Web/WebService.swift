@@ -91,7 +91,8 @@ public final class WebService: Service, HTTPRequestHandler {
         switch request.path {
         case "/", "/index.html":
             stats.page += 1
-            var page = HTTPResponse.text(200, WebPage.html, type: "text/html; charset=utf-8")
+            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized()),
+                                         type: "text/html; charset=utf-8")
             page.headers.append(("Cache-Control", "no-cache"))
             return .response(page)
         case "/api/state":

@@ -19,7 +19,11 @@ struct WebServiceTests {
         #expect(page.status == 200)
         #expect(page.headers.lowercased().contains("content-type: text/html"))
         #expect(page.body.contains("new EventSource(\"events\")"), "the page subscribes to the live stream")
-        #expect(!page.body.contains("http://") && !page.body.contains("https://"), "no CDN: nothing loads from elsewhere")
+        for remote in ["src=\"http", "href=\"http", "url(http", "@import", "https://"] {
+            #expect(!page.body.contains(remote), "no CDN: nothing loads from elsewhere (\(remote))")
+        }
+        #expect(page.body.contains("<script id=\"snapshot\" type=\"application/json\">{\"services\":{\"web\""),
+                "the page carries the state it was served with")
 
         let state = try rig.get("/api/state")
         #expect(state.status == 200)
