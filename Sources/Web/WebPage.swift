@@ -65,6 +65,7 @@ table { border-collapse:collapse; width:100%; font-size:.88rem; font-variant-num
 th, td { text-align:left; padding:.2rem .4rem; border-bottom:1px solid var(--line); white-space:nowrap; }
 th { color:var(--muted); font-weight:500; }
 progress { width:100%; }
+details { margin:.2rem 0; } summary { cursor:pointer; font-weight:600; overflow-wrap:anywhere; }
 footer { color:var(--muted); font-size:.8rem; padding:0 1rem 1rem; }
 </style>
 </head>
@@ -115,6 +116,10 @@ function value(key, v) {
   if (withUnit !== null) return el("span", {}, withUnit);
   if (Array.isArray(v)) {
     if (v.every(isScalar)) return el("span", {}, v.length ? v.map(x => scalarText(key, x)).join(", ") : "none");
+    // Devices with readings inside (Benchlab power, BLE values): one block each, all shown.
+    const nested = v.some(row => !isScalar(row) && Object.values(row).some(x => !isScalar(x) && unitValue(x) === null));
+    if (nested) return el("div", {}, ...v.map((row, i) => el("details", {open: ""}, el("summary", {}, label(row, i)),
+                                                               isScalar(row) ? scalarText(key, row) : kv(row))));
     return table(v);
   }
   if (typeof v.progress === "number" || typeof v.percent === "number") {
@@ -124,6 +129,12 @@ function value(key, v) {
     return box;
   }
   return kv(v);
+}
+function label(row, i) {
+  for (const k of ["name", "id", "uid", "mac", "address", "vin", "device", "port"]) {
+    if (row && typeof row[k] === "string") return row[k];
+  }
+  return "#" + (i + 1);
 }
 function kv(object, skip) {
   const dl = el("dl", {class: "kv"});

@@ -7,6 +7,7 @@ import Store
 import TestSupport
 import Testing
 import Uplink
+import Web
 
 /// Stop really stops: a service started and stopped 1,000 times leaves the process with the
 /// descriptors, loop watches, tasks, subscriptions and memory it had before.
@@ -86,6 +87,11 @@ struct ServiceStopTests {
         try checkNoLeaks("benchlab", BenchlabService.descriptor,
                          ["benchlab.enabled": "true", "benchlab.discover": "false",
                           "benchlab.ports": "/nonexistent/benchlab0"])
+    }
+
+    @Test("the web dashboard (listening socket, libmicrohttpd's epoll descriptor, push task)")
+    func webDashboard() throws {
+        try checkNoLeaks("web", WebService.descriptor, ["web.enabled": "true", "web.port": String(FreePort.next())])
     }
 
     @Test("a changed setting replaces the instance; commands follow the new one")
