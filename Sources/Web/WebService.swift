@@ -40,7 +40,11 @@ public final class WebService: Service, HTTPRequestHandler {
                                                 maxClients: settings.maxClients),
                                 loop: context.loop, handler: self)
         do throws(WebError) { try daemon.start() } catch {
-            throw error == .noEventDescriptor ? .failed(error.description) : .unavailable(error.description)
+            switch error {
+            case .invalidAddress: throw .invalidSetting(key: WebConfigKeys.bind.name, reason: error.description)
+            case .cannotListen: throw .unavailable(error.description)
+            case .noEventDescriptor: throw .failed(error.description)
+            }
         }
         self.daemon = daemon
         pushTask = context.loop.addTask("web", every: .milliseconds(Int64(settings.updateMilliseconds))) { [self] in

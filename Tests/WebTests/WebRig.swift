@@ -17,7 +17,7 @@ final class WebRig {
     let loop: EventLoop
     let host: ServiceHost
     let registry = CommandRegistry()
-    let port = FreePort.next()
+    let port: Int
     private let client: MQTTClient
 
     init(_ settings: [String: String] = [:]) throws {
@@ -25,6 +25,7 @@ final class WebRig {
         schema.register(WebConfigKeys.all)
         store = ConfigStore(schema: schema, dataDirectory: directory.path, environment: { _ in nil })
         try store.set("web.enabled", to: "true")
+        port = settings["web.port"].flatMap { Int($0) } ?? FreePort.next()
         try store.set("web.port", to: String(port))
         for (key, value) in settings { try store.set(key, to: value) }
         loop = try EventLoop()

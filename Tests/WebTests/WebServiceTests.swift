@@ -112,6 +112,25 @@ struct WebServiceTests {
         _ = stuck
     }
 
+    @Test("a bind that is no address, or a port already taken, fails the start and says which key to change")
+    func badListenSettings() throws {
+        let named = try WebRig(["web.bind": "gateway.example"])
+        guard case .failed(let why)? = named.host.health(of: "web") else {
+            Issue.record("started on a host name")
+            return
+        }
+        #expect(why.contains("web.bind"), "\(why)")
+
+        let first = try WebRig()
+        let second = try WebRig(["web.port": String(first.port)])
+        guard case .failed(let taken)? = second.host.health(of: "web") else {
+            Issue.record("two dashboards on one port")
+            return
+        }
+        #expect(taken.contains("web.port"), "\(taken)")
+        #expect(try first.get("/api/state").status == 200, "the first one is unaffected")
+    }
+
     @Test("off loopback it needs a password; then basic auth guards every path")
     func authentication() throws {
         let open = try WebRig(["web.bind": "0.0.0.0"])
