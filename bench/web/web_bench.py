@@ -95,11 +95,13 @@ def main():
                "web.enabled": "true", "web.port": str(web), "web.max_clients": "1024"}
         for k, v in cfg.items():
             subprocess.run([args.binary, "config", "set", k, v, "--data", data], check=True, stdout=subprocess.DEVNULL)
-        env = dict(os.environ, MQTT_BROKER="127.0.0.1", MQTT_PORT=str(port), LOG_LEVEL="warning")
+        env = dict(os.environ, MQTT_BROKER="127.0.0.1", MQTT_PORT=str(port), LOG_LEVEL="info")
         gw = subprocess.Popen([args.binary, "run", "--data", data], env=env,
                               stdout=open(f"{work}/gw.log", "w"), stderr=subprocess.STDOUT)
         procs.append(gw)
-        if not wait_port(web): sys.exit("bench/web: the dashboard did not come up; see " + work)
+        if not wait_port(web, timeout=20):
+            sys.exit(f"bench/web: the dashboard did not come up (gateway exit status {gw.poll()}); its log:\n"
+                     + open(f"{work}/gw.log").read()[-2000:])
         time.sleep(2)
 
         state = subprocess.run(["curl", "-s", f"http://127.0.0.1:{web}/api/state"], capture_output=True).stdout
