@@ -81,13 +81,17 @@ def main():
         with open(f"{work}/m.conf", "w") as f: f.write(f"user root\nlistener {port} 127.0.0.1\nallow_anonymous true\n")
         procs.append(subprocess.Popen(["mosquitto", "-c", f"{work}/m.conf"], stderr=subprocess.DEVNULL))
         wait_port(port)
-        slcan = subprocess.Popen([sys.executable, "tools/slcan-sim.py", "--every", "0.001", "--frame", "t1238DEADBEEF01020304"],
+        slcan = subprocess.Popen([sys.executable, "tools/slcan-sim.py", "--quiet", "--every", "0.001",
+                                  "--frame", "t1238DEADBEEF01020304"],
                                  stdout=subprocess.PIPE, text=True)
         procs.append(slcan)
         bench = subprocess.Popen([sys.executable, "tools/benchlab-sim.py", "--count", "2"], stdout=subprocess.PIPE, text=True)
         procs.append(bench)
         slcan_tty = slcan.stdout.readline().split()[-1]
         ttys = [bench.stdout.readline().split()[-1] for _ in range(2)]
+        # Keep reading what the simulators print, so a full pipe never stalls them.
+        for p in (slcan, bench):
+            threading.Thread(target=lambda f=p.stdout: [None for _ in f], daemon=True).start()
         data = f"{work}/data"; os.makedirs(data)
         cfg = {"node.name": "bench", "console.device": "none", "rpc.port": str(free_port()),
                "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": slcan_tty,
