@@ -114,6 +114,7 @@ def main():
         handler = lambda *a, **k: SimpleHTTPRequestHandler(*a, directory=static_dir, **k)
         SimpleHTTPRequestHandler.log_message = lambda *a: None
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.handle_error = lambda *a: None  # wrk closes connections mid-reply at the end
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base_rps = wrk(f"http://127.0.0.1:{server.server_address[1]}/state.json")
         server.shutdown()
