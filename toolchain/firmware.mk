@@ -42,8 +42,10 @@ FW_SWIFTPM_FLAGS := -c release --scratch-path $(FW_SCRATCH) --triple $(FW_TRIPLE
     -Xswiftc -Xfrontend -Xswiftc -function-sections \
     -Xcc -I$(FW_PREFIX)/include $(FW_SYSTEM_CFLAGS)
 
-# Our lean builds first (OpenSSL, curl, mosquitto, cJSON), then Debian's own static archives.
+# Our lean builds first (OpenSSL, curl, mosquitto, cJSON, libmicrohttpd), then Debian's own
+# static archives.
 FW_C_LIBS := \
+    $(FW_PREFIX)/lib/libmicrohttpd.a \
     $(FW_PREFIX)/lib/libmosquitto.a \
     $(FW_PREFIX)/lib/libcurl.a \
     $(FW_PREFIX)/lib/libssl.a \

@@ -14,8 +14,11 @@ export DEBIAN_FRONTEND=noninteractive
 # The host build (SwiftPM links these shared libraries) and the tests' real peers.
 host_packages=(
   libmosquitto-dev libcurl4-openssl-dev libcjson-dev libbluetooth-dev
-  libsocketcan-dev libserialport-dev libssl-dev
+  libsocketcan-dev libserialport-dev libssl-dev libmicrohttpd-dev
   mosquitto mosquitto-clients socat
+  # The dashboard's tests load the page in headless Chromium (screenshot, live DOM);
+  # wrk measures its requests/s in bench/web.
+  chromium wrk
   # python3: fuzz/run and the firmware link read SwiftPM's JSON with it; the device
   # simulators (tools/*.py) the tests and the demo run are Python too.
   python3

@@ -1,6 +1,7 @@
 /*
  * Link probe for the firmware's C libraries: proves that the static archives
- * from toolchain/static-libs.sh (OpenSSL, libcurl, libmosquitto, cJSON) and
+ * from toolchain/static-libs.sh (OpenSSL, libcurl, libmosquitto, cJSON,
+ * libmicrohttpd) and
  * Debian's own (libbluetooth, libsocketcan, libserialport) link into one
  * -static-pie binary per architecture and work there. toolchain/probe.sh
  * builds and runs it; its size is the floor of the firmware's size.
@@ -29,6 +30,9 @@
 #ifndef PROBE_WITH_CURL
 #define PROBE_WITH_CURL 1
 #endif
+#ifndef PROBE_WITH_MICROHTTPD
+#define PROBE_WITH_MICROHTTPD 1
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +52,13 @@
 #endif
 #if PROBE_WITH_CJSON
 #include <cjson/cJSON.h>
+#endif
+#if PROBE_WITH_MICROHTTPD
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <microhttpd.h>
 #endif
 #if PROBE_WITH_DEBIAN_LIBS
 #include <bluetooth/bluetooth.h>
@@ -249,6 +260,51 @@ static void probe_cjson(void)
 }
 #endif
 
+#if PROBE_WITH_MICROHTTPD
+static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                              const char *version, const char *upload, size_t *upload_size, void **request)
+{
+    (void)cls, (void)url, (void)method, (void)version, (void)upload, (void)upload_size, (void)request;
+    struct MHD_Response *response = MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result result = MHD_queue_response(connection, 204, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+/* The dashboard's way of running libmicrohttpd: external epoll mode on loopback,
+ * one request answered by driving MHD_run from our own loop (no thread). */
+static void probe_microhttpd(void)
+{
+    char line[120];
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = 0 };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, answer, NULL,
+                                                 MHD_OPTION_SOCK_ADDR, &address, MHD_OPTION_END);
+    const union MHD_DaemonInfo *fd = daemon ? MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    const union MHD_DaemonInfo *port = daemon ? MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    char reply[64] = "";
+    if (fd && port) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        address.sin_port = htons(port->port);
+        if (s >= 0 && connect(s, (struct sockaddr *)&address, sizeof address) == 0) {
+            const char *request = "GET / HTTP/1.0\r\n\r\n";
+            (void)!write(s, request, strlen(request));
+            for (int i = 0; i < 200 && reply[0] == 0; i++) {
+                MHD_run(daemon);
+                ssize_t n = recv(s, reply, sizeof reply - 1, MSG_DONTWAIT);
+                if (n > 0) reply[n] = 0;
+                else usleep(5000);
+            }
+        }
+        if (s >= 0) close(s);
+    }
+    snprintf(line, sizeof line, "epoll fd %d, port %d, reply %.12s", fd ? fd->epoll_fd : -1, port ? port->port : 0, reply);
+    check(strncmp(reply, "HTTP/1.0 204", 12) == 0 || strncmp(reply, "HTTP/1.1 204", 12) == 0, "libmicrohttpd", line);
+    check(MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_NO, "libmicrohttpd without TLS", "no GnuTLS linked");
+    if (daemon) MHD_stop_daemon(daemon);
+}
+#endif
+
 #if PROBE_WITH_DEBIAN_LIBS
 static void probe_debian_libs(void)
 {
@@ -305,6 +361,9 @@ int main(int argc, char **argv)
 #endif
 #if PROBE_WITH_DEBIAN_LIBS
     probe_debian_libs();
+#endif
+#if PROBE_WITH_MICROHTTPD
+    probe_microhttpd();
 #endif
     if (failures) {
         printf("probe: %d checks FAILED\n", failures);

@@ -44,7 +44,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 # needs libcrypto). Debian's archives come from the compiler's multiarch path
 # /usr/lib/<triplet>; -L$prefix/lib comes first so our OpenSSL wins over the
 # host's /usr/lib/x86_64-linux-gnu/libssl.a.
-LIBS=(-lcurl -lmosquitto -lssl -lcrypto -lcjson -lbluetooth -lsocketcan -lserialport -pthread)
+LIBS=(-lmicrohttpd -lcurl -lmosquitto -lssl -lcrypto -lcjson -lbluetooth -lsocketcan -lserialport -pthread)
 
 # link ARCH OUTPUT [-DPROBE_WITH_X=0...]: prints the linker's diagnostics.
 link() {
@@ -149,7 +149,7 @@ fi
 # --- Link, run, measure -----------------------------------------------------
 status=0
 for arch in "${arches[@]}"; do
-  for lib in libcrypto libssl libcurl libmosquitto libcjson; do
+  for lib in libcrypto libssl libcurl libmosquitto libcjson libmicrohttpd; do
     [[ -f $CACHE/$arch/lib/$lib.a ]] || die "$CACHE/$arch/lib/$lib.a missing: run toolchain/static-libs.sh"
   done
   dir=$CACHE/$arch/probe
@@ -184,8 +184,8 @@ for arch in "${arches[@]}"; do
     # One library at a time, in dependency order; each line is what the
     # library adds on top of the lines above it.
     steps=("libc only" "+ libbluetooth, libsocketcan, libserialport" "+ cJSON"
-      "+ OpenSSL (TLS client, SHA-256, Ed25519)" "+ libmosquitto" "+ libcurl")
-    macros=(DEBIAN_LIBS CJSON OPENSSL MOSQUITTO CURL)
+      "+ OpenSSL (TLS client, SHA-256, Ed25519)" "+ libmosquitto" "+ libcurl" "+ libmicrohttpd (no TLS)")
+    macros=(DEBIAN_LIBS CJSON OPENSSL MOSQUITTO CURL MICROHTTPD)
     printf '  %-44s %9s  %9s\n' "text+data bytes" total added
     previous=0
     for i in "${!steps[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the static C libraries the firmware links and Debian does not ship as
-# `.a` files (OpenSSL's lean cut, libcurl, libmosquitto, cJSON), for x86_64 and
+# `.a` files (OpenSSL's lean cut, libcurl, libmosquitto, cJSON, and libmicrohttpd
+# without HTTPS: Debian's own libmicrohttpd.a needs GnuTLS), for x86_64 and
 # aarch64, from Debian's source packages, into a cache outside the git tree:
 #
 #   $CACHE/src/                  downloaded source packages (.dsc, .orig, .debian)
@@ -25,7 +26,7 @@ CACHE=${SWITCHYARD_CACHE:-/var/cache/switchyard}
 JOBS=${JOBS:-2}
 ARCHES=(x86_64 aarch64)
 # Build order matters: curl and mosquitto compile against the OpenSSL built first.
-PACKAGES=(openssl curl mosquitto cjson)
+PACKAGES=(openssl curl mosquitto cjson libmicrohttpd)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 check=0
@@ -303,6 +304,30 @@ build_cjson() {
   install -m 644 libcjson.a libcjson_utils.a "$PREFIX/lib/"
 }
 cjson_files() { echo include/cjson/cJSON.h lib/libcjson.a lib/libcjson_utils.a; }
+
+# libmicrohttpd for the dashboard: plain HTTP only (no GnuTLS; a gateway's
+# dashboard sits behind the LAN or a TLS proxy), driven through its epoll
+# descriptor from our run loop. Kept: epoll, basic auth, suspend/resume (event
+# streams). Left out: HTTPS, digest auth, the POST processor, HTTP Upgrade,
+# error message strings, poll() support and documentation. The shipped
+# configure is used as is (no autoreconf); only the library is built.
+LIBMICROHTTPD_OPTIONS=(
+  --disable-shared --enable-static --with-pic
+  --disable-dependency-tracking --disable-silent-rules
+  --disable-nls --disable-doc --disable-examples --disable-curl
+  --disable-https --without-gnutls --disable-dauth --disable-postprocessor
+  --disable-httpupgrade --disable-messages --disable-thread-names
+  --enable-epoll=yes --enable-poll=no --with-threads=posix
+)
+build_libmicrohttpd() {
+  ./configure --host="$TRIPLE" --prefix="$PREFIX" "${LIBMICROHTTPD_OPTIONS[@]}" \
+    CC="$TRIPLE-gcc" AR="$TRIPLE-ar" RANLIB="$TRIPLE-ranlib" \
+    CFLAGS="$OPT_CFLAGS" PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" PKG_CONFIG_PATH=
+  make -j"$JOBS" -C src/microhttpd
+  install -m 644 src/microhttpd/.libs/libmicrohttpd.a "$PREFIX/lib/libmicrohttpd.a"
+  install -m 644 src/include/microhttpd.h "$PREFIX/include/microhttpd.h"
+}
+libmicrohttpd_files() { echo include/microhttpd.h lib/libmicrohttpd.a; }
 
 # Debian patches we leave out, per package.
 excluded_patches() {

@@ -1,4 +1,5 @@
 import HTTPClient
+import JSON
 import Runtime
 import Store
 
@@ -37,6 +38,7 @@ public final class ServiceContext {
     let healthChanged: (ServiceContext) -> Void
     let updatingChanged: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
+    let gatewayStateProvider: () -> JSONValue
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
 
@@ -44,7 +46,8 @@ public final class ServiceContext {
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
                 topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
                 restartRequested: @escaping (String) -> Void = { _ in },
-                updatingChanged: @escaping (ServiceContext) -> Void = { _ in }, http: HTTPClient? = nil) {
+                updatingChanged: @escaping (ServiceContext) -> Void = { _ in }, http: HTTPClient? = nil,
+                gatewayState: @escaping () -> JSONValue = { .null }) {
         self.name = name
         self.store = store
         self.loop = loop
@@ -59,6 +62,7 @@ public final class ServiceContext {
         self.healthChanged = healthChanged
         self.restartRequested = restartRequested
         self.updatingChanged = updatingChanged
+        self.gatewayStateProvider = gatewayState
     }
 
     /// Whether the service waits for a person to act (a cloud login's code to enter): the LED
@@ -96,6 +100,11 @@ public final class ServiceContext {
 
     /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
     public func requestRestart(_ reason: String) { restartRequested(reason) }
+
+    /// The whole `state` heartbeat as the `state` topic carries it (every service's block
+    /// included): how a service that shows the gateway (the web dashboard) reads the others
+    /// without importing them. Built on each call; not for hot paths.
+    public func gatewayState() -> JSONValue { gatewayStateProvider() }
 
     /// Subscribes through the port; removed by `unsubscribe` or, at the latest, by `release`.
     public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {

@@ -33,6 +33,9 @@ public final class ServiceHost {
     public var onHealthChange: (() -> Void)?
     /// Called when a service asks for a gateway restart.
     public var onRestartRequest: ((String) -> Void)?
+    /// The gateway's whole `state` (what `ServiceContext.gatewayState()` returns); without
+    /// it, services see `{"services": ...}` from this host alone.
+    public var stateProvider: (() -> JSONValue)?
 
     private let port: MessagePort
     private let node: String
@@ -154,7 +157,8 @@ public final class ServiceHost {
             isEnabled: store.value(descriptor.enabled),
             healthChanged: { [self] context in self.healthChanged(context) },
             restartRequested: { [self] reason in self.onRestartRequest?(reason) },
-            updatingChanged: { [self] _ in self.onHealthChange?() }, http: http)
+            updatingChanged: { [self] _ in self.onHealthChange?() }, http: http,
+            gatewayState: { [self] in self.stateProvider?() ?? .object(["services": self.stateJSON()]) })
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

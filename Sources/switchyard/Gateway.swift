@@ -69,6 +69,7 @@ final class Gateway {
             self.status.changed()
         }
         services.onRestartRequest = { [self] reason in self.shutdown(reason: reason, restart: true) }
+        services.stateProvider = { [self] in self.stateSnapshot() }
         // `save`, `reload` and SIGHUP all end in a changed store: the services whose keys
         // changed restart, and the log follows its keys.
         store.onChange = { [self] in

@@ -4,6 +4,7 @@ import CSocketCAN
 import Crypto
 import HTTPClient
 import Uplink
+import Web
 
 /// Selftest checks that the C libraries linked into this binary initialise and work.
 enum LibrarySelftests {
@@ -33,6 +34,11 @@ enum LibrarySelftests {
         guard CurlLibrary.initialise() else { return .failed("curl_global_init failed") }
         guard CurlLibrary.supportsHTTPS else { return .failed("libcurl \(CurlLibrary.version) has no TLS") }
         return .passed("libcurl \(CurlLibrary.version) initialised, HTTPS available")
+    }
+
+    static func microhttpd() -> SelftestOutcome {
+        if let problem = WebSelftest.run() { return .failed(problem) }
+        return .passed("libmicrohttpd served a request on loopback from our run loop (epoll, no thread)")
     }
 
     /// Touches libserialport, libbluetooth and libsocketcan so a broken link shows up here

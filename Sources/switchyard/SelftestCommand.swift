@@ -18,6 +18,7 @@ enum SelftestCommand {
         Check(name: "openssl", run: LibrarySelftests.openssl),
         Check(name: "mosquitto", run: LibrarySelftests.mosquitto),
         Check(name: "curl", run: LibrarySelftests.curl),
+        Check(name: "microhttpd", run: LibrarySelftests.microhttpd),
         Check(name: "serial, bluetooth, socketcan", run: LibrarySelftests.deviceLibraries),
     ]}
 

@@ -7,6 +7,7 @@ import OTA
 import ServiceKit
 import Skoda
 import Store
+import Web
 
 /// Every service this firmware has, and so every config key: a new service adds one line
 /// to `services`, and its keys come with its descriptor.
@@ -19,6 +20,7 @@ import Store
 /// | `ble` | `BLEConfigKeys`: ble.enabled, adapter, uart_baud, scan_s, extended, command_timeout_ms, watchdog_windows, publish_interval_s, presence_timeout_s, allow, deny, min_rssi, approved_only, decoded_only, max_devices, discovery, discovery_prefix, bthome_keys; `IoTConfigKeys`: iot.url, submit_s, cache_clear_s, token, use_device_identity, cert_file, key_file, ca_file, application_identifier, username, capacity, timeout_s; records ble.mode, ble.approved |
 /// | `ota` | `OTAConfigKeys`: ota.enabled, public_keys, trial_s |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
+/// | `web` | `WebConfigKeys`: web.enabled, bind, port, username, password, max_clients, update_ms |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
 /// (board.name, led.path).
@@ -32,6 +34,7 @@ enum ServiceCatalog {
         CarDataService.descriptor,
         BLEService.descriptor,
         OTAService.descriptor(version: Version.string),
+        WebService.descriptor,
     ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.

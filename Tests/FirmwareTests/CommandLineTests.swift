@@ -35,7 +35,7 @@ struct CommandLineTests {
     func selftest() throws {
         let result = try ChildProcess.run(binary, ["selftest"])
         #expect(result.status == 0, "\(result.stdout)")
-        #expect(result.stdout.contains("selftest: 8 passed, 0 failed"))
+        #expect(result.stdout.contains("selftest: 9 passed, 0 failed"))
         #expect(!result.stdout.contains("FAIL"))
     }
 

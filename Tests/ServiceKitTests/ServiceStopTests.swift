@@ -11,6 +11,7 @@ import Store
 import TestSupport
 import Testing
 import Uplink
+import Web
 
 /// Stop really stops: a service started and stopped 1,000 times leaves the process with the
 /// descriptors, loop watches, tasks, subscriptions and memory it had before.
@@ -121,6 +122,11 @@ struct ServiceStopTests {
         try checkNoLeaks("bmw", CarDataService.descriptor,
                          ["bmw.enabled": "true", "bmw.client_id": "c", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
                           "bmw.auth_url": "http://127.0.0.1:9/oauth"])
+    }
+
+    @Test("the web dashboard (listening socket, libmicrohttpd's epoll descriptor, push task)")
+    func webDashboard() throws {
+        try checkNoLeaks("web", WebService.descriptor, ["web.enabled": "true", "web.port": String(FreePort.next())])
     }
 
     @Test("a changed setting replaces the instance; commands follow the new one")

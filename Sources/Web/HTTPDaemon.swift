@@ -1,0 +1,300 @@
+import CMicroHTTPD
+import CSupport
+import Runtime
+
+/// The one Swift wrapper over libmicrohttpd: a daemon listening on one address, driven
+/// entirely by our run loop. libmicrohttpd runs in its external-epoll mode: the loop
+/// watches the daemon's epoll descriptor and calls `MHD_run` when it is readable or when
+/// `MHD_get_timeout` says a connection timeout is due; libmicrohttpd starts no thread.
+///
+/// Every socket is non-blocking and libmicrohttpd writes only what a socket takes, so a slow
+/// client costs its own buffers, never the loop's time. Limits: `maxClients` connections at
+/// once (more are refused at accept, counted), 16 KiB of request per connection (bigger
+/// headers are answered 431, bodies 413), 30 s of silence closes a connection.
+final class HTTPDaemon {
+    /// Where to listen and how many at once.
+    struct Settings {
+        var address: String
+        var port: Int
+        var maxClients: Int
+    }
+
+    /// What the daemon counted (the service shows them in `state` and `/metrics`).
+    struct Stats {
+        var requests = 0
+        /// Connections closed at accept because `maxClients` were open.
+        var refusedClients = 0
+        /// Requests refused before routing: a body (413) or a method other than GET/HEAD (405).
+        var rejectedRequests = 0
+        var eventStreamsOpened = 0
+    }
+
+    /// Bytes of request (headers included) one connection may use; bigger requests are
+    /// answered with an error by libmicrohttpd. Also bounds a client's buffers.
+    static let connectionMemoryLimit = 16 * 1024
+    /// Seconds a connection may stay silent (idle keep-alive, a stuck slow reader).
+    static let connectionTimeoutSeconds: UInt32 = 30
+
+    let settings: Settings
+    private let loop: EventLoop
+    private var handler: HTTPRequestHandler?
+    private var daemon: OpaquePointer?
+    private var watch: IOWatch?
+    private var timer: OneShotTimer?
+    private(set) var streams: [HTTPEventStream] = []
+    private(set) var openConnections = 0
+    private(set) var stats = Stats()
+    /// The port actually bound (differs from `settings.port` only when that was 0).
+    private(set) var boundPort = 0
+    /// Stream counters of streams already closed, so totals survive their streams.
+    private var closedStreamsSent = 0
+    private var closedStreamsSuperseded = 0
+
+    init(settings: Settings, loop: EventLoop, handler: HTTPRequestHandler) {
+        self.settings = settings
+        self.loop = loop
+        self.handler = handler
+    }
+
+    /// "127.0.0.1:8080", "[::]:8080".
+    var endpoint: String {
+        let host = settings.address.containsColon ? "[" + settings.address + "]" : settings.address
+        return host + ":" + String(boundPort != 0 ? boundPort : settings.port)
+    }
+
+    // MARK: lifecycle
+
+    /// Starts listening and registers the daemon's epoll descriptor with the loop.
+    func start() throws(WebError) {
+        precondition(daemon == nil, "HTTPDaemon started twice")
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let ipv6 = settings.address.containsColon
+        var flags = MHD_USE_EPOLL.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+        if ipv6 { flags |= MHD_USE_IPv6.rawValue }
+        let started = try HTTPDaemon.withSocketAddress(settings.address, port: settings.port) {
+            address -> OpaquePointer? in
+            sy_mhd_start(
+                flags, address,
+                // A backstop only: the accept policy below refuses (and counts) first.
+                UInt32(settings.maxClients + 1), HTTPDaemon.connectionMemoryLimit,
+                HTTPDaemon.connectionTimeoutSeconds,
+                { context, _, _ in
+                    Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue().accept()
+                },
+                { context, connection, url, method, _, _, uploadSize, requestContext in
+                    Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
+                        .handle(connection!, url: url, method: method, uploadSize: uploadSize!, requestContext: requestContext!)
+                },
+                { context, _, _, event in
+                    let daemon = Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
+                    daemon.openConnections += sy_mhd_connection_started(event) != 0 ? 1 : -1
+                },
+                context)
+        }
+        guard let started else { throw .cannotListen(address: endpoint) }
+        daemon = started
+        let fd = sy_mhd_epoll_fd(started)
+        guard fd >= 0 else {
+            MHD_stop_daemon(started)
+            daemon = nil
+            throw .noEventDescriptor
+        }
+        boundPort = Int(sy_mhd_bound_port(started))
+        watch = loop.watch(FileDescriptor(fd)) { [self] _ in self.run() }
+        scheduleTimeout()
+    }
+
+    /// Ends every event stream, closes every connection and the listener.
+    func stop() {
+        guard let daemon else { return }
+        // libmicrohttpd must not be stopped with suspended connections: end the streams,
+        // which resumes them, and let one pass close them.
+        for stream in streams { stream.close() }
+        MHD_run(daemon)
+        MHD_stop_daemon(daemon)
+        self.daemon = nil
+        watch?.cancel()
+        watch = nil
+        timer?.cancel()
+        timer = nil
+        streams.removeAll()
+        handler = nil
+    }
+
+    /// One pass over the ready sockets, then the next timeout.
+    private func run() {
+        guard let daemon else { return }
+        MHD_run(daemon)
+        scheduleTimeout()
+    }
+
+    private func scheduleTimeout() {
+        timer?.cancel()
+        timer = nil
+        guard let daemon else { return }
+        var milliseconds: UInt64 = 0
+        guard MHD_get_timeout(daemon, &milliseconds) == .YES else { return }
+        timer = loop.after(.milliseconds(Int64(min(milliseconds, 60_000)))) { [self] in
+            self.timer = nil
+            self.run()
+        }
+    }
+
+    // MARK: event streams
+
+    /// Sends `event` to every open event stream (each keeps at most one waiting).
+    func broadcast(_ event: EventBytes) {
+        guard !streams.isEmpty else { return }
+        for stream in streams { stream.push(event) }
+        // In external-poll mode libmicrohttpd has no wake-up of its own for a resumed
+        // connection: it must be run now, or the event waits for the next socket activity.
+        run()
+    }
+
+    /// Events written completely, over all streams so far.
+    var eventsSent: Int { streams.reduce(closedStreamsSent) { $0 + $1.sent } }
+    /// Events replaced before a slow client took them, over all streams so far.
+    var eventsSuperseded: Int { streams.reduce(closedStreamsSuperseded) { $0 + $1.superseded } }
+
+    private func streamFinished(_ stream: HTTPEventStream) {
+        closedStreamsSent += stream.sent
+        closedStreamsSuperseded += stream.superseded
+        streams.removeAll { $0 === stream }
+    }
+
+    // MARK: callbacks (inside MHD_run, on the loop thread)
+
+    private func accept() -> MHD_Result {
+        guard openConnections < settings.maxClients else {
+            stats.refusedClients += 1
+            return .NO
+        }
+        return .YES
+    }
+
+    private func handle(_ connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                        uploadSize: UnsafeMutablePointer<Int>,
+                        requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        let methodText = method.map { String(cString: $0) } ?? ""
+        if requestContext.pointee == nil {
+            // First call, headers read. Refuse what we never serve before any body arrives
+            // (libmicrohttpd then closes the connection); otherwise answer on the next call.
+            requestContext.pointee = UnsafeMutableRawPointer(bitPattern: 1)
+            stats.requests += 1
+            if methodText != "GET" && methodText != "HEAD" {
+                stats.rejectedRequests += 1
+                var response = HTTPResponse.text(405, "only GET and HEAD are served here\n")
+                response.headers.append(("Allow", "GET, HEAD"))
+                return queue(response, on: connection)
+            }
+            if hasBody(connection) {
+                stats.rejectedRequests += 1
+                return queue(.text(413, "requests with a body are not accepted\n"), on: connection)
+            }
+            return .YES
+        }
+        uploadSize.pointee = 0
+        let request = HTTPRequest(method: methodText, path: url.map { String(cString: $0) } ?? "/",
+                                  credentials: credentials(connection))
+        guard let handler else { return queue(.text(503, "stopping\n"), on: connection) }
+        switch handler.respond(to: request) {
+        case .response(let response):
+            return queue(response, on: connection)
+        case .authenticate(let realm, let body):
+            guard let response = makeResponse(body) else { return .NO }
+            defer { MHD_destroy_response(response) }
+            return MHD_queue_basic_auth_fail_response(connection, realm, response)
+        case .eventStream(let first):
+            return openStream(on: connection, first: first)
+        }
+    }
+
+    private func hasBody(_ connection: OpaquePointer) -> Bool {
+        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
+           String(cString: length) != "0" { return true }
+        return MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") != nil
+    }
+
+    private func credentials(_ connection: OpaquePointer) -> (user: String, password: String)? {
+        var password: UnsafeMutablePointer<CChar>? = nil
+        guard let user = MHD_basic_auth_get_username_password(connection, &password) else { return nil }
+        defer {
+            MHD_free(user)
+            if let password { MHD_free(password) }
+        }
+        return (String(cString: user), password.map { String(cString: $0) } ?? "")
+    }
+
+    private func makeResponse(_ response: HTTPResponse) -> OpaquePointer? {
+        let made = response.body.withUnsafeBytes { bytes in
+            sy_mhd_response_copying(bytes.count, bytes.baseAddress)
+        }
+        guard let made else { return nil }
+        _ = MHD_add_response_header(made, "Content-Type", response.contentType)
+        for (name, value) in response.headers { _ = MHD_add_response_header(made, name, value) }
+        return made
+    }
+
+    private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        guard let made = makeResponse(response) else { return .NO }
+        defer { MHD_destroy_response(made) }
+        return MHD_queue_response(connection, UInt32(response.status), made)
+    }
+
+    private func openStream(on connection: OpaquePointer, first: EventBytes?) -> MHD_Result {
+        let stream = HTTPEventStream(connection: connection)
+        if let first { stream.push(first) }
+        // libmicrohttpd holds the stream until it frees the response; that reference is
+        // released in the free callback.
+        let context = Unmanaged.passRetained(stream).toOpaque()
+        let response = MHD_create_response_from_callback(
+            sy_mhd_size_unknown(), 4096,
+            { context, _, buffer, max in
+                Unmanaged<HTTPEventStream>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, max: max)
+            },
+            context,
+            { context in
+                Unmanaged<HTTPEventStream>.fromOpaque(context!).takeRetainedValue().finished()
+            })
+        guard let response else {
+            Unmanaged<HTTPEventStream>.fromOpaque(context).release()
+            return .NO
+        }
+        defer { MHD_destroy_response(response) }
+        _ = MHD_add_response_header(response, "Content-Type", "text/event-stream")
+        _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
+        stream.onFinish = { [self] stream in self.streamFinished(stream) }
+        streams.append(stream)
+        stats.eventStreamsOpened += 1
+        return MHD_queue_response(connection, 200, response)
+    }
+
+    // MARK: addresses
+
+    /// Calls `body` with `address:port` as a sockaddr_in or sockaddr_in6.
+    private static func withSocketAddress<Result>(
+        _ address: String, port: Int, _ body: (UnsafePointer<sockaddr>) -> Result
+    ) throws(WebError) -> Result {
+        if address.containsColon {
+            var socketAddress = sockaddr_in6()
+            socketAddress.sin6_family = sa_family_t(AF_INET6)
+            socketAddress.sin6_port = UInt16(truncatingIfNeeded: port).bigEndian
+            guard inet_pton(AF_INET6, address, &socketAddress.sin6_addr) == 1 else { throw .invalidAddress(address) }
+            return withUnsafePointer(to: &socketAddress) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0) }
+            }
+        }
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = UInt16(truncatingIfNeeded: port).bigEndian
+        guard inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else { throw .invalidAddress(address) }
+        return withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0) }
+        }
+    }
+}
+
+extension String {
+    /// Whether the text has a `:` (an IPv6 address rather than IPv4).
+    var containsColon: Bool { utf8.contains(UInt8(ascii: ":")) }
+}

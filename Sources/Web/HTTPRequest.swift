@@ -1,0 +1,38 @@
+/// A request as the dashboard's router sees it: method, path and the basic-auth credentials
+/// it came with. No libmicrohttpd type leaks past `HTTPDaemon`.
+struct HTTPRequest {
+    /// `GET` or `HEAD` (other methods are refused before routing).
+    let method: String
+    /// The path without the query string, e.g. `/api/state`.
+    let path: String
+    /// User name and password from an `Authorization: Basic` header, if any. Never logged.
+    let credentials: (user: String, password: String)?
+}
+
+/// A complete response held in memory (the page, a JSON document, the metrics text).
+struct HTTPResponse {
+    let status: Int
+    let contentType: String
+    let body: [UInt8]
+    /// Extra header lines (name, value).
+    var headers: [(String, String)] = []
+
+    /// A response with `text` as its body.
+    static func text(_ status: Int, _ text: String, type: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, contentType: type, body: Array(text.utf8))
+    }
+}
+
+/// What the router answers: a response, a live event stream, or a demand for credentials.
+enum HTTPReply {
+    case response(HTTPResponse)
+    /// `text/event-stream`: stays open, starts with `first`, then carries what is broadcast.
+    case eventStream(first: EventBytes?)
+    /// 401 with `WWW-Authenticate: Basic realm=...` and `body` for those who cancel.
+    case authenticate(realm: String, body: HTTPResponse)
+}
+
+/// Answers requests; called on the loop thread from inside `HTTPDaemon.run()`.
+protocol HTTPRequestHandler: AnyObject {
+    func respond(to request: HTTPRequest) -> HTTPReply
+}

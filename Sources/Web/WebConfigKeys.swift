@@ -1,0 +1,32 @@
+import Store
+
+/// The dashboard's settings (`web.*`), listed for the schema by the service catalogue.
+public enum WebConfigKeys {
+    public static let enabled = ConfigKey<Bool>.flag(
+        "web.enabled", default: false,
+        help: "Serve the status dashboard (live page, /api/state, /metrics) over HTTP.")
+    public static let bind = ConfigKey<String>.host(
+        "web.bind", default: "127.0.0.1",
+        help: "IP address the dashboard listens on; anything but loopback (e.g. 0.0.0.0) needs web.password.")
+    public static let port = ConfigKey<Int>.port(
+        "web.port", default: 8080,
+        help: "TCP port of the dashboard: http://<web.bind>:<web.port>/.")
+    public static let username = ConfigKey<String>.text(
+        "web.username", default: "admin",
+        help: "User name for the dashboard's basic authentication (used when web.password is set).")
+    public static let password = ConfigKey<String>.text(
+        "web.password",
+        help: "Password for the dashboard (HTTP basic auth); empty for none, which only a loopback bind allows.",
+        secret: true)
+    public static let maxClients = ConfigKey<Int>.integer(
+        "web.max_clients", in: 1...4096, default: 16,
+        help: "Connections served at once (each open page holds one for its live updates); more are refused.")
+    public static let updateMilliseconds = ConfigKey<Int>.integer(
+        "web.update_ms", in: 100...60_000, default: 1000,
+        help: "How often open pages get the state when it changed, in milliseconds.")
+
+    /// Every key above, for the schema.
+    public static var all: [AnyConfigKey] {
+        [enabled.any, bind.any, port.any, username.any, password.any, maxClients.any, updateMilliseconds.any]
+    }
+}

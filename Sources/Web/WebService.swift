@@ -1,0 +1,157 @@
+import JSON
+import Runtime
+import ServiceKit
+import Store
+
+/// The status dashboard as a service: an HTTP server inside the run loop (libmicrohttpd
+/// through `HTTPDaemon`) serving one page, the `state` JSON, a live event stream of it and
+/// Prometheus metrics. It knows the other services only through the gateway's `state`
+/// (`context.gatewayState()`), never by importing them.
+public final class WebService: Service, HTTPRequestHandler {
+    /// The catalogue's entry for the dashboard.
+    public static var descriptor: ServiceDescriptor {
+        ServiceDescriptor(
+            name: "web", summary: "Status dashboard over HTTP: live page (Server-Sent Events), /api/state, /metrics.",
+            enabled: WebConfigKeys.enabled, keys: WebConfigKeys.all,
+            make: { context in WebService(context: context) })
+    }
+
+    /// An event stream with nothing new for this long gets a comment line, so dead clients
+    /// are found (the write fails) and proxies keep the connection.
+    static let keepAliveInterval = Interval.seconds(15)
+
+    private let context: ServiceContext
+    private let settings: WebSettings
+    private var daemon: HTTPDaemon?
+    private var pushTask: FixedRateTask?
+    private var lastEvent = ""
+    private var lastEventAt = Instant(nanoseconds: 0)
+    private var stats = WebStats()
+    private let keepAlive = EventBytes(": keep-alive\n\n")
+
+    public init(context: ServiceContext) {
+        self.context = context
+        settings = WebSettings(from: context.store)
+    }
+
+    /// Listens on `web.bind:web.port` and starts pushing state to open pages.
+    public func start() throws(ServiceError) {
+        guard daemon == nil else { return }
+        try settings.check()
+        let daemon = HTTPDaemon(settings: .init(address: settings.address, port: settings.port,
+                                                maxClients: settings.maxClients),
+                                loop: context.loop, handler: self)
+        do throws(WebError) { try daemon.start() } catch {
+            switch error {
+            case .invalidAddress: throw .invalidSetting(key: WebConfigKeys.bind.name, reason: error.description)
+            case .cannotListen: throw .unavailable(error.description)
+            case .noEventDescriptor: throw .failed(error.description)
+            }
+        }
+        self.daemon = daemon
+        pushTask = context.loop.addTask("web", every: .milliseconds(Int64(settings.updateMilliseconds))) { [self] in
+            self.pushState()
+        }
+        context.log.info("dashboard on http://" + daemon.endpoint + "/"
+            + (settings.password.isEmpty ? "" : " (basic auth as " + settings.username + ")"))
+        context.report(.ok)
+    }
+
+    /// Closes every connection and the listener.
+    public func stop() {
+        pushTask?.cancel()
+        pushTask = nil
+        daemon?.stop()
+        daemon = nil
+    }
+
+    /// Pages with the stream open get the state when it changed since the last event; the
+    /// snapshot is printed once for all of them.
+    private func pushState() {
+        guard let daemon, !daemon.streams.isEmpty else { return }
+        let event = WebService.event(context.gatewayState())
+        let now = context.clock.now()
+        if event == lastEvent {
+            if now - lastEventAt >= WebService.keepAliveInterval {
+                lastEventAt = now
+                daemon.broadcast(keepAlive)
+            }
+            return
+        }
+        lastEvent = event
+        lastEventAt = now
+        daemon.broadcast(EventBytes(event))
+    }
+
+    /// `state` as one Server-Sent Event (compact JSON has no newline to split it).
+    static func event(_ state: JSONValue) -> String { "data: " + state.serialized() + "\n\n" }
+
+    // MARK: routes
+
+    func respond(to request: HTTPRequest) -> HTTPReply {
+        guard settings.admits(request.credentials) else {
+            stats.unauthorized += 1
+            return .authenticate(realm: "switchyard " + context.node,
+                                 body: .text(401, "this dashboard needs the user name and password set in web.*\n"))
+        }
+        switch request.path {
+        case "/", "/index.html":
+            stats.page += 1
+            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized()),
+                                         type: "text/html; charset=utf-8")
+            page.headers.append(("Cache-Control", "no-cache"))
+            return .response(page)
+        case "/api/state":
+            stats.state += 1
+            var response = HTTPResponse.text(200, context.gatewayState().serialized(), type: "application/json")
+            response.headers.append(("Cache-Control", "no-store"))
+            return .response(response)
+        case "/events":
+            stats.events += 1
+            return .eventStream(first: EventBytes("retry: 3000\n" + WebService.event(context.gatewayState())))
+        case "/metrics":
+            stats.metrics += 1
+            return .response(.text(200, PrometheusText.render(context.gatewayState()),
+                                   type: "text/plain; version=0.0.4; charset=utf-8"))
+        default:
+            stats.notFound += 1
+            return .response(.text(404, "no such page: try / (dashboard), /api/state, /events or /metrics\n"))
+        }
+    }
+
+    // MARK: state and commands
+
+    /// Where it listens, its clients and what it counted (never the password).
+    public func stateJSON() -> JSONValue {
+        var object = JSONObject(minimumCapacity: 16)
+        object.append("running", .bool(daemon != nil))
+        object.append("url", .string("http://" + (daemon?.endpoint ?? settings.address + ":" + String(settings.port)) + "/"))
+        object.append("auth", .string(settings.password.isEmpty ? "none" : "set"))
+        if let daemon {
+            object.append("clients", .int(daemon.openConnections))
+            object.append("max_clients", .int(settings.maxClients))
+            object.append("streams", .int(daemon.streams.count))
+            object.append("requests", .int(daemon.stats.requests))
+            object.append("refused_clients", .int(daemon.stats.refusedClients))
+            object.append("rejected_requests", .int(daemon.stats.rejectedRequests))
+            object.append("events_sent", .int(daemon.eventsSent))
+            object.append("events_superseded", .int(daemon.eventsSuperseded))
+        } else if !context.health.detail.isEmpty {
+            object.append("problem", .string(context.health.detail))
+        }
+        object.append("not_found", .int(stats.notFound))
+        object.append("unauthorized", .int(stats.unauthorized))
+        return .object(object)
+    }
+
+    /// `web status`.
+    public var commands: [Command] {
+        [Command("web", usage: "status", help: "Dashboard: its URL, open clients and request counters.") {
+            [self] request in
+            let verb = request.argument(0) ?? "status"
+            guard verb == "status" else { return .failure("unknown web command \"" + verb + "\"; use status") }
+            if !self.context.isEnabled { return .failure("the dashboard is disabled (set web.enabled true)") }
+            return .json(self.stateJSON())
+        }]
+    }
+}
