@@ -9,7 +9,7 @@ SWIFT ?= swift
 HOST_SCRATCH := .build
 export SWITCHYARD_CACHE
 
-.PHONY: help toolchain build test firmware firmware-all smoke size bench fuzz demo check clean
+.PHONY: help toolchain build test firmware firmware-all smoke size bench fuzz demo check clean image images qemu-test
 FUZZ_SECONDS ?= 10
 
 help: ## List the targets
@@ -52,6 +52,24 @@ fuzz: toolchain ## Run every libFuzzer target for FUZZ_SECONDS (default 10) each
 
 demo: toolchain ## Start a local broker and the gateway with simulated devices, show the data
 	@scripts/demo
+
+BOARD ?= qemu-virt
+IMAGE_BOARDS := rpi3 rpi4 rpi5 zero2w qemu-virt
+image: ## SD card image for BOARD=rpi3|rpi4|rpi5|zero2w|qemu-virt (default) -> build/images/switchyard-<board>.img
+	@toolchain/image-packages.sh
+	$(MAKE) firmware ARCH=aarch64
+	image/build.sh $(BOARD) build/aarch64/switchyard build/images/switchyard-$(BOARD).img
+
+images: ## Every board's image, then check them all (partitions, boot files, root contents)
+	@toolchain/image-packages.sh
+	$(MAKE) firmware ARCH=aarch64
+	for board in $(IMAGE_BOARDS); do image/build.sh $$board build/aarch64/switchyard build/images/switchyard-$$board.img || exit 1; done
+	tests/image/check_images.py $(foreach b,$(IMAGE_BOARDS),build/images/switchyard-$(b).img)
+
+qemu-test: ## Boot the qemu-virt image under qemu-system-aarch64: online, UART console, SocketCAN both ways
+	$(MAKE) image BOARD=qemu-virt
+	tests/image/check_images.py build/images/switchyard-qemu-virt.img
+	tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
 
 check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, fuzzing
 	$(MAKE) test
