@@ -7,7 +7,8 @@
 #   p1  boot  FAT32  64 MiB   Pi firmware, config.txt, cmdline.txt, kernel, initramfs, .dtb
 #   p2  root  ext4   96 MiB   busybox, /sbin/init (busybox init + our rcS), modules, switchyard;
 #                             mounted read-only
-#   p3  data  ext4  128 MiB   settings (/data/switchyard), OTA slots (/data/ota), logs; rw
+#   p3  data  ext4  128 MiB   settings and spools (/data/switchyard), OTA slots
+#                             (/data/switchyard/ota), logs (/data/log); rw
 #
 # Usage: image/build.sh BOARD FIRMWARE OUTPUT
 # Environment: SWITCHYARD_CACHE (default /var/cache/switchyard) for the .deb files.
@@ -34,10 +35,15 @@ trap 'rm -rf "$work"' EXIT
 
 mapfile -t debs < <("$here/fetch-debs.sh")
 kernel_deb=${debs[0]} firmware_deb=${debs[1]} busybox_deb=${debs[2]}
-pkgs=$work/pkgs
-for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$pkgs"; done
+# Unpacked once per set of packages (~300 MiB of modules), next to the .deb files.
+pkgs=$(dirname "$kernel_deb")/unpacked-$(printf '%s\n' "${debs[@]}" | sha256sum | cut -c1-12)
+if [[ ! -f $pkgs/.complete ]]; then
+  rm -rf "$pkgs" "$(dirname "$kernel_deb")"/unpacked-*
+  for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$pkgs"; done
+  depmod -b "$pkgs" "$(basename "$(ls -d "$pkgs"/lib/modules/*)")"
+  touch "$pkgs/.complete"
+fi
 version=$(basename "$(ls -d "$pkgs"/lib/modules/*)")
-depmod -b "$pkgs" "$version"
 echo "image: $board, kernel $version, $(basename "$busybox_deb" .deb), $(basename "$firmware_deb" .deb)"
 
 # Where busybox applets live (sh, mount, modprobe, ip, udhcpc, ...): ask the arm64 busybox

@@ -126,19 +126,22 @@ class Test:
         subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-t", topic, "-s"],
                        input=payload, check=True, timeout=30)
 
-    def boot(self):
-        disk = os.path.join(self.work, "disk.img")
-        subprocess.run(["cp", "--sparse=always", self.image, disk], check=True)
-        boot = os.path.join(self.work, "boot")
-        os.mkdir(boot)
-        subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::vmlinuz", "::initrd.img", "::cmdline.txt", boot],
-                       check=True)
+    def prepare(self):
+        self.disk = os.path.join(self.work, "disk.img")
+        subprocess.run(["cp", "--sparse=always", self.image, self.disk], check=True)
+        self.bootdir = os.path.join(self.work, "boot")
+        os.mkdir(self.bootdir)
+        subprocess.run(["mcopy", "-n", "-i", self.disk + "@@1M", "::vmlinuz", "::initrd.img", "::cmdline.txt",
+                        self.bootdir], check=True)
+
+    def boot(self, round=1):
+        disk, boot = self.disk, self.bootdir
         with open(os.path.join(boot, "cmdline.txt")) as f:
             cmdline = f.read().strip()
         # Kernel parameters with '=' and no '.' in the name become init's environment: the
         # broker port for the gateway and the tap, and the gateway's log on the UART.
         cmdline += f" MQTT_PORT={self.port} SWITCHYARD_CAN_TAP={self.port} SWITCHYARD_LOG=console"
-        self.serial_path = os.path.join(self.work, "serial.sock")
+        self.serial_path = os.path.join(self.work, f"serial{round}.sock")
         args = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
                 "-nographic", "-monitor", "none", "-no-reboot",
                 "-kernel", os.path.join(boot, "vmlinuz"), "-initrd", os.path.join(boot, "initrd.img"),
@@ -148,7 +151,8 @@ class Test:
                 "-chardev", f"socket,id=uart,path={self.serial_path},server=on,wait=on",
                 "-serial", "chardev:uart"]
         self.started = time.monotonic()
-        self.qemu = self.spawn(args, stdout=open(os.path.join(self.work, "qemu.log"), "w"), stderr=subprocess.STDOUT)
+        self.qemu = self.spawn(args, stdout=open(os.path.join(self.work, f"qemu{round}.log"), "w"),
+                               stderr=subprocess.STDOUT)
         # wait=on: qemu holds the guest until we connect, so no boot output is lost.
         self.uart = socket.socket(socket.AF_UNIX)
         for _ in range(200):
@@ -160,7 +164,7 @@ class Test:
                     raise RuntimeError("qemu exited: see " + os.path.join(self.work, "qemu.log"))
                 time.sleep(0.05)
         self.console = Stream("uart")
-        log = open(os.path.join(self.work, "uart.log"), "w")
+        log = open(os.path.join(self.work, f"uart{round}.log"), "w")
         threading.Thread(target=pump, args=(lambda: self.uart.recv(4096), self.console, log), daemon=True).start()
 
     def command(self, line, expect, timeout=STEP_TIMEOUT):
@@ -175,13 +179,11 @@ class Test:
 
     def run(self):
         self.start_broker()
+        self.prepare()
         self.boot()
-        status_topic = "switchyard/switchyard/status"
-        online = self.mqtt.wait(lambda l: l.startswith(status_topic + " ") and l.endswith("6f6e6c696e65"),
-                                BOOT_TIMEOUT)
-        took = time.monotonic() - self.started
+        took = self.wait_online(0)
         up = self.console.wait(lambda l: "switchyard rcS: up" in l, 1)
-        if not self.check("the gateway publishes online", online, f"nothing on {status_topic} in {BOOT_TIMEOUT} s"):
+        if not self.check("the gateway publishes online", took is not None, f"no online in {BOOT_TIMEOUT} s"):
             return
         print(f"boot: qemu start to 'online' on the broker in {took:.1f} s", flush=True)
         self.check("rcS reached the end of boot", up)
@@ -251,9 +253,32 @@ class Test:
         stats = self.command("can status", "frames")
         self.check("`can status` counts the frames", stats, str(stats))
 
-        # A clean shutdown over MQTT would need a command; busybox init stops on SIGTERM to
-        # PID 1 only from inside. The guest is killed; the data partition was mounted rw
-        # with a journal, so that is what a power cut looks like to it.
+        # Settings survive a power cut: save one over the console, pull the plug (qemu is
+        # killed, which is what a power cut looks like to the guest), boot the same disk again.
+        saved = self.command("set log.level debug", "log.level")
+        done = self.command("save", "saved")
+        self.check("console `set` + `save` write to the data partition", saved and done, f"{saved} / {done}")
+        self.qemu.terminate()
+        self.qemu.wait(30)
+        self.uart.close()
+        mark = self.mqtt.mark()
+        self.boot(round=2)
+        took = self.wait_online(mark)
+        self.check("the guest boots again after a power cut", took is not None)
+        if took is not None:
+            print(f"boot: second boot, qemu start to 'online' in {took:.1f} s", flush=True)
+            kept = None
+            for _ in range(10):
+                kept = self.command("get log.level", "debug", timeout=6)
+                if kept:
+                    break
+            self.check("the saved setting is still there after the reboot", kept and "user" in kept, str(kept))
+
+    def wait_online(self, mark):
+        """Seconds from qemu's start to `online` on the status topic, or None."""
+        topic = "switchyard/switchyard/status "
+        online = self.mqtt.wait(lambda l: l.startswith(topic) and l.endswith("6f6e6c696e65"), BOOT_TIMEOUT, mark)
+        return time.monotonic() - self.started if online else None
 
     def cleanup(self):
         for proc in reversed(self.procs):
@@ -264,7 +289,7 @@ class Test:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         if self.keep or any(not ok for _, ok in self.results):
-            print("qemu-test: logs kept in " + self.work + " (uart.log, mqtt.log, qemu.log)")
+            print("qemu-test: logs kept in " + self.work + " (uart1.log, uart2.log, mqtt.log, qemu1.log)")
         else:
             shutil.rmtree(self.work, ignore_errors=True)
 
