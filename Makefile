@@ -71,9 +71,10 @@ qemu-test: ## Boot the qemu-virt image under qemu-system-aarch64: online, UART c
 	tests/image/check_images.py build/images/switchyard-qemu-virt.img
 	tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
 
-check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, fuzzing
+check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, image boot test, fuzzing
 	$(MAKE) test
 	$(MAKE) smoke
+	$(MAKE) qemu-test
 	$(MAKE) fuzz
 	@echo "make check: all passed"
 
