@@ -66,10 +66,12 @@ images: ## Every board's image, then check them all (partitions, boot files, roo
 	for board in $(IMAGE_BOARDS); do image/build.sh $$board build/aarch64/switchyard build/images/switchyard-$$board.img || exit 1; done
 	tests/image/check_images.py $(foreach b,$(IMAGE_BOARDS),build/images/switchyard-$(b).img)
 
-qemu-test: ## Boot the qemu-virt image under qemu-system-aarch64: online, UART console, SocketCAN both ways
+qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN both ways, reboot) and the rpi3 image (-M raspi3b)
 	$(MAKE) image BOARD=qemu-virt
-	tests/image/check_images.py build/images/switchyard-qemu-virt.img
+	image/build.sh rpi3 build/aarch64/switchyard build/images/switchyard-rpi3.img
+	tests/image/check_images.py build/images/switchyard-qemu-virt.img build/images/switchyard-rpi3.img
 	tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
+	tests/image/raspi3_boot_test.py build/images/switchyard-rpi3.img
 
 check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, image boot test, fuzzing
 	$(MAKE) test
