@@ -54,6 +54,11 @@ enum RunCommand {
     static func chooseBoard(configFile: String?, dataDirectory: String) -> BoardSelection {
         var configured: String? = nil
         if configFile == nil {
+            // This first read stays quiet: a damaged settings file is reported once, by the
+            // store the gateway runs with.
+            let level = LogSettings.level
+            LogSettings.level = .critical
+            defer { LogSettings.level = level }
             let settings = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: dataDirectory)
             if settings.source(of: BoardConfigKeys.name) != .defaultValue {
                 configured = settings.string(BoardConfigKeys.name)
