@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOOT_TIMEOUT = 240  # s; a boot takes ~15-40 s under TCG on a busy 2-core machine
 STEP_TIMEOUT = 60
 
@@ -91,6 +92,7 @@ class Test:
         self.keep = keep
         self.work = tempfile.mkdtemp(prefix="qemu-test.")
         self.results = []
+        self.skipped = 0
         self.procs = []
 
     def check(self, name, ok, detail=""):
@@ -284,6 +286,8 @@ class Test:
                    status.get("reopens") == 1 and status.get("bus_to_mqtt", {}).get("published", 0) >= 5
                    and status.get("mqtt_to_bus", {}).get("frames_out", 0) >= 3, status)
 
+        ota = self.ota_push()
+
         # Settings survive a power cut: save one over the console, pull the plug (qemu is
         # killed, which is what a power cut looks like to the guest), boot the same disk again.
         saved = self.command("set log.level debug", "log.level")
@@ -304,6 +308,53 @@ class Test:
                 if kept:
                     break
             self.check("the saved setting is still there after the reboot", kept and "user" in kept, str(kept))
+            if ota:
+                status = self.json_command("ota status") or {}
+                self.check("after the reboot the gateway runs the pushed slot, not the factory binary",
+                           status.get("slot") not in (None, "factory") and status.get("slot") == ota.get("slot"),
+                           f"before {ota.get('slot')}, after {status.get('slot')}: {status}")
+
+    def host_binary(self):
+        """A host switchyard with `ota push` (the host build or the x86_64 firmware), or None."""
+        for candidate in (os.environ.get("SWITCHYARD_HOST_BINARY"), os.path.join(REPO, ".build/debug/switchyard"),
+                          os.path.join(REPO, "build/x86_64/switchyard")):
+            if candidate and os.access(candidate, os.X_OK):
+                probe = subprocess.run([candidate, "ota", "--help"], capture_output=True, timeout=30)
+                if probe.returncode == 0:
+                    return candidate
+        return None
+
+    def ota_push(self):
+        """Pushes the image's own aarch64 firmware (--force: same version) to the guest over
+        the broker and waits for the commit. Skipped, and said so, while the image's service
+        is not `switchyard supervise` or no host binary has `ota push`. Returns the guest's
+        `ota status` after the commit, or None."""
+        host = self.host_binary()
+        supervised = self.json_command("ota status", timeout=15) if host else None
+        if host is None or supervised is None:
+            why = "no host switchyard with `ota push`" if host is None else "the image's firmware has no `ota` command"
+            print("skip the OTA push to the guest: " + why, flush=True)
+            self.skipped += 1
+            return None
+        key = os.path.join(self.work, "ota-key")
+        subprocess.run([host, "ota", "keygen", "--out", key], check=True, capture_output=True, timeout=60)
+        with open(key + ".pub") as f:
+            public = f.read().strip()
+        ok = self.command("set ota.enabled true", "ota.enabled")
+        ok = ok and self.command("set ota.public_keys " + public, "ota.public_keys")
+        ok = ok and self.command("save", "saved to")
+        self.check("console: OTA enabled with our public key and saved", ok)
+        firmware = os.path.join(REPO, "build/aarch64/switchyard")
+        push = subprocess.run([host, "ota", "push", "--file", firmware, "--key", key, "--node", "switchyard",
+                               "--broker", f"127.0.0.1:{self.port}", "--force", "--timeout", "300"],
+                              capture_output=True, text=True, timeout=360)
+        with open(os.path.join(self.work, "ota-push.log"), "w") as f:
+            f.write(push.stdout + push.stderr)
+        self.check("ota push to the guest is committed (exit 0)", push.returncode == 0,
+                   (push.stdout + push.stderr)[-400:])
+        status = self.json_command("ota status") or {}
+        self.check("the guest runs the pushed firmware from a slot", status.get("slot") in ("a", "b"), status)
+        return status if push.returncode == 0 else None
 
     def wait_online(self, mark):
         """Seconds from qemu's start to `online` on the status topic, or None."""
@@ -337,7 +388,7 @@ def main():
         test.cleanup()
     passed = sum(1 for _, ok in test.results if ok)
     failed = len(test.results) - passed
-    print(f"qemu-test: {passed} passed, {failed} failed")
+    print(f"qemu-test: {passed} passed, {failed} failed" + (f", {test.skipped} skipped" if test.skipped else ""))
     sys.exit(0 if failed == 0 and passed > 0 else 1)
 
 
