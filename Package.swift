@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
         .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
+        .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
-                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab",
+                "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "OTA",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -71,7 +72,8 @@ let package = Package(
         .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "OTA", "Uplink", "Store", "Runtime", "TestSupport"]),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

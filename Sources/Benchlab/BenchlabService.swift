@@ -161,15 +161,16 @@ public final class BenchlabService: Service {
     func publishInfo(_ device: BenchlabDevice) {
         guard let identity = device.identity else { return }
         let payload = identity.infoJSON(port: device.path).serialized()
-        context.port.publish(settings.topics.info(uid: identity.uid), text: payload, qos: settings.qos,
+        // Bytes, not the `text:` extension, which traps in the Embedded build (MessagePort.swift).
+        context.port.publish(settings.topics.info(uid: identity.uid), Array(payload.utf8), qos: settings.qos,
                        retain: settings.retainInfo)
     }
 
     func publishTelemetry(_ device: BenchlabDevice, _ frame: BenchlabSensorFrame) {
         guard let identity = device.identity else { return }
         let payload = BenchlabTelemetry.json(frame, timestampMilliseconds: WallClock.millisecondsSinceEpoch())
-        let outcome = context.port.publish(settings.topics.telemetry(uid: identity.uid), text: payload.serialized(),
-                                     qos: settings.qos)
+        let outcome = context.port.publish(settings.topics.telemetry(uid: identity.uid),
+                                           Array(payload.serialized().utf8), qos: settings.qos, retain: false)
         if case .dropped = outcome {
             device.stats.publishDropped += 1
         } else {

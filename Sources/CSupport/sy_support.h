@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <spawn.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <pty.h>
 #include <sys/eventfd.h>
@@ -100,6 +102,34 @@ static inline int sy_block_signals(const int *signals, int count, sigset_t *out)
 }
 static inline int sy_unblock_signals(const sigset_t *set) {
     return pthread_sigmask(SIG_UNBLOCK, set, NULL);
+}
+
+// posix_spawn with a clean signal mask and default dispositions: the supervisor blocks
+// SIGINT/SIGTERM/SIGHUP/SIGCHLD for its signalfd and ignores SIGPIPE, and a child inheriting
+// that could never be stopped (the attribute flags are macros Swift sees only as values).
+// `pass_fd` (unless -1) becomes the child's descriptor `as_fd`, without close-on-exec.
+static inline int sy_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                           int pass_fd, int as_fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (pass_fd >= 0) posix_spawn_file_actions_adddup2(&actions, pass_fd, as_fd);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGHUP);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGCHLD);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    int result = posix_spawn(pid, path, &actions, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return result;
 }
 
 // SIG_IGN is a macro casting 1 to a function pointer, which Swift cannot import. A peer

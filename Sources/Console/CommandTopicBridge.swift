@@ -85,7 +85,8 @@ public final class CommandTopicBridge {
         result.append("cmd", .string(name))
         result.append("ok", .bool(reply.ok))
         result.append("output", reply.output.json)
-        port.publish(topics.result, text: JSONValue.object(result).serialized(), qos: 1, retain: false)
+        // Bytes, not the `text:` extension, which traps in the Embedded build (MessagePort.swift).
+        port.publish(topics.result, Array(JSONValue.object(result).serialized().utf8), qos: 1, retain: false)
     }
 
     /// Why a payload was not run.

@@ -5,6 +5,8 @@ public enum CryptoError: Error, Equatable {
     case invalidHex(reason: String)
     /// The random generator could not be seeded (no entropy source yet); try again later.
     case randomUnavailable
+    /// Key bytes libcrypto refuses (wrong length for the key type); `reason` says which.
+    case invalidKey(reason: String)
 
     /// One line for a log or a console.
     public var description: String {
@@ -13,6 +15,8 @@ public enum CryptoError: Error, Equatable {
             return "invalid hex: " + reason
         case .randomUnavailable:
             return "secure random bytes unavailable (RAND_bytes failed: no entropy source)"
+        case .invalidKey(let reason):
+            return "invalid key: " + reason
         }
     }
 }

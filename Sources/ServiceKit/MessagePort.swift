@@ -38,7 +38,9 @@ public protocol MessagePort: AnyObject {
 }
 
 extension MessagePort {
-    /// Publishes UTF-8 text.
+    /// Publishes UTF-8 text. Only for a concrete port type (`MQTTClient`): called through
+    /// `any MessagePort`, this generic extension compiles to a trap in the Embedded firmware
+    /// (seen as SIGILL on every MQTT command), so services publish `Array(text.utf8)`.
     @discardableResult
     public func publish(_ topic: String, text: String, qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
         publish(topic, Array(text.utf8), qos: qos, retain: retain)

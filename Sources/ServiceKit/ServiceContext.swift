@@ -26,7 +26,12 @@ public final class ServiceContext {
     /// The last health reported (the host sets `.failed` when `start` throws).
     public internal(set) var health: ServiceHealth
 
+    /// Whether the service is doing something a person should not interrupt (a firmware
+    /// update): the LED shows the OTA pattern meanwhile.
+    public private(set) var isUpdating = false
+
     let healthChanged: (ServiceContext) -> Void
+    let updatingChanged: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
@@ -34,7 +39,8 @@ public final class ServiceContext {
     /// A context for service `name`; the host makes one per service instance.
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
                 topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
-                restartRequested: @escaping (String) -> Void = { _ in }) {
+                restartRequested: @escaping (String) -> Void = { _ in },
+                updatingChanged: @escaping (ServiceContext) -> Void = { _ in }) {
         self.name = name
         self.store = store
         self.loop = loop
@@ -46,6 +52,7 @@ public final class ServiceContext {
         self.health = isEnabled ? .ok : .disabled
         self.healthChanged = healthChanged
         self.restartRequested = restartRequested
+        self.updatingChanged = updatingChanged
     }
 
     /// The run loop's clock.
@@ -58,6 +65,17 @@ public final class ServiceContext {
         self.health = health
         healthChanged(self)
     }
+
+    /// Says an update starts or ends (the LED follows); repeating the current value does nothing.
+    public func reportUpdating(_ updating: Bool) {
+        guard updating != isUpdating else { return }
+        isUpdating = updating
+        updatingChanged(self)
+    }
+
+    /// Says the service's `state` block changed in a way worth publishing now, not at the
+    /// next heartbeat (an update's phase).
+    public func stateChanged() { updatingChanged(self) }
 
     /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
     public func requestRestart(_ reason: String) { restartRequested(reason) }

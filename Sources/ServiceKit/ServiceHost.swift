@@ -62,6 +62,9 @@ public final class ServiceHost {
     /// The context of service `name` (tests check what a stopped service still holds).
     public func context(of name: String) -> ServiceContext? { slot(name)?.context }
 
+    /// Whether some service is updating the firmware (the LED shows the OTA pattern).
+    public var anyUpdating: Bool { slots.contains { $0.context.isUpdating } }
+
     /// Whether some service has failed: a person must look (the LED shows SOS).
     public var anyFailed: Bool {
         slots.contains { if case .failed = $0.context.health { return true } else { return false } }
@@ -143,7 +146,8 @@ public final class ServiceHost {
             name: descriptor.name, store: store, loop: loop, port: port, node: node, topicPrefix: topicPrefix,
             isEnabled: store.value(descriptor.enabled),
             healthChanged: { [self] context in self.healthChanged(context) },
-            restartRequested: { [self] reason in self.onRestartRequest?(reason) })
+            restartRequested: { [self] reason in self.onRestartRequest?(reason) },
+            updatingChanged: { [self] _ in self.onHealthChange?() })
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

@@ -44,7 +44,7 @@ struct Arguments {
     }
 
     /// Flags every subcommand understands.
-    static let knownFlags: Set<String> = ["--help", "--json", "--verbose"]
+    static let knownFlags: Set<String> = ["--help", "--json", "--verbose", "--force"]
 
     func value(_ name: String) -> String? { options[name] }
     func has(_ flag: String) -> Bool { flags.contains(flag) }

@@ -17,6 +17,8 @@ enum CommandDispatcher {
             case "config": return try ConfigCommand.main(rest)
             case "version", "--version": return try VersionCommand.main(rest)
             case "can-tunnel": return try CANTunnelCommand.main(rest)
+            case "ota": return try OTACommand.main(rest)
+            case "supervise": return try SuperviseCommand.main(rest)
             case "help", "-h", "--help":
                 if let topic = rest.first, let text = HelpText.forCommand(topic) {
                     Output.line(text)

@@ -27,6 +27,7 @@ final class Gateway {
     private let logLevelOverride: LogLevel?
     private let logFormatOverride: LogFormat?
     private let log = Logger("switchyard")
+    private let supervisor = SupervisorLink()
     private let started: Instant
     private(set) var exitStatus: Int32 = 0
     private var shuttingDown = false
@@ -106,17 +107,28 @@ final class Gateway {
         console?.stop()
         rpc?.stop()
         log.info("stopped")
-        if restartAfterStop {
+        if restartAfterStop && supervisor.isSupervised {
+            // The supervisor starts whatever slot is active now (a new one after an update).
+            log.info("exiting for the supervisor to start the active slot")
+            exitStatus = SupervisorLink.restartStatus
+        } else if restartAfterStop {
             let failure = ProcessRestart.exec()
             log.error("restart failed: \(failure.description); exiting for the supervisor to restart us")
             exitStatus = 75
         }
     }
 
-    /// SOS while a service has failed (a person must look), else the broker connection.
+    /// SOS while a service has failed (a person must look), the OTA pattern during an
+    /// update, else the broker connection. Also where a supervised gateway first reports
+    /// healthy (connected, nothing failed), which commits a firmware on trial.
     private func updateLED() {
         if services.anyFailed {
             led.show(.fault)
+            return
+        }
+        if uplink.isConnected { supervisor.reportHealthy() }
+        if services.anyUpdating {
+            led.show(.ota)
             return
         }
         led.show(uplink.isConnected ? .connected : .noBroker)

@@ -12,6 +12,8 @@ enum HelpText {
       config     Show or change saved settings offline: show | get KEY | set KEY VALUE | unset KEY
       version    Print the firmware version and architecture
       can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
+      ota        Firmware updates: keygen | push --file F --key K --node N | status
+      supervise  Run the active firmware slot, restart it, roll back a bad update (the image's service)
       help       This text; `switchyard help <command>` or `switchyard <command> --help` for one
 
     Settings come from (highest first): environment (MQTT_BROKER, MQTT_PORT, LOG_LEVEL, ...),
@@ -67,6 +69,42 @@ enum HelpText {
     Prints the firmware version and the architecture it was built for.
     """
 
+    static let ota = """
+    Usage: switchyard ota keygen [--out FILE]
+           switchyard ota push --file IMAGE --key FILE --node NAME [--broker HOST[:PORT]] [options]
+           switchyard ota status [--data DIR]
+
+    keygen  Writes an Ed25519 key pair: FILE (private, mode 0600; default ota-key) and FILE.pub.
+            Put FILE.pub's hex on each gateway: `switchyard config set ota.public_keys HEX`.
+    push    Signs IMAGE (a switchyard firmware binary) and sends it over MQTT to gateway NAME
+            (switchyard/NAME/ota/...): manifest, then chunks at QoS 1, resending what the gateway
+            reports missing after a reconnect or restart. Shows the gateway's progress and exits 0
+            only when the gateway runs the new version and has committed it; 1 with the reason
+            when it refused the image (signature, architecture, version, SHA-256) or rolled back.
+    status  The slots, versions, trial state and last failure recorded in a data directory.
+
+    Push options:
+      --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
+      --version X.Y.Z       The image's version (default: read from its version stamp)
+      --force               Install even when not newer than the running version
+      --chunk-size BYTES    Bytes per chunk (default 16384)
+      --timeout SECONDS     Give up without a commit after this long (default 600)
+      --username USER       Broker login; the password comes from $MQTT_PASSWORD
+      --client-id ID        MQTT client id (default switchyard-ota-push-<random>)
+    """
+
+    static let supervise = """
+    Usage: switchyard supervise [--data DIR] [--factory BINARY] [-- RUN-OPTIONS...]
+
+    What the image starts: runs `BINARY run --data DIR RUN-OPTIONS` for the active firmware slot
+    (DIR/ota/slot-a or slot-b, else the factory binary, by default this one) and restarts it
+    when it exits, waiting 1 s doubling to 60 s after crashes. A slot on trial (just updated)
+    must report healthy (broker connected, no service failed) within ota.trial_s (120 s) and
+    crash fewer than 3 times, else the supervisor goes back to the previous slot; a good trial
+    is committed. When no slot can start, the factory binary runs. SIGTERM/SIGINT stop the
+    child and then the supervisor.
+    """
+
     static func forCommand(_ name: String) -> String? {
         switch name {
         case "run": return run
@@ -74,6 +112,8 @@ enum HelpText {
         case "config": return config
         case "version": return version
         case "can-tunnel": return CANTunnelCommand.help
+        case "ota": return ota
+        case "supervise": return supervise
         default: return nil
         }
     }

@@ -1,6 +1,7 @@
 import Benchlab
 import Board
 import CAN
+import OTA
 import ServiceKit
 import Store
 
@@ -10,6 +11,7 @@ import Store
 /// | service | keys |
 /// |---|---|
 /// | `benchlab` | `BenchlabConfigKeys`: benchlab.enabled, poll_s, ports, discover, rescan_s, topic_info, topic_telemetry, retain_info |
+/// | `ota` | `OTAConfigKeys`: ota.enabled, public_keys, trial_s |
 /// | `can` | `CANConfigKeys`: can.enabled, bus, iface, slcan_device, bitrate, data_bitrate, topic, mode, filters, only_changes, ring_capacity, listen_only, fd_brs |
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
@@ -19,6 +21,7 @@ enum ServiceCatalog {
     static let services: [ServiceDescriptor] = [
         BenchlabService.descriptor,
         CANService.descriptor,
+        OTAService.descriptor(version: Version.string),
     ]
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.

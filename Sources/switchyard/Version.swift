@@ -1,6 +1,12 @@
 /// The firmware's version, shown by `switchyard version`, the console and the state topic.
+import OTA
+
 enum Version {
-    static let string = "0.1.0"
+    /// The version, stamped so that `switchyard ota push` can read it out of a binary and a
+    /// build can set it (`make firmware VERSION=0.2.0` rewrites the stamp in place, which
+    /// the spaces after `;` leave room for): see `OTAVersionStamp`.
+    static let stamp = "switchyard-version:0.1.0;                        "
+    static var string: String { OTAVersionStamp.version(in: stamp) }
     /// The architecture this binary was built for.
     static var architecture: String {
         #if arch(aarch64) || arch(arm64)

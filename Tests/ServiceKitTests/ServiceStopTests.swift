@@ -1,5 +1,6 @@
 import Benchlab
 import CAN
+import OTA
 import Foundation
 import Runtime
 import ServiceKit
@@ -79,6 +80,13 @@ struct ServiceStopTests {
             CANService(context: context, bus: CANBusSettings(kind: .synthetic, device: "", syntheticRate: 1000))
         }
         try checkNoLeaks("can", descriptor, ["can.enabled": "true", "can.ring_capacity": "256"])
+    }
+
+    @Test("the OTA receiver (status task, manifest and chunk subscriptions, connect handler)")
+    func ota() throws {
+        try checkNoLeaks("ota", OTAService.descriptor(version: "0.1.0"),
+                         ["ota.enabled": "true",
+                          "ota.public_keys": "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"])
     }
 
     @Test("the Benchlab publisher (rescan task, a device retrying a port)")

@@ -1,0 +1,18 @@
+import Runtime
+import Store
+
+/// The OTA service's settings (`ota.*`), listed for the schema by the service catalogue.
+public enum OTAConfigKeys {
+    public static let enabled = ConfigKey<Bool>.flag(
+        "ota.enabled", default: false,
+        help: "Whether to accept signed firmware updates over MQTT (switchyard/<node>/ota/...).")
+    public static let publicKeys = ConfigKey<[String]>.list(
+        "ota.public_keys",
+        help: "Ed25519 public keys (64 hex digits each, from `switchyard ota keygen`) whose signatures an update may carry.")
+    public static let trialInterval = ConfigKey<Interval>.duration(
+        "ota.trial_s", seconds: 10...3600, default: 120,
+        help: "Seconds a new firmware has to report healthy (broker connected, services started) before the supervisor rolls back.")
+
+    /// Every key above, for the schema.
+    public static var all: [AnyConfigKey] { [enabled.any, publicKeys.any, trialInterval.any] }
+}

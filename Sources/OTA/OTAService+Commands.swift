@@ -1,0 +1,35 @@
+import JSON
+import ServiceKit
+
+extension OTAService {
+    /// `ota status` (the default) and `ota abort`.
+    func command(_ request: CommandRequest) -> CommandReply {
+        switch request.argument(0) ?? "status" {
+        case "status":
+            return .json(statusJSON())
+        case "abort":
+            guard let receiver, let transfer = receiver.transfer else { return .failure("no transfer in progress") }
+            receiver.abandon(reason: "aborted by a command")
+            handleAbort(version: transfer.manifest.version.description, sha256: transfer.manifest.digestHex)
+            return .text("abandoned the transfer of " + transfer.manifest.version.description)
+        default:
+            return .failure("usage: ota status|abort")
+        }
+    }
+
+    /// Slots, versions, trial state, the transfer and the last failure.
+    func statusJSON() -> JSONValue {
+        var object = JSONObject(minimumCapacity: 8)
+        object.append("enabled", .bool(context.isEnabled))
+        object.append("running", .string(runningVersion))
+        object.append("slot", .string(runningSlot.name))
+        object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        // A command may read the disk: the record as it is now, with the last failure.
+        if let record = loadRecord() {
+            object.append("record", record.json)
+        } else {
+            object.append("record", .string("unreadable: the supervisor starts the factory binary"))
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,427 @@
+import CSupport
+import Crypto
+import JSON
+import Runtime
+import ServiceKit
+import Store
+
+/// Issue 12: signed, resumable firmware updates over the gateway's own broker connection.
+/// Takes a manifest and numbered chunks into the inactive slot, asks for what is missing
+/// after a reconnect or restart, checks the whole image, installs it on trial and asks for a
+/// restart; the supervisor (`switchyard supervise`) does the rest. Progress goes to the
+/// retained `ota/status` topic and the `state` heartbeat.
+public final class OTAService: Service {
+    /// The catalogue's entry; `version` is the running binary's own version.
+    public static func descriptor(version: String) -> ServiceDescriptor {
+        ServiceDescriptor(
+            name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
+            enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
+            make: { context in OTAService(context: context, builtVersion: version) })
+    }
+
+    /// The environment variable in which the supervisor tells its child which slot it runs.
+    public static let slotVariable = "SWITCHYARD_SLOT"
+
+    let context: ServiceContext
+    let topics: OTATopics
+    let paths: OTAPaths
+    /// The version compiled into this binary.
+    let builtVersion: String
+    /// The slot this process was started from (`factory` without a supervisor).
+    public let runningSlot: OTASlot
+    /// Whether `switchyard supervise` started this process (it sets `slotVariable`): without
+    /// it nobody would start the new slot or roll it back, so updates are refused.
+    public let isSupervised: Bool
+    public private(set) var status = OTAStatus(state: "idle")
+    public private(set) var stats = OTAStats()
+    private(set) var receiver: OTAReceiver?
+    private var keysProblem: String?
+    private var keys: [Ed25519.PublicKey] = []
+    private var check: OTAImageCheck?
+    /// Periodic syncs of a transfer, off the loop (nil between transfers).
+    private var persister: OTAPersistWorker?
+    private var checkTimer: OneShotTimer?
+    private var tick: FixedRateTask?
+    private var connectToken: PortToken?
+    private var lastChunkAt = Instant(nanoseconds: 0)
+    private var lastNeedAt = Instant(nanoseconds: 0)
+    private var lastStatusAt = Instant(nanoseconds: 0)
+    private var statusDirty = false
+    private var started = false
+    private let log: Logger
+
+    public init(context: ServiceContext, builtVersion: String) {
+        self.context = context
+        self.builtVersion = builtVersion
+        topics = OTATopics(prefix: context.topicPrefix)
+        paths = OTAPaths(dataDirectory: context.store.dataDirectory)
+        log = context.log
+        var slot = OTASlot.factory
+        let variable = getenv(OTAService.slotVariable)
+        if let variable, let named = OTASlot(name: String(cString: variable)) { slot = named }
+        runningSlot = slot
+        isSupervised = variable != nil
+        for text in context.store.value(OTAConfigKeys.publicKeys) {
+            do throws(CryptoError) {
+                let bytes = try Hex.decode(text)
+                keys.append(try Ed25519.PublicKey(raw: bytes))
+            } catch {
+                keysProblem = "an entry is not a public key (" + error.description + "); use the 64 hex digits of "
+                    + "`switchyard ota keygen`'s .pub file"
+            }
+        }
+    }
+
+    /// The record as it stands (nil when unreadable).
+    func loadRecord() -> OTAStateRecord? { try? OTAStateStore(paths: paths).load() }
+
+    /// The record as last read (at start, after our own writes, while polling a trial):
+    /// reading `state` never touches the disk.
+    private(set) var record: OTAStateRecord?
+
+    /// Reads the record again; true when it changed since the last read.
+    @discardableResult
+    func refreshRecord() -> Bool {
+        let fresh = loadRecord()
+        defer { record = fresh }
+        return fresh != record
+    }
+
+    /// What runs now: the slot's recorded version under the supervisor, else this binary's.
+    public var runningVersion: String {
+        guard runningSlot != .factory, let record, !record[runningSlot].version.isEmpty else { return builtVersion }
+        return record[runningSlot].version
+    }
+
+    // MARK: Service
+
+    public func start() throws(ServiceError) {
+        guard !started else { return }
+        if let keysProblem { throw .invalidSetting(key: OTAConfigKeys.publicKeys.name, reason: keysProblem) }
+        started = true
+        refreshRecord()
+        let receiver = OTAReceiver(paths: paths, keys: keys, runningVersion: runningVersion, runningSlot: runningSlot)
+        self.receiver = receiver
+        status = idleStatus()
+        if receiver.resumeInterrupted(), let transfer = receiver.transfer {
+            log.info("resuming the transfer of " + transfer.manifest.version.description + ": "
+                + String(transfer.bitmap.received) + " of " + String(transfer.bitmap.count) + " chunks on disk")
+            setStatus(receivingStatus(transfer))
+            context.reportUpdating(true)
+        }
+        if keys.isEmpty { context.report(.degraded("no OTA public key: every update is refused (set ota.public_keys)")) }
+        _ = context.subscribe(topics.manifest, qos: 1) { [self] message in self.handleManifest(message.payload) }
+        _ = context.subscribe(topics.chunkFilter, qos: 1) { [self] message in self.handleChunk(message) }
+        connectToken = context.port.onConnect { [self] in
+            self.publishStatus()
+            self.askForMissing()
+        }
+        publishStatus()
+        updateTicking()
+    }
+
+    public func stop() {
+        guard started else { return }
+        started = false
+        tick?.cancel()
+        tick = nil
+        checkTimer?.cancel()
+        checkTimer = nil
+        check = nil
+        if let connectToken { context.port.removeConnectHandler(connectToken) }
+        connectToken = nil
+        stopPersister()
+        if let transfer = receiver?.transfer, transfer.unsaved > 0 { try? transfer.persist() }
+        receiver = nil
+        context.reportUpdating(false)
+    }
+
+    public func stateJSON() -> JSONValue {
+        var object = JSONObject(minimumCapacity: 6)
+        object.append("running", .string(runningVersion))
+        object.append("slot", .string(runningSlot.name))
+        object.append("trial", .bool(record.map { $0.trial && $0.active == runningSlot } ?? false))
+        object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        object.append("stats", stats.json)
+        return .object(object)
+    }
+
+    public var commands: [Command] {
+        [Command("ota", usage: "status|abort",
+                 help: "Shows the firmware slots, versions, trial state and last failure, or abandons the transfer in progress.") {
+            [self] request in self.command(request)
+        }]
+    }
+
+    // MARK: receiving
+
+    func handleManifest(_ payload: [UInt8]) {
+        guard let receiver else { return }
+        stats.manifests += 1
+        // The image already running (a sender repeating its manifest after our restart):
+        // say where it stands instead of refusing it as "not newer".
+        refreshRecord()
+        if let manifest = try? OTAManifest.parse(payload), let record,
+           record[runningSlot].sha256 == manifest.digestHex, runningSlot != .factory {
+            setStatus(idleStatus())
+            return
+        }
+        do throws(OTAError) {
+            guard isSupervised else {
+                throw OTAError.refused("this gateway runs without `switchyard supervise`, which starts a new slot and rolls "
+                    + "it back: start it that way to take updates")
+            }
+            // A worker still syncing an earlier image must not write after the new record.
+            if let manifest = try? OTAManifest.parse(payload), manifest.digestHex != receiver.transfer?.manifest.digestHex {
+                stopPersister()
+            }
+            switch try receiver.accept(manifest: payload) {
+            case .started(let slot):
+                guard let transfer = receiver.transfer else { return }
+                log.info("receiving " + transfer.manifest.version.description + " into slot " + slot.name + ": "
+                    + String(transfer.manifest.size) + " bytes in " + String(transfer.manifest.chunkCount) + " chunks")
+                check = nil
+                checkTimer?.cancel()
+                lastChunkAt = context.clock.now()
+                setStatus(receivingStatus(transfer))
+                context.reportUpdating(true)
+            case .resumed:
+                // The need first: the sender takes it as the list of what to send.
+                askForMissing()
+                if let transfer = receiver.transfer { setStatus(receivingStatus(transfer)) }
+            }
+        } catch {
+            stats.refused += 1
+            log.warning("update refused: " + error.description)
+            receiver.noteRefusal(error.description)
+            var refused = OTAStatus(state: "refused", reason: error.description)
+            if let manifest = try? OTAManifest.parse(payload) {
+                refused.version = manifest.version.description
+                refused.sha256 = manifest.digestHex
+            }
+            setStatus(refused)
+        }
+    }
+
+    func handleChunk(_ message: MQTTMessage) {
+        guard let receiver, let transfer = receiver.transfer, check == nil else {
+            stats.chunksIgnored += 1
+            return
+        }
+        guard let index = topics.chunkIndex(message.topic) else {
+            stats.chunksDropped += 1
+            return
+        }
+        do throws(OTAError) {
+            switch try transfer.store(chunk: index, message.payload) {
+            case .stored:
+                stats.chunks += 1
+                lastChunkAt = context.clock.now()
+            case .duplicate:
+                stats.duplicates += 1
+                return
+            case .dropped(let reason):
+                stats.chunksDropped += 1
+                log.debug("chunk dropped: " + reason)
+                return
+            }
+            if transfer.bitmap.isComplete {
+                // The last sync on the loop, after the worker's: nothing may overtake it.
+                stopPersister()
+                try transfer.persist()
+                beginCheck()
+            } else {
+                if transfer.unsaved >= 64 { try persistProgress(transfer) }
+                status.percent = transfer.percent
+                statusDirty = true
+            }
+        } catch {
+            fail(error.description)
+        }
+    }
+
+    /// Publishes which chunks are missing (after a reconnect, a restart, or a stall).
+    func askForMissing() {
+        guard let transfer = receiver?.transfer, check == nil, context.port.isConnected else { return }
+        lastNeedAt = context.clock.now()
+        var ranges: [JSONValue] = []
+        for range in transfer.bitmap.missingRanges(limit: 64) {
+            ranges.append([.int(range.lowerBound), .int(range.upperBound)])
+        }
+        let need: JSONValue = ["sha256": .string(transfer.manifest.digestHex), "missing": .array(ranges),
+                               "received": .int(transfer.bitmap.received), "chunks": .int(transfer.bitmap.count)]
+        stats.needs += 1
+        context.port.publish(topics.need, Array(need.serialized().utf8), qos: 1, retain: false)
+    }
+
+    /// Records progress: on the worker thread when there is one and it is free, else (no
+    /// thread could be started) here. A busy worker means the next tick tries again.
+    private func persistProgress(_ transfer: OTATransfer) throws(OTAError) {
+        if persister == nil {
+            do throws(RuntimeError) {
+                // Holds the service until `stopPersister()` (stop, failure, the image complete).
+                persister = try OTAPersistWorker(loop: context.loop) { [self] outcome in
+                    if let failure = outcome.failure { self.fail("recording progress: " + failure) }
+                }
+            } catch {
+                log.warning("no worker thread for syncing (" + error.description + "); syncing on the loop")
+            }
+        }
+        guard let persister else {
+            try transfer.persist()
+            return
+        }
+        if persister.pending == 0 { _ = transfer.persist(on: persister) }
+    }
+
+    private func stopPersister() {
+        persister?.stop()
+        persister = nil
+    }
+
+    // MARK: checking and installing
+
+    private func beginCheck() {
+        guard let receiver, let transfer = receiver.transfer else { return }
+        do throws(OTAError) { check = try receiver.makeCheck() } catch {
+            fail(error.description)
+            return
+        }
+        setStatus(OTAStatus(state: "verifying", percent: 100, version: transfer.manifest.version.description,
+                            sha256: transfer.manifest.digestHex))
+        scheduleCheckStep()
+    }
+
+    // One step per loop pass, so MQTT and the other services keep running while we hash.
+    private func scheduleCheckStep() {
+        checkTimer = context.loop.after(.zero) { [self] in self.checkStep() }
+    }
+
+    private func checkStep() {
+        guard let check, let receiver, let transfer = receiver.transfer else { return }
+        let outcome: OTAImageCheck.Outcome
+        do throws(OTAError) { outcome = try check.step() } catch {
+            fail(error.description)
+            return
+        }
+        switch outcome {
+        case .inProgress:
+            scheduleCheckStep()
+        case .refused(let reason):
+            self.check = nil
+            stats.refused += 1
+            log.warning("update refused: " + reason)
+            receiver.abandon(reason: reason)
+            context.reportUpdating(false)
+            setStatus(OTAStatus(state: "refused", version: transfer.manifest.version.description,
+                                sha256: transfer.manifest.digestHex, reason: reason))
+        case .passed:
+            self.check = nil
+            let version = transfer.manifest.version.description
+            let slot = transfer.slot
+            do throws(OTAError) { try receiver.install() } catch {
+                fail(error.description)
+                return
+            }
+            refreshRecord()
+            log.info("installed " + version + " in slot " + slot.name + " on trial; restarting into it")
+            setStatus(OTAStatus(state: "installed", percent: 100, version: version, sha256: transfer.manifest.digestHex))
+            context.requestRestart("ota: switching to slot " + slot.name + " (" + version + ")")
+        }
+    }
+
+    /// A failure of our own (disk full, I/O): the transfer goes, the running firmware stays.
+    private func fail(_ reason: String) {
+        check = nil
+        stopPersister()
+        let about = receiver?.transfer
+        receiver?.abandon(reason: reason)
+        context.reportUpdating(false)
+        log.error("update failed: " + reason)
+        setStatus(OTAStatus(state: "failed", version: about?.manifest.version.description ?? "",
+                            sha256: about?.manifest.digestHex ?? "", reason: reason))
+    }
+
+    /// After `ota abort`: the slot is given up, the running firmware carries on.
+    func handleAbort(version: String, sha256: String) {
+        check = nil
+        stopPersister()
+        checkTimer?.cancel()
+        context.reportUpdating(false)
+        setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
+    }
+
+    // MARK: status
+
+    private func receivingStatus(_ transfer: OTATransfer) -> OTAStatus {
+        OTAStatus(state: "receiving", percent: transfer.percent, version: transfer.manifest.version.description,
+                  sha256: transfer.manifest.digestHex)
+    }
+
+    /// Where the running firmware stands when nothing is being received.
+    func idleStatus() -> OTAStatus {
+        guard let record else { return OTAStatus(state: "idle", version: builtVersion) }
+        let info = record[runningSlot]
+        let version = runningSlot == .factory ? builtVersion : info.version
+        if runningSlot != .factory && record.active == runningSlot && record.trial {
+            return OTAStatus(state: "trial", percent: 100, version: version, sha256: info.sha256)
+        }
+        if record.rolledBack {
+            let failed = record.slotA.status == .bad ? record.slotA : record.slotB
+            return OTAStatus(state: "rolled_back", version: failed.version, sha256: failed.sha256,
+                             reason: record.lastFailure)
+        }
+        if runningSlot != .factory && info.status == .good {
+            return OTAStatus(state: "committed", percent: 100, version: version, sha256: info.sha256)
+        }
+        return OTAStatus(state: "idle", version: version, sha256: info.sha256)
+    }
+
+    private func setStatus(_ new: OTAStatus) {
+        let stateChanged = new.state != status.state
+        status = new
+        publishStatus()
+        if stateChanged { context.stateChanged() }
+        updateTicking()
+    }
+
+    private func publishStatus() {
+        statusDirty = false
+        lastStatusAt = context.clock.now()
+        // Bytes, not the `text:` extension: in the Embedded build that extension, called
+        // through the existential, compiles to a trap.
+        let payload = status.json(running: runningVersion, slot: runningSlot).serialized()
+        context.port.publish(topics.status, Array(payload.utf8), qos: 1, retain: true)
+    }
+
+    private func onTick() {
+        let now = context.clock.now()
+        if let transfer = receiver?.transfer, check == nil {
+            if transfer.unsaved > 0 {
+                do throws(OTAError) { try persistProgress(transfer) } catch { fail(error.description); return }
+            }
+            // Nothing for 3 s with chunks still missing: they were lost (our restart, a
+            // broker restart, a clean session); ask again, at most every 3 s.
+            if now - lastChunkAt > .seconds(3) && now - lastNeedAt > .seconds(3) { askForMissing() }
+        }
+        if statusDirty && now - lastStatusAt >= .milliseconds(250) { publishStatus() }
+        // On trial, the supervisor commits or rolls back in the record: follow it.
+        if status.state == "trial" && refreshRecord() {
+            let fresh = idleStatus()
+            if fresh != status { setStatus(fresh) }
+        }
+        updateTicking()
+    }
+
+    /// The 500 ms task runs only while there is something to do (a transfer, a trial to
+    /// follow, a progress report to send): an idle gateway gets no wake-ups from OTA.
+    private func updateTicking() {
+        let needed = started && (receiver?.transfer != nil || status.state == "trial" || statusDirty)
+        if needed && tick == nil {
+            tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }
+        } else if !needed, let running = tick {
+            running.cancel()
+            tick = nil
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import JSON
+
+/// What the gateway says on `ota/status` (retained) and in its `state` block.
+public struct OTAStatus: Equatable {
+    /// `idle`, `receiving`, `verifying`, `installed`, `trial`, `committed`, `refused`,
+    /// `failed`, `rolled_back`.
+    public var state: String
+    public var percent: Int
+    /// The update's version (the running one when no update is under way).
+    public var version: String
+    /// SHA-256 of the update this status is about (the running slot's when idle).
+    public var sha256: String
+    /// Why it was refused or failed; empty otherwise.
+    public var reason: String
+
+    public init(state: String, percent: Int = 0, version: String = "", sha256: String = "", reason: String = "") {
+        self.state = state
+        self.percent = percent
+        self.version = version
+        self.sha256 = sha256
+        self.reason = reason
+    }
+
+    public func json(running: String, slot: OTASlot) -> JSONValue {
+        var object = JSONObject(minimumCapacity: 7)
+        object.append("state", .string(state))
+        object.append("percent", .int(percent))
+        object.append("version", .string(version))
+        object.append("sha256", .string(sha256))
+        object.append("running", .string(running))
+        object.append("slot", .string(slot.name))
+        if !reason.isEmpty { object.append("reason", .string(reason)) }
+        return .object(object)
+    }
+}

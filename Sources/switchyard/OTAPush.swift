@@ -1,0 +1,190 @@
+import CSupport
+import Crypto
+import OTA
+import Runtime
+import ServiceKit
+import Uplink
+
+/// `switchyard ota push`: signs an image and sends it to one gateway, showing the gateway's
+/// progress, and exits 0 only once the gateway runs the image and has committed it.
+struct OTAPush {
+    let file: String
+    let keyPath: String
+    let node: String
+    let host: String
+    let port: Int32
+    let version: String?
+    let chunkSize: Int
+    let force: Bool
+    let timeoutSeconds: Int
+    let username: String?
+    let clientID: String?
+
+    init(_ parsed: Arguments) throws(UsageError) {
+        guard let file = parsed.value("--file") else { throw UsageError("push needs --file IMAGE") }
+        guard let key = parsed.value("--key") else { throw UsageError("push needs --key KEYFILE (from `ota keygen`)") }
+        guard let node = parsed.value("--node") else { throw UsageError("push needs --node NAME (the gateway's node.name)") }
+        self.file = file
+        keyPath = key
+        self.node = node
+        var host = parsed.value("--broker") ?? "localhost"
+        var port: Int32 = 1883
+        if let colon = host.lastIndex(of: ":"), let number = Int32(host[host.index(after: colon)...]) {
+            port = number
+            host = String(host[..<colon])
+        }
+        if let text = parsed.value("--port") {
+            guard let number = Int32(text), number >= 1 && number <= 65535 else { throw UsageError("--port \(text): 1 to 65535") }
+            port = number
+        }
+        self.host = host
+        self.port = port
+        version = parsed.value("--version")
+        let chunkText = parsed.value("--chunk-size") ?? String(OTAManifest.defaultChunkSize)
+        guard let chunk = Int(chunkText), OTAManifest.chunkSizes.contains(chunk) else {
+            throw UsageError("--chunk-size \(chunkText): \(OTAManifest.chunkSizes.lowerBound) to \(OTAManifest.chunkSizes.upperBound) bytes")
+        }
+        chunkSize = chunk
+        force = parsed.has("--force")
+        let timeoutText = parsed.value("--timeout") ?? "600"
+        guard let timeout = Int(timeoutText), timeout > 0 else { throw UsageError("--timeout \(timeoutText): seconds, > 0") }
+        timeoutSeconds = timeout
+        username = parsed.value("--username")
+        clientID = parsed.value("--client-id")
+    }
+
+    func run() -> Int32 {
+        guard let key = OTACommand.loadKey(keyPath) else {
+            Output.error("switchyard ota push: \(keyPath) is not a key file from `switchyard ota keygen`")
+            return 1
+        }
+        let image: OTAImageFile
+        do throws(OTAError) { image = try OTAImageFile(path: file) } catch {
+            Output.error("switchyard ota push: \(file): \(error.description)")
+            return 1
+        }
+        guard let architecture = image.architecture else {
+            Output.error("switchyard ota push: \(file) is not an ELF executable")
+            return 1
+        }
+        guard let versionText = version ?? image.stampedVersion, let parsedVersion = OTAVersion(versionText) else {
+            Output.error("switchyard ota push: \(file) has no version stamp; say which version it is with --version X.Y.Z")
+            return 1
+        }
+        guard image.size <= OTAManifest.maxImageSize else {
+            Output.error("switchyard ota push: \(file) is larger than \(OTAManifest.maxImageSize) bytes")
+            return 1
+        }
+        let manifest = OTAManifest(version: parsedVersion, architecture: architecture, size: image.size,
+                                   sha256: image.sha256, chunkSize: chunkSize, force: force).signed(by: key)
+
+        let signals: SignalEvents
+        let loop: EventLoop
+        let client: MQTTClient
+        do throws(RuntimeError) {
+            signals = try SignalEvents()
+            loop = try EventLoop()
+        } catch {
+            Output.error("switchyard ota push: \(error.description)")
+            return 1
+        }
+        do throws(UplinkError) {
+            var settings = MQTTSettings(host: host, port: port, clientID: clientID ?? OTAPush.randomClientID())
+            settings.cleanSession = true
+            // The window bounds what is in flight; the outbox only holds that and the manifest.
+            settings.outboxMaxMessages = 256
+            settings.outboxMaxBytes = 64 << 20
+            if let username, !username.isEmpty {
+                settings.username = username
+                if let password = getenv("MQTT_PASSWORD") { settings.password = String(cString: password) }
+            }
+            if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
+            client = try MQTTClient(name: "ota-push", settings: settings, loop: loop)
+        } catch {
+            Output.error("switchyard ota push: mqtt: \(error.description)")
+            return 1
+        }
+        Output.line("pushing \(file): version \(versionText), \(architecture), \(image.size) bytes in "
+            + "\(manifest.chunkCount) chunks, sha256 \(manifest.digestHex) to \(node) via \(host):\(port)")
+        let sender = OTASender(manifest: manifest, image: image, port: client, loop: loop, node: node,
+                               backlog: { client.inflightCount + client.outbox.count })
+        let progress = ProgressLine()
+        var exitStatus: Int32 = 1
+        var stopping = false
+        func stop(_ status: Int32) {
+            guard !stopping else { return }
+            stopping = true
+            exitStatus = status
+            sender.stop()
+            client.stop(grace: .seconds(1)) { loop.stop() }
+        }
+        sender.onStatus = { status in progress.show(status) }
+        sender.onFinish = { outcome in
+            progress.end()
+            switch outcome {
+            case .committed:
+                Output.line("\(node) runs \(versionText) and has committed it (sent \(sender.chunksSent) chunks, "
+                    + "\(sender.needsAnswered) missing-chunk requests answered)")
+                stop(0)
+            case .failed(let reason):
+                Output.error("switchyard ota push: \(node): \(reason)")
+                stop(1)
+            }
+        }
+        loop.after(.seconds(Int64(timeoutSeconds))) {
+            progress.end()
+            Output.error("switchyard ota push: no commit from \(node) within \(timeoutSeconds) s "
+                + "(is ota.enabled on and the gateway online? see its ota/status topic)")
+            stop(1)
+        }
+        loop.handleSignals(signals) { _ in
+            progress.end()
+            Output.error("switchyard ota push: interrupted; pushing again resumes where the gateway stands")
+            stop(130)
+        }
+        sender.start()
+        client.start()
+        do throws(RuntimeError) { try loop.run() } catch {
+            Output.error("switchyard ota push: \(error.description)")
+            return 1
+        }
+        return exitStatus
+    }
+
+    static func randomClientID() -> String {
+        let random = (try? SecureRandom.bytes(6)) ?? [UInt8(truncatingIfNeeded: getpid())]
+        return "switchyard-ota-push-" + Hex.encode(random)
+    }
+}
+
+/// The progress bar on standard error: redrawn in place on a terminal, one line per state
+/// or 10 % step otherwise (logs, CI).
+final class ProgressLine {
+    private let terminal = isatty(2) == 1
+    private var lastState = ""
+    private var lastPercent = -1
+    private var open = false
+
+    func show(_ status: OTAStatus) {
+        let step = status.percent / 10
+        guard status.state != lastState || (terminal ? status.percent != lastPercent : step != lastPercent / 10) else { return }
+        lastState = status.state
+        lastPercent = status.percent
+        let filled = status.percent * 30 / 100
+        var bar = ""
+        for index in 0..<30 { bar += index < filled ? "#" : "." }
+        let line = "[" + bar + "] " + String(status.percent) + "% " + status.state
+            + (status.reason.isEmpty ? "" : ": " + status.reason)
+        if terminal {
+            try? FileDescriptor.standardError.writeAll("\r" + line + "\u{1B}[K")
+            open = true
+        } else {
+            Output.error(line)
+        }
+    }
+
+    func end() {
+        if open { try? FileDescriptor.standardError.writeAll("\n") }
+        open = false
+    }
+}

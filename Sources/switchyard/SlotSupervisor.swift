@@ -1,0 +1,250 @@
+import CSupport
+import OTA
+import Runtime
+
+/// The process side of `switchyard supervise`: one child at a time, a health pipe from it,
+/// SIGCHLD from the signalfd, backoff between crashes and the trial deadline as timers.
+/// Every decision goes through `SlotSupervisorPolicy` on the state record, under its lock.
+final class SlotSupervisor {
+    let paths: OTAPaths
+    let data: String
+    let factory: String
+    let runArguments: [String]
+    let loop: EventLoop
+    let trial: Interval
+    let states: OTAStateStore
+    private let log = Logger("supervise")
+    private var child: pid_t = 0
+    private var childSlot = OTASlot.factory
+    private var healthPipe: OwnedDescriptor?
+    private var healthWatch: IOWatch?
+    private var healthy = false
+    private var trialTimer: OneShotTimer?
+    private var killTimer: OneShotTimer?
+    private var restartTimer: OneShotTimer?
+    private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(60), jitter: false)
+    private var stopping = false
+    /// A trial that ran out: the child is being stopped, then the supervisor rolls back.
+    private var pendingRollback: String?
+
+    init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval) {
+        self.data = data
+        paths = OTAPaths(dataDirectory: data)
+        self.factory = factory
+        self.runArguments = runArguments
+        self.loop = loop
+        self.trial = trial
+        states = OTAStateStore(paths: paths)
+    }
+
+    /// This executable's path (the factory binary unless `--factory` says otherwise).
+    static func ownPath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return "/proc/self/exe" }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func start() {
+        log.info("supervising \(data) (factory binary \(factory), trial \(trial.milliseconds / 1000) s)")
+        launch()
+    }
+
+    func handle(_ signal: Int32) {
+        switch signal {
+        case SIGCHLD:
+            reap()
+        case SIGHUP:
+            // The gateway reloads its settings on SIGHUP: pass it on.
+            if child > 0 { kill(child, SIGHUP) }
+        default:
+            log.info("\(SignalEvents.name(of: signal)): stopping the gateway")
+            stopping = true
+            restartTimer?.cancel()
+            trialTimer?.cancel()
+            if child > 0 {
+                kill(child, SIGTERM)
+                killTimer = loop.after(.seconds(10)) { [self] in if self.child > 0 { kill(self.child, SIGKILL) } }
+            } else {
+                loop.stop()
+            }
+        }
+    }
+
+    // MARK: starting
+
+    private func launch() {
+        guard !stopping, child == 0 else { return }
+        var slot = OTASlot.factory
+        do throws(OTAError) {
+            let record = try states.update { record in
+                let chosen = SlotSupervisorPolicy.slotToStart(record) { [self] candidate in
+                    guard let path = self.paths.binary(candidate) else { return true }
+                    return access(path, X_OK) == 0
+                }
+                SlotSupervisorPolicy.recordStart(&record, slot: chosen)
+                slot = chosen
+            }
+            if record.trial && record.active == slot {
+                log.info("slot \(slot.name) (\(record[slot].version)) on trial: start \(record.trialStarts), "
+                    + "\(record.trialCrashes) crashes so far")
+            }
+        } catch {
+            // A record we cannot read or write: the factory binary is the safe choice.
+            log.error("state record: \(error.description); starting the factory binary")
+            slot = .factory
+        }
+        let binary = paths.binary(slot) ?? factory
+        healthy = false
+        var fds: [Int32] = [-1, -1]
+        guard pipe2(&fds, O_CLOEXEC) == 0 else {
+            log.error("pipe: \(Errno.current.description); retrying in 1 s")
+            restartTimer = loop.after(.seconds(1)) { [self] in self.launch() }
+            return
+        }
+        let readEnd = FileDescriptor(fds[0])
+        let writeEnd = FileDescriptor(fds[1])
+        var argv = [binary, "run", "--data", data] + runArguments
+        var environment: [String] = []
+        if let environ = sy_environ() {
+            var index = 0
+            while let entry = environ[index] {
+                let text = String(cString: entry)
+                if !text.hasPrefix("SWITCHYARD_HEALTH_FD") && !text.hasPrefix(OTAService.slotVariable + "=") {
+                    environment.append(text)
+                }
+                index += 1
+            }
+        }
+        environment.append("SWITCHYARD_HEALTH_FD=3")
+        environment.append(OTAService.slotVariable + "=" + slot.name)
+        var pid: pid_t = 0
+        let result = SlotSupervisor.spawn(&pid, binary, &argv, environment, passing: writeEnd)
+        writeEnd.close()
+        guard result == 0 else {
+            readEnd.close()
+            log.error("cannot start \(binary): \(Errno(result).description)")
+            exited(slot: slot, how: "could not be started (\(Errno(result).description))")
+            return
+        }
+        child = pid
+        childSlot = slot
+        log.info("started slot \(slot.name): \(binary) (pid \(pid))")
+        let owned = OwnedDescriptor(readEnd)
+        healthPipe = owned
+        healthWatch = loop.watch(readEnd) { [self] _ in self.readHealth() }
+        if let record = try? states.load(), record.trial && record.active == slot {
+            trialTimer = loop.after(trial) { [self] in self.trialExpired() }
+        }
+    }
+
+    private static func spawn(_ pid: inout pid_t, _ path: String, _ argv: inout [String], _ environment: [String],
+                              passing fd: FileDescriptor) -> Int32 {
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer {
+            for pointer in cArguments { free(pointer) }
+            for pointer in cEnvironment { free(pointer) }
+        }
+        return sy_spawn(&pid, path, &cArguments, &cEnvironment, fd.rawValue, 3)
+    }
+
+    // MARK: the child's health
+
+    private func readHealth() {
+        guard let pipe = healthPipe else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = buffer.withUnsafeMutableBytes { CSupport.read(pipe.fd.rawValue, $0.baseAddress, $0.count) }
+        if count > 0 {
+            guard !healthy else { return }
+            healthy = true
+            backoff.reset()
+            trialTimer?.cancel()
+            trialTimer = nil
+            let slot = childSlot
+            var committed = false
+            let record = try? states.update { record in
+                committed = SlotSupervisorPolicy.recordHealthy(&record, slot: slot)
+            }
+            if committed {
+                log.info("slot \(slot.name) (\(record?[slot].version ?? "?")) reported healthy: committed")
+            } else {
+                log.info("slot \(slot.name) reported healthy")
+            }
+        } else {
+            // End of file (the child wrote its line and closed it, or died): stop watching.
+            healthWatch?.cancel()
+            healthWatch = nil
+            healthPipe = nil
+        }
+    }
+
+    private func trialExpired() {
+        trialTimer = nil
+        guard child > 0, !healthy else { return }
+        pendingRollback = "did not report healthy within \(trial.milliseconds / 1000) s"
+        log.warning("slot \(childSlot.name) \(pendingRollback!): stopping it")
+        kill(child, SIGTERM)
+        let pid = child
+        killTimer = loop.after(.seconds(5)) { [self] in if self.child == pid { kill(pid, SIGKILL) } }
+    }
+
+    // MARK: exits
+
+    private func reap() {
+        while child > 0 {
+            var status: Int32 = 0
+            let pid = waitpid(child, &status, WNOHANG)
+            guard pid == child else { return }
+            child = 0
+            killTimer?.cancel()
+            trialTimer?.cancel()
+            trialTimer = nil
+            healthWatch?.cancel()
+            healthWatch = nil
+            healthPipe = nil
+            if stopping {
+                log.info("gateway stopped; supervisor exits")
+                loop.stop()
+                return
+            }
+            let how: String
+            if sy_wifexited(status) != 0 {
+                let code = sy_wexitstatus(status)
+                if code == 75 || (code == 0 && pendingRollback == nil) {
+                    // A restart the gateway asked for (after an update): start what is active now.
+                    log.info("slot \(childSlot.name) exited (\(code)) asking for a restart")
+                    restartTimer = loop.after(.milliseconds(100)) { [self] in self.launch() }
+                    return
+                }
+                how = "exit status \(code)"
+            } else if sy_wifsignaled(status) != 0 {
+                how = "killed by signal \(sy_wtermsig(status))"
+            } else {
+                how = "stopped"
+            }
+            exited(slot: childSlot, how: how)
+        }
+    }
+
+    /// A child that ended without being asked to (or never started): count it, maybe roll
+    /// back, and start again after the backoff.
+    private func exited(slot: OTASlot, how: String) {
+        var reason = pendingRollback
+        pendingRollback = nil
+        _ = try? states.update { record in
+            if reason == nil { reason = SlotSupervisorPolicy.recordCrash(&record, slot: slot, how: how) }
+            if let why = reason, record.trial && record.active == slot { SlotSupervisorPolicy.rollBack(&record, reason: why) }
+        }
+        if let reason {
+            log.error("slot \(slot.name) \(reason): rolled back")
+            backoff.reset()
+            restartTimer = loop.after(.milliseconds(100)) { [self] in self.launch() }
+            return
+        }
+        let delay = healthy ? Interval.seconds(1) : backoff.nextDelay()
+        if healthy { backoff.reset() }
+        log.warning("slot \(slot.name) ended (\(how)); restarting in \(delay.milliseconds) ms")
+        restartTimer = loop.after(delay) { [self] in self.launch() }
+    }
+}
