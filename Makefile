@@ -67,11 +67,12 @@ images: ## Every board's image, then check them all (partitions, boot files, roo
 	for board in $(IMAGE_BOARDS); do image/build.sh $$board build/aarch64/switchyard build/images/switchyard-$$board.img || exit 1; done
 	tests/image/check_images.py $(foreach b,$(IMAGE_BOARDS),build/images/switchyard-$(b).img)
 
-qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN both ways, reboot) and the rpi3 image (-M raspi3b)
+qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN both ways, OTA push, power cut) and the rpi3 image (-M raspi3b)
 	$(MAKE) image BOARD=qemu-virt
 	image/build.sh rpi3 build/aarch64/switchyard build/images/switchyard-rpi3.img
 	tests/image/check_images.py build/images/switchyard-qemu-virt.img build/images/switchyard-rpi3.img
-	tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
+	$(MAKE) firmware ARCH=x86_64
+	SWITCHYARD_HOST_BINARY=build/x86_64/switchyard tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
 	tests/image/raspi3_boot_test.py build/images/switchyard-rpi3.img
 
 check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, image boot test, fuzzing
