@@ -9,7 +9,7 @@ SWIFT ?= swift
 HOST_SCRATCH := .build
 export SWITCHYARD_CACHE
 
-.PHONY: help toolchain build test firmware firmware-all smoke size bench fuzz demo check clean
+.PHONY: help toolchain build test firmware firmware-all smoke size bench fuzz demo check clean image images qemu-test
 FUZZ_SECONDS ?= 10
 
 help: ## List the targets
@@ -54,9 +54,31 @@ fuzz: toolchain ## Run every libFuzzer target for FUZZ_SECONDS (default 10) each
 demo: toolchain ## Start a local broker and the gateway with simulated devices, show the data
 	@scripts/demo
 
-check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, fuzzing
+BOARD ?= qemu-virt
+IMAGE_BOARDS := rpi3 rpi4 rpi5 zero2w qemu-virt
+image: ## SD card image for BOARD=rpi3|rpi4|rpi5|zero2w|qemu-virt (default) -> build/images/switchyard-<board>.img
+	@toolchain/image-packages.sh
+	$(MAKE) firmware ARCH=aarch64
+	image/build.sh $(BOARD) build/aarch64/switchyard build/images/switchyard-$(BOARD).img
+
+images: ## Every board's image, then check them all (partitions, boot files, root contents)
+	@toolchain/image-packages.sh
+	$(MAKE) firmware ARCH=aarch64
+	for board in $(IMAGE_BOARDS); do image/build.sh $$board build/aarch64/switchyard build/images/switchyard-$$board.img || exit 1; done
+	tests/image/check_images.py $(foreach b,$(IMAGE_BOARDS),build/images/switchyard-$(b).img)
+
+qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN both ways, OTA push, power cut) and the rpi3 image (-M raspi3b)
+	$(MAKE) image BOARD=qemu-virt
+	image/build.sh rpi3 build/aarch64/switchyard build/images/switchyard-rpi3.img
+	tests/image/check_images.py build/images/switchyard-qemu-virt.img build/images/switchyard-rpi3.img
+	$(MAKE) firmware ARCH=x86_64
+	SWITCHYARD_HOST_BINARY=build/x86_64/switchyard tests/image/qemu_boot_test.py build/images/switchyard-qemu-virt.img
+	tests/image/raspi3_boot_test.py build/images/switchyard-rpi3.img
+
+check: ## Everything CI runs: host build and tests, firmware for both archs, qemu smoke, image boot test, fuzzing
 	$(MAKE) test
 	$(MAKE) smoke
+	$(MAKE) qemu-test
 	$(MAKE) fuzz
 	@echo "make check: all passed"
 

@@ -4,7 +4,9 @@ import Store
 public enum BoardConfigKeys {
     public static let name = ConfigKey<String>.text(
         "board.name", default: "generic",
-        help: "Board profile name, shown on the state topic (rpi4, rpi5, qemu-virt, generic).")
+        help: "Board profile (rpi3, rpi4, rpi5, zero2w, qemu-virt, generic): set it to override the "
+            + "detection from /proc/device-tree; `run` then applies /etc/switchyard/boards/<name>.conf.",
+        environment: "SWITCHYARD_BOARD")
     public static let ledPath = ConfigKey<String>.text(
         "led.path",
         help: "Directory of the status LED in sysfs, e.g. /sys/class/leds/ACT; empty for none.")

@@ -35,6 +35,8 @@ enum HelpText {
       --data DIR           Data directory holding saved settings and spools
                            (default: $SWITCHYARD_DATA, else /var/lib/switchyard)
       --config FILE        Site/board defaults as key=value lines, applied under saved settings
+                           (default: the board's /etc/switchyard/boards/<board>.conf, the board
+                           from board.name or $SWITCHYARD_BOARD, else /proc/device-tree/model)
       --log-level LEVEL    debug, info, warning, error or critical (overrides log.level)
       --log-format FORMAT  plain or json (JSON lines with time, level, name, message)
     """

@@ -1,3 +1,4 @@
+import Board
 import CSupport
 import Runtime
 import Store
@@ -31,8 +32,11 @@ enum RunCommand {
             Output.error("switchyard run: \(error.description)")
             return 1
         }
-        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
-                                boardDefaultsPath: parsed.value("--config"))
+        let dataDirectory = DataDirectory.resolve(parsed.value("--data"))
+        let board = chooseBoard(configFile: parsed.value("--config"), dataDirectory: dataDirectory)
+        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: dataDirectory,
+                                boardDefaultsPath: board.defaultsPath)
+        Logger("board").info(board.reason)
         let gateway: Gateway
         do throws(GatewayError) {
             gateway = try Gateway(store: store, signals: signals,
@@ -43,5 +47,24 @@ enum RunCommand {
             return 1
         }
         return gateway.exitStatus
+    }
+
+    /// The board profile to apply (see `BoardSelection`). A saved or environment `board.name`
+    /// wins over detection, so the settings are read once without board defaults to see it.
+    static func chooseBoard(configFile: String?, dataDirectory: String) -> BoardSelection {
+        var configured: String? = nil
+        if configFile == nil {
+            // This first read stays quiet: a damaged settings file is reported once, by the
+            // store the gateway runs with.
+            let level = LogSettings.level
+            LogSettings.level = .critical
+            defer { LogSettings.level = level }
+            let settings = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: dataDirectory)
+            if settings.source(of: BoardConfigKeys.name) != .defaultValue {
+                configured = settings.string(BoardConfigKeys.name)
+            }
+        }
+        return BoardSelection.choose(configFile: configFile, configuredBoard: configured,
+                                     environment: ConfigStore.processEnvironment)
     }
 }

@@ -1,0 +1,13 @@
+# Sourced by the image's /etc/init.d/rcS on this board, after the modules are loaded.
+# The virtual CAN bus the gateway's can.iface names (no CAN controller on virt); MTU 72 for FD.
+ip link add dev vcan0 type vcan && ip link set dev vcan0 mtu 72 && ip link set dev vcan0 up \
+  || echo "switchyard rcS: cannot create vcan0" > /dev/console
+
+# `make qemu-test` puts SWITCHYARD_CAN_TAP=<port> on the kernel command line: a second
+# tunnel, in client mode under the topic "tap", plays the rest of the bus. It publishes
+# what the gateway writes to vcan0 (tap/s/<id>) and writes tap/<id> to vcan0 for the
+# gateway to read, so the host sees both directions through the guest's SocketCAN.
+if [ -n "$SWITCHYARD_CAN_TAP" ]; then
+  /usr/bin/switchyard can-tunnel -b socketcan -i vcan0 -t tap -H "${MQTT_BROKER:-10.0.2.2}" -P "$SWITCHYARD_CAN_TAP" \
+    --client-id qemu-can-tap > /dev/console 2>&1 &
+fi

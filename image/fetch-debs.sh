@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Downloads the Debian arm64 packages the SD image is made of into the cache (outside git):
+#   linux-image-<abi>-arm64  kernel, device trees (Broadcom ones included), modules
+#   raspi-firmware           the Pi's GPU boot files (non-free-firmware; see toolchain/image-packages.sh)
+#   busybox-static           the only userland besides our firmware: sh, mount, modprobe, ip, udhcpc
+# `apt-get download` needs no root and installs nothing; a package already in the cache is
+# not fetched again. Prints the .deb paths, one per line, in the order above.
+#
+# Usage: image/fetch-debs.sh   Environment: SWITCHYARD_CACHE (default /var/cache/switchyard)
+set -euo pipefail
+cache=${SWITCHYARD_CACHE:-/var/cache/switchyard}/debs
+mkdir -p "$cache"
+cd "$cache"
+
+# linux-image-arm64 is a metapackage: its one dependency is the real kernel package.
+kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { sub(":arm64", "", $2); print $2; exit }')
+if [[ -z $kernel ]]; then
+  echo "fetch-debs: apt knows no linux-image-arm64:arm64; run toolchain/setup (adds arm64) and apt-get update" >&2
+  exit 1
+fi
+packages=("$kernel:arm64" "raspi-firmware" "busybox-static:arm64")
+
+for spec in "${packages[@]}"; do
+  name=${spec%%:*}
+  arch=arm64
+  [[ $name == raspi-firmware ]] && arch=all   # architecture-independent boot blobs
+  version=$(apt-cache policy "$spec" | awk '/Candidate:/ { print $2 }')
+  if [[ -z $version || $version == "(none)" ]]; then
+    echo "fetch-debs: no candidate for $spec (raspi-firmware needs non-free-firmware: toolchain/image-packages.sh)" >&2
+    exit 1
+  fi
+  # apt writes an epoch's colon as %3a in file names.
+  file="${name}_${version//:/%3a}_${arch}.deb"
+  if [[ ! -s $file ]]; then
+    echo "fetch-debs: downloading $spec $version" >&2
+    apt-get download -qq -o APT::Sandbox::User=root "$spec=$version" >&2
+  fi
+  [[ -s $file ]] || { echo "fetch-debs: expected $cache/$file after apt-get download" >&2; exit 1; }
+  echo "$cache/$file"
+done

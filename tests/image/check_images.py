@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Opens SD images made by image/build.sh and checks what a board needs to boot them,
+without root and without booting (qemu cannot boot the Pi firmware): the partition table,
+the boot partition's files (mtools), config.txt and cmdline.txt, the root filesystem's
+init, modules and firmware (debugfs), the firmware's architecture, and the labels.
+
+Usage: tests/image/check_images.py IMAGE...   (the board is read from the file name,
+switchyard-<board>.img). Prints one line per check and `N passed, N failed`.
+"""
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(bool(ok))
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + str(detail)), flush=True)
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, check=True, **kw).stdout
+
+
+def board_env(board):
+    values = {}
+    with open(os.path.join(REPO, "board", board, "image.env")) as f:
+        for line in f:
+            m = re.match(r'^([A-Z_]+)="(.*)"$', line.strip())
+            if m:
+                values[m.group(1)] = m.group(2).split()
+    return values
+
+
+def check_image(path, work):
+    board = re.sub(r"^switchyard-(.*)\.img$", r"\1", os.path.basename(path))
+    tag = board + ": "
+    table = json.loads(run(["sfdisk", "--json", path]))["partitiontable"]
+    parts = table["partitions"]
+    check(tag + "MBR with three partitions (boot FAT, root, data)",
+          table["label"] == "dos" and [p["type"] for p in parts] == ["c", "83", "83"], parts)
+    check(tag + "the boot partition is marked bootable and starts at 1 MiB",
+          parts[0].get("bootable") and parts[0]["start"] == 2048, parts[0])
+    image_size = os.path.getsize(path)
+    last = parts[-1]
+    check(tag + "the partitions fit in the image", (last["start"] + last["size"]) * 512 <= image_size)
+
+    offset = parts[0]["start"] * 512
+    mtools = path + "@@" + str(offset)
+    listing = run(["mdir", "-b", "-i", mtools, "::"]).decode()
+    names = {os.path.basename(line.strip()) for line in listing.split()}
+    env = board_env(board)
+    wanted = {"vmlinuz", "initrd.img", "cmdline.txt"} | {os.path.basename(d) for d in env["IMAGE_DTBS"]} \
+        | set(env["IMAGE_FIRMWARE"])
+    if os.path.exists(os.path.join(REPO, "board", board, "config.txt")):
+        wanted.add("config.txt")
+    check(tag + "boot files present: " + " ".join(sorted(wanted)), wanted <= names, sorted(wanted - names))
+    label = run(["minfo", "-i", mtools, "::"]).decode()
+    check(tag + "boot partition is FAT32 labelled SYBOOT", "SYBOOT" in label and "FAT32" in label)
+
+    cmdline = run(["mtype", "-i", mtools, "::cmdline.txt"]).decode()
+    check(tag + "cmdline.txt: one line, root=LABEL=sy-root, read-only",
+          cmdline.count("\n") == 1 and "root=LABEL=sy-root" in cmdline.split() and " ro " in f" {cmdline} ",
+          cmdline)
+    if board.startswith("rpi") or board == "zero2w":
+        check(tag + "cmdline.txt keeps kernel messages off the UART (no console=ttyS/ttyAMA/serial)",
+              not re.search(r"console=(ttyS|ttyAMA|serial)", cmdline), cmdline)
+        config = run(["mtype", "-i", mtools, "::config.txt"]).decode()
+        lines = {l.strip() for l in config.splitlines() if l.strip() and not l.startswith("#")}
+        need = {"arm_64bit=1", "enable_uart=1", "kernel=vmlinuz", "initramfs initrd.img followkernel"}
+        check(tag + "config.txt: 64-bit, UART on, our kernel and initramfs", need <= lines, sorted(need - lines))
+
+    vmlinuz = os.path.join(work, board + "-vmlinuz")
+    run(["mcopy", "-n", "-i", mtools, "::vmlinuz", vmlinuz])
+    with open(vmlinuz, "rb") as f:
+        head = f.read(64)
+    # An arm64 Image carries "ARM\x64" at byte 56; Debian may gzip it.
+    check(tag + "vmlinuz is an arm64 kernel Image", head[56:60] == b"ARM\x64" or head[:2] == b"\x1f\x8b")
+    initrd = os.path.join(work, board + "-initrd.img")
+    run(["mcopy", "-n", "-i", mtools, "::initrd.img", initrd])
+    with gzip.open(initrd) as f:
+        members = run(["cpio", "-t", "--quiet"], input=f.read()).decode().split()
+    need = {"init", "bin/busybox", "etc/modules-boot"}
+    has_ext4 = any(m.endswith("/ext4.ko") for m in members)
+    check(tag + "initramfs has init, busybox, the boot module list and ext4.ko",
+          need <= set(members) and has_ext4, sorted(need - set(members)))
+
+    for index, label, name in ((1, "sy-root", "root"), (2, "sy-data", "data")):
+        fs = os.path.join(work, f"{board}-{name}.ext4")
+        with open(path, "rb") as src, open(fs, "wb") as dst:
+            src.seek(parts[index]["start"] * 512)
+            left = parts[index]["size"] * 512
+            while left:
+                chunk = src.read(min(left, 1 << 20))
+                dst.write(chunk)
+                left -= len(chunk)
+        header = subprocess.run(["dumpe2fs", "-h", fs], capture_output=True, check=True).stdout.decode()
+        check(tag + f"partition {index + 1} is ext4 labelled {label}",
+              re.search(r"Filesystem volume name:\s+" + label + r"\n", header), header[:80])
+        if name != "root":
+            continue
+        def debugfs(request):
+            return subprocess.run(["debugfs", "-R", request, fs], capture_output=True).stdout.decode()
+        for needed in ("/bin/busybox", "/etc/inittab", "/etc/init.d/rcS", "/usr/libexec/switchyard-service",
+                       "/etc/switchyard/modules", f"/etc/switchyard/boards/{board}.conf", "/etc/switchyard/image.env"):
+            check(tag + "root has " + needed, "Inode:" in debugfs("stat " + needed))
+        init = debugfs("stat /sbin/init")
+        check(tag + "/sbin/init is busybox init", 'Fast link dest: "/bin/busybox"' in init, init[:200])
+        image_env = debugfs("cat /etc/switchyard/image.env")
+        check(tag + "image.env names the board", f"IMAGE_BOARD={board}\n" in image_env, image_env)
+        version = re.search(r"IMAGE_KERNEL=(\S+)", image_env)
+        modules = debugfs(f"cat /lib/modules/{version.group(1) if version else '?'}/modules.dep")
+        for module in ("vcan.ko", "can-raw.ko", "can-dev.ko", "mcp251x.ko", "btusb.ko", "cdc-acm.ko", "ftdi_sio.ko",
+                       "virtio_net.ko"):
+            check(tag + "modules.dep lists " + module, re.search(r"/" + re.escape(module) + ":", modules))
+        binary = os.path.join(work, board + "-switchyard")
+        debugfs(f"dump /usr/bin/switchyard {binary}")
+        kind = run(["file", "-b", binary]).decode() if os.path.exists(binary) else "missing"
+        check(tag + "/usr/bin/switchyard is a static aarch64 executable",
+              "ARM aarch64" in kind and ("static" in kind), kind)
+        for scratch in (binary,):
+            if os.path.exists(scratch):
+                os.remove(scratch)
+        os.remove(fs)
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    with tempfile.TemporaryDirectory(prefix="check-images.") as work:
+        for path in sys.argv[1:]:
+            try:
+                check_image(path, work)
+            except (subprocess.CalledProcessError, OSError, ValueError, KeyError) as error:
+                check(os.path.basename(path) + ": the image can be opened", False,
+                      getattr(error, "stderr", b"") or repr(error))
+    passed = sum(results)
+    failed = len(results) - passed
+    print(f"check-images: {passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()

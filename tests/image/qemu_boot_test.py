@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""`make qemu-test`: boots the qemu-virt SD image under qemu-system-aarch64 -M virt (TCG)
+and checks the gateway from outside, the way a person with a UART cable and a broker would.
+
+  * a mosquitto on the host's loopback (a free port); the guest reaches it as 10.0.2.2
+    through qemu's user-mode network (no packet leaves the machine);
+  * the image's kernel and initramfs, read from its boot partition with mtools, and the
+    image itself as a virtio disk (a sparse copy, so the build output stays pristine);
+  * the emulated PL011 UART on a Unix socket: the boot log, then the gateway's console.
+
+Checks: the gateway publishes `online`; console commands over the UART get their replies;
+vcan loads in the guest and the CAN tunnel carries classic, extended, remote and FD frames
+both ways between the guest's SocketCAN and the host broker (a second tunnel in the guest,
+topic `tap`, plays the rest of the bus: see board/qemu-virt/init.sh); `can restart`
+reopens the bus and frames flow again; the guest shuts down cleanly. Prints how long the
+boot took, and one `N passed, N failed` line.
+
+Usage: tests/image/qemu_boot_test.py IMAGE [--keep]   (--keep leaves the work directory)
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BOOT_TIMEOUT = 240  # s; a boot takes ~15-40 s under TCG on a busy 2-core machine
+STEP_TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stream:
+    """Collects lines from a file object on a thread; wait() blocks until one matches."""
+
+    def __init__(self, name):
+        self.name = name
+        self.lines = []
+        self.text = ""
+        self.lock = threading.Condition()
+
+    def feed(self, chunk):
+        with self.lock:
+            self.text += chunk
+            while "\n" in self.text:
+                line, self.text = self.text.split("\n", 1)
+                self.lines.append(line.rstrip("\r"))
+            self.lock.notify_all()
+
+    def wait(self, predicate, timeout, start=0):
+        """The first line from index `start` on for which predicate(line) holds, or None."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            index = start
+            while True:
+                while index < len(self.lines):
+                    if predicate(self.lines[index]):
+                        return self.lines[index]
+                    index += 1
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.lock.wait(left)
+
+    def mark(self):
+        with self.lock:
+            return len(self.lines)
+
+
+def pump(source, stream, log):
+    while True:
+        data = source()
+        if not data:
+            return
+        text = data.decode("utf-8", "replace")
+        log.write(text)
+        log.flush()
+        stream.feed(text)
+
+
+class Test:
+    def __init__(self, image, keep):
+        self.image = image
+        self.keep = keep
+        self.work = tempfile.mkdtemp(prefix="qemu-test.")
+        self.results = []
+        self.skipped = 0
+        self.procs = []
+
+    def check(self, name, ok, detail=""):
+        self.results.append((name, bool(ok)))
+        print(("ok   " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + detail), flush=True)
+        return ok
+
+    def spawn(self, args, **kw):
+        proc = subprocess.Popen(args, **kw)
+        self.procs.append(proc)
+        return proc
+
+    def start_broker(self):
+        self.port = free_port()
+        conf = os.path.join(self.work, "mosquitto.conf")
+        with open(conf, "w") as f:
+            f.write(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n")
+        self.broker = self.spawn(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                                 stderr=open(os.path.join(self.work, "mosquitto.log"), "w"))
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        self.mqtt = Stream("mqtt")
+        sub = self.spawn(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(self.port), "-v", "-t", "#",
+                          "-F", "%t %x"], stdout=subprocess.PIPE)
+        log = open(os.path.join(self.work, "mqtt.log"), "w")
+        threading.Thread(target=pump, args=(lambda: sub.stdout.read1(4096), self.mqtt, log), daemon=True).start()
+
+    def publish(self, topic, hex_payload):
+        payload = bytes.fromhex(hex_payload)
+        subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-t", topic, "-s"],
+                       input=payload, check=True, timeout=30)
+
+    def prepare(self):
+        self.disk = os.path.join(self.work, "disk.img")
+        subprocess.run(["cp", "--sparse=always", self.image, self.disk], check=True)
+        self.bootdir = os.path.join(self.work, "boot")
+        os.mkdir(self.bootdir)
+        subprocess.run(["mcopy", "-n", "-i", self.disk + "@@1M", "::vmlinuz", "::initrd.img", "::cmdline.txt",
+                        self.bootdir], check=True)
+
+    def boot(self, round=1):
+        disk, boot = self.disk, self.bootdir
+        with open(os.path.join(boot, "cmdline.txt")) as f:
+            cmdline = f.read().strip()
+        # Kernel parameters with '=' and no '.' in the name become init's environment: the
+        # broker port for the gateway and the tap, and the gateway's log on the UART.
+        cmdline += f" MQTT_PORT={self.port} SWITCHYARD_CAN_TAP={self.port} SWITCHYARD_LOG=console"
+        self.serial_path = os.path.join(self.work, f"serial{round}.sock")
+        args = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
+                "-nographic", "-monitor", "none", "-no-reboot",
+                "-kernel", os.path.join(boot, "vmlinuz"), "-initrd", os.path.join(boot, "initrd.img"),
+                "-append", cmdline,
+                "-drive", f"file={disk},if=none,format=raw,id=disk", "-device", "virtio-blk-pci,drive=disk",
+                "-netdev", "user,id=net", "-device", "virtio-net-pci,netdev=net,romfile=",
+                "-chardev", f"socket,id=uart,path={self.serial_path},server=on,wait=on",
+                "-serial", "chardev:uart"]
+        self.started = time.monotonic()
+        self.qemu = self.spawn(args, stdout=open(os.path.join(self.work, f"qemu{round}.log"), "w"),
+                               stderr=subprocess.STDOUT)
+        # wait=on: qemu holds the guest until we connect, so no boot output is lost.
+        self.uart = socket.socket(socket.AF_UNIX)
+        for _ in range(200):
+            try:
+                self.uart.connect(self.serial_path)
+                break
+            except OSError:
+                if self.qemu.poll() is not None:
+                    raise RuntimeError("qemu exited: see " + os.path.join(self.work, "qemu.log"))
+                time.sleep(0.05)
+        self.console = Stream("uart")
+        log = open(os.path.join(self.work, f"uart{round}.log"), "w")
+        threading.Thread(target=pump, args=(lambda: self.uart.recv(4096), self.console, log), daemon=True).start()
+
+    def command(self, line, expect, timeout=STEP_TIMEOUT):
+        """Types `line` on the UART console; the first later UART line containing `expect`."""
+        mark = self.console.mark()
+        self.uart.sendall((line + "\r").encode())
+        return self.console.wait(lambda l: expect in l, timeout, mark)
+
+    def json_command(self, line, timeout=STEP_TIMEOUT):
+        """Types `line`; its JSON reply as a dict, or None. The console prints JSON with a
+        tab per level; the gateway's log shares the UART here, so only the reply's own lines
+        (from `{` to `}` at the margin, indented ones between) are kept."""
+        mark = self.console.mark()
+        self.uart.sendall((line + "\r").encode())
+        if self.console.wait(lambda l: l.startswith("}"), timeout, mark) is None:
+            return None
+        with self.console.lock:
+            lines = self.console.lines[mark:]
+        start = next((i for i, l in enumerate(lines) if l.endswith("{") and not l.startswith("\t")), None)
+        end = next((i for i, l in enumerate(lines) if l.startswith("}")), None)
+        if start is None or end is None:
+            return None
+        body = ["{"] + [l for l in lines[start + 1:end] if l.startswith("\t")] + ["}"]
+        try:
+            return json.loads("\n".join(body))
+        except ValueError:
+            return None
+
+    def frame(self, flags, data_hex):
+        """A PyMQTT2CAN payload: 8-byte little-endian µs timestamp, flags, data."""
+        return "00" * 8 + f"{flags:02x}" + data_hex
+
+    def run(self):
+        self.start_broker()
+        self.prepare()
+        self.boot()
+        took = self.wait_online(0)
+        up = self.console.wait(lambda l: "switchyard rcS: up" in l, 1)
+        if not self.check("the gateway publishes online", took is not None, f"no online in {BOOT_TIMEOUT} s"):
+            return
+        print(f"boot: qemu start to 'online' on the broker in {took:.1f} s", flush=True)
+        self.check("rcS reached the end of boot", up)
+        kernel_ok = self.console.wait(lambda l: "board qemu-virt" in l, 1)
+        self.check("the guest runs the qemu-virt board profile", kernel_ok)
+
+        # The console is raw bytes on the PL011; give it a moment to open after `online`.
+        reply = None
+        for _ in range(10):
+            reply = self.command("version", "(aarch64)", timeout=6)
+            if reply:
+                break
+        self.check("console over the UART: `version` answers with the aarch64 build", reply)
+        detected = self.command("get board.name", "qemu-virt")
+        self.check("console: board.name is qemu-virt (detected from the device tree)", detected)
+        status = self.json_command("can status") or {}
+        detail = status.get("bus_detail", {})
+        self.check("console: `can status` shows the tunnel healthy on the guest's vcan0",
+                   status.get("health") == "ok" and status.get("bus") == "socketcan vcan0", status)
+        self.check("SocketCAN bus state read from the kernel: open, FD capable, error frames on",
+                   status.get("bus_state") == "open" and detail.get("fd") is True and detail.get("error_frames") is True,
+                   detail)
+        # vcan has no controller: the bit-timing read must answer "none", not fail.
+        self.check("bit-timing read on vcan answers without a bit rate",
+                   "bitrate" in detail and detail.get("bitrate") is None, detail)
+
+        # Wait for the tap tunnel to be connected: its own client shows up subscribing.
+        mark = self.mqtt.mark()
+        # Bus -> MQTT: the tap writes tap/<id> onto vcan0, the gateway publishes can/<id>.
+        # Retried because the tap's broker connection may still be coming up.
+        frames_in = [("tap/291", self.frame(0, "010203"), "can/291 ", "010203"),
+                     ("tap/417001744", self.frame(1, "09"), "can/417001744 ", "0109"),
+                     ("tap/2015", self.frame(2, "0000"), "can/2015 ", "020000"),
+                     ("tap/5", self.frame(4, "000102030405060708090a0b"), "can/5 ", "04000102030405060708090a0b")]
+        got = {}
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while time.monotonic() < deadline and len(got) < len(frames_in):
+            for topic, payload, want, tail in frames_in:
+                if want not in got:
+                    self.publish(topic, payload)
+            for _, _, want, tail in frames_in:
+                hit = self.mqtt.wait(lambda l, w=want, t=tail: l.startswith(w) and l.endswith(t), 3, mark)
+                if hit:
+                    got[want] = hit
+        for _, _, want, tail in frames_in:
+            kind = {"can/291 ": "classic", "can/417001744 ": "extended", "can/2015 ": "remote", "can/5 ": "FD"}[want]
+            self.check(f"guest SocketCAN -> broker: {kind} frame {want.strip()}", want in got)
+
+        # MQTT -> bus: can/s/<id> goes through the gateway onto vcan0; the tap publishes it.
+        mark = self.mqtt.mark()
+        self.publish("can/s/1000", self.frame(1, "ab"))
+        self.publish("can/s/6", self.frame(4, "00112233445566778899aabbccddeeff"))
+        ext = self.mqtt.wait(lambda l: l.startswith("tap/s/1000 ") and l.endswith("01ab"), STEP_TIMEOUT, mark)
+        fd = self.mqtt.wait(lambda l: l.startswith("tap/s/6 ") and l.endswith("0400112233445566778899aabbccddeeff"),
+                            STEP_TIMEOUT, mark)
+        self.check("broker -> guest SocketCAN: extended frame can/s/1000 reaches the bus", ext)
+        self.check("broker -> guest SocketCAN: FD frame can/s/6 reaches the bus", fd)
+
+        # The console's own cansend: written by the gateway, seen on the bus by the tap.
+        mark = self.mqtt.mark()
+        sent = self.command("can send 123#DEADBEEF", "sent")
+        seen = self.mqtt.wait(lambda l: l.startswith("tap/s/291 ") and l.endswith("00deadbeef"), STEP_TIMEOUT, mark)
+        self.check("console `can send 123#DEADBEEF` reaches the bus", sent and seen, f"{sent} / {seen}")
+
+        # Restart: the gateway reopens its socket; frames flow again afterwards.
+        restarted = self.command("can restart", "reopening socketcan vcan0")
+        self.check("console `can restart` reopens vcan0", restarted)
+        mark = self.mqtt.mark()
+        again = None
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while not again and time.monotonic() < deadline:
+            self.publish("tap/292", self.frame(0, "42"))
+            again = self.mqtt.wait(lambda l: l.startswith("can/292 ") and l.endswith("0042"), 3, mark)
+        self.check("frames flow again after the restart", again)
+        status = self.json_command("can status") or {}
+        self.check("`can status` counts the reopen and the frames both ways",
+                   status.get("reopens") == 1 and status.get("bus_to_mqtt", {}).get("published", 0) >= 5
+                   and status.get("mqtt_to_bus", {}).get("frames_out", 0) >= 3, status)
+
+        ota = self.ota_push()
+
+        # Settings survive a power cut: save one over the console, pull the plug (qemu is
+        # killed, which is what a power cut looks like to the guest), boot the same disk again.
+        saved = self.command("set log.level debug", "log.level")
+        done = self.command("save", "saved to /data/switchyard/config")
+        self.check("console `set` + `save` write to the data partition", saved and done, f"{saved} / {done}")
+        self.qemu.terminate()
+        self.qemu.wait(30)
+        self.uart.close()
+        mark = self.mqtt.mark()
+        self.boot(round=2)
+        took = self.wait_online(mark)
+        self.check("the guest boots again after a power cut", took is not None)
+        if took is not None:
+            print(f"boot: second boot, qemu start to 'online' in {took:.1f} s", flush=True)
+            kept = None
+            for _ in range(10):
+                kept = self.command("get log.level", "debug", timeout=6)
+                if kept:
+                    break
+            self.check("the saved setting is still there after the reboot", kept and "user" in kept, str(kept))
+            if ota:
+                status = self.json_command("ota status") or {}
+                self.check("after the reboot the gateway runs the pushed slot, not the factory binary",
+                           status.get("slot") not in (None, "factory") and status.get("slot") == ota.get("slot"),
+                           f"before {ota.get('slot')}, after {status.get('slot')}: {status}")
+
+    def host_binary(self):
+        """A host switchyard with `ota push` (the host build or the x86_64 firmware), or None."""
+        for candidate in (os.environ.get("SWITCHYARD_HOST_BINARY"), os.path.join(REPO, ".build/debug/switchyard"),
+                          os.path.join(REPO, "build/x86_64/switchyard")):
+            if candidate and os.access(candidate, os.X_OK):
+                probe = subprocess.run([candidate, "ota", "--help"], capture_output=True, timeout=30)
+                if probe.returncode == 0:
+                    return candidate
+        return None
+
+    def ota_push(self):
+        """Pushes the image's own aarch64 firmware (--force: same version) to the guest over
+        the broker and waits for the commit. Skipped, and said so, while the image's service
+        is not `switchyard supervise` or no host binary has `ota push`. Returns the guest's
+        `ota status` after the commit, or None."""
+        host = self.host_binary()
+        supervised = self.json_command("ota status", timeout=15) if host else None
+        if host is None or supervised is None:
+            why = "no host switchyard with `ota push`" if host is None else "the image's firmware has no `ota` command"
+            print("skip the OTA push to the guest: " + why, flush=True)
+            self.skipped += 1
+            return None
+        key = os.path.join(self.work, "ota-key")
+        subprocess.run([host, "ota", "keygen", "--out", key], check=True, capture_output=True, timeout=60)
+        with open(key + ".pub") as f:
+            public = f.read().strip()
+        ok = self.command("set ota.enabled true", "ota.enabled")
+        ok = ok and self.command("set ota.public_keys " + public, "ota.public_keys")
+        ok = ok and self.command("save", "saved to")
+        self.check("console: OTA enabled with our public key and saved", ok)
+        firmware = os.path.join(REPO, "build/aarch64/switchyard")
+        push = subprocess.run([host, "ota", "push", "--file", firmware, "--key", key, "--node", "switchyard",
+                               "--broker", f"127.0.0.1:{self.port}", "--force", "--timeout", "300"],
+                              capture_output=True, text=True, timeout=360)
+        with open(os.path.join(self.work, "ota-push.log"), "w") as f:
+            f.write(push.stdout + push.stderr)
+        self.check("ota push to the guest is committed (exit 0)", push.returncode == 0,
+                   (push.stdout + push.stderr)[-400:])
+        status = self.json_command("ota status") or {}
+        self.check("the guest runs the pushed firmware from a slot", status.get("slot") in ("a", "b"), status)
+        return status if push.returncode == 0 else None
+
+    def wait_online(self, mark):
+        """Seconds from qemu's start to `online` on the status topic, or None."""
+        topic = "switchyard/switchyard/status "
+        online = self.mqtt.wait(lambda l: l.startswith(topic) and l.endswith("6f6e6c696e65"), BOOT_TIMEOUT, mark)
+        return time.monotonic() - self.started if online else None
+
+    def cleanup(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if self.keep or any(not ok for _, ok in self.results):
+            print("qemu-test: logs kept in " + self.work + " (uart1.log, uart2.log, mqtt.log, qemu1.log)")
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    test = Test(sys.argv[1], "--keep" in sys.argv)
+    try:
+        test.run()
+    except Exception as error:  # a crash of the harness is a failure, with its reason
+        test.check("the boot test ran to the end", False, repr(error))
+    finally:
+        test.cleanup()
+    passed = sum(1 for _, ok in test.results if ok)
+    failed = len(test.results) - passed
+    print(f"qemu-test: {passed} passed, {failed} failed" + (f", {test.skipped} skipped" if test.skipped else ""))
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
