@@ -38,9 +38,10 @@ firmware-all: ## Firmware for both architectures
 	$(MAKE) firmware ARCH=x86_64
 	$(MAKE) firmware ARCH=aarch64
 
-smoke: firmware-all ## Run `switchyard selftest` natively (x86_64) and under qemu (aarch64)
+smoke: firmware-all ## `switchyard selftest` natively (x86_64) and under qemu (aarch64), then the x86_64 firmware against the simulators
 	build/x86_64/switchyard selftest
 	qemu-aarch64-static build/aarch64/switchyard selftest
+	scripts/firmware-check build/x86_64/switchyard
 
 size: firmware ## Binary size by section, by C library and the largest symbols (ARCH=...)
 	@python3 toolchain/size-report.py $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug $(FW_OUT)/switchyard.map
