@@ -1,6 +1,6 @@
 /// A board the firmware recognises from its device tree, and the name of its profile
 /// (`board/<name>/defaults.conf`, installed in the image as `/etc/switchyard/boards/<name>.conf`).
-public struct BoardProfile: Equatable {
+public struct BoardProfile: Equatable, Sendable {
     public let name: String
     /// Beginnings of `/proc/device-tree/model`, e.g. "Raspberry Pi 4 Model B Rev 1.4".
     public let modelPrefixes: [String]
