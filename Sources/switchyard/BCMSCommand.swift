@@ -140,7 +140,7 @@ enum RPCLineClient {
         let replies = received.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
         guard replies.count > preamble.count else { return nil }
-        for reply in replies.prefix(preamble.count) where reply.contains("\"error\"") { return reply }
+        for reply in replies.prefix(preamble.count) where reply.containsText("\"error\"") { return reply }
         return replies[preamble.count]
     }
 }
