@@ -1,3 +1,4 @@
+import Crypto
 import Runtime
 
 /// An ATT client on one connected LE L2CAP ATT channel (a SOCK_SEQPACKET descriptor: one PDU
@@ -192,7 +193,7 @@ public final class ATTClient {
             case .findingDescriptor: readBattery()                          // no CCCD: no notifications
             case .subscribing: readBattery()
             case .readingBattery: becomeReady()
-            default: close("ATT error 0x" + BLEHex.encode([code][...]) + " during discovery")
+            default: close("ATT error 0x" + Hex.encode([code]) + " during discovery")
             }
             return
         }

@@ -1,3 +1,4 @@
+import Crypto
 import JSON
 
 /// The JSON published for a device on `switchyard/<node>/ble/<MAC>` and listed by `bcms list`.
@@ -31,14 +32,14 @@ enum BLEDeviceJSON {
         if !data.manufacturerData.isEmpty {
             var manufacturer = JSONObject(minimumCapacity: data.manufacturerData.count)
             for entry in data.manufacturerData {
-                manufacturer.append(BLEHex.uuid16(entry.company), .string(BLEHex.encode(entry.payload)))
+                manufacturer.append(BLEHex.uuid16(entry.company), .string(Hex.encode(entry.payload)))
             }
             object.append("manufacturer_data", .object(manufacturer))
         }
         if !data.serviceData.isEmpty {
             var service = JSONObject(minimumCapacity: data.serviceData.count)
             for entry in data.serviceData {
-                service.append(BLEHex.uuid16(entry.uuid), .string(BLEHex.encode(entry.payload)))
+                service.append(BLEHex.uuid16(entry.uuid), .string(Hex.encode(entry.payload)))
             }
             object.append("service_data", .object(service))
         }

@@ -1,3 +1,4 @@
+import Crypto
 import Runtime
 
 /// LE scanning over an `HCITransport`: sets the controller up, keeps one command in flight
@@ -208,7 +209,7 @@ public final class HCIScanner {
         // Disabling a scan that is not running answers Command Disallowed (0x0C): fine.
         if status != 0 && !(isDisable && status == 0x0C) {
             stats.commandFailures += 1
-            fail(command.name + " failed with status 0x" + BLEHex.encode([status][...]))
+            fail(command.name + " failed with status 0x" + Hex.encode([status]))
             return
         }
         sendNext()
@@ -320,7 +321,7 @@ public final class HCIScanner {
             }
             if !wellFormed { stats.malformedReports += 1 }
         case .hardwareError(let code):
-            restart("controller hardware error 0x" + BLEHex.encode([code][...]))
+            restart("controller hardware error 0x" + Hex.encode([code]))
         case .disconnectionComplete, .other:
             break
         }

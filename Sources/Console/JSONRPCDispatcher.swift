@@ -158,12 +158,7 @@ public final class JSONRPCDispatcher {
         guard reply.ok else {
             return answer(JSONRPCError(JSONRPCError.commandFailed, reply.output.text), id: id, isNotification)
         }
-        if isNotification { return nil }
-        var response = JSONObject(minimumCapacity: 3)
-        response.append("jsonrpc", "2.0")
-        response.append("id", id)
-        response.append("result", reply.output.json)
-        return .object(response)
+        return isNotification ? nil : result(reply.output.json, id: id)
     }
 
     /// `auth`: checks the token (positional or `{"token": ...}`) and marks the session.

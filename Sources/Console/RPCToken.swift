@@ -8,14 +8,19 @@ public enum RPCToken {
     /// Where the token lives in a data directory.
     public static func path(in dataDirectory: String) -> String { dataDirectory + "/rpc.token" }
 
+    /// The well-formed token in `dataDirectory`, or nil when there is none; a file that
+    /// cannot be read throws. Clients (the `bcms` CLI) read it the same way.
+    public static func read(in dataDirectory: String) throws(RuntimeError) -> String? {
+        guard let bytes = try FileSystem.read(path(in: dataDirectory), limit: 256) else { return nil }
+        let text = String(decoding: bytes.filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+        return isWellFormed(text) ? text : nil
+    }
+
     /// The token in `dataDirectory`, made first if there is none (or the file is unusable).
     public static func loadOrCreate(in dataDirectory: String) throws(ConsoleError) -> String {
         let path = path(in: dataDirectory)
         do throws(RuntimeError) {
-            if let bytes = try FileSystem.read(path, limit: 256) {
-                let text = String(decoding: bytes.filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
-                if isWellFormed(text) { return text }
-            }
+            if let token = try read(in: dataDirectory) { return token }
         } catch {
             throw .token(path: path, reason: error.description)
         }

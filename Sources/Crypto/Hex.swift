@@ -2,8 +2,8 @@
 public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// `bytes` as lowercase hex, two digits per byte.
-    public static func encode(_ bytes: [UInt8]) -> String {
+    /// `bytes` (an array or a slice of one) as lowercase hex, two digits per byte.
+    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

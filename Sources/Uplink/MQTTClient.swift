@@ -43,7 +43,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     private var session: MosquittoSession
     // New settings and their session, waiting for the old connection to close (`apply`).
     private var replacement: (settings: MQTTSettings, session: MosquittoSession)?
-    private let log: Logger
+    let log: Logger
     private var subscriptions: [(token: PortToken, filter: String, qos: Int32, handler: (MQTTMessage) -> Void)] = []
     // Called after each successful connect, before the outbox drains: birth messages go here.
     private var connectHandlers: [(token: PortToken, handler: () -> Void)] = []
@@ -98,9 +98,10 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     // The outbox on disk while running: saved every `spoolInterval` when it changed, the
     // file removed once the outbox drained, so a kill loses at most one period's messages.
     private var spoolTask: FixedRateTask?
-    private var outboxChanged = false
-    private var spoolOnDisk = false
-    private lazy var spoolProblems = LogLimiter(log: log, clock: loop.clock)
+    // Internal, not private: MQTTClient+Spool.swift writes the spool.
+    var outboxChanged = false
+    var spoolOnDisk = false
+    lazy var spoolProblems = LogLimiter(log: log, clock: loop.clock)
 
     public init(name: String, settings: MQTTSettings, loop: EventLoop) throws(UplinkError) {
         self.name = name
@@ -122,7 +123,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         session.delegate = self // dropped by finishStop; a restarted client takes it back
         log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
         if settings.spoolPath != nil && spoolTask == nil {
-            spoolTask = loop.addTask(name + "-spool", every: settings.spoolInterval) { [self] in self.spoolIfChanged() }
+            spoolTask = loop.addTask(name + "-spool", every: settings.spoolInterval) { [self] in self.writeSpool(periodic: true) }
         }
         beginConnect()
     }
@@ -554,45 +555,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         connectWake?.cancel()
         connectWake = nil
         setState(.stopped)
-        saveSpool()
-    }
-
-    /// The periodic save: only when the outbox changed since the last one (writes wear SD
-    /// cards); an emptied outbox removes the file, so delivered messages are not sent again.
-    private func spoolIfChanged() {
-        guard let spoolPath = settings.spoolPath, outboxChanged else { return }
-        outboxChanged = false
-        do throws(RuntimeError) {
-            if outbox.isEmpty {
-                if spoolOnDisk { try FileSystem.remove(spoolPath) }
-                spoolOnDisk = false
-            } else {
-                try OutboxSpool.save(outbox, to: spoolPath)
-                spoolOnDisk = true
-                log.debug("spooled \(outbox.count) waiting messages to \(spoolPath)")
-            }
-        } catch {
-            outboxChanged = true // try again next period
-            _ = spoolProblems.warning("spool", "cannot save the outbox to \(spoolPath): \(error.description)")
-        }
-    }
-
-    // Whatever did not reach the broker before the stop waits on disk for the next start.
-    private func saveSpool() {
-        guard let spoolPath = settings.spoolPath else { return }
-        guard !outbox.isEmpty else {
-            // A periodic save of messages that were delivered since must not come back.
-            if spoolOnDisk { try? FileSystem.remove(spoolPath) }
-            spoolOnDisk = false
-            return
-        }
-        do throws(RuntimeError) {
-            try OutboxSpool.save(outbox, to: spoolPath)
-            spoolOnDisk = true
-            log.info("saved \(outbox.count) undelivered messages to \(spoolPath)")
-        } catch {
-            log.error("cannot save the outbox to \(spoolPath): \(error.description)")
-        }
+        writeSpool(periodic: false)
     }
 
     private func setState(_ new: UplinkState) {

@@ -65,7 +65,7 @@ enum BCMSCommand {
         // The RPC door's token, when this user can read it (the gateway's data directory);
         // without it only a door opened by rpc.allow_local answers.
         var preamble: [String] = []
-        if let token = RPCLineClient.token(in: directory) {
+        if let token = try? RPCToken.read(in: directory) {
             var auth = JSONObject(minimumCapacity: 4)
             auth.append("jsonrpc", "2.0")
             auth.append("id", .int(0))
@@ -103,13 +103,6 @@ enum BCMSCommand {
 /// loop): connect, send the preamble (`auth`) and a line, read their replies, with a timeout
 /// on each step. The answer is the line's reply, or the first error a preamble line got.
 enum RPCLineClient {
-    /// The token in `dataDirectory`'s `rpc.token`, if readable.
-    static func token(in dataDirectory: String) -> String? {
-        guard let bytes = try? FileSystem.read(RPCToken.path(in: dataDirectory), limit: 256) else { return nil }
-        let text = String(decoding: bytes.filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
-        return text.isEmpty ? nil : text
-    }
-
     static func call(host: String, port: Int, line: String, preamble: [String] = [],
                      timeoutMilliseconds: Int32 = 15_000) -> String? {
         var address = sockaddr_in()
