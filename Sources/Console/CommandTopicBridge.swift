@@ -10,11 +10,24 @@ import ServiceKit
 /// A payload that is not UTF-8 text, holds control characters, or is longer than
 /// `maxPayloadBytes` is not run: it gets `ok: false` with the reason. Retained messages on
 /// command topics are ignored and counted: a retained `restart` would otherwise run again
-/// on every reconnect. Commands run on the next loop pass, outside libmosquitto's message
+/// on every reconnect. Commands run on a later loop pass, outside libmosquitto's message
 /// callback, so a command may safely reconnect or stop the client.
+///
+/// Replies are QoS 1 and share the client's bounded outbox with the services' data. A burst
+/// of commands (a script publishing thousands at QoS 0) would overflow it and push out
+/// replies and data alike, so commands wait in a queue of their own and run only while the
+/// outbox is under a quarter full (`OutboxLevel.hasRoomForDeferrable`). That queue is bounded
+/// too (`maxPending` commands, `maxPendingBytes` of payload); when it is full the newest
+/// command is dropped without running and counted in `droppedPending`.
 public final class CommandTopicBridge {
     /// Longest payload run: far above any command line a person or script sends.
     public static let maxPayloadBytes = 4096
+    /// Commands waiting to run, at most, unless the initializer says otherwise.
+    public static let defaultMaxPending = 16_384
+    /// Payload bytes of the waiting commands, at most (a burst of long lines stays small).
+    public static let maxPendingBytes = 1 << 20
+    /// How soon a waiting queue looks again for room in the outbox.
+    static let retryInterval = Interval.milliseconds(5)
 
     public let topics: StatusTopics
     private let port: MessagePort
@@ -29,14 +42,27 @@ public final class CommandTopicBridge {
     public private(set) var rejected = 0
     /// Retained messages ignored.
     public private(set) var ignoredRetained = 0
+    /// Commands dropped without running because the waiting queue was full.
+    public private(set) var droppedPending = 0
+
+    // Commands waiting for room in the outbox, oldest at `pendingHead`.
+    private var pending: [(name: String, payload: [UInt8])] = []
+    private var pendingHead = 0
+    private var pendingBytes = 0
+    private var drainScheduled: OneShotTimer?
+    /// Commands waiting to run now.
+    public var pendingCount: Int { pending.count - pendingHead }
 
     /// Whether commands from the broker may make privileged changes (`cmnd.allow_privileged`):
     /// anyone who can publish there can send them.
     public let allowsPrivileged: Bool
+    /// Commands waiting to run, at most.
+    public let maxPending: Int
 
     public init(port: MessagePort, registry: CommandRegistry, topics: StatusTopics, loop: EventLoop,
-                allowsPrivileged: Bool = false) {
+                allowsPrivileged: Bool = false, maxPending: Int = CommandTopicBridge.defaultMaxPending) {
         self.port = port
+        self.maxPending = max(1, maxPending)
         self.registry = registry
         self.topics = topics
         self.loop = loop
@@ -49,7 +75,7 @@ public final class CommandTopicBridge {
         subscription = port.subscribe(topics.commandFilter, qos: 1) { [self] message in self.received(message) }
     }
 
-    /// Unsubscribes: commands published from now on are not run.
+    /// Unsubscribes: commands published from now on are not run (those waiting still run).
     public func stop() {
         guard let subscription else { return }
         port.unsubscribe(subscription)
@@ -66,8 +92,49 @@ public final class CommandTopicBridge {
             return
         }
         let name = String(decoding: Array(message.topic.utf8.dropFirst(topics.commandPrefix.utf8.count)), as: UTF8.self)
-        let payload = message.payload
-        loop.after(.zero) { [self] in self.run(name, payload) }
+        guard pendingCount < maxPending,
+              pendingBytes + message.payload.count <= CommandTopicBridge.maxPendingBytes else {
+            droppedPending += 1
+            if droppedPending == 1 || droppedPending % 1000 == 0 {
+                log.warning("command queue full (" + String(pendingCount) + " waiting): dropped \"" + name
+                            + "\" without running it, " + String(droppedPending) + " so far; send commands more slowly")
+            }
+            return
+        }
+        pending.append((name, message.payload))
+        pendingBytes += message.payload.count
+        scheduleDrain(after: .zero)
+    }
+
+    private func scheduleDrain(after delay: Interval) {
+        guard drainScheduled == nil else { return }
+        drainScheduled = loop.after(delay) { [self] in
+            self.drainScheduled = nil
+            self.drain()
+        }
+    }
+
+    /// Runs waiting commands while the outbox has room for their replies; looks again soon
+    /// when it has not.
+    private func drain() {
+        while pendingCount > 0 && port.outboxLevel.hasRoomForDeferrable {
+            let (name, payload) = pending[pendingHead]
+            pending[pendingHead] = ("", [])
+            pendingHead += 1
+            pendingBytes -= payload.count
+            run(name, payload)
+        }
+        if pendingCount == 0 {
+            pending.removeAll(keepingCapacity: pending.capacity <= 64)
+            pendingHead = 0
+            return
+        }
+        // Drop the consumed front once it is most of the array, so memory follows the queue.
+        if pendingHead > 1024 && pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        scheduleDrain(after: CommandTopicBridge.retryInterval)
     }
 
     private func run(_ name: String, _ payload: [UInt8]) {

@@ -8,6 +8,29 @@ public enum PublishOutcome: Equatable {
     case dropped(String)
 }
 
+/// How full the client's outbox is: messages and bytes waiting for the broker, and the most
+/// it holds of each.
+public struct OutboxLevel: Equatable {
+    public let waiting: Int
+    public let capacity: Int
+    public let bytes: Int
+    public let byteCapacity: Int
+
+    public init(waiting: Int, capacity: Int, bytes: Int, byteCapacity: Int) {
+        self.waiting = waiting
+        self.capacity = capacity
+        self.bytes = bytes
+        self.byteCapacity = byteCapacity
+    }
+
+    /// Whether a producer that can wait should publish now: the outbox is under a quarter
+    /// full by count and by bytes. The rest is left for data that cannot wait (service
+    /// readings, CAN frames), so a burst of such a producer never pushes older messages out.
+    public var hasRoomForDeferrable: Bool {
+        waiting < max(1, capacity / 4) && bytes < max(1, byteCapacity / 4)
+    }
+}
+
 /// A handle for one subscription or connect handler, to remove it again.
 public struct PortToken: Equatable, Hashable {
     public let rawValue: Int
@@ -40,6 +63,8 @@ public protocol MessagePort: AnyObject {
 
     /// Whether messages go out now.
     var isConnected: Bool { get }
+    /// How full the outbox is, for producers that can hold back (the command bridge).
+    var outboxLevel: OutboxLevel { get }
     /// Calls `handler` after every successful (re)connect, until `removeConnectHandler`.
     func onConnect(_ handler: @escaping () -> Void) -> PortToken
     /// Removes a connect handler.

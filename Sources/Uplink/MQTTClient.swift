@@ -260,6 +260,9 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     /// Messages handed to libmosquitto and not yet acknowledged.
     public var inflightCount: Int { inflight }
 
+    /// The outbox's fill, for the services' port (`MessagePort.outboxLevel`).
+    public var outboxLevel: OutboxLevel { OutboxLevel(waiting: outbox.count, capacity: outbox.maxMessages, bytes: outbox.bytes, byteCapacity: outbox.maxBytes) }
+
     /// Whether libmosquitto still has bytes to write to the socket.
     public var hasPendingWrites: Bool { socketWatch != nil && session.wantsWrite }
 

@@ -22,15 +22,16 @@ struct CommandTopicBridgeTests {
         let observer: MQTTObserver
         let topics = StatusTopics(node: "test")
 
-        init() throws {
+        init(settings tune: (inout MQTTSettings) -> Void = { _ in }, maxPending: Int = CommandTopicBridge.defaultMaxPending) throws {
             broker = try MosquittoBroker()
             store = ConfigStore(dataDirectory: directory.path, environment: { _ in nil })
             ConfigCommands.register(in: registry, store: store)
             HelpCommand.register(in: registry)
             loop = try EventLoop()
-            let settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "bridge-\(UUID().uuidString.prefix(8))")
+            var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "bridge-\(UUID().uuidString.prefix(8))")
+            tune(&settings)
             client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
-            bridge = CommandTopicBridge(port: client, registry: registry, topics: topics, loop: loop)
+            bridge = CommandTopicBridge(port: client, registry: registry, topics: topics, loop: loop, maxPending: maxPending)
             observer = try MQTTObserver(port: broker.port, topics: [topics.result])
         }
 
@@ -49,6 +50,16 @@ struct CommandTopicBridgeTests {
                              "-t", topics.commandPrefix + command, "-f", file]
             if retain { arguments.append("-r") }
             let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_pub"), arguments)
+            #expect(result.status == 0, "mosquitto_pub: \(result.stderr)")
+        }
+
+        /// Publishes `count` QoS 0 messages with `payload` to `command` in one burst: one
+        /// `mosquitto_pub -l` run, a message per line.
+        func burst(_ command: String, _ payload: String, count: Int) throws {
+            let file = directory.file("burst.txt")
+            try String(repeating: payload + "\n", count: count).write(toFile: file, atomically: true, encoding: .utf8)
+            let result = try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), ["-c",
+                "exec /usr/bin/mosquitto_pub -h 127.0.0.1 -p \(broker.port) -q 0 -t '\(topics.commandPrefix + command)' -l < '\(file)'"])
             #expect(result.status == 0, "mosquitto_pub: \(result.stderr)")
         }
 
@@ -130,5 +141,44 @@ struct CommandTopicBridgeTests {
         #expect(rig.loop.run(timeout: 3) { rig.bridge.ignoredRetained == 1 })
         #expect(rig.store.integer(StandardKeys.mqttPort) == 1883)
         #expect(rig.observer.lines.isEmpty)
+    }
+
+    @Test("every reply to a burst of 10,000 QoS 0 commands arrives: commands wait for room in the outbox")
+    func burstOfCommands() throws {
+        let rig = try Rig()
+        rig.connect()
+        let count = 10_000
+        try rig.burst("get", "mqtt.port", count: count)
+        let done = rig.loop.run(timeout: 60) {
+            rig.bridge.executed == count && rig.client.outbox.isEmpty && rig.client.inflightCount == 0
+        }
+        #expect(done, "executed \(rig.bridge.executed), waiting \(rig.bridge.pendingCount)")
+        #expect(rig.client.outbox.dropped == 0)
+        #expect(rig.bridge.droppedPending == 0)
+        let arrived = rig.observer.wait(timeout: 20) { $0.count >= count }
+        let lines = rig.observer.lines
+        #expect(arrived, "\(lines.count) of \(count) replies arrived")
+        #expect(lines.allSatisfy { $0.hasSuffix("\"ok\":true,\"output\":{\"key\":\"mqtt.port\",\"value\":\"1883\",\"source\":\"default\"}}") })
+    }
+
+    @Test("a full command queue drops the newest commands without running them, and counts them")
+    func fullQueueDropsNewest() throws {
+        // One message in flight and a four-message outbox kept full by the client's own
+        // publishes: commands must wait, and only `maxPending` of them can.
+        let rig = try Rig(settings: { $0.maxInflight = 1; $0.outboxMaxMessages = 4 }, maxPending: 10)
+        rig.connect()
+        try rig.burst("get", "mqtt.port", count: 50)
+        for index in 0..<100 {
+            rig.client.publish("test/fill", Array("\(index)".utf8), qos: 1)
+        }
+        #expect(rig.loop.run(timeout: 20) {
+            rig.bridge.executed + rig.bridge.droppedPending == 50 && rig.bridge.pendingCount == 0
+                && rig.client.outbox.isEmpty && rig.client.inflightCount == 0
+        })
+        #expect(rig.bridge.droppedPending > 0)
+        #expect(rig.bridge.executed >= 10)
+        let expected = rig.bridge.executed
+        #expect(rig.observer.wait(timeout: 10) { $0.count >= expected })
+        #expect(rig.observer.lines.count == expected)
     }
 }
