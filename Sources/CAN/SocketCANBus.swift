@@ -16,6 +16,10 @@ public final class SocketCANBus: CANBus {
     /// unseen, which the bus reports as its problem rather than looking healthy.
     public private(set) var errorFrameProblem: String?
     private var socket: OwnedDescriptor?
+    /// Whether the interface has a controller libsocketcan can read (bit timing, state):
+    /// vcan has none, and libsocketcan prints "no link data found" on every failed read,
+    /// so it is asked once per open and not again.
+    private var hasController = false
     private let log = Logger("can")
     /// Frames the kernel's transmit queue had no room for, oldest first (bounded).
     private var pending = SocketCANPendingQueue(capacity: 256)
@@ -56,7 +60,15 @@ public final class SocketCANBus: CANBus {
             throw .unavailable("no network interface named " + interface
                 + " (create a virtual one with `ip link add dev " + interface + " type vcan; ip link set up " + interface + "`)")
         }
+        var state: Int32 = 0
+        hasController = can_get_state(interface, &state) == 0
         applyBitrate()
+        // A stopped controller binds but fails every read; say what to do instead, and let
+        // the tunnel's backoff space the retries.
+        if hasController && controllerState == "stopped" {
+            throw .unavailable(interface + " is down: set can.bitrate so the gateway starts it, or bring it up with "
+                + "`ip link set " + interface + " up type can bitrate N`")
+        }
         let owned: OwnedDescriptor
         do throws(RuntimeError) {
             owned = try SystemCall.socket(domain: PF_CAN, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
@@ -108,24 +120,38 @@ public final class SocketCANBus: CANBus {
         pending.removeAll()
     }
 
-    /// Sets the configured bit rate when it differs; says clearly when the kernel won't.
+    /// Sets the configured bit rate when it differs, and starts a stopped controller; says
+    /// clearly when the kernel won't. Without a configured bit rate the interface is left as
+    /// the system set it up.
     private func applyBitrate() {
         guard let bitrate else { return }
-        var timing = can_bittiming()
-        guard can_get_bittiming(interface, &timing) == 0 else {
-            log.info(interface + " has no bit timing (a virtual interface?): bit rate " + String(bitrate) + " not applied")
+        guard hasController else {
+            log.info(interface + " has no controller (a virtual interface?): bit rate " + String(bitrate) + " not applied")
             return
         }
-        guard Int(timing.bitrate) != bitrate else { return }
+        // A controller whose bit rate was never set reports no bit timing at all.
+        var timing = can_bittiming()
+        let current = can_get_bittiming(interface, &timing) == 0 ? Int(timing.bitrate) : 0
+        if current == bitrate {
+            guard controllerState == "stopped" else { return }
+            if can_do_start(interface) == 0 {
+                log.info(interface + ": controller started at " + String(bitrate) + " bit/s")
+            } else {
+                log.warning("cannot start " + interface + " (needs root or CAP_NET_ADMIN); start it with `ip link set "
+                    + interface + " up`")
+            }
+            return
+        }
         // The controller must be stopped for a new bit rate; start it again whatever happens.
         let stopped = can_do_stop(interface) == 0
         let set = stopped && can_set_bitrate(interface, UInt32(bitrate)) == 0
         _ = can_do_start(interface)
+        let was = current == 0 ? "none set" : String(current)
         if set {
-            log.info(interface + ": bit rate set to " + String(bitrate) + " (was " + String(timing.bitrate) + ")")
+            log.info(interface + ": bit rate set to " + String(bitrate) + " (was " + was + ")")
         } else {
             log.warning("cannot set " + interface + " to " + String(bitrate) + " bit/s (needs root or CAP_NET_ADMIN); "
-                + "it stays at " + String(timing.bitrate) + ". Set it with `ip link set " + interface
+                + "it stays at " + was + ". Set it with `ip link set " + interface
                 + " down; ip link set " + interface + " type can bitrate " + String(bitrate) + "; ip link set "
                 + interface + " up`")
         }
@@ -250,7 +276,7 @@ public final class SocketCANBus: CANBus {
     /// for interfaces without one (vcan).
     public var controllerState: String {
         var state: Int32 = 0
-        guard can_get_state(interface, &state) == 0 else { return "unknown" }
+        guard hasController, can_get_state(interface, &state) == 0 else { return "unknown" }
         switch UInt32(state) {
         case CAN_STATE_ERROR_ACTIVE.rawValue: return "error-active"
         case CAN_STATE_ERROR_WARNING.rawValue: return "error-warning"
@@ -265,7 +291,7 @@ public final class SocketCANBus: CANBus {
     /// Interface, FD support, bit rate, controller state and frames waiting.
     public func stateJSON() -> JSONValue {
         var timing = can_bittiming()
-        let bitrate: JSONValue = can_get_bittiming(interface, &timing) == 0 ? .int(timing.bitrate) : .null
+        let bitrate: JSONValue = hasController && can_get_bittiming(interface, &timing) == 0 ? .int(timing.bitrate) : .null
         return ["kind": "socketcan", "interface": .string(interface), "fd": .bool(supportsFD),
                 "error_frames": .bool(errorFrameProblem == nil),
                 "bitrate": bitrate, "controller": .string(controllerState), "tx_pending": .int(pending.count)]

@@ -11,3 +11,12 @@ if [ -n "$SWITCHYARD_CAN_TAP" ]; then
   /usr/bin/switchyard can-tunnel -b socketcan -i vcan0 -t tap -H "${MQTT_BROKER:-10.0.2.2}" -P "$SWITCHYARD_CAN_TAP" \
     --client-id qemu-can-tap > /dev/console 2>&1 &
 fi
+
+# The boot test also gives the guest two emulated SJA1000 controllers (qemu's kvaser_pci) on
+# one virtual bus: can0 for the gateway, can1 for this second tap (topic "tap1", 500 kbit/s,
+# which libsocketcan sets and starts), so bit timing and controller state come from a real
+# CAN driver, which vcan does not have.
+if [ -n "$SWITCHYARD_CAN_TAP" ] && [ -e /sys/class/net/can1 ]; then
+  /usr/bin/switchyard can-tunnel -b socketcan -i can1 -s 500000 -t tap1 -H "${MQTT_BROKER:-10.0.2.2}" \
+    -P "$SWITCHYARD_CAN_TAP" --client-id qemu-can-tap1 > /dev/console 2>&1 &
+fi
