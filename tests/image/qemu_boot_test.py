@@ -101,7 +101,7 @@ class Test:
 
     def check(self, name, ok, detail=""):
         self.results.append((name, bool(ok)))
-        print(("ok   " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + detail), flush=True)
+        print(("ok   " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + str(detail)[:600]), flush=True)
         return ok
 
     def spawn(self, args, **kw):
