@@ -31,6 +31,8 @@ import tempfile
 import threading
 import time
 
+# The version the OTA push stamps on the image's own firmware: newer than any build's.
+OTA_VERSION = "99.0.0-qemu"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOOT_TIMEOUT = 240  # s; a boot takes ~15-40 s under TCG on a busy 2-core machine
 STEP_TIMEOUT = 60
@@ -323,6 +325,8 @@ class Test:
                     break
             self.check("the saved setting is still there after the reboot", kept and "user" in kept, str(kept))
             if ota:
+                self.check("after the reboot `version` still shows " + OTA_VERSION,
+                           self.command("version", OTA_VERSION, timeout=15))
                 status = self.json_command("ota status") or {}
                 self.check("after the reboot the gateway runs the pushed slot, not the factory binary",
                            status.get("slot") not in (None, "factory") and status.get("slot") == ota.get("slot"),
@@ -384,8 +388,8 @@ class Test:
         return None
 
     def ota_push(self):
-        """Pushes the image's own aarch64 firmware (--force: same version) to the guest over
-        the broker and waits for the commit. Skipped, and said so, while the image's service
+        """Pushes the image's own aarch64 firmware, stamped OTA_VERSION, to the guest over the
+        broker and waits for the commit. Skipped, and said so, while the image's service
         is not `switchyard supervise` or no host binary has `ota push`. Returns the guest's
         `ota status` after the commit, or None."""
         host = self.host_binary()
@@ -403,9 +407,14 @@ class Test:
         ok = ok and self.command("set ota.public_keys " + public, "ota.public_keys")
         ok = ok and self.command("save", "saved to")
         self.check("console: OTA enabled with our public key and saved", ok)
-        firmware = os.path.join(REPO, "build/aarch64/switchyard")
+        # The image's own firmware, stamped with a newer version, as a release would be: the
+        # push goes through the version check (no --force).
+        firmware = os.path.join(self.work, "switchyard-" + OTA_VERSION)
+        shutil.copy(os.path.join(REPO, "build/aarch64/switchyard"), firmware)
+        subprocess.run([sys.executable, os.path.join(REPO, "toolchain/stamp-version.py"), firmware, OTA_VERSION],
+                       check=True, capture_output=True, timeout=60)
         push = subprocess.run([host, "ota", "push", "--file", firmware, "--key", key, "--node", "switchyard",
-                               "--broker", f"127.0.0.1:{self.port}", "--force", "--timeout", "300"],
+                               "--broker", f"127.0.0.1:{self.port}", "--timeout", "300"],
                               capture_output=True, text=True, timeout=360)
         with open(os.path.join(self.work, "ota-push.log"), "w") as f:
             f.write(push.stdout + push.stderr)
@@ -413,6 +422,8 @@ class Test:
                    (push.stdout + push.stderr)[-400:])
         status = self.json_command("ota status") or {}
         self.check("the guest runs the pushed firmware from a slot", status.get("slot") in ("a", "b"), status)
+        running = self.command("version", OTA_VERSION, timeout=15)
+        self.check("`version` on the guest shows the pushed " + OTA_VERSION, running)
         return status if push.returncode == 0 else None
 
     def wait_online(self, mark):
