@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ import time
 
 # The version the OTA push stamps on the image's own firmware: newer than any build's.
 OTA_VERSION = "99.0.0-qemu"
+# A still newer one that dies at start: the supervisor must roll it back.
+OTA_BAD_VERSION = "99.0.1-bad"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOOT_TIMEOUT = 240  # s; a boot takes ~15-40 s under TCG on a busy 2-core machine
 STEP_TIMEOUT = 60
@@ -332,6 +335,8 @@ class Test:
                            status.get("slot") not in (None, "factory") and status.get("slot") == ota.get("slot"),
                            f"before {ota.get('slot')}, after {status.get('slot')}: {status}")
             self.sja1000()
+            if ota:
+                self.ota_rollback(ota)
 
     def can_status_on(self, interface, bitrate):
         """`can status` once the tunnel runs on `interface` with `bitrate` (it restarts after a
@@ -425,6 +430,51 @@ class Test:
         running = self.command("version", OTA_VERSION, timeout=15)
         self.check("`version` on the guest shows the pushed " + OTA_VERSION, running)
         return status if push.returncode == 0 else None
+
+    @staticmethod
+    def poison_entry(path):
+        """Writes UDF #0 (an undefined instruction) over an aarch64 ELF's entry point, so the
+        binary dies of SIGILL the moment it starts, as a broken build would."""
+        with open(path, "r+b") as f:
+            data = f.read(64)
+            entry, phoff = struct.unpack_from("<QQ", data, 24)
+            phentsize, phnum = struct.unpack_from("<HH", data, 54)
+            for index in range(phnum):
+                f.seek(phoff + index * phentsize)
+                p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack("<IIQQQQ", f.read(40))
+                if p_type == 1 and p_vaddr <= entry < p_vaddr + p_filesz:
+                    f.seek(p_offset + entry - p_vaddr)
+                    f.write(b"\0\0\0\0")
+                    return
+        raise RuntimeError("no loadable segment holds the entry point of " + path)
+
+    def ota_rollback(self, good):
+        """Pushes a newer firmware that crashes at start: after three crashes in its trial the
+        supervisor rolls back to the slot that was good, the push says so, and the guest runs
+        the good version again."""
+        host = self.host_binary()
+        key = os.path.join(self.work, "ota-key")
+        bad = os.path.join(self.work, "switchyard-" + OTA_BAD_VERSION)
+        shutil.copy(os.path.join(REPO, "build/aarch64/switchyard"), bad)
+        subprocess.run([sys.executable, os.path.join(REPO, "toolchain/stamp-version.py"), bad, OTA_BAD_VERSION],
+                       check=True, capture_output=True, timeout=60)
+        self.poison_entry(bad)
+        push = subprocess.run([host, "ota", "push", "--file", bad, "--key", key, "--node", "switchyard",
+                               "--broker", f"127.0.0.1:{self.port}", "--timeout", "300"],
+                              capture_output=True, text=True, timeout=360)
+        output = push.stdout + push.stderr
+        with open(os.path.join(self.work, "ota-push-bad.log"), "w") as f:
+            f.write(output)
+        self.check("OTA: a firmware that crashes at start is rolled back, and the push says so",
+                   push.returncode != 0 and "rolled_back" in output, output[-400:])
+        running = None
+        for _ in range(10):
+            running = self.command("version", OTA_VERSION, timeout=6)
+            if running:
+                break
+        status = self.json_command("ota status") or {}
+        self.check("OTA: after the rollback the guest runs the good slot (" + OTA_VERSION + ") again",
+                   running and status.get("slot") == good.get("slot"), status)
 
     def wait_online(self, mark):
         """Seconds from qemu's start to `online` on the status topic, or None."""
