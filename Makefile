@@ -68,7 +68,7 @@ images: ## Every board's image, then check them all (partitions, boot files, roo
 	for board in $(IMAGE_BOARDS); do image/build.sh $$board build/aarch64/switchyard build/images/switchyard-$$board.img || exit 1; done
 	tests/image/check_images.py $(foreach b,$(IMAGE_BOARDS),build/images/switchyard-$(b).img)
 
-qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN both ways, OTA push, power cut) and the rpi3 image (-M raspi3b)
+qemu-test: ## Boot the qemu-virt image (online, UART console, SocketCAN on vcan and SJA1000, USB SLCAN hotplug, OTA push and rollback, power cut) and the rpi3 image (-M raspi3b)
 	$(MAKE) image BOARD=qemu-virt
 	image/build.sh rpi3 build/aarch64/switchyard build/images/switchyard-rpi3.img
 	tests/image/check_images.py build/images/switchyard-qemu-virt.img build/images/switchyard-rpi3.img

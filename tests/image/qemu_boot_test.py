@@ -17,6 +17,9 @@ UART survive a power cut. Then the real-driver path vcan cannot show: two emulat
 controllers (qemu's kvaser_pci) share a CAN bus as can0 (the gateway, moved there over the
 console) and can1 (a third tunnel, topic `tap1`): the bit rate is set and read back through
 libsocketcan, the controller state comes from the driver, and frames cross the bus both ways.
+A USB serial adapter (qemu's FTDI usb-serial on tools/slcan-sim.py's pty) is plugged into
+the running guest: mdev loads its driver and the gateway speaks SLCAN over /dev/ttyUSB0. Last,
+a pushed firmware that dies at start is rolled back by the supervisor.
 Prints how long the boot took, and one `N passed, N failed` line.
 
 Usage: tests/image/qemu_boot_test.py IMAGE [--keep]   (--keep leaves the work directory)
@@ -138,7 +141,19 @@ class Test:
         subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-t", topic, "-s"],
                        input=payload, check=True, timeout=30)
 
+    def start_slcan(self):
+        """tools/slcan-sim.py on a host pty: qemu opens the pty as the back end of the USB
+        serial adapter the test plugs into the guest later."""
+        self.slcan = self.spawn([sys.executable, os.path.join(REPO, "tools/slcan-sim.py"), "--exit-on-eof"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.slcan_pty = self.slcan.stdout.readline().decode().strip()
+        self.slcan_out = Stream("slcan")
+        log = open(os.path.join(self.work, "slcan.log"), "w")
+        threading.Thread(target=pump, args=(lambda: self.slcan.stdout.read1(4096), self.slcan_out, log),
+                         daemon=True).start()
+
     def prepare(self):
+        self.start_slcan()
         self.disk = os.path.join(self.work, "disk.img")
         subprocess.run(["cp", "--sparse=always", self.image, self.disk], check=True)
         self.bootdir = os.path.join(self.work, "boot")
@@ -155,7 +170,8 @@ class Test:
         cmdline += f" MQTT_PORT={self.port} SWITCHYARD_CAN_TAP={self.port} SWITCHYARD_LOG=console"
         self.serial_path = os.path.join(self.work, f"serial{round}.sock")
         args = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
-                "-nographic", "-monitor", "none", "-no-reboot",
+                "-nographic", "-no-reboot",
+                "-monitor", f"unix:{os.path.join(self.work, f'monitor{round}.sock')},server=on,wait=off",
                 "-kernel", os.path.join(boot, "vmlinuz"), "-initrd", os.path.join(boot, "initrd.img"),
                 "-append", cmdline,
                 "-drive", f"file={disk},if=none,format=raw,id=disk", "-device", "virtio-blk-pci,drive=disk",
@@ -163,8 +179,12 @@ class Test:
                 # Two SJA1000 controllers on one emulated CAN bus: can0 and can1 in the guest.
                 "-object", "can-bus,id=canbus0",
                 "-device", "kvaser_pci,canbus=canbus0", "-device", "kvaser_pci,canbus=canbus0",
+                # A USB host controller; the test plugs a USB serial adapter (qemu's FTDI
+                # usb-serial, on the SLCAN simulator's pty) into it while the guest runs.
+                "-device", "qemu-xhci,id=xhci", "-chardev", f"serial,id=slcan,path={self.slcan_pty}",
                 "-chardev", f"socket,id=uart,path={self.serial_path},server=on,wait=on",
                 "-serial", "chardev:uart"]
+        self.round = round
         self.started = time.monotonic()
         self.qemu = self.spawn(args, stdout=open(os.path.join(self.work, f"qemu{round}.log"), "w"),
                                stderr=subprocess.STDOUT)
@@ -335,6 +355,7 @@ class Test:
                            status.get("slot") not in (None, "factory") and status.get("slot") == ota.get("slot"),
                            f"before {ota.get('slot')}, after {status.get('slot')}: {status}")
             self.sja1000()
+            self.usb_slcan()
             if ota:
                 self.ota_rollback(ota)
 
@@ -431,6 +452,57 @@ class Test:
         self.check("`version` on the guest shows the pushed " + OTA_VERSION, running)
         return status if push.returncode == 0 else None
 
+    def monitor(self, command):
+        """Sends one command to qemu's human monitor; its answer (the text before the next
+        prompt)."""
+        with socket.socket(socket.AF_UNIX) as mon:
+            mon.settimeout(10)
+            mon.connect(os.path.join(self.work, f"monitor{self.round}.sock"))
+            text = b""
+            while not text.endswith(b"(qemu) "):
+                text += mon.recv(4096)
+            mon.sendall(command.encode() + b"\n")
+            text = b""
+            while not text.endswith(b"(qemu) "):
+                chunk = mon.recv(4096)
+                if not chunk:
+                    break
+                text += chunk
+        return text.decode("utf-8", "replace")
+
+    def usb_slcan(self):
+        """Hotplug: a USB serial adapter (qemu's FTDI usb-serial) is plugged into the running
+        guest; mdev loads ftdi_sio for it, /dev/ttyUSB0 appears, and the gateway, moved there
+        over the console, speaks SLCAN through the real USB serial driver to the simulator on
+        the host's pty."""
+        answer = self.monitor("device_add usb-serial,chardev=slcan,bus=xhci.0,id=slcanusb")
+        self.check("qemu: a USB serial adapter is plugged into the running guest", "Error" not in answer, answer)
+        ok = self.command("set can.bus slcan", "can.bus") and self.command("set can.slcan_device /dev/ttyUSB0",
+                                                                          "can.slcan_device")
+        ok = ok and self.command("save", "saved to")
+        self.check("console: the tunnel moved to SLCAN on /dev/ttyUSB0", ok)
+        status = {}
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while time.monotonic() < deadline:
+            status = self.json_command("can status") or {}
+            if status.get("bus") == "slcan /dev/ttyUSB0" and status.get("bus_state") == "open":
+                break
+            time.sleep(1)
+        self.check("hotplug: mdev loaded the driver, /dev/ttyUSB0 appeared, the SLCAN channel is open",
+                   status.get("bus") == "slcan /dev/ttyUSB0" and status.get("bus_state") == "open", status)
+        mark = self.mqtt.mark()
+        got = None
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while not got and time.monotonic() < deadline:
+            self.slcan.stdin.write(b"frame t1238DEADBEEF01020304\n")
+            self.slcan.stdin.flush()
+            got = self.mqtt.wait(lambda l: l.startswith("can/291 ") and l.endswith("00deadbeef01020304"), 3, mark)
+        self.check("USB SLCAN adapter -> broker: frame 123 arrives as can/291", got)
+        mark = self.slcan_out.mark()
+        self.publish("can/s/803", self.frame(0, "ab"))
+        sent = self.slcan_out.wait(lambda l: l.upper() == "TX T3231AB", STEP_TIMEOUT, mark)
+        self.check("broker -> USB SLCAN adapter: can/s/803 is written as t3231AB", sent)
+
     @staticmethod
     def poison_entry(path):
         """Writes UDF #0 (an undefined instruction) over an aarch64 ELF's entry point, so the
@@ -484,6 +556,8 @@ class Test:
 
     def cleanup(self):
         for proc in reversed(self.procs):
+            if proc.stdin:
+                proc.stdin.close()
             if proc.poll() is None:
                 proc.terminate()
                 try:
