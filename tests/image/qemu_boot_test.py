@@ -228,6 +228,18 @@ class Test:
         except ValueError:
             return None
 
+    def repeat_until_seen(self, action, prefix, suffix):
+        """Runs `action` every 3 s until a broker line starting with `prefix` and ending with
+        `suffix` arrives (a tunnel may still be connecting); the line, or None."""
+        mark = self.mqtt.mark()
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while time.monotonic() < deadline:
+            action()
+            seen = self.mqtt.wait(lambda l: l.startswith(prefix) and l.endswith(suffix), 3, mark)
+            if seen:
+                return seen
+        return None
+
     def frame(self, flags, data_hex):
         """A PyMQTT2CAN payload: 8-byte little-endian µs timestamp, flags, data."""
         return "00" * 8 + f"{flags:02x}" + data_hex
@@ -306,12 +318,7 @@ class Test:
         # Restart: the gateway reopens its socket; frames flow again afterwards.
         restarted = self.command("can restart", "reopening socketcan vcan0")
         self.check("console `can restart` reopens vcan0", restarted)
-        mark = self.mqtt.mark()
-        again = None
-        deadline = time.monotonic() + STEP_TIMEOUT
-        while not again and time.monotonic() < deadline:
-            self.publish("tap/292", self.frame(0, "42"))
-            again = self.mqtt.wait(lambda l: l.startswith("can/292 ") and l.endswith("0042"), 3, mark)
+        again = self.repeat_until_seen(lambda: self.publish("tap/292", self.frame(0, "42")), "can/292 ", "0042")
         self.check("frames flow again after the restart", again)
         status = self.json_command("can status") or {}
         self.check("`can status` counts the reopen and the frames both ways",
@@ -390,12 +397,7 @@ class Test:
         sent = self.command("can send 321#CAFE", "sent")
         seen = self.mqtt.wait(lambda l: l.startswith("tap1/s/801 ") and l.endswith("00cafe"), STEP_TIMEOUT, mark)
         self.check("SJA1000: `can send` on can0 arrives on can1 (the tap publishes it)", sent and seen, f"{sent} / {seen}")
-        mark = self.mqtt.mark()
-        back = None
-        deadline = time.monotonic() + STEP_TIMEOUT
-        while not back and time.monotonic() < deadline:
-            self.publish("tap1/802", self.frame(0, "0102"))
-            back = self.mqtt.wait(lambda l: l.startswith("can/802 ") and l.endswith("000102"), 3, mark)
+        back = self.repeat_until_seen(lambda: self.publish("tap1/802", self.frame(0, "0102")), "can/802 ", "000102")
         self.check("SJA1000: a frame written to can1 reaches the broker through the gateway on can0", back)
         self.command("set can.bitrate 250000", "can.bitrate")
         self.command("save", "saved to")
@@ -490,13 +492,10 @@ class Test:
             time.sleep(1)
         self.check("hotplug: mdev loaded the driver, /dev/ttyUSB0 appeared, the SLCAN channel is open",
                    status.get("bus") == "slcan /dev/ttyUSB0" and status.get("bus_state") == "open", status)
-        mark = self.mqtt.mark()
-        got = None
-        deadline = time.monotonic() + STEP_TIMEOUT
-        while not got and time.monotonic() < deadline:
+        def adapter_sends():
             self.slcan.stdin.write(b"frame t1238DEADBEEF01020304\n")
             self.slcan.stdin.flush()
-            got = self.mqtt.wait(lambda l: l.startswith("can/291 ") and l.endswith("00deadbeef01020304"), 3, mark)
+        got = self.repeat_until_seen(adapter_sends, "can/291 ", "00deadbeef01020304")
         self.check("USB SLCAN adapter -> broker: frame 123 arrives as can/291", got)
         mark = self.slcan_out.mark()
         self.publish("can/s/803", self.frame(0, "ab"))
