@@ -240,6 +240,9 @@ final class Gateway {
         restartAfterStop = restart
         log.info("\(reason): shutting down")
         services.stopAll()
+        // Requests still in flight would call back into stopped services while the uplink
+        // drains; cancel them.
+        services.http.close()
         commandTopics?.stop()
         status.publishOffline()
         uplink.stop { [self] in self.loop.stop() }

@@ -1,3 +1,4 @@
+// modules: Benchlab Uplink Store ServiceKit
 // Benchlab polling cost: runs BenchlabService in-process against simulated devices and a
 // local broker, polling every device at a fixed rate, and prints CPU time per poll (user +
 // system, the whole path: request, reply, decode, JSON, publish), the devices one core could
@@ -6,6 +7,8 @@
 import Benchlab
 import Foundation
 import Runtime
+import ServiceKit
+import Store
 import Uplink
 
 let arguments = CommandLine.arguments
@@ -54,11 +57,16 @@ settings.explicitPorts = ports
 settings.discoverByUSB = false
 settings.pollInterval = .milliseconds(pollMilliseconds)
 settings.replyTimeout = .milliseconds(max(50, pollMilliseconds - 10))
-let service = BenchlabService(settings: settings, loop: loop, uplink: uplink)
+var schema = ConfigSchema.standard
+schema.register(BenchlabConfigKeys.all)
+let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
+let context = ServiceContext(name: "benchlab", store: store, loop: loop, port: uplink, node: "bench",
+                             topicPrefix: "switchyard/bench", isEnabled: true)
+let service = BenchlabService(settings: settings, context: context)
 try service.start()
 func published() -> Int { service.devices.reduce(0) { $0 + $1.stats.published } }
 run(loop, for: 15) { service.devices.count == ports.count && service.devices.allSatisfy { $0.stats.published >= 3 } }
-guard service.devices.allSatisfy({ $0.state == .polling }) else {
+guard service.devices.allSatisfy({ $0.state == BenchlabDevice.State.polling }) else {
     print("benchlab: not every device is polling: " + service.devices.map { $0.path + " " + $0.state.name }.joined(separator: ", "))
     exit(1)
 }

@@ -13,15 +13,20 @@ out=build/bench/benchlab
 mkdir -p "$out/modules"
 includes=()
 for dir in Sources/C*/; do includes+=(-I "$dir"); done
+# The modules and C libraries come from Package.swift through fuzz/modules.py, which reads
+# the `// modules:` first line of main.swift (a fixed list here broke when modules were added).
+resolved=$(python3 fuzz/modules.py bench/benchlab/main.swift)
+modules=$(sed -n 1p <<< "$resolved")
+libs=$(sed -n 2p <<< "$resolved")
 objects=()
-for module in Runtime JSON Crypto Store Console Uplink SerialPort Benchlab; do
+for module in $modules; do
     swiftc -O -parse-as-library -wmo -module-name "$module" -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
         -I "$out/modules" "${includes[@]}" -c Sources/"$module"/*.swift -o "$out/$module.o" 2> "$out/build.log" \
         || { cat "$out/build.log"; exit 1; }
     objects+=("$out/$module.o")
 done
 swiftc -O -I "$out/modules" "${includes[@]}" bench/benchlab/main.swift "${objects[@]}" \
-    -lmosquitto -lserialport -lcjson -lcrypto -o "$out/bench-benchlab" 2> "$out/build.log" \
+    $libs -o "$out/bench-benchlab" 2> "$out/build.log" \
     || { cat "$out/build.log"; exit 1; }
 
 dir=$(mktemp -d)
