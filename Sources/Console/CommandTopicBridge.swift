@@ -28,6 +28,9 @@ public final class CommandTopicBridge {
     public static let maxPendingBytes = 1 << 20
     /// How soon a waiting queue looks again for room in the outbox.
     static let retryInterval = Interval.milliseconds(5)
+    /// Commands run in one loop pass at most, so a burst of slow ones (`save` syncs a file)
+    /// cannot hold up the loop's other work.
+    static let commandsPerPass = 64
 
     public let topics: StatusTopics
     private let port: MessagePort
@@ -117,7 +120,9 @@ public final class CommandTopicBridge {
     /// Runs waiting commands while the outbox has room for their replies; looks again soon
     /// when it has not.
     private func drain() {
-        while pendingCount > 0 && port.outboxLevel.hasRoomForDeferrable {
+        var ran = 0
+        while pendingCount > 0 && ran < CommandTopicBridge.commandsPerPass && port.outboxLevel.hasRoomForDeferrable {
+            ran += 1
             let (name, payload) = pending[pendingHead]
             pending[pendingHead] = ("", [])
             pendingHead += 1
@@ -134,7 +139,8 @@ public final class CommandTopicBridge {
             pending.removeFirst(pendingHead)
             pendingHead = 0
         }
-        scheduleDrain(after: CommandTopicBridge.retryInterval)
+        // Out of turn, not out of room: go on after the loop's other work.
+        scheduleDrain(after: ran == CommandTopicBridge.commandsPerPass ? .zero : CommandTopicBridge.retryInterval)
     }
 
     private func run(_ name: String, _ payload: [UInt8]) {
