@@ -48,6 +48,9 @@ public final class ConsoleTerminal {
     private var awaitingAnswer = false
     /// Input read before the waiting started, fed in once the answer is printed.
     private var heldInput: [UInt8] = []
+    /// Counts stops, so an answer for a console stopped (and maybe started again) meanwhile
+    /// is dropped instead of printed into the next session.
+    private var session = 0
     private var reportedWriteFailure = false
 
     /// True on a terminal (line editor); false when reading plain lines from a pipe.
@@ -123,6 +126,9 @@ public final class ConsoleTerminal {
     /// Stops reading and writing, restores the terminal's settings and closes the device.
     public func stop() {
         isReading = false
+        session += 1
+        awaitingAnswer = false
+        heldInput = []
         readWatch?.cancel()
         readWatch = nil
         writeWatch?.cancel()
@@ -298,8 +304,10 @@ public final class ConsoleTerminal {
         log.debug("console: " + name)
         executing = true
         var answered = false
+        let session = self.session
         registry.execute(name, CommandRequest(origin: .console, arguments: Array(words.dropFirst()))) { [self] reply in
             answered = true
+            guard session == self.session else { return }
             if self.awaitingAnswer { self.answerArrived(reply) } else { self.show(reply) }
         }
         executing = false
