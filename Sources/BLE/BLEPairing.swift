@@ -148,7 +148,10 @@ final class BLEPairing {
     /// The open client, opening the channel (and loading the kept keys) when needed.
     private func open() -> Result<MgmtClient, BLEError> {
         if let client, client.isOpen { return .success(client) }
-        guard started else { return .failure(.invalidSetting(key: "ble.enabled", reason: "BLE is not running; set it to true")) }
+        guard started else {
+            return .failure(.invalidSetting(key: "ble", reason: "the BLE service is not running (ble.enabled is false, "
+                                            + "or a setting it cannot use: see `ble status`)"))
+        }
         let endpoint: MgmtEndpoint
         do throws(BLEError) { endpoint = try MgmtEndpoint.open(settings) } catch {
             problem = error.description
