@@ -55,6 +55,15 @@ public enum BLEConfigKeys {
     public static let bthomeKeys = ConfigKey<String>.text(
         "ble.bthome_keys", default: "",
         help: "BTHome encryption keys: MAC=32 hex digits, comma-separated.", secret: true)
+    public static let ioCapability = ConfigKey<BLEIOCapability>.choice(
+        "ble.io_capability", default: .noInputNoOutput,
+        help: "What the gateway offers when pairing (`bcms pair`): NoInputNoOutput pairs without a passkey (\"just works\").")
+    public static let pairTimeout = ConfigKey<Interval>.duration(
+        "ble.pair_timeout_s", seconds: 2...300, default: 40,
+        help: "Seconds a pairing may take before it is cancelled and reported as failed (the bcms CLI waits longer).")
+    public static let mgmtSocket = ConfigKey<String>.text(
+        "ble.mgmt_socket", default: "",
+        help: "Test and development only: a Unix SOCK_SEQPACKET socket speaking the kernel's mgmt packets (tools/mgmt-sim.py) used for pairing instead of the kernel's mgmt channel. Empty: the kernel's, for ble.adapter hciN.")
 
     // Records the service writes itself (see `ServiceDescriptor.storedKeys`).
 
@@ -64,14 +73,19 @@ public enum BLEConfigKeys {
     public static let approved = ConfigKey<[String]>.list(
         "ble.approved",
         help: "Approved devices as MAC=IoT device id (UUID), comma-separated. Written by `bcms approve`/`remove`.")
+    public static let pairingKeys = ConfigKey<String>.text(
+        "ble.pairing_keys", default: "",
+        help: "Written by `bcms pair`/`unpair`: the long term and identity resolving keys of paired devices, reloaded into the kernel at start. Unset it to forget every pairing.",
+        secret: true)
 
     /// Keys whose change restarts the service.
     public static var all: [AnyConfigKey] {
         [enabled.any, adapter.any, uartBaud.any, scanInterval.any, extended.any, commandTimeout.any,
          watchdogWindows.any, publishInterval.any, presenceTimeout.any, allow.any, deny.any, minRSSI.any,
-         approvedOnly.any, decodedOnly.any, maxDevices.any, discovery.any, discoveryPrefix.any, bthomeKeys.any]
+         approvedOnly.any, decodedOnly.any, maxDevices.any, discovery.any, discoveryPrefix.any, bthomeKeys.any,
+         ioCapability.any, pairTimeout.any, mgmtSocket.any]
     }
 
     /// Keys the service writes and applies itself.
-    public static var records: [AnyConfigKey] { [mode.any, approved.any] }
+    public static var records: [AnyConfigKey] { [mode.any, approved.any, pairingKeys.any] }
 }

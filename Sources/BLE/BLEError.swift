@@ -10,6 +10,9 @@ public enum BLEError: Error, Equatable, Sendable {
     case serial(String)
     /// A setting cannot work; `reason` says what is allowed.
     case invalidSetting(key: String, reason: String)
+    /// Pairing asked of an HCI UART controller (the path in `ble.adapter`), which the
+    /// kernel's mgmt API cannot reach.
+    case pairingNeedsKernelAdapter(String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,9 @@ public enum BLEError: Error, Equatable, Sendable {
             return reason
         case .invalidSetting(let key, let reason):
             return key + ": " + reason
+        case .pairingNeedsKernelAdapter(let path):
+            return "pairing needs a kernel adapter (ble.adapter hci0): " + path
+                + " is an HCI UART controller the gateway drives itself, and only the kernel's mgmt API pairs and keeps keys"
         }
     }
 }

@@ -38,13 +38,22 @@ extension BLEService {
         return lines.joined(separator: "\n")
     }
 
-    /// The seed's BCMS methods; each answers in the seed's shape.
-    func bcmsCommand(_ request: CommandRequest) -> CommandReply {
+    /// The seed's BCMS methods; each answers in the seed's shape. `pair` and `unpair` answer
+    /// when the kernel has finished; the rest at once.
+    func bcmsCommand(_ request: CommandRequest, answer: @escaping (CommandReply) -> Void) {
         let call: BCMSRequest
         switch BCMSRequest.parse(request) {
         case .success(let parsed): call = parsed
-        case .failure(let error): return .failure(error.message)
+        case .failure(let error): return answer(.failure(error.message))
         }
+        switch call.method {
+        case .pair, .unpair, .isPaired: pairingCall(call, answer: answer)
+        default: answer(bcmsCall(call))
+        }
+    }
+
+    /// The methods that answer at once.
+    private func bcmsCall(_ call: BCMSRequest) -> CommandReply {
         switch call.method {
         case .list:
             return .json(listJSON(onlyApproved: call.onlyApproved))
@@ -62,23 +71,22 @@ extension BLEService {
             guard let address = parseAddress(call.address) else { return status(false, addressError(call.address)) }
             return status(remove(address))
         case .pair, .unpair, .isPaired:
-            guard parseAddress(call.address) != nil else { return status(false, addressError(call.address)) }
-            return status(false, "pairing through the kernel mgmt API is not implemented in this build (issue 9)")
+            preconditionFailure("bcmsCommand hands pairing to pairingCall")
         }
     }
 
-    private func parseAddress(_ text: String?) -> BLEAddress? { text.flatMap { BLEAddress($0) } }
+    func parseAddress(_ text: String?) -> BLEAddress? { text.flatMap { BLEAddress($0) } }
 
-    private func addressError(_ text: String?) -> String {
+    func addressError(_ text: String?) -> String {
         guard let text else { return "missing --address (a MAC address like AA:BB:CC:DD:EE:FF)" }
         return "\"" + text + "\" is not a MAC address like AA:BB:CC:DD:EE:FF"
     }
 
-    private func status(_ ok: Bool, _ error: String) -> CommandReply {
+    func status(_ ok: Bool, _ error: String) -> CommandReply {
         .json(["status": .bool(ok), "errors": .array(ok ? [] : [.string(error)])])
     }
 
-    private func status(_ outcome: String?) -> CommandReply {
+    func status(_ outcome: String?) -> CommandReply {
         outcome.map { status(false, $0) } ?? status(true, "")
     }
 
@@ -90,12 +98,13 @@ extension BLEService {
         for address in settings.approved.keys.sorted() {
             let device = registry[address]
             devices.append(BLEDeviceJSON.info(address, device: device, iotDeviceID: settings.approved[address],
-                                              paired: false, nowSeconds: nowSeconds,
+                                              paired: pairing.isPaired(address), nowSeconds: nowSeconds,
                                               ageSeconds: device.map { (now - $0.lastSeen).milliseconds / 1000 }))
         }
         if !onlyApproved {
             for device in registry.sorted where settings.approved[device.address] == nil {
-                devices.append(BLEDeviceJSON.info(device.address, device: device, iotDeviceID: nil, paired: false,
+                devices.append(BLEDeviceJSON.info(device.address, device: device, iotDeviceID: nil,
+                                                  paired: pairing.isPaired(device.address),
                                                   nowSeconds: nowSeconds,
                                                   ageSeconds: (now - device.lastSeen).milliseconds / 1000))
             }
@@ -148,13 +157,5 @@ extension BLEService {
     }
 
     /// Writes a record key and saves the store; nil on success.
-    private func record(_ name: String, _ value: String) -> String? {
-        do throws(StoreError) {
-            try context.store.set(name, to: value)
-            try context.store.save()
-        } catch {
-            return "could not save " + name + ": " + error.description
-        }
-        return nil
-    }
+    private func record(_ name: String, _ value: String) -> String? { context.store.record(name, value) }
 }

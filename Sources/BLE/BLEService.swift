@@ -5,8 +5,8 @@ import Store
 
 /// Issue 9: the BLE client manager. Scans over raw HCI (or an HCI UART), decodes sensor
 /// adverts, tracks devices with presence, publishes readings and Home Assistant discovery,
-/// and keeps the seed's device manager (approve, remove, working mode) as `bcms` commands
-/// on the console, MQTT and the JSON-RPC port.
+/// and keeps the seed's device manager (approve, remove, working mode, pair, unpair) as
+/// `bcms` commands on the console, MQTT and the JSON-RPC port.
 public final class BLEService: Service {
     /// The catalogue's entry for BLE.
     public static var descriptor: ServiceDescriptor {
@@ -36,6 +36,8 @@ public final class BLEService: Service {
     let openATT: (BLEAddress, BLEAddressType) throws(BLEError) -> OwnedDescriptor
     /// Active mode's connections, by device.
     var gattLinks: [BLEAddress: GATTLink] = [:]
+    /// Pairing through the kernel's mgmt API, and the keys it keeps.
+    let pairing: BLEPairing
     private var windowTask: FixedRateTask?
     private var submitTask: FixedRateTask?
     private var cacheClearTask: FixedRateTask?
@@ -67,6 +69,7 @@ public final class BLEService: Service {
         self.openTransport = openTransport
         self.mode = settings.mode
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
+        pairing = BLEPairing(settings: settings, store: context.store, loop: context.loop, log: log)
     }
 
     // MARK: Service
@@ -90,6 +93,7 @@ public final class BLEService: Service {
             }
         }
         applyMode()
+        pairing.start()
     }
 
     /// Stops scanning and closes the adapter.
@@ -107,6 +111,7 @@ public final class BLEService: Service {
         for link in gattLinks.values { link.close() }
         gattLinks.removeAll()
         closeTransport()
+        pairing.stop()
     }
 
     /// Opens or closes the scanner to match `mode`.
@@ -204,6 +209,7 @@ public final class BLEService: Service {
         object.append("stats", stats.json)
         object.append("iot", iot?.json ?? .null)
         object.append("gatt", gattJSON)
+        object.append("pairing", pairing.json)
         return .object(object)
     }
 
@@ -215,9 +221,8 @@ public final class BLEService: Service {
                 [self] request in self.bleCommand(request)
             },
             Command("bcms", usage: "list|approve|remove|mode|set_mode|pair|unpair|is_paired [--address A] [--only_approved] [--mode M]",
-                    help: "The BLE device manager (seed BCMS): list, approve and remove devices, get or set the working mode.") {
-                [self] request in self.bcmsCommand(request)
-            },
+                    help: "The BLE device manager (seed BCMS): list, approve and remove devices, get or set the working mode, pair and unpair (answers when pairing is done).",
+                    deferred: { [self] request, answer in self.bcmsCommand(request, answer: answer) }),
         ]
     }
 }

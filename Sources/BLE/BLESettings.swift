@@ -26,6 +26,13 @@ public struct BLESettings {
     public var approved: [BLEAddress: String] = [:]
     /// The IoT API submission.
     public var iot = IoTSettings()
+    /// Pairing: the IO capability offered, how long a pairing may take, and a simulator's
+    /// mgmt socket instead of the kernel's (tests).
+    public var ioCapability: BLEIOCapability = .noInputNoOutput
+    public var pairTimeout: Interval = .seconds(40)
+    public var mgmtSocket = ""
+    /// Keys of paired devices. Never logged or shown.
+    var pairingKeys = BLEPairingKeys()
 
     public init() {}
 
@@ -53,6 +60,10 @@ public struct BLESettings {
         scanner.active = mode == .active
         approved = try BLESettings.approvals(store.value(BLEConfigKeys.approved))
         iot = try IoTSettings(store: store)
+        ioCapability = store.value(BLEConfigKeys.ioCapability)
+        pairTimeout = store.value(BLEConfigKeys.pairTimeout)
+        mgmtSocket = store.value(BLEConfigKeys.mgmtSocket)
+        pairingKeys = try BLEPairingKeys(text: store.secretValue(BLEConfigKeys.pairingKeys))
     }
 
     static func addresses(_ items: [String], key: String) throws(BLEError) -> Set<BLEAddress> {

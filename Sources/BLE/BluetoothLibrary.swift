@@ -72,3 +72,55 @@ extension BluetoothLibrary {
         }
     }
 }
+
+extension BluetoothLibrary {
+    /// The kernel's mgmt channel: an HCI socket bound to no device (HCI_DEV_NONE) on the
+    /// CONTROL channel, non-blocking. One mgmt packet per read and per write; commands name
+    /// their adapter by index. Needs CAP_NET_ADMIN, as the raw HCI socket does.
+    public static func openMgmtSocket() throws(BLEError) -> OwnedDescriptor {
+        do throws(RuntimeError) {
+            let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_RAW.rawValue),
+                                               protocol: BTPROTO_HCI, name: "socket(AF_BLUETOOTH, BTPROTO_HCI)")
+            var address = sockaddr_hci()
+            address.hci_family = sa_family_t(AF_BLUETOOTH)
+            address.hci_dev = UInt16(HCI_DEV_NONE)
+            address.hci_channel = UInt16(HCI_CHANNEL_CONTROL)
+            try SystemCall.bind(socket.fd, to: address, name: "bind(mgmt control channel)")
+            try socket.fd.setNonBlocking()
+            return socket
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    /// A Unix SOCK_SEQPACKET connection to `path`, non-blocking: a stand-in for the mgmt
+    /// channel that speaks its packets byte for byte (tools/mgmt-sim.py), for tests and
+    /// development without an adapter (`ble.mgmt_socket`). Here because it is the same kind
+    /// of C socket plumbing as the Bluetooth sockets above.
+    public static func connectSequencedPacket(path: String) throws(BLEError) -> OwnedDescriptor {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
+            guard !bytes.isEmpty, bytes.count < raw.count else { return false }
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            return true
+        }
+        guard fits else { throw .invalidSetting(key: "ble.mgmt_socket", reason: "not a usable Unix socket path") }
+        do throws(RuntimeError) {
+            let socket = try SystemCall.socket(domain: AF_UNIX, type: Int32(SOCK_SEQPACKET.rawValue), protocol: 0,
+                                               name: "socket(AF_UNIX, SOCK_SEQPACKET)")
+            // A Unix socket connects at once (or fails); there is no handshake to wait for.
+            let result = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socket.fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            if result != 0 { try SystemCall.fail("connect(" + path + ")", Errno.current) }
+            try socket.fd.setNonBlocking()
+            return socket
+        } catch {
+            throw .system(error)
+        }
+    }
+}

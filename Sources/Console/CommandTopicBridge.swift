@@ -19,6 +19,9 @@ import ServiceKit
 /// outbox is under a quarter full (`OutboxLevel.hasRoomForDeferrable`). That queue is bounded
 /// too (`maxPending` commands, `maxPendingBytes` of payload); when it is full the newest
 /// command is dropped without running and counted in `droppedPending`.
+///
+/// A command that answers later (BLE pairing) has its result published when the answer
+/// comes; at most `maxPendingAnswers` may be outstanding, more are refused at once.
 public final class CommandTopicBridge {
     /// Longest payload run: far above any command line a person or script sends.
     public static let maxPayloadBytes = 4096
@@ -31,6 +34,8 @@ public final class CommandTopicBridge {
     /// Commands run in one loop pass at most, so a burst of slow ones (`save` syncs a file)
     /// cannot hold up the loop's other work.
     static let commandsPerPass = 64
+    /// Answers the bridge waits for at once: bounds what a flood of slow commands can hold.
+    public static let maxPendingAnswers = 8
 
     public let topics: StatusTopics
     private let port: MessagePort
@@ -45,6 +50,8 @@ public final class CommandTopicBridge {
     public private(set) var rejected = 0
     /// Retained messages ignored.
     public private(set) var ignoredRetained = 0
+    /// Commands whose answer is still to come.
+    public private(set) var pendingAnswers = 0
     /// Commands dropped without running because the waiting queue was full.
     public private(set) var droppedPending = 0
 
@@ -144,23 +151,34 @@ public final class CommandTopicBridge {
     }
 
     private func run(_ name: String, _ payload: [UInt8]) {
-        let reply: CommandReply
         switch CommandTopicBridge.words(from: payload) {
         case .failure(let reason):
             rejected += 1
             log.info("refused command \"" + name + "\": " + reason.message)
-            reply = .failure(reason.message)
+            publish(name, .failure(reason.message))
         case .success(let words):
             if name.isEmpty {
                 rejected += 1
-                reply = .failure("no command name: publish to " + topics.commandPrefix + "<command>")
+                publish(name, .failure("no command name: publish to " + topics.commandPrefix + "<command>"))
+            } else if registry.answersLater(name) && pendingAnswers >= CommandTopicBridge.maxPendingAnswers {
+                rejected += 1
+                publish(name, .failure("too many commands waiting for their answer (max "
+                                       + String(CommandTopicBridge.maxPendingAnswers) + "); try again when one has answered"))
             } else {
                 executed += 1
                 log.debug("mqtt command: " + name)
-                reply = registry.execute(name, CommandRequest(origin: .mqtt, arguments: words,
-                                                                allowsPrivileged: allowsPrivileged))
+                pendingAnswers += 1
+                registry.execute(name, CommandRequest(origin: .mqtt, arguments: words, allowsPrivileged: allowsPrivileged)) {
+                    [self] reply in
+                    self.pendingAnswers -= 1
+                    self.publish(name, reply)
+                }
             }
         }
+    }
+
+    /// `{cmd, ok, output}` on the result topic.
+    private func publish(_ name: String, _ reply: CommandReply) {
         var result = JSONObject(minimumCapacity: 3)
         result.append("cmd", .string(name))
         result.append("ok", .bool(reply.ok))

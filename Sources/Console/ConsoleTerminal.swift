@@ -8,6 +8,10 @@ import ServiceKit
 /// Runs entirely inside the run loop: reads when the descriptor is readable, buffers output
 /// and writes when writable.
 ///
+/// A command that answers later (BLE pairing) holds the console: nothing more is read (keys
+/// typed meanwhile wait in the terminal, bytes already read wait here) until its answer is
+/// printed, then the prompt comes back. So the console waits for one answer at most.
+///
 /// On a terminal it is interactive (prompt, echo, line editing, history; see `LineEditor`).
 /// When standard input is a pipe it reads plain lines with no prompt or echo, and at end of
 /// input it stops reading while the gateway runs on. Output waits in a bounded buffer; if
@@ -40,6 +44,13 @@ public final class ConsoleTerminal {
     private var readWatch: IOWatch?
     private var writeWatch: IOWatch?
     private var executing = false
+    /// A command's answer is still to come: input waits, no prompt is shown.
+    private var awaitingAnswer = false
+    /// Input read before the waiting started, fed in once the answer is printed.
+    private var heldInput: [UInt8] = []
+    /// Counts stops, so an answer for a console stopped (and maybe started again) meanwhile
+    /// is dropped instead of printed into the next session.
+    private var session = 0
     private var reportedWriteFailure = false
 
     /// True on a terminal (line editor); false when reading plain lines from a pipe.
@@ -115,6 +126,9 @@ public final class ConsoleTerminal {
     /// Stops reading and writing, restores the terminal's settings and closes the device.
     public func stop() {
         isReading = false
+        session += 1
+        awaitingAnswer = false
+        heldInput = []
         readWatch?.cancel()
         readWatch = nil
         writeWatch?.cancel()
@@ -127,7 +141,7 @@ public final class ConsoleTerminal {
     /// Prints `text` (a log line, an event) without mangling the line being typed: the input
     /// line is erased, the text printed, and the prompt and typed text drawn again.
     public func printAsync(_ text: String) {
-        guard isInteractive, !executing else {
+        guard isInteractive, !executing, !awaitingAnswer else {
             queue(screenBytes(text) + lineEnd)
             return
         }
@@ -176,7 +190,7 @@ public final class ConsoleTerminal {
     private func updateWriteInterest() {
         let wantsWrite = !output.isEmpty
         if inputFD == outputFD, let readWatch {
-            var interest: IOInterest = isReading ? .read : .none
+            var interest: IOInterest = isReading && !awaitingAnswer ? .read : .none
             if wantsWrite { interest.insert(.write) }
             readWatch.interest = interest
             return
@@ -202,7 +216,8 @@ public final class ConsoleTerminal {
 
     private func inputReady(_ events: IOEvents) {
         if inputFD == outputFD && events.contains(.writable) { flush() }
-        if isReading && !events.intersection([.readable, .hangup, .error]).isEmpty { readInput() }
+        if isReading && !awaitingAnswer && !events.intersection([.readable, .hangup, .error]).isEmpty { readInput() }
+        updateReadInterest()
         updateWriteInterest()
     }
 
@@ -218,41 +233,50 @@ public final class ConsoleTerminal {
         case .success(.done(0)):
             inputEnded("end of input")
         case .success(.done(let count)):
-            chunk[0..<count].withUnsafeBytes { handleInput($0) }
+            handleInput(Array(chunk[0..<count]))
         case .failure(let error):
             inputEnded(error.description)
         }
     }
 
-    private func handleInput(_ bytes: UnsafeRawBufferPointer) {
+    /// Feeds `bytes` to the editor (or line assembler) and runs the lines they complete. When
+    /// a command's answer is still to come, the rest of `bytes` is held for later.
+    private func handleInput(_ bytes: [UInt8]) {
         // Events are collected first and acted on after each feed: running a command while
         // the editor (or assembler) is being mutated would overlap the two accesses.
-        guard isInteractive else {
-            var lines: [LineAssembler.Event] = []
-            assembler.feed(bytes) { lines.append($0) }
-            for event in lines {
-                switch event {
-                case .line(let line): run(String(decoding: line, as: UTF8.self))
-                case .overlong: refuseOverlongLine()
-                }
+        var index = 0
+        while index < bytes.count {
+            if awaitingAnswer {
+                heldInput.append(contentsOf: bytes[index...])
+                return
             }
-            return
-        }
-        var events: [LineEditor.Event] = []
-        for byte in bytes {
+            let byte = bytes[index]
+            index += 1
+            guard isInteractive else {
+                var lines: [LineAssembler.Event] = []
+                withUnsafeBytes(of: byte) { assembler.feed($0) { lines.append($0) } }
+                for event in lines {
+                    switch event {
+                    case .line(let line): run(String(decoding: line, as: UTF8.self))
+                    case .overlong: refuseOverlongLine()
+                    }
+                }
+                continue
+            }
+            var events: [LineEditor.Event] = []
             editor.feed(byte) { events.append($0) }
             for event in events {
                 switch event {
                 case .output(let bytes): queue(bytes)
                 case .submit(let line):
+                    // The prompt follows the answer, which may come later.
                     run(line)
-                    queue(editor.prompt)
+                    if !awaitingAnswer { queue(editor.prompt) }
                 case .tooLong:
                     refuseOverlongLine()
                     queue(editor.prompt)
                 }
             }
-            events.removeAll(keepingCapacity: true)
         }
     }
 
@@ -272,15 +296,47 @@ public final class ConsoleTerminal {
         queue(screenBytes("error: line too long (max " + String(editor.maxLength) + " characters)") + lineEnd)
     }
 
-    /// Runs one command line through the registry and prints its reply.
+    /// Runs one command line through the registry and prints its reply, now or when it comes.
     private func run(_ line: String) {
         let words = CommandLineSplitter.split(line)
         guard let name = words.first else { return }
         commandsRun += 1
         log.debug("console: " + name)
         executing = true
-        let reply = registry.execute(name, CommandRequest(origin: .console, arguments: Array(words.dropFirst())))
+        var answered = false
+        let session = self.session
+        registry.execute(name, CommandRequest(origin: .console, arguments: Array(words.dropFirst()))) { [self] reply in
+            answered = true
+            guard session == self.session else { return }
+            if self.awaitingAnswer { self.answerArrived(reply) } else { self.show(reply) }
+        }
         executing = false
+        if !answered {
+            awaitingAnswer = true
+            updateReadInterest()
+        }
+    }
+
+    /// A deferred answer: printed, then the prompt, then the input that waited is fed in.
+    private func answerArrived(_ reply: CommandReply) {
+        awaitingAnswer = false
+        show(reply)
+        guard device != nil else { return }
+        if isInteractive { queue(editor.prompt) }
+        let held = heldInput
+        heldInput = []
+        if !held.isEmpty { handleInput(held) }
+        updateReadInterest()
+        updateWriteInterest()
+    }
+
+    /// Reading pauses while an answer is awaited; the kernel keeps what is typed meanwhile.
+    private func updateReadInterest() {
+        guard inputFD != outputFD, let readWatch else { return }
+        readWatch.interest = isReading && !awaitingAnswer ? .read : .none
+    }
+
+    private func show(_ reply: CommandReply) {
         var text: String
         switch reply.output {
         case .text(let value): text = value

@@ -13,11 +13,18 @@ import ServiceKit
 /// `{"token": "<token>"}`); until then every other method gets an error. Replies are kept
 /// under `maxReplyBytes`: a reply (or a batch's replies together) that would be larger is
 /// replaced by an error saying so, and a batch stops running there, so memory stays bounded.
+///
+/// A command that answers later (BLE pairing) makes the reply wait for it: the completion
+/// is called when the answer comes. A batch runs its members in order, each after the one
+/// before has answered, and is answered once all have. At most `maxPendingAnswers` such
+/// answers are awaited at once; more are refused with an error saying so.
 public final class JSONRPCDispatcher {
     public let registry: CommandRegistry
     /// The secret `auth` must present; nil when the door is open (loopback with `rpc.allow_local`).
     let token: String?
     public let maxReplyBytes: Int
+    /// Answers of deferred commands awaited at once, over every session.
+    public let maxPendingAnswers: Int
     private let log = Logger("rpc")
     /// Requests (batch members included) that named a method.
     public private(set) var requests = 0
@@ -27,63 +34,123 @@ public final class JSONRPCDispatcher {
     public private(set) var failedAuthentications = 0
     /// Replies (or batches) replaced by an error because they were too large.
     public private(set) var oversizedReplies = 0
+    /// Answers of deferred commands awaited now.
+    public private(set) var pendingAnswers = 0
 
-    /// One client's standing with the dispatcher.
-    public struct Session {
+    /// One client's standing with the dispatcher. A class: a batch resumed by a later answer
+    /// must see what its earlier members (an `auth`) did to it.
+    public final class Session {
         public internal(set) var authenticated: Bool
         public internal(set) var failedAuthentications = 0
+
+        init(authenticated: Bool) { self.authenticated = authenticated }
     }
 
-    public init(registry: CommandRegistry, token: String? = nil, maxReplyBytes: Int = 256 * 1024) {
+    public init(registry: CommandRegistry, token: String? = nil, maxReplyBytes: Int = 256 * 1024,
+                maxPendingAnswers: Int = 8) {
         self.registry = registry
         self.token = token
         self.maxReplyBytes = maxReplyBytes
+        self.maxPendingAnswers = maxPendingAnswers
     }
 
     /// A new client's session: authenticated already when there is no token.
     public func newSession() -> Session { Session(authenticated: token == nil) }
 
-    /// The reply to `line` in a fresh session (a one-shot transport).
+    /// The reply to `line` in a fresh session, for a one-shot transport that cannot wait: a
+    /// command that answers later gets an error reply saying so.
     public func respond(to line: [UInt8]) -> String? {
-        var session = newSession()
-        return respond(to: line, session: &session)
+        var immediate: String?? = nil
+        respond(to: line, session: newSession()) { reply in immediate = .some(reply) }
+        guard let immediate else {
+            return failure(JSONRPCError(JSONRPCError.commandFailed,
+                                        "the command answers later; this transport cannot wait for it"), id: .null)
+                .serialized()
+        }
+        return immediate
     }
 
-    /// The reply to `line` without its newline, or nil when none is due (a notification,
-    /// a blank line).
-    public func respond(to line: [UInt8], session: inout Session) -> String? {
-        guard line.contains(where: { !JSONRPCDispatcher.isWhitespace($0) }) else { return nil }
+    /// Hands `completion` the reply to `line` without its newline, or nil when none is due (a
+    /// notification, a blank line): exactly once, at once or when the last command it ran
+    /// has answered.
+    public func respond(to line: [UInt8], session: Session, completion: @escaping (String?) -> Void) {
+        guard line.contains(where: { !JSONRPCDispatcher.isWhitespace($0) }) else { return completion(nil) }
         let request: JSONValue
         do throws(JSONError) { request = try JSONValue.parse(line) } catch {
-            return failure(JSONRPCError(JSONRPCError.parseError, "parse error: " + error.description), id: .null)
-                .serialized()
+            return completion(failure(JSONRPCError(JSONRPCError.parseError, "parse error: " + error.description),
+                                      id: .null).serialized())
         }
         if case .array(let batch) = request {
             guard !batch.isEmpty else {
-                return failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: empty batch"), id: .null)
-                    .serialized()
+                return completion(failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: empty batch"),
+                                          id: .null).serialized())
             }
-            // Serialized one by one, so the size is known before the next member runs.
-            var replies: [String] = []
-            var size = 2
-            for (index, member) in batch.enumerated() {
-                guard let reply = respond(to: member, session: &session)?.serialized() else { continue }
-                size += reply.utf8.count + 1
-                if size > maxReplyBytes {
-                    return tooLarge("the replies to this batch would exceed " + String(maxReplyBytes)
-                                    + " bytes; the first " + String(index + 1) + " of its " + String(batch.count)
-                                    + " requests ran, the rest did not: send smaller batches")
-                }
-                replies.append(reply)
+            advance(BatchRun(members: batch, session: session, completion: completion))
+            return
+        }
+        respond(to: request, session: session) { [self] value in
+            guard let reply = value?.serialized() else { return completion(nil) }
+            guard reply.utf8.count <= self.maxReplyBytes else {
+                return completion(self.tooLarge("the reply would exceed " + String(self.maxReplyBytes)
+                                                + " bytes (the request ran)", id: JSONRPCDispatcher.id(of: request)))
             }
-            return replies.isEmpty ? nil : "[" + replies.joined(separator: ",") + "]"
+            completion(reply)
         }
-        guard let reply = respond(to: request, session: &session)?.serialized() else { return nil }
-        guard reply.utf8.count <= maxReplyBytes else {
-            return tooLarge("the reply would exceed " + String(maxReplyBytes) + " bytes (the request ran)",
-                            id: JSONRPCDispatcher.id(of: request))
+    }
+
+    /// A batch on its way: members run in order, each once the one before has answered.
+    private final class BatchRun {
+        let members: [JSONValue]
+        let session: Session
+        let completion: (String?) -> Void
+        var index = 0
+        var replies: [String] = []
+        var size = 2
+        var finished = false
+
+        init(members: [JSONValue], session: Session, completion: @escaping (String?) -> Void) {
+            self.members = members
+            self.session = session
+            self.completion = completion
         }
-        return reply
+    }
+
+    /// Runs the batch's next members until one answers later (its answer resumes the batch)
+    /// or all have answered. A loop rather than recursion, so a long batch of immediate
+    /// commands does not grow the stack.
+    private func advance(_ run: BatchRun) {
+        while !run.finished && run.index < run.members.count {
+            var answered = false
+            var resumesLater = false
+            respond(to: run.members[run.index], session: run.session) { [self] value in
+                answered = true
+                run.index += 1
+                self.accept(value, into: run)
+                if resumesLater { self.advance(run) }
+            }
+            if !answered {
+                resumesLater = true
+                return
+            }
+        }
+        guard !run.finished else { return }
+        run.finished = true
+        run.completion(run.replies.isEmpty ? nil : "[" + run.replies.joined(separator: ",") + "]")
+    }
+
+    /// Adds one member's reply; a batch whose replies would grow past `maxReplyBytes` ends
+    /// there (serialized one by one, so the size is known before the next member runs).
+    private func accept(_ value: JSONValue?, into run: BatchRun) {
+        guard let reply = value?.serialized() else { return }
+        run.size += reply.utf8.count + 1
+        guard run.size <= maxReplyBytes else {
+            run.finished = true
+            run.completion(tooLarge("the replies to this batch would exceed " + String(maxReplyBytes)
+                                    + " bytes; the first " + String(run.index) + " of its " + String(run.members.count)
+                                    + " requests ran, the rest did not: send smaller batches"))
+            return
+        }
+        run.replies.append(reply)
     }
 
     private func tooLarge(_ message: String, id: JSONValue = .null) -> String {
@@ -101,25 +168,59 @@ public final class JSONRPCDispatcher {
         }
     }
 
-    /// The reply to one request value, nil for a notification.
-    private func respond(to request: JSONValue, session: inout Session) -> JSONValue? {
+    /// Hands `completion` the reply to one request value (nil for a notification), exactly once.
+    private func respond(to request: JSONValue, session: Session, completion: @escaping (JSONValue?) -> Void) {
+        let reply = prepare(request, session: session)
+        guard case .run(let method, let commandRequest, let id, let isNotification) = reply else {
+            if case .done(let value) = reply { completion(value) }
+            return
+        }
+        let answersLater = registry.answersLater(method)
+        if answersLater && pendingAnswers >= maxPendingAnswers {
+            return completion(answer(JSONRPCError(JSONRPCError.commandFailed,
+                                                  "too many requests waiting for their answer (max "
+                                                      + String(maxPendingAnswers) + "); try again when one has answered"),
+                                     id: id, isNotification))
+        }
+        if answersLater { pendingAnswers += 1 }
+        registry.execute(method, commandRequest) { [self] reply in
+            if answersLater { self.pendingAnswers -= 1 }
+            guard reply.ok else {
+                return completion(self.answer(JSONRPCError(JSONRPCError.commandFailed, reply.output.text),
+                                              id: id, isNotification))
+            }
+            completion(isNotification ? nil : self.result(reply.output.json, id: id))
+        }
+    }
+
+    /// What to do with one request: reply at once (errors, `auth`), or run a command.
+    private enum Preparation {
+        case done(JSONValue?)
+        case run(method: String, request: CommandRequest, id: JSONValue, isNotification: Bool)
+    }
+
+    /// Checks one request value and answers what needs no command.
+    private func prepare(_ request: JSONValue, session: Session) -> Preparation {
         guard case .object(let object) = request else {
-            return failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: expected an object"), id: .null)
+            return .done(failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: expected an object"),
+                                 id: .null))
         }
         var id = JSONValue.null
         if let given = object["id"] {
             switch given {
             case .string, .number, .null: id = given
             default:
-                return failure(JSONRPCError(JSONRPCError.invalidRequest,
-                                            "invalid request: \"id\" must be a string, a number or null"), id: .null)
+                return .done(failure(JSONRPCError(JSONRPCError.invalidRequest,
+                                                  "invalid request: \"id\" must be a string, a number or null"), id: .null))
             }
         }
         guard object["jsonrpc"] == .string("2.0") else {
-            return failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: \"jsonrpc\" must be \"2.0\""), id: id)
+            return .done(failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: \"jsonrpc\" must be \"2.0\""),
+                                 id: id))
         }
         guard case .string(let method)? = object["method"] else {
-            return failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: \"method\" must be a string"), id: id)
+            return .done(failure(JSONRPCError(JSONRPCError.invalidRequest, "invalid request: \"method\" must be a string"),
+                                 id: id))
         }
         // Only a request that is valid this far can be told to be a notification.
         let isNotification = object["id"] == nil
@@ -138,32 +239,29 @@ public final class JSONRPCDispatcher {
         case .object(let named)?:
             parameters = named
         case let other?:
-            return answer(JSONRPCError(JSONRPCError.invalidParams,
-                                       "invalid params: \"params\" must be an array or an object, not a "
-                                           + other.typeName), id: id, isNotification)
+            return .done(answer(JSONRPCError(JSONRPCError.invalidParams,
+                                             "invalid params: \"params\" must be an array or an object, not a "
+                                                 + other.typeName), id: id, isNotification))
         }
-        if method == "auth" { return authenticate(object["params"], id: id, isNotification, &session) }
+        if method == "auth" { return .done(authenticate(object["params"], id: id, isNotification, session)) }
         guard session.authenticated else {
-            return answer(JSONRPCError(JSONRPCError.authenticationRequired,
-                                       "authentication required: call \"auth\" with the token from rpc.token "
-                                           + "in the gateway's data directory first"), id: id, isNotification)
+            return .done(answer(JSONRPCError(JSONRPCError.authenticationRequired,
+                                             "authentication required: call \"auth\" with the token from rpc.token "
+                                                 + "in the gateway's data directory first"), id: id, isNotification))
         }
         guard registry.lookup(method) != nil else {
-            return answer(JSONRPCError(JSONRPCError.methodNotFound,
-                                       "method not found: \"" + JSONRPCDispatcher.shortened(method)
-                                           + "\"; call \"help\" for the list"), id: id, isNotification)
+            return .done(answer(JSONRPCError(JSONRPCError.methodNotFound,
+                                             "method not found: \"" + JSONRPCDispatcher.shortened(method)
+                                                 + "\"; call \"help\" for the list"), id: id, isNotification))
         }
         log.debug("rpc: " + method)
-        let reply = registry.execute(method, CommandRequest(origin: .rpc, arguments: arguments, parameters: parameters))
-        guard reply.ok else {
-            return answer(JSONRPCError(JSONRPCError.commandFailed, reply.output.text), id: id, isNotification)
-        }
-        return isNotification ? nil : result(reply.output.json, id: id)
+        return .run(method: method, request: CommandRequest(origin: .rpc, arguments: arguments, parameters: parameters),
+                    id: id, isNotification: isNotification)
     }
 
     /// `auth`: checks the token (positional or `{"token": ...}`) and marks the session.
     private func authenticate(
-        _ params: JSONValue?, id: JSONValue, _ isNotification: Bool, _ session: inout Session
+        _ params: JSONValue?, id: JSONValue, _ isNotification: Bool, _ session: Session
     ) -> JSONValue? {
         var given: String? = nil
         switch params {

@@ -12,7 +12,12 @@ final class RPCConnection {
     /// The client shut down its sending side: answer what came in, then close.
     var inputClosed = false
     /// Whether it has authenticated, and how often it failed to.
-    var session: JSONRPCDispatcher.Session
+    let session: JSONRPCDispatcher.Session
+    /// A request's reply is still to come (a command that answers later): replies keep the
+    /// order of requests, so nothing more is read or run until it is sent.
+    var awaitingReply = false
+    /// Lines read before the wait began, run once the reply is sent.
+    var heldEvents: [LineAssembler.Event] = []
     /// When it last sent a complete request (or connected), and when its unfinished line
     /// started: the server's idle and read timeouts measure from these.
     var lastRequest: Instant
@@ -31,10 +36,10 @@ final class RPCConnection {
 
     deinit { close() }
 
-    /// What the loop should wait for: requests until the client stops sending, and
-    /// writability only while replies wait.
+    /// What the loop should wait for: requests until the client stops sending (and not while
+    /// a reply is awaited), and writability only while replies wait.
     var interest: IOInterest {
-        var interest: IOInterest = inputClosed ? .none : .read
+        var interest: IOInterest = inputClosed || awaitingReply ? .none : .read
         if !output.isEmpty { interest.insert(.write) }
         return interest
     }

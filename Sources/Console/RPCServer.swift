@@ -13,6 +13,12 @@ import ServiceKit
 /// leaves a line unfinished for `readTimeout`, is disconnected, so idle or slow clients
 /// cannot hold the slots. With a token, a client must `auth` first; three wrong tokens on
 /// one connection close it.
+///
+/// A request whose command answers later (BLE pairing) gets its reply when the answer comes;
+/// meanwhile nothing more is read from that connection, so its replies stay in request order
+/// (and a client waiting for an answer is not idle). A client that leaves before its answer
+/// loses it: the connection is closed, and nothing is written to it (nor to whatever reuses
+/// its descriptor number later).
 public final class RPCServer {
     public let bindAddress: String
     public let requestedPort: Int
@@ -63,7 +69,7 @@ public final class RPCServer {
     public init(
         registry: CommandRegistry, loop: EventLoop, bind: String = "127.0.0.1", port: Int = 4567,
         token: String? = nil, maxClients: Int = 16, maxLineLength: Int = 64 * 1024, outputLimit: Int = 256 * 1024,
-        idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10)
+        idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10), maxPendingAnswers: Int = 8
     ) {
         precondition(maxClients > 0 && maxLineLength > 0 && outputLimit > 0, "RPC limits must be positive")
         self.bindAddress = bind
@@ -76,7 +82,8 @@ public final class RPCServer {
         self.loop = loop
         // A reply must fit the output buffer with its newline, or the client would be dropped
         // as a slow reader instead of being told.
-        dispatcher = JSONRPCDispatcher(registry: registry, token: token, maxReplyBytes: outputLimit - 1)
+        dispatcher = JSONRPCDispatcher(registry: registry, token: token, maxReplyBytes: outputLimit - 1,
+                                       maxPendingAnswers: maxPendingAnswers)
     }
 
     deinit { stop() }
@@ -164,7 +171,12 @@ public final class RPCServer {
 
     private func serve(_ connection: RPCConnection, _ events: IOEvents) {
         guard connection.isOpen else { return }
-        if !connection.inputClosed && !events.intersection([.readable, .hangup, .error]).isEmpty {
+        // Waiting for an answer, not reading: a hang-up or error now means the client is gone.
+        if connection.awaitingReply && !events.intersection([.hangup, .error]).isEmpty {
+            return drop(connection)
+        }
+        if !connection.inputClosed && !connection.awaitingReply
+            && !events.intersection([.readable, .hangup, .error]).isEmpty {
             readRequests(connection)
             guard connection.isOpen else { return }
         }
@@ -206,6 +218,8 @@ public final class RPCServer {
                 } else if connection.partialSince == nil {
                     connection.partialSince = loop.clock.now()
                 }
+                // The rest waits in the socket until the awaited reply is sent.
+                if connection.awaitingReply { return }
             case .failure(let error):
                 // A reset connection: nothing to answer, nobody to tell.
                 log.debug("RPC client " + connection.peer + ": " + error.description)
@@ -215,22 +229,55 @@ public final class RPCServer {
     }
 
     private func handle(_ event: LineAssembler.Event, from connection: RPCConnection) {
+        guard connection.isOpen else { return }
+        if connection.awaitingReply {
+            connection.heldEvents.append(event)
+            return
+        }
         switch event {
         case .line(let line):
             connection.lastRequest = loop.clock.now()
             connection.partialSince = nil
-            if let reply = dispatcher.respond(to: line, session: &connection.session) { send(reply, to: connection) }
-            if connection.session.failedAuthentications >= RPCServer.maxFailedAuthentications {
-                authenticationDrops += 1
-                log.warning("RPC client " + connection.peer + " sent " + String(RPCServer.maxFailedAuthentications)
-                            + " wrong tokens; disconnecting it")
-                _ = connection.flush()
-                drop(connection)
+            connection.awaitingReply = true
+            var later = false
+            dispatcher.respond(to: line, session: connection.session) { [self] reply in
+                connection.awaitingReply = false
+                self.deliver(reply, to: connection)
+                if later { self.resume(connection) }
             }
+            later = connection.awaitingReply
         case .overlong:
             overlongLines += 1
             send(dispatcher.overlongLineReply(maxLength: maxLineLength), to: connection)
         }
+    }
+
+    /// A request's reply, now or later; nothing is written to a connection closed meanwhile.
+    private func deliver(_ reply: String?, to connection: RPCConnection) {
+        guard connection.isOpen else { return }
+        connection.lastRequest = loop.clock.now()
+        if let reply { send(reply, to: connection) }
+        if connection.isOpen && connection.session.failedAuthentications >= RPCServer.maxFailedAuthentications {
+            authenticationDrops += 1
+            log.warning("RPC client " + connection.peer + " sent " + String(RPCServer.maxFailedAuthentications)
+                        + " wrong tokens; disconnecting it")
+            _ = connection.flush()
+            drop(connection)
+        }
+    }
+
+    /// After a reply that came later: the lines that waited behind it run, the replies are
+    /// sent, and reading goes on (or the connection ends, when the client had finished).
+    private func resume(_ connection: RPCConnection) {
+        while connection.isOpen && !connection.awaitingReply && !connection.heldEvents.isEmpty {
+            handle(connection.heldEvents.removeFirst(), from: connection)
+        }
+        guard connection.isOpen else { return }
+        guard connection.flush() else { return drop(connection) }
+        if connection.inputClosed && connection.output.isEmpty && !connection.awaitingReply {
+            return drop(connection)
+        }
+        connection.watch?.interest = connection.interest
     }
 
     private func send(_ reply: String, to connection: RPCConnection) {
@@ -249,7 +296,8 @@ public final class RPCServer {
     /// Closes clients that idle past `idleTimeout` or leave a line unfinished past `readTimeout`.
     private func dropTimedOut() {
         let now = loop.clock.now()
-        for connection in connections {
+        // A client waiting for an answer is not idle: the wait is ours.
+        for connection in connections where !connection.awaitingReply {
             let idle = now - connection.lastRequest >= idleTimeout
             let stalled = connection.partialSince.map { now - $0 >= readTimeout } ?? false
             guard idle || stalled else { continue }

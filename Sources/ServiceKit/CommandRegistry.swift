@@ -20,13 +20,33 @@ public final class CommandRegistry {
         return nil
     }
 
-    /// Runs `name`; an unknown name gets a failure reply that points at `help`.
-    public func execute(_ name: String, _ request: CommandRequest) -> CommandReply {
+    /// Runs `name` and hands its reply to `completion` exactly once, on the loop thread: before
+    /// this returns for an immediate command, when the work is done for a deferred one. An
+    /// unknown name gets a failure reply that points at `help`.
+    public func execute(_ name: String, _ request: CommandRequest, completion: @escaping (CommandReply) -> Void) {
         guard let command = lookup(name) else {
-            return .failure("unknown command \"\(name)\"; try \"help\" for the list")
+            completion(.failure("unknown command \"\(name)\"; try \"help\" for the list"))
+            return
         }
-        return command.handler(request)
+        switch command.body {
+        case .immediate(let handler):
+            completion(handler(request))
+        case .deferred(let handler):
+            let once = CommandAnswer(completion)
+            handler(request) { reply in once.answer(reply) }
+        }
     }
+
+    /// Runs `name` for a caller that cannot wait: the reply if the command answered at once,
+    /// else a failure saying the answer comes later (the work goes on regardless).
+    public func execute(_ name: String, _ request: CommandRequest) -> CommandReply {
+        var immediate: CommandReply? = nil
+        execute(name, request) { reply in immediate = reply }
+        return immediate ?? .failure("\"" + name + "\" answers later; ask through the console, MQTT or RPC to get its answer")
+    }
+
+    /// Whether command `name` may answer after `execute` returns (see `Command.answersLater`).
+    public func answersLater(_ name: String) -> Bool { lookup(name)?.answersLater ?? false }
 
     /// `help` text: every command's synopsis and help, sorted by name, or one command's.
     public func helpText(for name: String? = nil) -> String {

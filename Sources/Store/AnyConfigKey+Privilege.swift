@@ -8,8 +8,9 @@
 extension AnyConfigKey {
     /// Doors, the connection and the trust anchors the gateway relies on: every key under these prefixes.
     static let privilegedPrefixes = ["mqtt.", "http.", "rpc.", "console.", "cmnd.", "web.", "ota."]
-    /// Last name parts that name an endpoint in any service (`bmw.mqtt_host`, `iot.url`).
-    static let endpointSuffixes = ["host", "port", "url", "endpoint", "broker"]
+    /// Last name parts that name an endpoint in any service (`bmw.mqtt_host`, `iot.url`,
+    /// `ble.mgmt_socket`: the gateway hands stored pairing keys to whatever listens there).
+    static let endpointSuffixes = ["host", "port", "url", "endpoint", "broker", "socket"]
 
     /// Whether changing this key changes a credential, an endpoint or a door.
     public var isPrivileged: Bool {

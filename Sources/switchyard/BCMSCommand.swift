@@ -1,3 +1,4 @@
+import BLE
 import CSupport
 import Console
 import JSON
@@ -13,6 +14,9 @@ enum BCMSCommand {
 
     BCMS client: asks the running gateway over its JSON-RPC port (rpc.bind:rpc.port, 4567 by
     default) and prints the answer as JSON: devices/status plus errors, as the seed does.
+    pair and unpair wait until the gateway has finished (pairing: up to ble.pair_timeout_s,
+    40 s by default); the gateway pairs through the kernel's mgmt API, so ble.adapter must
+    be a kernel adapter (hci0), not an HCI UART path.
 
     options:
       -h, --help            show this help message and exit
@@ -57,11 +61,12 @@ enum BCMSCommand {
         }
         guard !words.isEmpty else { throw UsageError("which method: list, approve, remove, mode, set_mode, pair, unpair or is_paired?") }
         let directory = DataDirectory.resolve(dataDirectory)
-        if host == nil || port == nil {
-            let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: directory)
-            if host == nil { host = store.value(StandardKeys.rpcBind) }
-            if port == nil { port = store.value(StandardKeys.rpcPort) }
-        }
+        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: directory)
+        if host == nil { host = store.value(StandardKeys.rpcBind) }
+        if port == nil { port = store.value(StandardKeys.rpcPort) }
+        // A pairing answers when it is done: wait longer than the gateway lets it take.
+        let pairSeconds = Int32(store.value(BLEConfigKeys.pairTimeout).milliseconds / 1000)
+        let timeoutMilliseconds = max(15, pairSeconds + 15) * 1000
         // The RPC door's token, when this user can read it (the gateway's data directory);
         // without it only a door opened by rpc.allow_local answers.
         var preamble: [String] = []
@@ -80,7 +85,7 @@ enum BCMSCommand {
         request.append("params", .array(words.map { .string($0) }))
         let target = (host == "0.0.0.0" ? "127.0.0.1" : host!)
         guard let line = RPCLineClient.call(host: target, port: port!, line: JSONValue.object(request).serialized(),
-                                            preamble: preamble) else {
+                                            preamble: preamble, timeoutMilliseconds: timeoutMilliseconds) else {
             Output.error("bcms: no answer from the gateway at " + target + ":" + String(port!)
                          + " (is `switchyard run` up with ble.enabled true?)")
             return 1

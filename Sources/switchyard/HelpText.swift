@@ -13,7 +13,7 @@ enum HelpText {
       version    Print the firmware version and architecture
       can-tunnel Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S
       bmw        BMW CarData: login | credentials | status | catalogue (see `switchyard help bmw`)
-      bcms       The BLE device manager CLI (seed BCMS): list, approve, remove, mode, set_mode, ...
+      bcms       The BLE device manager CLI (seed BCMS): list, approve, remove, set_mode, pair, unpair, ...
       bcms-daemon The gateway with the BCMS daemon's flags (--debug --username --use_device_identity ...)
       http       One HTTP(S) request through the gateway's client: get URL | post URL --json TEXT
       ota        Firmware updates: keygen | push --file F --key K --node N | status

@@ -23,6 +23,14 @@ final class ConsoleFixture {
             .text(String(repeating: "b", count: Int(request.argument(0) ?? "") ?? 1_000))
         })
         loop = try EventLoop()
+        // A command that answers later, as BLE pairing does: `later MS [TEXT]` answers TEXT
+        // (or "done") after MS milliseconds.
+        registry.register(Command("later", usage: "MS [TEXT]", help: "Answer TEXT after MS milliseconds.",
+                                  deferred: { [loop] request, answer in
+            let delay = Int64(request.argument(0) ?? "") ?? 100
+            let text = request.argument(1) ?? "done"
+            loop.after(.milliseconds(delay)) { answer(.text(text)) }
+        }))
     }
 }
 

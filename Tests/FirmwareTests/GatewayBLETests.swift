@@ -74,6 +74,71 @@ struct GatewayBLETests {
         #expect(saved.contains("ble.mode"), "\(saved)")
     }
 
+    @Test("pairing through a simulated kernel mgmt channel: RPC in order, a client leaving early, MQTT, the CLI, keys reloaded after a restart")
+    func pairingThroughEveryDoor() throws {
+        let sim = try HCISimulator()
+        let mgmt = try MgmtSimulator(delay: 1.0)
+        let broker = try MosquittoBroker()
+        let data = TemporaryDirectory(prefix: "gateway-pair")
+        #expect(ChildProcessConfig.set([
+            "ble.enabled": "true", "ble.adapter": sim.path, "ble.mgmt_socket": mgmt.path,
+        ], data: data.path))
+        let gateway = try GatewayProcess(broker: broker, data: data)
+        #expect(gateway.waitForLog("keys of 0 paired devices loaded", timeout: 20), "\(gateway.log)")
+
+        // RPC: the pair reply comes when pairing is done; is_paired, sent right behind it on the
+        // same connection, runs only after it (so it already sees the device paired).
+        let rpc = try gateway.rpcClient()
+        let start = Date()
+        let pair = #"{"jsonrpc":"2.0","id":1,"method":"bcms","params":["pair","--address","A4:C1:38:00:00:01"]}"#
+        let isPaired = #"{"jsonrpc":"2.0","id":2,"method":"bcms","params":["is_paired","--address","A4:C1:38:00:00:01"]}"#
+        let first = try rpc.send(line: pair + "\n" + isPaired)
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(first.contains(#""id":1"#) && first.contains(#""status":true"#), "\(first)")
+        let second = try rpc.readLine()
+        #expect(second.contains(#""id":2"#) && second.contains(#""status":true"#), "\(second)")
+
+        // A client that leaves before its answer: the gateway pairs anyway and serves the rest.
+        let leaving = FreePort.connect(gateway.rpcPort)
+        let lines = #"{"jsonrpc":"2.0","id":0,"method":"auth","params":["\#(gateway.rpcToken)"]}"# + "\n"
+            + #"{"jsonrpc":"2.0","id":3,"method":"bcms","params":["pair","C2:76:12:34:56:78"]}"# + "\n"
+        _ = Array(lines.utf8).withUnsafeBytes { Glibc.send(leaving, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let deadline = Date().addingTimeInterval(5)
+        while !mgmt.records.contains(where: { $0.hasPrefix("PAIR C2:76:12:34:56:78") }) && Date() < deadline { usleep(20_000) }
+        close(leaving) // with the auth reply unread: a reset, before the pairing's answer
+        #expect(mgmt.records.contains { $0.hasPrefix("PAIR C2:76:12:34:56:78") })
+        usleep(1_500_000)
+        #expect(try rpc.call("bcms", ["mode"], id: 4)["result"] != nil)
+
+        // MQTT: the result is published when the pairing is done.
+        let observer = try MQTTObserver(port: broker.port, topics: ["switchyard/\(gateway.node)/result"])
+        try MQTTTool.publish(port: broker.port, topic: "switchyard/\(gateway.node)/cmnd/bcms", message: "pair --address A4:C1:38:01:02:03")
+        #expect(observer.wait(timeout: 10) { !$0.isEmpty }, "\(gateway.log)")
+        #expect(observer.lines.first?.contains(#""status":true"#) == true, "\(observer.lines)")
+        #expect(mgmt.records.contains("PAIR A4:C1:38:01:02:03 1"))
+
+        // The CLI waits for the answer too.
+        let binary = Products.executable("switchyard").path
+        let (unpairStatus, unpaired) = try run(binary, ["bcms", "unpair", "--address", "A4:C1:38:01:02:03",
+                                                        "--port", String(gateway.rpcPort)], data: data.path)
+        #expect(unpairStatus == 0 && unpaired.contains(#""status":true"#), "\(unpaired)")
+
+        // Restart: the kept keys go back to the kernel; none of them is in the log.
+        gateway.process.signal(SIGTERM)
+        #expect(gateway.process.wait(timeout: 10)?.status == 0)
+        try gateway.restart()
+        #expect(gateway.waitForLog("keys of 2 paired devices loaded", timeout: 20), "\(gateway.log)")
+        let loaded = try #require(mgmt.loaded("ltk").last)
+        let key = try #require(mgmt.longTermKey("A4:C1:38:00:00:01"))
+        #expect(loaded.contains("A4:C1:38:00:00:01=" + key) && loaded.contains("C2:76:12:34:56:78="), "\(loaded)")
+        #expect(!loaded.contains("A4:C1:38:01:02:03"), "unpaired: not handed back")
+        #expect(!gateway.log.contains(key))
+        let config = (try? String(contentsOfFile: data.file("config"), encoding: .utf8)) ?? ""
+        #expect(config.contains("ble.pairing_keys"))
+        gateway.process.signal(SIGTERM)
+        #expect(gateway.process.wait(timeout: 10)?.status == 0)
+    }
+
     @Test("bcms-daemon: the seed's flags become settings for the run (BLE on, debug log, iot.username), nothing saved")
     func daemonFlags() throws {
         let sim = try HCISimulator()

@@ -28,7 +28,8 @@ struct GatewayCommandTests {
         #expect(set["cmd"] as? String == "set")
         #expect(set["ok"] as? Bool == true)
         // Anyone on the broker can publish here: endpoints, credentials and doors are refused.
-        for attempt in ["mqtt.host evil.example", "mqtt.password x", "rpc.bind 0.0.0.0", "mqtt.keepalive_s 45"] {
+        for attempt in ["mqtt.host evil.example", "mqtt.password x", "rpc.bind 0.0.0.0", "mqtt.keepalive_s 45",
+                        "ble.mgmt_socket /tmp/evil.sock"] {
             let refused = try mqttCommand(broker, gateway, "set", attempt)
             #expect(refused["ok"] as? Bool == false, "\(attempt): \(refused)")
             #expect((refused["output"] as? String)?.contains("cmnd.allow_privileged") == true)

@@ -1,0 +1,22 @@
+import JSON
+import ServiceKit
+
+extension BLEService {
+    /// `bcms pair|unpair|is_paired --address A` in the seed's shape `{status, errors}`:
+    /// pairing and unpairing answer when the kernel has finished (or the pairing timed out);
+    /// `is_paired` answers at once from the kept keys.
+    func pairingCall(_ call: BCMSRequest, answer: @escaping (CommandReply) -> Void) {
+        guard let address = parseAddress(call.address) else { return answer(status(false, addressError(call.address))) }
+        let device = pairing.device(address, heard: registry[address]?.addressType)
+        switch call.method {
+        case .isPaired:
+            answer(.json(["status": .bool(pairing.isPaired(address)), "errors": .array([])]))
+        case .pair:
+            pairing.pair(device) { [self] problem in answer(self.status(problem)) }
+        case .unpair:
+            pairing.unpair(device) { [self] problem in answer(self.status(problem)) }
+        default:
+            preconditionFailure("pairingCall is for pair, unpair and is_paired")
+        }
+    }
+}
