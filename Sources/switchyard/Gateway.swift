@@ -1,6 +1,7 @@
 import Board
 import CSupport
 import Console
+import HTTPClient
 import JSON
 import Runtime
 import ServiceKit
