@@ -5,49 +5,20 @@ import TestSupport
 /// submission; `mode ok|500|hang` switches its answer.
 final class IoTAPISimulator {
     let port: Int
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let directory = TemporaryDirectory(prefix: "iot-sim")
-    private let recordFile: String
+    private let tool: ToolSimulator
 
     init() throws {
-        recordFile = directory.file("record.txt")
-        _ = FileManager.default.createFile(atPath: recordFile, contents: nil)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("tools/iot-api-sim.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--exit-on-eof", "--record", recordFile]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        tool = try ToolSimulator("iot-api-sim.py")
+        let text = tool.firstLine
         guard text.hasPrefix("port "), let port = Int(text.dropFirst(5)) else { throw TestFailure("iot-api-sim: \(text)") }
         self.port = port
     }
 
-    deinit {
-        try? input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(3)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
     var url: String { "http://127.0.0.1:\(port)/api/iot/data" }
 
-    func mode(_ mode: String) { input.fileHandleForWriting.write("mode \(mode)\n".data(using: .utf8)!) }
+    func mode(_ mode: String) { tool.send("mode " + mode) }
 
-    var records: [String] {
-        let data = FileManager.default.contents(atPath: recordFile) ?? Data()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
+    var records: [String] { tool.records }
 
     /// The accepted bodies, parsed.
     var accepted: [[String: Any]] {
