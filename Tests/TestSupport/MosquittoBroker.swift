@@ -3,7 +3,7 @@ import Foundation
 /// A real `mosquitto` broker on a free loopback port, for as long as this object lives.
 /// Stop and start it again (same port) to simulate an outage.
 public final class MosquittoBroker {
-    public let port: Int
+    public private(set) var port: Int
     public let directory: TemporaryDirectory
     private var process: Subprocess?
     private let extraConfig: String
@@ -15,7 +15,18 @@ public final class MosquittoBroker {
         chmod(directory.path, 0o777)
         self.port = port ?? FreePort.next()
         self.extraConfig = extraConfig
-        try start()
+        // A port free a moment ago may be taken by another test process before mosquitto
+        // binds it: pick another, unless the caller asked for this one.
+        var attempts = 0
+        while true {
+            do {
+                try start()
+                return
+            } catch BrokerError.portTaken where port == nil && attempts < 5 {
+                attempts += 1
+                self.port = FreePort.next()
+            }
+        }
     }
 
     deinit { stop() }
@@ -34,10 +45,23 @@ public final class MosquittoBroker {
         text += "max_queued_messages 100000\n"
         text += extraConfig
         try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let logStart = log.utf8.count
         process = try Subprocess("/usr/sbin/mosquitto", ["-c", config], stderr: .file(directory.file("stderr.log")))
-        guard FreePort.waitUntilListening(port, timeout: 5) else {
-            throw BrokerError.didNotStart(log: (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "")
+        // Listening on the port is not enough: another process may hold it. Ours says
+        // "running" in its log once its listeners are open.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let fresh = String(decoding: log.utf8.dropFirst(logStart), as: UTF8.self)
+            if fresh.contains("Address already in use") {
+                stop()
+                throw BrokerError.portTaken
+            }
+            if fresh.contains(" running"), isRunning, FreePort.waitUntilListening(port, timeout: 0.1) { return }
+            if !isRunning { break }
+            usleep(20_000)
         }
+        stop()
+        throw BrokerError.didNotStart(log: log)
     }
 
     /// Stops the broker (SIGTERM) and waits for it to exit.
@@ -61,8 +85,13 @@ public final class MosquittoBroker {
 
     public enum BrokerError: Error, CustomStringConvertible {
         case didNotStart(log: String)
+        /// Another process took the port first.
+        case portTaken
         public var description: String {
-            switch self { case .didNotStart(let log): return "mosquitto did not start:\n\(log)" }
+            switch self {
+            case .didNotStart(let log): return "mosquitto did not start:\n\(log)"
+            case .portTaken: return "mosquitto could not bind its port: another process holds it"
+            }
         }
     }
 }
