@@ -62,10 +62,10 @@ public final class SocketCANBus: CANBus {
         }
         var state: Int32 = 0
         hasController = can_get_state(interface, &state) == 0
-        applyBitrate()
+        applyBitrate(stopped: hasController && UInt32(state) == CAN_STATE_STOPPED.rawValue)
         // A stopped controller binds but fails every read; say what to do instead, and let
         // the tunnel's backoff space the retries.
-        if hasController && controllerState == "stopped" {
+        if controllerState == "stopped" {
             throw .unavailable(interface + " is down: set can.bitrate so the gateway starts it, or bring it up with "
                 + "`ip link set " + interface + " up type can bitrate N`")
         }
@@ -122,8 +122,8 @@ public final class SocketCANBus: CANBus {
 
     /// Sets the configured bit rate when it differs, and starts a stopped controller; says
     /// clearly when the kernel won't. Without a configured bit rate the interface is left as
-    /// the system set it up.
-    private func applyBitrate() {
+    /// the system set it up. `stopped`: the controller's state as `open` just read it.
+    private func applyBitrate(stopped: Bool) {
         guard let bitrate else { return }
         guard hasController else {
             log.info(interface + " has no controller (a virtual interface?): bit rate " + String(bitrate) + " not applied")
@@ -133,7 +133,7 @@ public final class SocketCANBus: CANBus {
         var timing = can_bittiming()
         let current = can_get_bittiming(interface, &timing) == 0 ? Int(timing.bitrate) : 0
         if current == bitrate {
-            guard controllerState == "stopped" else { return }
+            guard stopped else { return }
             if can_do_start(interface) == 0 {
                 log.info(interface + ": controller started at " + String(bitrate) + " bit/s")
             } else {
@@ -143,8 +143,7 @@ public final class SocketCANBus: CANBus {
             return
         }
         // The controller must be stopped for a new bit rate; start it again whatever happens.
-        let stopped = can_do_stop(interface) == 0
-        let set = stopped && can_set_bitrate(interface, UInt32(bitrate)) == 0
+        let set = can_do_stop(interface) == 0 && can_set_bitrate(interface, UInt32(bitrate)) == 0
         _ = can_do_start(interface)
         let was = current == 0 ? "none set" : String(current)
         if set {

@@ -366,18 +366,22 @@ class Test:
             if ota:
                 self.ota_rollback(ota)
 
-    def can_status_on(self, interface, bitrate):
-        """`can status` once the tunnel runs on `interface` with `bitrate` (it restarts after a
-        setting changes), or the last status seen."""
+    def can_status_until(self, predicate):
+        """`can status` once `predicate` holds for it (the tunnel restarts after a setting
+        changes), or the last status seen."""
         status = {}
         deadline = time.monotonic() + STEP_TIMEOUT
         while time.monotonic() < deadline:
             status = self.json_command("can status") or {}
-            detail = status.get("bus_detail", {})
-            if status.get("bus") == "socketcan " + interface and detail.get("bitrate") == bitrate:
+            if predicate(status):
                 break
             time.sleep(1)
         return status
+
+    def can_status_on(self, interface, bitrate):
+        """`can status` once the tunnel runs on `interface` with `bitrate`."""
+        return self.can_status_until(lambda status: status.get("bus") == "socketcan " + interface
+                                     and status.get("bus_detail", {}).get("bitrate") == bitrate)
 
     def sja1000(self):
         """The gateway on can0, an emulated SJA1000 (qemu's kvaser_pci) sharing a bus with can1,
@@ -483,13 +487,8 @@ class Test:
                                                                           "can.slcan_device")
         ok = ok and self.command("save", "saved to")
         self.check("console: the tunnel moved to SLCAN on /dev/ttyUSB0", ok)
-        status = {}
-        deadline = time.monotonic() + STEP_TIMEOUT
-        while time.monotonic() < deadline:
-            status = self.json_command("can status") or {}
-            if status.get("bus") == "slcan /dev/ttyUSB0" and status.get("bus_state") == "open":
-                break
-            time.sleep(1)
+        status = self.can_status_until(lambda status: status.get("bus") == "slcan /dev/ttyUSB0"
+                                       and status.get("bus_state") == "open")
         self.check("hotplug: mdev loaded the driver, /dev/ttyUSB0 appeared, the SLCAN channel is open",
                    status.get("bus") == "slcan /dev/ttyUSB0" and status.get("bus_state") == "open", status)
         def adapter_sends():
