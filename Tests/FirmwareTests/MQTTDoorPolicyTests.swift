@@ -192,5 +192,14 @@ struct MQTTDoorPolicyTests {
         #expect((abort.output as? String) == "no transfer in progress", "\(abort)")
         let state = try door.send("status", "").output as? [String: Any]
         #expect(state?["commands_refused"] as? Int == 0)
+
+        // Turned off on a trusted door and saved: the broker's door is closed at once, no restart.
+        let rpc = try gateway.rpcClient()
+        #expect(try rpc.call("reload")["result"] != nil, "drop the unsaved changes made above")
+        #expect(try rpc.call("set", ["cmnd.allow_privileged", "false"])["result"] != nil)
+        #expect(try rpc.call("save")["result"] != nil)
+        let refused = try door.send("set", "node.name evil")
+        #expect(!refused.ok && (refused.output as? String)?.contains("cmnd.allow_privileged") == true, "\(refused)")
+        #expect(try door.send("ota", "abort").output as? String != "no transfer in progress")
     }
 }
