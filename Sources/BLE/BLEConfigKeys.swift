@@ -2,6 +2,11 @@ import Runtime
 import Store
 
 /// The BLE service's settings (`ble.*`), listed for the schema by the service catalogue.
+///
+/// Over MQTT (without `cmnd.allow_privileged`) only the publishing knobs may change
+/// (`.remoteSafe()`): scan window, publish interval, presence timeout, minimum RSSI. Never the
+/// adapter, the mgmt socket, the pairing setup, the device filters the owner chose (allow,
+/// deny, approved or decoded only), discovery, the registry's size, or `ble.enabled`.
 public enum BLEConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "ble.enabled", default: false,
@@ -15,7 +20,7 @@ public enum BLEConfigKeys {
         help: "Baud rate of an HCI UART controller (ble.adapter is a path).")
     public static let scanInterval = ConfigKey<Interval>.duration(
         "ble.scan_s", seconds: 1...600, default: 5,
-        help: "Seconds per scan window: the watchdog, presence and registry checks run once a window.")
+        help: "Seconds per scan window: the watchdog, presence and registry checks run once a window.").remoteSafe()
     public static let extended = ConfigKey<Bool>.flag(
         "ble.extended", default: false,
         help: "Use the LE extended scan commands (Bluetooth 5 controllers: coded PHY, long adverts).")
@@ -27,17 +32,17 @@ public enum BLEConfigKeys {
         help: "Scan windows without a single advert after which the scan is reset (the watchdog).")
     public static let publishInterval = ConfigKey<Int>.integer(
         "ble.publish_interval_s", in: 0...3600, default: 10,
-        help: "Minimum seconds between two publishes of one device (0: every advert).")
+        help: "Minimum seconds between two publishes of one device (0: every advert).").remoteSafe()
     public static let presenceTimeout = ConfigKey<Interval>.duration(
         "ble.presence_timeout_s", seconds: 5...86_400, default: 120,
-        help: "Seconds unseen after which a device's presence turns to away.")
+        help: "Seconds unseen after which a device's presence turns to away.").remoteSafe()
     public static let allow = ConfigKey<[String]>.list(
         "ble.allow", help: "If set, only these MAC addresses are tracked, comma-separated.")
     public static let deny = ConfigKey<[String]>.list(
         "ble.deny", help: "MAC addresses never tracked, comma-separated.")
     public static let minRSSI = ConfigKey<Int>.integer(
         "ble.min_rssi", in: -127...20, default: -100,
-        help: "Adverts weaker than this (dBm) are ignored.")
+        help: "Adverts weaker than this (dBm) are ignored.").remoteSafe()
     public static let approvedOnly = ConfigKey<Bool>.flag(
         "ble.approved_only", default: false,
         help: "Publish only approved devices (the registry still lists every device seen).")

@@ -217,11 +217,13 @@ public final class BLEService: Service {
     public var commands: [Command] {
         [
             Command("ble", usage: "status|devices|restart",
-                    help: "BLE scanner state and counters, the devices heard, or a scan restart now.") {
+                    help: "BLE scanner state and counters, the devices heard, or a scan restart now.",
+                    remote: .readOnly(["", "status", "devices"])) {
                 [self] request in self.bleCommand(request)
             },
             Command("bcms", usage: "list|approve|remove|mode|set_mode|pair|unpair|is_paired [--address A] [--only_approved] [--mode M]",
                     help: "The BLE device manager (seed BCMS): list, approve and remove devices, get or set the working mode, pair and unpair (answers when pairing is done).",
+                    remote: .readOnly(["list", "list *", "mode", "is_paired *", "is_paired --address *"]),
                     deferred: { [self] request, answer in self.bcmsCommand(request, answer: answer) }),
         ]
     }

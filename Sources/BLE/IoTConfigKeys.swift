@@ -2,12 +2,16 @@ import Runtime
 import Store
 
 /// The IoT API submission's settings (`iot.*`, the seed daemon's options), owned by BLE.
+///
+/// Over MQTT only the submission interval may change (`.remoteSafe()`): never the URL, the
+/// token, the identity's certificate, key and CA files, the identifiers, the cache clearing
+/// (a short one drops samples) or the memory bound.
 public enum IoTConfigKeys {
     public static let url = ConfigKey<String>.text(
         "iot.url", default: "",
         help: "IoT API endpoint the approved devices' samples are POSTed to (empty: no submission).")
     public static let submitInterval = ConfigKey<Interval>.duration(
-        "iot.submit_s", seconds: 1...86_400, default: 30, help: "Seconds between IoT submissions.")
+        "iot.submit_s", seconds: 1...86_400, default: 30, help: "Seconds between IoT submissions.").remoteSafe()
     public static let cacheClearInterval = ConfigKey<Interval>.duration(
         "iot.cache_clear_s", seconds: 1...86_400, default: 180,
         help: "Seconds between cache clears: samples of devices no longer approved and devices unseen that long go.")

@@ -99,7 +99,8 @@ public final class BenchlabService: Service {
     /// `benchlab list|rescan`.
     public var commands: [Command] {
         [Command("benchlab", usage: "list|rescan",
-                 help: "Lists the Benchlab devices and their counters, or scans the ports now.") {
+                 help: "Lists the Benchlab devices and their counters, or scans the ports now.",
+                 remote: .readOnly(["", "list"])) {
             [self] request in self.command(request)
         }]
     }

@@ -1,6 +1,8 @@
 import Store
 
 /// Settings a board profile provides (board/<name>/defaults.conf) and users may override.
+///
+/// Neither is remote-safe: they name the board and a sysfs path.
 public enum BoardConfigKeys {
     public static let name = ConfigKey<String>.text(
         "board.name", default: "generic",

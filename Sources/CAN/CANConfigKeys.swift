@@ -1,6 +1,10 @@
 import Store
 
 /// The CAN tunnel's settings (`can.*`), listed for the schema by the service catalogue.
+///
+/// Over MQTT only `can.only_changes` may change (`.remoteSafe()`): never the bus, its device
+/// or interface, bit rates, listen-only (off, the gateway writes to the car's bus), the
+/// mode, the topic, the filters (free text a service checks only at start) or the ring.
 public enum CANConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "can.enabled", default: false,
@@ -31,7 +35,7 @@ public enum CANConfigKeys {
         help: "Accept filters for published bus frames as ID:MASK pairs, e.g. 0x7E8:0x7F8,0x100; empty for all.")
     public static let onlyChanges = ConfigKey<Bool>.flag(
         "can.only_changes", default: false,
-        help: "Publish a frame only when its id's data changed since the last one.")
+        help: "Publish a frame only when its id's data changed since the last one.").remoteSafe()
     public static let ringCapacity = ConfigKey<Int>.powerOfTwo(
         "can.ring_capacity", in: 2...(1 << 20), default: CANTunnelSettings.defaultRingCapacity,
         help: "Frames buffered between the bus reader thread and the run loop; more are dropped and counted.")

@@ -73,7 +73,8 @@ public final class CANService: Service {
     /// `can status|restart|send ID#DATA`.
     public var commands: [Command] {
         [Command("can", usage: "status|restart|send ID#DATA",
-                 help: "CAN tunnel: counters and bus state, reopen the bus, or write one frame (cansend syntax).") {
+                 help: "CAN tunnel: counters and bus state, reopen the bus, or write one frame (cansend syntax).",
+                 remote: .readOnly(["", "status"])) {
             [self] request in self.command(request)
         }]
     }

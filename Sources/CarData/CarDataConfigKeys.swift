@@ -2,6 +2,9 @@ import Runtime
 import Store
 
 /// The BMW CarData service's settings (`bmw.*`), with the seed's environment names.
+///
+/// None is remote-safe: each names an identity, an endpoint, a trust anchor, a file, what
+/// is logged or published where, or the login; over MQTT they need `cmnd.allow_privileged`.
 public enum CarDataConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "bmw.enabled", default: false,

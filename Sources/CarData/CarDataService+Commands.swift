@@ -6,7 +6,9 @@ extension CarDataService {
     /// `bmw status|login|logout|refresh|credentials|catalogue ...`.
     public var commands: [Command] {
         [Command("bmw", usage: "status|login|logout|refresh|credentials|catalogue [--refresh|--stats|--list-categories|--search TEXT|--category CAT]",
-                 help: "BMW CarData: state, device-code login, forget the login, refresh tokens now, MQTT credentials (console only), the data catalogue.") {
+                 help: "BMW CarData: state, device-code login, forget the login, refresh tokens now, MQTT credentials (console only), the data catalogue.",
+                 remote: .readOnly(["", "status", "catalogue", "catalogue --stats", "catalogue --list-categories",
+                                    "catalogue --search ...", "catalogue --category ..."])) {
             [self] request in self.command(request)
         }]
     }

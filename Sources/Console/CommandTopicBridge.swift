@@ -22,6 +22,9 @@ import ServiceKit
 ///
 /// A command that answers later (BLE pairing) has its result published when the answer
 /// comes; at most `maxPendingAnswers` may be outstanding, more are refused at once.
+///
+/// Anyone on the broker may publish here, so unless `allowsPrivileged` the requests are
+/// marked untrusted: only what commands and keys declare safe remotely runs.
 public final class CommandTopicBridge {
     /// Longest payload run: far above any command line a person or script sends.
     public static let maxPayloadBytes = 4096
@@ -63,9 +66,11 @@ public final class CommandTopicBridge {
     /// Commands waiting to run now.
     public var pendingCount: Int { pending.count - pendingHead }
 
-    /// Whether commands from the broker may make privileged changes (`cmnd.allow_privileged`):
-    /// anyone who can publish there can send them.
-    public let allowsPrivileged: Bool
+    /// Whether commands from the broker run with full rights (`cmnd.allow_privileged`):
+    /// anyone who can publish there can send them. Without it only the command forms and keys
+    /// declared remote-safe run (`CommandRegistry` and `ConfigCommands` hold them to that).
+    /// The gateway updates it when the saved settings change, so turning it off needs no restart.
+    public var allowsPrivileged: Bool
     /// Commands waiting to run, at most.
     public let maxPending: Int
 

@@ -15,9 +15,11 @@ public enum ConfigCommands {
     public static func register(in registry: CommandRegistry, store: ConfigStore) {
         registry.register(Command(
             "config", usage: "[keys]",
-            help: "Show every setting and where its value comes from (secrets as ***); \"config keys\" explains them."
+            help: "Show every setting and where its value comes from (secrets as ***); \"config keys\" explains them.",
+            remote: .always
         ) { request in show(request, store) })
-        registry.register(Command("get", usage: "KEY", help: "Show one setting and where its value comes from.") { request in
+        registry.register(Command("get", usage: "KEY", help: "Show one setting and where its value comes from.",
+                                  remote: .always) { request in
             guard let name = operand(request, 0, "key"), request.arguments.count <= 1 else {
                 return .failure("usage: get KEY")
             }
@@ -25,54 +27,74 @@ public enum ConfigCommands {
                 return .failure(error.description)
             }
         })
+        // The registry (which lives as long as the gateway) is kept by these handlers to
+        // count and log refusals in one place: a cycle, like `help`'s.
+        let perKey = CommandRemoteAccess.decidedByHandler(rule: "keys marked \"" + AnyConfigKey.remoteMarker + "\" in config keys")
         registry.register(Command(
-            "set", usage: "KEY VALUE", help: "Change a setting (quote a value with spaces); \"save\" keeps it."
+            "set", usage: "KEY VALUE", help: "Change a setting (quote a value with spaces); \"save\" keeps it.",
+            remote: perKey
         ) { request in
             guard let name = operand(request, 0, "key"), let value = operand(request, 1, "value"),
                   request.arguments.count <= 2 else {
                 return .failure("usage: set KEY VALUE (quote a value that has spaces: set KEY \"two words\")")
             }
             do throws(StoreError) {
-                if let refusal = try privilegeCheck(name, request, store) { return refusal }
+                if let refusal = try privilegeCheck("set", name, request, store, registry) { return refusal }
                 return reply(try store.set(name, to: value), request, changed: true)
             } catch {
                 return .failure(error.description)
             }
         })
         registry.register(Command(
-            "unset", usage: "KEY", help: "Return a setting to the board's or the built-in default; \"save\" keeps it."
+            "unset", usage: "KEY", help: "Return a setting to the board's or the built-in default; \"save\" keeps it.",
+            remote: perKey
         ) { request in
             guard let name = operand(request, 0, "key"), request.arguments.count <= 1 else {
                 return .failure("usage: unset KEY")
             }
             do throws(StoreError) {
-                if let refusal = try privilegeCheck(name, request, store) { return refusal }
+                if let refusal = try privilegeCheck("unset", name, request, store, registry) { return refusal }
                 try store.unset(name)
                 return reply(try store.entry(name), request, changed: true)
             } catch {
                 return .failure(error.description)
             }
         })
-        registry.register(Command("save", help: "Write the changed settings to the data partition.") { request in
+        // `save` over MQTT: `set` takes effect only when saved, so a remote-safe change is
+        // useless without it, and persisting one is as harmless as making it. But a save
+        // persists (and applies) every unsaved change, including ones made on the console
+        // that its user has not decided to keep: those are the trusted door's to save.
+        registry.register(Command(
+            "save", help: "Write the changed settings to the data partition.",
+            remote: .decidedByHandler(rule: "when every unsaved change is to such a key")
+        ) { request in
             guard request.arguments.isEmpty else { return .failure("usage: save") }
+            if !request.allowsPrivileged {
+                let privileged = store.unsavedNames.sorted().filter { store.schema.key(named: $0)?.isRemoteSafe != true }
+                if !privileged.isEmpty {
+                    return registry.refuse("save", limitKey: "save", request, reply: "save would also keep unsaved changes of "
+                        + privileged.joined(separator: ", ") + ", which MQTT may not change: save on the console or over RPC "
+                        + "(or with cmnd.allow_privileged on)")
+                }
+            }
             do throws(StoreError) { try store.save() } catch { return .failure(error.description) }
             return .text("saved to " + store.dataDirectory + "/config")
         })
         LogCommand.register(in: registry)
     }
 
-    /// A refusal when `name` is privileged and the door does not allow that; otherwise nil,
-    /// after logging a privileged change (the key and the door, never the value). Unknown
-    /// keys throw as `set` would.
+    /// A refusal when `name` is not remote-safe and the door does not trust its caller;
+    /// otherwise nil, after logging a privileged change (the key and the door, never the
+    /// value). Unknown keys throw as `set` would.
     private static func privilegeCheck(
-        _ name: String, _ request: CommandRequest, _ store: ConfigStore
+        _ verb: String, _ name: String, _ request: CommandRequest, _ store: ConfigStore, _ registry: CommandRegistry
     ) throws(StoreError) -> CommandReply? {
         let key = try store.schema.lookup(name)
         guard key.isPrivileged else { return nil }
         guard request.allowsPrivileged else {
-            log.warning("refused a change of privileged " + key.name + " over " + request.origin.name)
-            return .failure(key.name + " changes a credential, an endpoint or a door: change it on the console "
-                            + "or over RPC (MQTT may only when cmnd.allow_privileged is on)")
+            return registry.refuse(verb + " " + key.name, limitKey: verb + " " + key.name, request,
+                                   reply: key.name + " is not " + AnyConfigKey.remoteMarker + ": change it on the console "
+                                       + "or over RPC (MQTT may only when cmnd.allow_privileged is on)")
         }
         log.warning("privileged change: " + key.name + " over " + request.origin.name)
         return nil
@@ -96,7 +118,7 @@ public enum ConfigCommands {
             }
             return .json(.object(settings))
         case "keys"?:
-            return .text(store.schema.helpLines().joined(separator: "\n"))
+            return .text((store.schema.helpLines() + [AnyConfigKey.remoteRule]).joined(separator: "\n"))
         case let other?:
             return .failure("unknown config action \"" + other + "\": use \"config\" or \"config keys\"")
         }

@@ -8,7 +8,8 @@ public enum HelpCommand {
     public static func register(in registry: CommandRegistry) {
         // The registry keeps the command and the command the registry: a cycle, but both
         // live as long as the gateway does.
-        registry.register(Command("help", usage: "[COMMAND]", help: "List the commands, or explain one.") { request in
+        registry.register(Command("help", usage: "[COMMAND]", help: "List the commands, or explain one.",
+                                  remote: .always) { request in
             let name = request.parameter("command")?.stringValue ?? request.argument(0)
             guard request.arguments.count <= 1 else { return .failure("usage: help [COMMAND]") }
             guard let name else { return .text(registry.helpText()) }

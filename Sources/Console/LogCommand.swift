@@ -8,9 +8,12 @@ enum LogCommand {
     private static let usage = "usage: log [level [debug|info|warning|error|critical]] | log format [plain|json]"
 
     static func register(in registry: CommandRegistry) {
+        // Over MQTT only the reading forms: from the broker, `log level critical` would
+        // silence the very warnings that report refused commands.
         registry.register(Command(
             "log", usage: "[level [LEVEL]|format [FORMAT]]",
-            help: "Show or change the log level and format until restart (log.level keeps it)."
+            help: "Show or change the log level and format until restart (log.level keeps it).",
+            remote: .readOnly(["", "level", "format"])
         ) { request in run(request) })
     }
 

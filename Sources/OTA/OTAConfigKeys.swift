@@ -2,6 +2,9 @@ import Runtime
 import Store
 
 /// The OTA service's settings (`ota.*`), listed for the schema by the service catalogue.
+///
+/// None is remote-safe: the update door, its trust anchors and its rollback window are the
+/// console's and RPC's (over MQTT with `cmnd.allow_privileged`).
 public enum OTAConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "ota.enabled", default: false,

@@ -148,7 +148,8 @@ public final class OTAService: Service {
 
     public var commands: [Command] {
         [Command("ota", usage: "status|abort",
-                 help: "Shows the firmware slots, versions, trial state and last failure, or abandons the transfer in progress.") {
+                 help: "Shows the firmware slots, versions, trial state and last failure, or abandons the transfer in progress.",
+                 remote: .readOnly(["", "status"])) {
             [self] request in self.command(request)
         }]
     }

@@ -1,6 +1,15 @@
+import Runtime
+
 /// The one table of commands every door serves. The service host registers each service's.
+///
+/// It is also the one place where a door that does not trust its caller (MQTT without
+/// `cmnd.allow_privileged`) is held to each command's `remote` declaration, before the
+/// handler runs; every refusal is counted and logged (at most once a minute per command).
 public final class CommandRegistry {
     public private(set) var commands: [Command] = []
+    /// Invocations refused to an untrusted door (commands and keys it may not change).
+    public private(set) var refusals = 0
+    private let refusalLog = LogLimiter(log: Logger("commands"), clock: MonotonicClock())
 
     public init() {}
 
@@ -28,6 +37,10 @@ public final class CommandRegistry {
             completion(.failure("unknown command \"\(name)\"; try \"help\" for the list"))
             return
         }
+        if !request.allowsPrivileged && !command.remote.permits(request) {
+            completion(refuseUntrusted(command, request))
+            return
+        }
         switch command.body {
         case .immediate(let handler):
             completion(handler(request))
@@ -45,6 +58,29 @@ public final class CommandRegistry {
         return immediate ?? .failure("\"" + name + "\" answers later; ask through the console, MQTT or RPC to get its answer")
     }
 
+    /// Refuses `what` (a command form, `set KEY`) to the untrusted door `request` came
+    /// through: counts it, logs it without any value (at most once a minute per `limitKey`,
+    /// so a flood from the broker cannot flood the log) and returns `reply` as the failure.
+    public func refuse(_ what: String, limitKey: String, _ request: CommandRequest, reply: String) -> CommandReply {
+        refusals += 1
+        refusalLog.warning(limitKey, "refused over " + request.origin.name + ": " + what
+                           + " (needs the console, RPC or cmnd.allow_privileged)")
+        return .failure(reply)
+    }
+
+    /// The refusal of a form `command.remote` does not open. Names the command and its first
+    /// word only (shortened): the rest may be a value, and values are not logged.
+    private func refuseUntrusted(_ command: Command, _ request: CommandRequest) -> CommandReply {
+        var what = command.name
+        if let first = request.argument(0) {
+            what += " " + (first.utf8.count <= 32 ? first : String(decoding: Array(first.utf8.prefix(32)), as: UTF8.self) + "...")
+        }
+        let door = request.origin == .mqtt ? "MQTT" : request.origin.name
+        return refuse(what, limitKey: command.name, request,
+                      reply: "\"" + what + "\" may change state: over " + door + " it needs cmnd.allow_privileged "
+                          + "(or use the console or RPC); " + command.remote.summary)
+    }
+
     /// Whether command `name` may answer after `execute` returns (see `Command.answersLater`).
     public func answersLater(_ name: String) -> Bool { lookup(name)?.answersLater ?? false }
 
@@ -52,14 +88,16 @@ public final class CommandRegistry {
     public func helpText(for name: String? = nil) -> String {
         if let name {
             guard let command = lookup(name) else { return "unknown command \"\(name)\"; try \"help\" for the list" }
-            return command.synopsis + "\n  " + command.help
+            return command.synopsis + "\n  " + command.help + "\n  " + command.remote.summary
         }
         var lines: [String] = []
         for command in commands.sorted(by: { $0.name < $1.name }) {
             var synopsis = command.synopsis
             while synopsis.utf8.count < 28 { synopsis += " " }
-            lines.append(synopsis + " " + command.help)
+            let tag = command.remote == .denied ? "" : " [" + command.remote.summary + "]"
+            lines.append(synopsis + " " + command.help + tag)
         }
+        lines.append("Over MQTT only the [MQTT: ...] forms run; the rest need the console, RPC or cmnd.allow_privileged.")
         return lines.joined(separator: "\n")
     }
 }

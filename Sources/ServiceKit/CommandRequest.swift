@@ -24,9 +24,10 @@ public struct CommandRequest {
     public let arguments: [String]
     /// A JSON-RPC `params` object, when the caller sent one (named parameters).
     public let parameters: JSONObject?
-    /// Whether the door trusts its caller with privileged changes (credentials, endpoints,
-    /// doors; see `AnyConfigKey.isPrivileged`). The console (physical access) and
-    /// authenticated RPC do; MQTT only when `cmnd.allow_privileged` is set.
+    /// Whether the door trusts its caller with everything: every command form and every key.
+    /// The console (physical access) and authenticated RPC do; MQTT only when
+    /// `cmnd.allow_privileged` is set. Otherwise only what is declared safe remotely runs
+    /// (`Command.remote`, `ConfigKey.remoteSafe()`).
     public let allowsPrivileged: Bool
 
     /// `allowsPrivileged` defaults to false for MQTT, the door anyone on the broker can use.

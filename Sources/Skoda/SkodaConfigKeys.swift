@@ -2,6 +2,9 @@ import Runtime
 import Store
 
 /// The Skoda service's settings (`skoda.*`), listed for the schema by the service catalogue.
+///
+/// None is remote-safe: each names an identity, a credential, an endpoint, a trust anchor,
+/// the TLS switch or what is published where; over MQTT they need `cmnd.allow_privileged`.
 public enum SkodaConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "skoda.enabled", default: false,

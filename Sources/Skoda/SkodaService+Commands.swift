@@ -8,7 +8,8 @@ import Uplink
 extension SkodaService {
     public var commands: [Command] {
         [Command("skoda", usage: "status|refresh",
-                 help: "MySkoda push events: connection, token expiry, last events, open operations; refresh fetches a new token.") {
+                 help: "MySkoda push events: connection, token expiry, last events, open operations; refresh fetches a new token.",
+                 remote: .readOnly(["", "status"])) {
             [self] request in self.command(request)
         }]
     }

@@ -1,6 +1,6 @@
 /// One setting of the gateway as the schema, the file and the doors see it: its dotted name,
 /// the values it takes, its default as canonical text, a sentence of help, whether it is a
-/// secret, and the environment variable that overrides it.
+/// secret, the environment variable that overrides it, and whether MQTT may change it.
 ///
 /// Modules declare typed `ConfigKey<Value>`s (whose `any` is this) and list them for the
 /// schema; code reads values through the typed key, never through this text.
@@ -16,6 +16,9 @@ public struct AnyConfigKey: Equatable, Sendable {
     public let isSecret: Bool
     /// The environment variable that overrides the key (the seeds' names), if any.
     public let environmentName: String?
+    /// Whether the MQTT door may change it without `cmnd.allow_privileged`: false unless the
+    /// declaration says `.remoteSafe()` (see `AnyConfigKey+RemoteRight.swift`).
+    public internal(set) var isRemoteSafe = false
 
     public init(
         _ name: String, _ kind: ConfigKind, default defaultValue: String, help: String,
@@ -51,15 +54,20 @@ public struct AnyConfigKey: Equatable, Sendable {
         ConfigText.display(value, secret: isSecret)
     }
 
-    /// Help for a listing: `mqtt.port (integer 1..65535, default 1883, env MQTT_PORT): ...`.
+    /// Help for a listing: `mqtt.port (integer 1..65535, default 1883, env MQTT_PORT): ...`;
+    /// a key open to the MQTT door says `settable over MQTT`.
     public var helpLine: String {
         var line = name + " (" + kind.name + ", default " + displayValue(defaultValue)
         if let environmentName { line += ", env " + environmentName }
         if isSecret { line += ", secret" }
+        if isRemoteSafe { line += ", " + AnyConfigKey.remoteMarker }
         line += "): " + help
         if case .choice = kind { line += " Allowed: " + kind.allowed + "." }
         return line
     }
+
+    /// What `helpLine` says of a key the MQTT door may change.
+    public static let remoteMarker = "settable over MQTT"
 
     /// Key names are what the file format relies on: lowercase ASCII letters, digits, `_`
     /// and `-` in dot-separated parts, never `=`, spaces or line breaks.

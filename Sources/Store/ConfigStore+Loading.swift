@@ -36,6 +36,7 @@ extension ConfigStore {
                 warn(source + ": skipped " + error.description, level: .warning)
             }
         }
+        savedValues = userLayer
         if !unknownUserValues.isEmpty {
             // Names only: an unknown key may be a secret of the firmware that wrote it.
             warn(source + " has settings this firmware does not know (kept as they are): "

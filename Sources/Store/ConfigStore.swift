@@ -36,6 +36,9 @@ public final class ConfigStore {
     /// Saved settings of keys this firmware does not know (a newer one wrote them): kept
     /// and saved back untouched, never shown.
     var unknownUserValues: [String: String] = [:]
+    /// The user layer (known and unknown keys) as last loaded or saved: what `unsavedNames`
+    /// compares with.
+    var savedValues: [String: String] = [:]
 
     /// Which copy of the saved settings was loaded (`.current` again after a save).
     public internal(set) var loadOutcome: ConfigLoadOutcome = .noFile
@@ -106,6 +109,23 @@ public final class ConfigStore {
         schema.keys.map { entry(for: $0).description }
     }
 
+    /// The names whose saved setting a `save` would change (set, changed or removed since the
+    /// last load or save), so a door may ask whether it is allowed to keep them all.
+    public var unsavedNames: Set<String> {
+        let current = userLayer
+        var names: Set<String> = []
+        for (name, value) in current where savedValues[name] != value { names.insert(name) }
+        for name in savedValues.keys where current[name] == nil { names.insert(name) }
+        return names
+    }
+
+    /// The user layer as `save` writes it: unknown keys kept, known keys' values.
+    var userLayer: [String: String] {
+        var settings = unknownUserValues
+        for (name, value) in userValues { settings[name] = value }
+        return settings
+    }
+
     /// Names of saved settings this firmware does not know, sorted.
     public var unknownSavedKeys: [String] { unknownUserValues.keys.sorted() }
 
@@ -145,9 +165,9 @@ public final class ConfigStore {
     /// Writes the user layer to `<data dir>/config` atomically; the previous file becomes
     /// `config.prev`.
     public func save() throws(StoreError) {
-        var settings = unknownUserValues
-        for (name, value) in userValues { settings[name] = value }
+        let settings = userLayer
         try files.save(ConfigFile.encode(settings))
+        savedValues = settings
         hasUnsavedChanges = false
         loadOutcome = .current
         log.debug("saved " + String(settings.count) + " settings to " + files.current)

@@ -4,6 +4,11 @@ import Runtime
 /// Each feature module declares its own keys beside its code (`CANConfigKeys`, ...), and the
 /// service catalogue lists them. Environment names are the seeds' own, so an existing `.env`
 /// file of the Python tools configures the gateway unchanged.
+///
+/// None of them is remote-safe (`ConfigKey.remoteSafe()`): the node's name is its identity,
+/// the log settings could silence the warnings of refused commands, and the rest configure
+/// the broker connection, outgoing HTTPS and the command doors. Over MQTT they need
+/// `cmnd.allow_privileged`.
 public enum StandardKeys {
     // MARK: node and logging
 
@@ -112,7 +117,7 @@ public enum StandardKeys {
         help: "Let local clients use RPC without the token (only while rpc.bind is a loopback address).")
     public static let commandsAllowPrivileged = ConfigKey<Bool>.flag(
         "cmnd.allow_privileged", default: false,
-        help: "Let MQTT cmnd topics change credentials, endpoints and doors (anyone on the broker could).")
+        help: "Let MQTT cmnd topics run every command and change every key, not only those declared safe remotely (anyone on the broker could).")
     public static let consoleDevice = ConfigKey<String>.text(
         "console.device", default: "-",
         help: "Serial device of the command console, - for standard input, or none for no console.")

@@ -1,6 +1,8 @@
 import Store
 
 /// The dashboard's settings (`web.*`), listed for the schema by the service catalogue.
+///
+/// None is remote-safe: the dashboard is a door (address, port, credentials, limits).
 public enum WebConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "web.enabled", default: false,

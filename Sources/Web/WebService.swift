@@ -146,7 +146,8 @@ public final class WebService: Service, HTTPRequestHandler {
 
     /// `web status`.
     public var commands: [Command] {
-        [Command("web", usage: "status", help: "Dashboard: its URL, open clients and request counters.") {
+        [Command("web", usage: "status", help: "Dashboard: its URL, open clients and request counters.",
+                 remote: .readOnly(["", "status"])) {
             [self] request in
             let verb = request.argument(0) ?? "status"
             guard verb == "status" else { return .failure("unknown web command \"" + verb + "\"; use status") }

@@ -12,6 +12,7 @@ enum ConfigCommand {
         let operands = Array(parsed.positionals.dropFirst())
         if action == "keys" {
             for line in ServiceCatalog.schema.helpLines() { Output.line(line) }
+            Output.line(AnyConfigKey.remoteRule)
             return 0
         }
         let counts = ["show": 0, "get": 1, "set": 2, "unset": 1]

@@ -78,6 +78,7 @@ final class Gateway {
                                      formatOverride: self.logFormatOverride)
             self.applyUplinkSettings()
             self.applyRPCSettings()
+            self.commandTopics?.allowsPrivileged = self.store.boolean(StandardKeys.commandsAllowPrivileged)
             self.services.settingsChanged()
         }
         GatewayCommands.register(self, into: commands)
@@ -268,6 +269,8 @@ final class Gateway {
         state["tasks"] = .array(tasks)
         state["uplink"] = uplinkSnapshot()
         state["services"] = services.stateJSON()
+        // Commands and key changes refused to the MQTT door (see CommandRemoteAccess).
+        state["commands_refused"] = .int(commands.refusals)
         return .object(state)
     }
 

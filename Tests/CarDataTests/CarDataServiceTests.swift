@@ -81,7 +81,8 @@ struct CarDataServiceTests {
             let (host, service, registry) = try hosted(store, loop, uplink)
             #expect(service.stateName == "login needed")
             #expect(host.context(of: "bmw")?.needsUserAction == true, "the LED asks for a login")
-            let reply = registry.execute("bmw", CommandRequest(origin: .mqtt, arguments: ["login"]))
+            // Logging in changes state: from the broker only with cmnd.allow_privileged on.
+            let reply = registry.execute("bmw", CommandRequest(origin: .mqtt, arguments: ["login"], allowsPrivileged: true))
             #expect(reply.ok, "\(reply.output.text)")
             #expect(loop.run(timeout: 10) { service.stateJSON()["login"]?["user_code"]?.stringValue == "ABCD-1234" })
             #expect(service.stateJSON()["login"]?["verification_uri_complete"]?.stringValue?.contains("code=ABCD-1234") == true)

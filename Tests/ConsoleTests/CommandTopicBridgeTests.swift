@@ -24,7 +24,7 @@ struct CommandTopicBridgeTests {
 
         init(settings tune: (inout MQTTSettings) -> Void = { _ in }, maxPending: Int = CommandTopicBridge.defaultMaxPending) throws {
             broker = try MosquittoBroker()
-            store = ConfigStore(dataDirectory: directory.path, environment: { _ in nil })
+            store = ConfigStore(schema: ConsoleTestKeys.schema, dataDirectory: directory.path, environment: { _ in nil })
             ConfigCommands.register(in: registry, store: store)
             HelpCommand.register(in: registry)
             loop = try EventLoop()
@@ -85,16 +85,16 @@ struct CommandTopicBridgeTests {
         #expect(reply["output"] == ["key": "mqtt.port", "value": "1883", "source": "default"])
         #expect(reply.objectValue?.keys == ["cmd", "ok", "output"])
 
-        // Quotes group words; an endpoint is privileged, so the broker's door refuses it.
+        // Quotes group words; an endpoint is not remote-safe, so the broker's door refuses it.
         try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "mqtt.host \"my broker\"")
         let set = try #require(try rig.result(2))
         #expect(set["ok"] == false)
-        #expect(set["output"]?.stringValue?.hasPrefix("mqtt.host changes a credential") == true)
+        #expect(set["output"]?.stringValue?.hasPrefix("mqtt.host is not settable over MQTT") == true)
         #expect(rig.store.string(StandardKeys.mqttHost) == "localhost")
-        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "log.format \"json\"")
+        try MQTTTool.publish(port: rig.broker.port, topic: "switchyard/test/cmnd/set", message: "test.poll_s \"20\"")
         let plain = try #require(try rig.result(3))
         #expect(plain["ok"] == true)
-        #expect(rig.store.value(StandardKeys.logFormat) == .json)
+        #expect(rig.store.value(ConsoleTestKeys.pollInterval) == .seconds(20))
         #expect(rig.bridge.executed == 3)
     }
 
@@ -180,5 +180,79 @@ struct CommandTopicBridgeTests {
         let expected = rig.bridge.executed
         #expect(rig.observer.wait(timeout: 10) { $0.count >= expected })
         #expect(rig.observer.lines.count == expected)
+    }
+
+    /// Publishes `payload` to cmnd/`command` and returns the `count`-th result.
+    private func command(_ rig: Rig, _ command: String, _ payload: String, _ count: Int) throws -> JSONValue {
+        try MQTTTool.publish(port: rig.broker.port, topic: rig.topics.commandPrefix + command, message: payload)
+        return try #require(try rig.result(count))
+    }
+
+    @Test("without cmnd.allow_privileged: readers and remote-safe keys run, the rest is refused and changes nothing")
+    func untrustedDoorRunsOnlyTheAllowlist() throws {
+        let rig = try Rig()
+        rig.connect()
+        var replies = 0
+        func send(_ name: String, _ payload: String) throws -> JSONValue {
+            replies += 1
+            return try command(rig, name, payload, replies)
+        }
+        let (_, lines) = try LogCapture.lines { () throws -> Void in
+            // A change made on the console and not saved yet is that door's to keep.
+            try rig.store.set("mqtt.keepalive_s", to: "45")
+            #expect(try send("set", "test.poll_s 30")["ok"] == true)
+            let save = try send("save", "")
+            #expect(save["ok"] == false)
+            #expect(save["output"]?.stringValue?.contains("mqtt.keepalive_s") == true, "\(save)")
+            #expect(!FileManager.default.fileExists(atPath: rig.directory.file("config")), "nothing saved")
+            try rig.store.unset("mqtt.keepalive_s")
+            let saved = try send("save", "")
+            #expect(saved["ok"] == true, "\(saved)")
+            let file = try String(contentsOfFile: rig.directory.file("config"), encoding: .utf8)
+            #expect(file.contains("test.poll_s=30") && !file.contains("keepalive"), "\(file)")
+
+            for attempt in ["set mqtt.tls.ca_file /tmp/evil.pem", "set mqtt.tls.insecure true", "set node.name evil",
+                            "unset rpc.bind", "set cmnd.allow_privileged true", "set log.level critical"] {
+                let words = attempt.split(separator: " ", maxSplits: 1).map(String.init)
+                let refused = try send(words[0], words[1])
+                #expect(refused["ok"] == false, "\(attempt)")
+                #expect(refused["output"]?.stringValue?.contains("cmnd.allow_privileged") == true, "\(refused)")
+            }
+            let log = try send("log", "level critical")
+            #expect(log["ok"] == false, "the log level from the broker could hide these refusals")
+            #expect(log["output"]?.stringValue?.contains("\"log level\" may change state") == true, "\(log)")
+            #expect(try send("log", "level")["ok"] == true, "reading the level is fine")
+            #expect(try send("get", "mqtt.tls.insecure")["ok"] == true)
+            #expect(try send("config", "keys")["output"]?.stringValue?.contains("test.poll_s (seconds 1..3600, default 10, settable over MQTT)") == true)
+        }
+        #expect(rig.store.value(StandardKeys.nodeName) == "switchyard")
+        #expect(rig.store.boolean(StandardKeys.mqttTLSInsecure) == false)
+        #expect(rig.store.boolean(StandardKeys.commandsAllowPrivileged) == false)
+        #expect(rig.store.value(StandardKeys.logLevel) == .info)
+        #expect(LogSettings.level != .critical)
+        #expect(rig.registry.refusals == 8)
+        #expect(lines.contains { $0.contains("refused over mqtt: set mqtt.tls.ca_file") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("/tmp/evil.pem") }, "values are never logged")
+    }
+
+    @Test("with cmnd.allow_privileged the broker's door has full rights, and every privileged change is logged")
+    func allowanceGivesFullRights() throws {
+        let rig = try Rig()
+        rig.connect()
+        rig.bridge.allowsPrivileged = true
+        let (_, lines) = try LogCapture.lines { () throws -> Void in
+            #expect(try command(rig, "set", "mqtt.tls.ca_file /etc/ssl/broker.pem", 1)["ok"] == true)
+            #expect(try command(rig, "save", "", 2)["ok"] == true)
+        }
+        #expect(rig.store.string(StandardKeys.mqttTLSCAFile) == "/etc/ssl/broker.pem")
+        #expect(lines.contains { $0.contains("privileged change: mqtt.tls.ca_file over mqtt") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("/etc/ssl/broker.pem") }, "the value is not logged")
+        #expect(rig.registry.refusals == 0)
+        // Turned off again (a reload after the console saved it off): closed at once.
+        rig.bridge.allowsPrivileged = false
+        _ = LogCapture.lines {
+            #expect((try? command(rig, "set", "mqtt.tls.ca_file /tmp/x.pem", 3))?["ok"] == false)
+        }
+        #expect(rig.store.string(StandardKeys.mqttTLSCAFile) == "/etc/ssl/broker.pem")
     }
 }

@@ -6,6 +6,20 @@ import ServiceKit
 import Store
 import TestSupport
 
+/// A key declared safe to change over MQTT, as a service's polling interval is: the gateway's
+/// own keys are all closed to MQTT, so the Console tests bring one of their own.
+enum ConsoleTestKeys {
+    static let pollInterval = ConfigKey<Interval>.duration(
+        "test.poll_s", seconds: 1...3600, default: 10, help: "Seconds between readings of a test sensor.").remoteSafe()
+
+    /// The gateway's own keys and `pollInterval`.
+    static var schema: ConfigSchema {
+        var schema = ConfigSchema.standard
+        schema.register([pollInterval.any])
+        return schema
+    }
+}
+
 /// The Console tests' shared setup: a real config store in a temp dir (no environment
 /// unless a test gives one), and the registry with the commands this module provides.
 final class ConsoleFixture {
@@ -15,18 +29,20 @@ final class ConsoleFixture {
     let loop: EventLoop
 
     init(environment: [String: String] = [:]) throws {
-        store = ConfigStore(dataDirectory: directory.path, environment: { environment[$0] })
+        store = ConfigStore(schema: ConsoleTestKeys.schema, dataDirectory: directory.path, environment: { environment[$0] })
         ConfigCommands.register(in: registry, store: store)
         HelpCommand.register(in: registry)
         // A command with a large answer, for output limits.
-        registry.register(Command("blob", usage: "BYTES", help: "Answer with BYTES bytes of text.") { request in
+        // Both test commands only answer, so they are open to MQTT: the doors' tests use them there.
+        registry.register(Command("blob", usage: "BYTES", help: "Answer with BYTES bytes of text.",
+                                  remote: .always) { request in
             .text(String(repeating: "b", count: Int(request.argument(0) ?? "") ?? 1_000))
         })
         loop = try EventLoop()
         // A command that answers later, as BLE pairing does: `later MS [TEXT]` answers TEXT
         // (or "done") after MS milliseconds.
         registry.register(Command("later", usage: "MS [TEXT]", help: "Answer TEXT after MS milliseconds.",
-                                  deferred: { [loop] request, answer in
+                                  remote: .always, deferred: { [loop] request, answer in
             let delay = Int64(request.argument(0) ?? "") ?? 100
             let text = request.argument(1) ?? "done"
             loop.after(.milliseconds(delay)) { answer(.text(text)) }

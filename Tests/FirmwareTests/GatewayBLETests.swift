@@ -80,8 +80,10 @@ struct GatewayBLETests {
         let mgmt = try MgmtSimulator(delay: 1.0)
         let broker = try MosquittoBroker()
         let data = TemporaryDirectory(prefix: "gateway-pair")
+        // Pairing changes state: over MQTT it needs cmnd.allow_privileged, which this test of
+        // deferred answers on every door turns on (MQTTDoorPolicyTests checks the refusal).
         #expect(ChildProcessConfig.set([
-            "ble.enabled": "true", "ble.adapter": sim.path, "ble.mgmt_socket": mgmt.path,
+            "ble.enabled": "true", "ble.adapter": sim.path, "ble.mgmt_socket": mgmt.path, "cmnd.allow_privileged": "true",
         ], data: data.path))
         let gateway = try GatewayProcess(broker: broker, data: data)
         #expect(gateway.waitForLog("keys of 0 paired devices loaded", timeout: 20), "\(gateway.log)")

@@ -19,7 +19,7 @@ struct GatewayCommandTests {
         return (try JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
     }
 
-    @Test("set and save over MQTT, restart over MQTT, the value survives; bad input gets errors")
+    @Test("set and save over MQTT, restart over RPC (MQTT may not), the value survives; bad input gets errors")
     func mqttSetSaveRestart() throws {
         let broker = try MosquittoBroker()
         let gateway = try GatewayProcess(broker: broker)
@@ -27,22 +27,26 @@ struct GatewayCommandTests {
         let set = try mqttCommand(broker, gateway, "set", "benchlab.poll_s 3")
         #expect(set["cmd"] as? String == "set")
         #expect(set["ok"] as? Bool == true)
-        // Anyone on the broker can publish here: endpoints, credentials and doors are refused.
+        // Anyone on the broker can publish here: only keys declared remote-safe may change.
         for attempt in ["mqtt.host evil.example", "mqtt.password x", "rpc.bind 0.0.0.0", "mqtt.keepalive_s 45",
                         "ble.mgmt_socket /tmp/evil.sock"] {
             let refused = try mqttCommand(broker, gateway, "set", attempt)
             #expect(refused["ok"] as? Bool == false, "\(attempt): \(refused)")
             #expect((refused["output"] as? String)?.contains("cmnd.allow_privileged") == true)
         }
-        #expect(gateway.waitForLog("refused a change of privileged mqtt.host over mqtt"))
+        #expect(gateway.waitForLog("refused over mqtt: set mqtt.host"))
         #expect(try mqttCommand(broker, gateway, "save", "")["ok"] as? Bool == true)
 
         let unknown = try mqttCommand(broker, gateway, "frobnicate", "")
         #expect(unknown["ok"] as? Bool == false)
         #expect((unknown["output"] as? String)?.contains("help") == true)
 
+        // Restarting changes state: the broker's door may not, the authenticated RPC door may.
+        let refusedRestart = try mqttCommand(broker, gateway, "restart", "")
+        #expect(refusedRestart["ok"] as? Bool == false)
+        #expect((refusedRestart["output"] as? String)?.contains("cmnd.allow_privileged") == true, "\(refusedRestart)")
         let pid = gateway.process.pid
-        #expect(try mqttCommand(broker, gateway, "restart", "")["ok"] as? Bool == true)
+        #expect(try gateway.rpcClient().call("restart")["result"] as? String == "restarting")
         #expect(gateway.waitForLog("restart requested: shutting down"))
         // exec keeps the PID: wait for the second start in the log, then for the new session.
         let deadline = Date().addingTimeInterval(10)
