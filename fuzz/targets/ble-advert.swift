@@ -9,8 +9,8 @@ import BLE
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let key: [UInt8] = [0x23, 0x1d, 0x39, 0xc1, 0xd7, 0xcc, 0x1a, 0xb1, 0xae, 0xe2, 0x24, 0xcd, 0x09, 0x6d, 0xb9, 0x32]
     var reassembler = H4Reassembler()
-    reassembler.feed(UnsafeRawBufferPointer(start: data, count: size)) { type, packet in
-        guard type == .event, let event = HCIEvent.parse(packet) else { return }
+    reassembler.feed(UnsafeRawBufferPointer(start: data, count: size)) { packet in
+        guard let event = HCIEvent.parse(packet) else { return }
         guard case .leMeta(let subevent, let parameters) = event else { return }
         let visit: (HCIAdvertisingReport) -> Void = { report in
             precondition(report.data.startIndex >= parameters.startIndex && report.data.endIndex <= parameters.endIndex,
