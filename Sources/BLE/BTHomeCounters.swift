@@ -8,9 +8,9 @@ import JSON
 /// keyed devices; it is still bounded to `capacity`. When full, the device whose counter was
 /// accepted longest ago is forgotten (counted in `evictions`): adverts of it recorded before
 /// could then be replayed once each, until its next genuine advert is accepted.
-struct BTHomeCounters: Equatable {
+public struct BTHomeCounters: Equatable {
     /// Devices kept unless told otherwise.
-    static let defaultCapacity = 1024
+    public static let defaultCapacity = 1024
 
     private struct Entry: Equatable {
         var counter: UInt32
@@ -18,26 +18,28 @@ struct BTHomeCounters: Equatable {
         var accepted: UInt64
     }
 
-    let capacity: Int
+    /// Devices kept at most.
+    public let capacity: Int
     private var entries: [BLEAddress: Entry] = [:]
     private var sequence: UInt64 = 0
     /// Devices forgotten to make room.
-    private(set) var evictions = 0
+    public private(set) var evictions = 0
 
-    init(capacity: Int = BTHomeCounters.defaultCapacity) {
+    /// An empty table for at most `capacity` devices.
+    public init(capacity: Int = BTHomeCounters.defaultCapacity) {
         precondition(capacity > 0, "BTHomeCounters: capacity must be positive")
         self.capacity = capacity
     }
 
     /// Devices with a counter.
-    var count: Int { entries.count }
+    public var count: Int { entries.count }
 
     /// The last counter accepted from `address`.
-    subscript(address: BLEAddress) -> UInt32? { entries[address]?.counter }
+    public subscript(address: BLEAddress) -> UInt32? { entries[address]?.counter }
 
     /// Remembers `counter` as the last accepted from `address`, evicting the longest-unused
     /// device when a new one finds the table full.
-    mutating func accept(_ counter: UInt32, from address: BLEAddress) {
+    public mutating func accept(_ counter: UInt32, from address: BLEAddress) {
         sequence += 1
         if entries[address] == nil && entries.count >= capacity {
             var oldest: (address: BLEAddress, accepted: UInt64)?
@@ -56,7 +58,7 @@ struct BTHomeCounters: Equatable {
 
     /// `{"counters": {"AA:BB:CC:DD:EE:FF": 1122867, ...}}`, sorted by address so an
     /// unchanged table writes the same bytes.
-    var json: JSONValue {
+    public var json: JSONValue {
         var counters = JSONObject(minimumCapacity: entries.count)
         for address in entries.keys.sorted() { counters.append(address.text, .int(entries[address]!.counter)) }
         return ["counters": .object(counters)]
@@ -66,7 +68,7 @@ struct BTHomeCounters: Equatable {
     /// does not parse, or a counter that is not a whole number in 0...4294967295 (negative,
     /// fractional, huge, NaN and infinity included). A document without a `counters` object
     /// gives nil. Entries past `capacity` are refused too.
-    static func parse(_ document: JSONValue, capacity: Int = defaultCapacity) -> (counters: BTHomeCounters, refused: Int)? {
+    public static func parse(_ document: JSONValue, capacity: Int = defaultCapacity) -> (counters: BTHomeCounters, refused: Int)? {
         guard let members = document["counters"]?.objectValue else { return nil }
         var table = BTHomeCounters(capacity: capacity)
         var refused = 0
