@@ -21,9 +21,10 @@ enum H4FrameCheck {
 
     /// The H4 event indicator.
     static let indicator: UInt8 = 0x04
-    /// Event codes: everything defined up to Bluetooth 6.0 lies in 0x01...0x5F; 0xFF is vendor.
+    /// Event codes: the specification's (up to 0x59 in Bluetooth 5.4) with room for newer
+    /// ones; 0x00 is none, 0xFF is vendor specific.
     static let definedCodes: ClosedRange<UInt8> = 0x01...0x5F
-    /// LE Meta subevents defined up to Bluetooth 6.0 lie in 0x01...0x3F.
+    /// LE Meta subevents: the specification's with room for newer ones.
     static let definedSubevents: ClosedRange<UInt8> = 0x01...0x3F
     /// Legacy report: evt_type, addr_type, addr[6], len, rssi around the data; data <= 31.
     static let legacyReportOverhead = 10
