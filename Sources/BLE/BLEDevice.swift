@@ -16,8 +16,6 @@ public final class BLEDevice {
     public var reading: SensorReading?
     /// The raw advertising data of the last advert (for hex output of unknown devices).
     public var lastData: [UInt8] = []
-    /// The last encrypted BTHome counter accepted (replay protection).
-    public var bthomeCounter: UInt32?
     /// When it was last published; nil before the first time.
     public var lastPublished: Instant?
     /// Whether it counts as present (turned false after the presence timeout).

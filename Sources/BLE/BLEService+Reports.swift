@@ -45,7 +45,7 @@ extension BLEService {
             publishPresence(device)
         }
         let result = SensorDecoder.decode(data, address: address, key: settings.bthomeKeys[address],
-                                          lastCounter: device.bthomeCounter)
+                                          lastCounter: bthomeCounters.last(address))
         if let failure = result.failure {
             switch failure {
             case .noKey: stats.bthomeNoKey += 1
@@ -57,7 +57,7 @@ extension BLEService {
         if let reading = result.reading {
             stats.decoded += 1
             device.reading = reading
-            if let counter = result.counter { device.bthomeCounter = counter }
+            if let counter = result.counter { bthomeCounters.accept(counter, from: address) }
         } else if report.isScanResponse {
             // A scan response adds a name to the advert; it is not a reading of its own.
             return

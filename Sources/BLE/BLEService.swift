@@ -38,6 +38,8 @@ public final class BLEService: Service {
     var gattLinks: [BLEAddress: GATTLink] = [:]
     /// Pairing through the kernel's mgmt API, and the keys it keeps.
     let pairing: BLEPairing
+    /// The last encrypted BTHome counter of each device, kept across restarts.
+    let bthomeCounters: BTHomeCounterStore
     private var windowTask: FixedRateTask?
     private var submitTask: FixedRateTask?
     private var cacheClearTask: FixedRateTask?
@@ -70,6 +72,7 @@ public final class BLEService: Service {
         self.mode = settings.mode
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
         pairing = BLEPairing(settings: settings, store: context.store, loop: context.loop, log: log)
+        bthomeCounters = BTHomeCounterStore(dataDirectory: context.store.dataDirectory, loop: context.loop, log: log)
     }
 
     // MARK: Service
@@ -79,6 +82,7 @@ public final class BLEService: Service {
         guard !started else { return }
         if let settingsProblem { throw .invalidSetting(key: "ble", reason: settingsProblem) }
         started = true
+        bthomeCounters.load()
         log.info("mode " + mode.configName + " on " + settings.adapter + ", scan window "
                  + settings.scanInterval.millisecondsText + " ms, " + String(settings.approved.count) + " approved devices")
         windowTask = context.loop.addTask("ble window", every: settings.scanInterval) { [self] in
@@ -112,6 +116,7 @@ public final class BLEService: Service {
         gattLinks.removeAll()
         closeTransport()
         pairing.stop()
+        bthomeCounters.stop()
     }
 
     /// Opens or closes the scanner to match `mode`.
@@ -197,7 +202,7 @@ public final class BLEService: Service {
 
     /// Mode, transport, scanner, counters and the device count.
     public func stateJSON() -> JSONValue {
-        var object = JSONObject(minimumCapacity: 10)
+        var object = JSONObject(minimumCapacity: 13)
         object.append("mode", .string(mode.configName))
         object.append("adapter", .string(scanner?.transport.label ?? settings.adapter))
         object.append("scan", .string(scanner?.state.name ?? (mode == .off ? "off" : "closed")))
@@ -210,6 +215,7 @@ public final class BLEService: Service {
         object.append("iot", iot?.json ?? .null)
         object.append("gatt", gattJSON)
         object.append("pairing", pairing.json)
+        object.append("bthome_counters", bthomeCounters.json)
         return .object(object)
     }
 

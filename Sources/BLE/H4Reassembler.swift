@@ -1,72 +1,85 @@
-/// Splits an H4 byte stream (`type | header | payload`, as on an HCI UART and as a raw HCI
-/// socket delivers each packet) into packets. A stream can cut packets anywhere; a socket
-/// gives one whole packet per read: both go through here, so both transports run the same
-/// code above.
+/// Splits the H4 bytes a controller sends (`04 | code | length | parameters`) into event
+/// packets, from a byte stream (an HCI UART: reads cut packets anywhere) or a raw HCI socket
+/// (one whole packet per read); both transports run the same code above.
 ///
-/// A byte that is no packet type, or a packet longer than the bound, cannot be framed: the
-/// byte is dropped and counted (`resyncBytes`) and framing resumes at the next byte.
+/// A stream has no framing but the length bytes, so a truncated event (bytes lost on the
+/// UART) would take the packets after it as its own and misframe everything behind it: one
+/// cut event used to lose nearly every advert after it. So an event is delivered only when
+/// `H4FrameCheck` finds it plausible and whole, and what follows it can start an event, or,
+/// when junk follows, no event starts inside it (a truncated event holds the start of the
+/// packet after it). Anything else loses its bytes, and framing resumes at the next plausible
+/// event start. Every dropped byte is counted (`resyncBytes`), and so is every run of them
+/// (`resyncs`): each run is at least one packet lost.
 public struct H4Reassembler {
-    /// H4 packet indicators.
-    public enum PacketType: UInt8 {
-        case command = 0x01, acl = 0x02, sco = 0x03, event = 0x04, iso = 0x05
+    /// How the transport hands the bytes over.
+    public enum Source: Equatable {
+        /// A byte stream (HCI UART, pty, socketpair): a read can end anywhere in a packet.
+        case stream
+        /// One whole packet per read (a raw HCI socket): nothing carries over to the next read.
+        case packets
     }
 
-    /// Largest ACL payload accepted (LE controllers use 27..251; 1021 is BR/EDR's DH5).
-    public static let maxACLPayload = 1024
-    /// Bytes held while a packet is incomplete: one maximal ACL packet and a read's worth.
+    /// Bytes held while a packet is incomplete: an event is at most 258 bytes, the rest is
+    /// room for a read's worth.
     public static let capacity = 8192
 
+    public let source: Source
     private var pending: [UInt8] = []
-    /// Bytes dropped because they could not start a packet.
+    /// Whether bytes are being dropped, so a run of them counts as one resync.
+    private var resynchronising = false
+    /// Bytes dropped because they could not start an event.
     public private(set) var resyncBytes = 0
-    /// Complete packets delivered.
+    /// Times framing was lost (a truncated or corrupt packet, noise): runs of dropped bytes.
+    public private(set) var resyncs = 0
+    /// Event packets delivered.
     public private(set) var packets = 0
 
-    public init() { pending.reserveCapacity(H4Reassembler.capacity) }
+    public init(source: Source = .stream) {
+        self.source = source
+        pending.reserveCapacity(H4Reassembler.capacity)
+    }
 
     /// Bytes waiting for the rest of their packet.
     public var pendingCount: Int { pending.count }
 
     /// Forgets a partial packet (after the transport reopened).
-    public mutating func reset() { pending.removeAll(keepingCapacity: true) }
+    public mutating func reset() {
+        pending.removeAll(keepingCapacity: true)
+        resynchronising = false
+    }
 
-    /// Feeds `bytes`; calls `body` with each complete packet's type and bytes after the
-    /// indicator (event: code, length, parameters).
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (PacketType, ArraySlice<UInt8>) -> Void) {
+    /// Feeds `bytes`; calls `body` with each event packet after the indicator (code, length,
+    /// parameters).
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (ArraySlice<UInt8>) -> Void) {
         pending.append(contentsOf: bytes)
         var index = 0
         let count = pending.count
-        while index < count {
-            guard let type = PacketType(rawValue: pending[index]) else {
+        scanning: while index < count {
+            switch H4FrameCheck.examine(pending[index..<count]) {
+            case .incomplete:
+                break scanning
+            case .implausible:
+                drop(1)
                 index += 1
-                resyncBytes += 1
-                continue
+            case .event(let length):
+                switch judge(index, end: index + length, count: count) {
+                case .deliver:
+                    resynchronising = false
+                    packets += 1
+                    body(pending[(index + 1)..<(index + length)])
+                    index += length
+                case .wait:
+                    break scanning
+                case .truncatedBefore(let next):
+                    drop(next - index)
+                    index = next
+                }
             }
-            let headerLength: Int
-            switch type {
-            case .event: headerLength = 2
-            case .acl, .iso: headerLength = 4
-            case .command, .sco: headerLength = 3
-            }
-            guard index + 1 + headerLength <= count else { break }
-            let header = index + 1
-            let payloadLength: Int
-            switch type {
-            case .event: payloadLength = Int(pending[header + 1])
-            case .acl: payloadLength = Int(pending[header + 2]) | Int(pending[header + 3]) << 8
-            case .iso: payloadLength = (Int(pending[header + 2]) | Int(pending[header + 3]) << 8) & 0x3FFF
-            case .command, .sco: payloadLength = Int(pending[header + 2])
-            }
-            if payloadLength > H4Reassembler.maxACLPayload {
-                index += 1
-                resyncBytes += 1
-                continue
-            }
-            let end = header + headerLength + payloadLength
-            guard end <= count else { break }
-            packets += 1
-            body(type, pending[header..<end])
-            index = end
+        }
+        if source == .packets && index < count {
+            // A socket's packet never continues in the next read.
+            drop(count - index)
+            index = count
         }
         if index >= count {
             pending.removeAll(keepingCapacity: true)
@@ -74,9 +87,65 @@ public struct H4Reassembler {
             pending.removeFirst(index)
         }
         if pending.count > H4Reassembler.capacity {
-            // Cannot happen with the length bound above; kept so the buffer stays bounded.
-            resyncBytes += pending.count
+            // Cannot happen: an incomplete event is at most 258 bytes. Kept so the buffer stays bounded.
+            drop(pending.count)
             pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// What to do with the whole, plausible event at `start..<end`.
+    private enum Judgement {
+        case deliver
+        /// More bytes are needed to tell.
+        case wait
+        /// It is a truncated event: the next one starts at `next`, inside it.
+        case truncatedBefore(Int)
+    }
+
+    private func judge(_ start: Int, end: Int, count: Int) -> Judgement {
+        if end == count {
+            // Nothing follows yet. A command reply goes now: the next byte may only come
+            // after the next command. So does anything from a socket. Another event on a
+            // stream that might be a truncated one (an event could start inside it) waits
+            // for the next byte: adverts are not urgent, and more follow.
+            guard source == .stream, !H4FrameCheck.isCommandReply(pending[(start + 1)..<end]) else { return .deliver }
+            return innerStart(start, end: end, count: count) == nil ? .deliver : .wait
+        }
+        if H4FrameCheck.headerFits(pending[end..<count]) { return .deliver }
+        // Junk follows: either this event is a truncated one whose length took bytes of the
+        // packets after it, so one of them starts inside it, or junk follows a good event.
+        switch innerStart(start, end: end, count: count) {
+        case nil: return .deliver
+        case .event(let next)?: return .truncatedBefore(next)
+        case .incomplete?: return .wait
+        }
+    }
+
+    private enum InnerStart {
+        case event(Int)
+        case incomplete
+    }
+
+    /// The first position inside `start..<end` where an event can start, judged on every
+    /// byte that has arrived.
+    private func innerStart(_ start: Int, end: Int, count: Int) -> InnerStart? {
+        var index = start + 1
+        while index < end {
+            switch H4FrameCheck.examine(pending[index..<count]) {
+            case .implausible: index += 1
+            case .incomplete: return .incomplete
+            case .event: return .event(index)
+            }
+        }
+        return nil
+    }
+
+    /// Counts `count` bytes dropped, and a new resync when they start a run.
+    private mutating func drop(_ count: Int) {
+        resyncBytes += count
+        if !resynchronising {
+            resynchronising = true
+            resyncs += 1
         }
     }
 }

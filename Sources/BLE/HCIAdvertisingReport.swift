@@ -31,7 +31,8 @@ public struct HCIAdvertisingReport: Sendable {
 
     /// Calls `body` for each report of a legacy report event's parameters (after the
     /// subevent); false when the event is malformed (the reports before the fault were
-    /// delivered, the rest are dropped).
+    /// delivered, the rest are dropped). Bytes left after the last report are malformed too:
+    /// a controller's lengths add up exactly, and the H4 framing check relies on that.
     public static func forEachLegacy(_ params: ArraySlice<UInt8>, _ body: (HCIAdvertisingReport) -> Void) -> Bool {
         guard let count = params.first, count >= 1 else { return false }
         var index = params.startIndex + 1
@@ -48,11 +49,11 @@ public struct HCIAdvertisingReport: Sendable {
             body(report)
             index = dataStart + length + 1
         }
-        return true
+        return index == params.endIndex
     }
 
     /// Calls `body` for each report of an extended report event's parameters; false when
-    /// the event is malformed.
+    /// the event is malformed (as for legacy reports, leftover bytes included).
     public static func forEachExtended(_ params: ArraySlice<UInt8>, _ body: (HCIAdvertisingReport) -> Void) -> Bool {
         guard let count = params.first, count >= 1 else { return false }
         var index = params.startIndex + 1
@@ -71,6 +72,6 @@ public struct HCIAdvertisingReport: Sendable {
             body(report)
             index = dataStart + length
         }
-        return true
+        return index == params.endIndex
     }
 }

@@ -69,7 +69,7 @@ public final class HCIScanner {
     private var timer: OneShotTimer?
     private var retryTimer: OneShotTimer?
     private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(30))
-    private var reassembler = H4Reassembler()
+    private var reassembler: H4Reassembler
     private var reportsThisWindow = 0
     private var silentWindows = 0
     private var started = false
@@ -79,6 +79,7 @@ public final class HCIScanner {
         self.transport = transport
         self.loop = loop
         self.settings = settings
+        reassembler = H4Reassembler(source: transport.readsWholePackets ? .packets : .stream)
     }
 
     // Closures it hands the loop hold it strongly (Embedded Swift has no weak or unowned):
@@ -289,13 +290,13 @@ public final class HCIScanner {
 
     /// Hands `count` bytes of `readBuffer` to the reassembler and the events to `dispatch`.
     func feed(_ count: Int) {
-        let before = reassembler.resyncBytes
+        let bytesBefore = reassembler.resyncBytes
+        let resyncsBefore = reassembler.resyncs
         readBuffer.withUnsafeBytes { raw in
-            reassembler.feed(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { type, packet in
-                if type == .event { dispatch(packet) }
-            }
+            reassembler.feed(UnsafeRawBufferPointer(rebasing: raw[0..<count])) { packet in dispatch(packet) }
         }
-        stats.resyncBytes += reassembler.resyncBytes - before
+        stats.resyncBytes += reassembler.resyncBytes - bytesBefore
+        stats.resyncs += reassembler.resyncs - resyncsBefore
     }
 
     /// Acts on one event packet (code, length, parameters).

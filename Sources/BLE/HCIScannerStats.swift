@@ -20,10 +20,13 @@ public struct HCIScannerStats: Equatable {
     public var reports = 0
     /// Bytes dropped while resynchronising the H4 stream.
     public var resyncBytes = 0
+    /// Times the H4 stream lost its framing (a truncated or corrupt packet): each is at
+    /// least one packet lost.
+    public var resyncs = 0
 
     /// The counters as a JSON object.
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 9)
+        var object = JSONObject(minimumCapacity: 10)
         object.append("commands", .int(commands))
         object.append("command_timeouts", .int(commandTimeouts))
         object.append("command_failures", .int(commandFailures))
@@ -33,6 +36,7 @@ public struct HCIScannerStats: Equatable {
         object.append("malformed_reports", .int(malformedReports))
         object.append("reports", .int(reports))
         object.append("resync_bytes", .int(resyncBytes))
+        object.append("resyncs", .int(resyncs))
         return .object(object)
     }
 }

@@ -63,6 +63,13 @@ public final class HCITransport {
         return true
     }
 
+    /// Whether each read returns one whole packet (a raw HCI socket) rather than whatever
+    /// part of the byte stream has arrived (a UART, a pty, a socketpair).
+    public var readsWholePackets: Bool {
+        if case .socket = kind { return true }
+        return false
+    }
+
     /// `hci0`, `/dev/ttyAMA0 (H4)`, ...
     public var label: String {
         switch kind {

@@ -31,9 +31,10 @@ public enum IoTPayload {
     }
 
     /// A measurement value as the seed's string: integers without a fraction (`67`), others
-    /// in their shortest exact form (`50.55`).
+    /// in their shortest exact form (`50.55`); NaN and infinity as JSON prints them (`null`).
     public static func text(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        // Checked conversion: NaN, infinity and magnitudes past Int64 give nil instead of a trap.
+        if abs(value) < 1e15, let whole = Int64(exactly: value) { return String(whole) }
         return JSONValue.number(value).serialized()
     }
 }

@@ -112,10 +112,12 @@ public struct SensorMeasurement: Equatable, Sendable {
         self.init(kind, Double(raw) / divisor)
     }
 
-    /// A button event's name (BTHome 0x3A), nil for other values.
+    /// A button event's name (BTHome 0x3A), nil for other values. A value that is no event
+    /// code (a fraction, NaN, infinity: `Int(_:)` would trap on those) is "unknown".
     public var eventName: String? {
         guard kind == .button else { return nil }
-        switch Int(value) {
+        guard let code = Int(exactly: value) else { return "unknown" }
+        switch code {
         case 0: return "none"
         case 1: return "press"
         case 2: return "double_press"

@@ -51,7 +51,7 @@ let decodeTime = seconds {
             var offset = 0
             while offset < bytes.count {
                 let chunk = min(4096, bytes.count - offset)
-                reassembler.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + chunk)])) { _, packet in
+                reassembler.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + chunk)])) { packet in
                     guard case .leMeta(_, let params)? = HCIEvent.parse(packet) else { return }
                     _ = HCIAdvertisingReport.forEachLegacy(params) { report in
                         guard let data = AdvertisingData.parse(report.data) else { return }
