@@ -9,7 +9,8 @@ import Runtime
 ///
 /// Every socket is non-blocking and libmicrohttpd writes only what a socket takes, so a slow
 /// client costs its own buffers, never the loop's time. Limits: `maxClients` connections at
-/// once (more are refused at accept, counted), 16 KiB of request per connection (bigger
+/// once (more are refused at accept, counted, unless a connection that has only been waiting
+/// to send its headers can make room), 16 KiB of request per connection (bigger
 /// headers are answered 431, bodies 413), 30 s of silence closes a connection, and a
 /// request's headers must be complete within `headerTimeout` of the connection opening (or
 /// of the previous response on it ending), however slowly they trickle in.
@@ -32,6 +33,9 @@ final class HTTPDaemon {
         var eventStreamsOpened = 0
         /// Connections closed because a request's headers took longer than `headerTimeout`.
         var headerTimeouts = 0
+        /// Connections still owing their headers, closed to let a new client in when all
+        /// `maxClients` were taken.
+        var waitingEvicted = 0
     }
 
     /// Bytes of request (headers included) one connection may use; bigger requests are
@@ -61,6 +65,8 @@ final class HTTPDaemon {
     /// No connection's header deadline falls before this (it may be early, never late), so
     /// the table is scanned only when one may have passed.
     private var nextHeaderDeadline: Instant?
+    /// A connection closed during the current `MHD_run`.
+    private var closedDuringPass = false
     private let notices: LogLimiter
 
     init(settings: Settings, loop: EventLoop, handler: HTTPRequestHandler, log: Logger = Logger("web")) {
@@ -144,7 +150,13 @@ final class HTTPDaemon {
     private func run() {
         guard let daemon else { return }
         closeSlowHeaders()
+        closedDuringPass = false
         MHD_run(daemon)
+        // At its own connection limit (reached for a moment when a waiting connection is
+        // closed to make room) libmicrohttpd stops watching its listening socket, and it
+        // watches it again only at the start of a pass: after a close, one more pass, or a
+        // client still in the backlog waits for some unrelated event.
+        if closedDuringPass { MHD_run(daemon) }
         scheduleTimeout()
     }
 
@@ -215,6 +227,7 @@ final class HTTPDaemon {
             awaitHeaders(connection)
         } else {
             awaitingHeaders[connection] = nil
+            closedDuringPass = true
         }
     }
 
@@ -248,11 +261,29 @@ final class HTTPDaemon {
 
     // MARK: callbacks (inside MHD_run, on the loop thread)
 
+    /// Full, a new client still gets in when some connection is only waiting to send its
+    /// headers: the one that has waited longest is closed to make room. A page being
+    /// served (an event stream) is never closed for it; a client owing its headers has
+    /// nothing in flight, and under a slowloris flood it is the attacker's.
     private func accept() -> MHD_Result {
-        guard openConnections < settings.maxClients else {
+        guard openConnections >= settings.maxClients else { return .YES }
+        var oldest: (connection: OpaquePointer, since: Instant)? = nil
+        for (connection, since) in awaitingHeaders where oldest == nil || since < oldest!.since {
+            oldest = (connection, since)
+        }
+        // One at a time: libmicrohttpd's own limit (maxClients + 1) refuses the next until
+        // the closed one is gone.
+        guard let oldest, openConnections == settings.maxClients else {
             stats.refusedClients += 1
             return .NO
         }
+        awaitingHeaders[oldest.connection] = nil
+        let fd = sy_mhd_connection_fd(oldest.connection)
+        if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        stats.waitingEvicted += 1
+        notices.warning("evicted", "all " + String(settings.maxClients) + " connections taken: closed the one "
+                        + "waiting longest for its request headers to let a new client in ("
+                        + String(stats.waitingEvicted) + " so far)")
         return .YES
     }
 

@@ -191,6 +191,7 @@ public final class WebService: Service, HTTPRequestHandler {
             object.append("events_sent", .int(daemon.eventsSent))
             object.append("events_superseded", .int(daemon.eventsSuperseded))
             object.append("header_timeouts", .int(daemon.stats.headerTimeouts))
+            object.append("waiting_evicted", .int(daemon.stats.waitingEvicted))
         } else if !context.health.detail.isEmpty {
             object.append("problem", .string(context.health.detail))
         }
