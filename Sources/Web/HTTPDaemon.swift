@@ -271,8 +271,8 @@ final class HTTPDaemon {
         for (connection, since) in awaitingHeaders where oldest == nil || since < oldest!.since {
             oldest = (connection, since)
         }
-        // One at a time: libmicrohttpd's own limit (maxClients + 1) refuses the next until
-        // the closed one is gone.
+        // One at a time: at its own limit (maxClients + 1) libmicrohttpd leaves the next
+        // client in the backlog until the closed one is gone (see `run`).
         guard let oldest, openConnections == settings.maxClients else {
             stats.refusedClients += 1
             return .NO
