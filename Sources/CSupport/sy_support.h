@@ -38,6 +38,9 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
 
 // errno is a macro over a thread-local: Swift cannot read it directly.
 static inline int sy_errno(void) { return errno; }
@@ -160,6 +163,56 @@ static inline int sy_cloexec_from(int first) {
     }
     closedir(dir);
     return 0;
+}
+
+// Which user owns the local IPv4 TCP socket whose own end is src_addr:src_port and whose
+// other end is dst_addr:dst_port (addresses as in sockaddr_in, ports in host order): the
+// RPC door's question about a loopback client. SO_PEERCRED answers only for Unix sockets (a
+// TCP peer reads as uid -1), so this asks the kernel's sock_diag netlink interface for that
+// one socket, as `ss -e` does; the NLMSG_* helpers are macros Swift cannot import. The
+// kernel answers inside send(), so the recv never waits. Returns the uid, or -1 (errno set)
+// when there is no such socket or the kernel has no sock_diag (CONFIG_INET_DIAG).
+static inline long long sy_tcp4_socket_owner(uint32_t src_addr, uint16_t src_port,
+                                             uint32_t dst_addr, uint16_t dst_port) {
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -1;
+    struct {
+        struct nlmsghdr header;
+        struct inet_diag_req_v2 request;
+    } message;
+    memset(&message, 0, sizeof message);
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST;
+    message.request.sdiag_family = AF_INET;
+    message.request.sdiag_protocol = IPPROTO_TCP;
+    message.request.idiag_states = ~0U;
+    message.request.id.idiag_sport = htons(src_port);
+    message.request.id.idiag_dport = htons(dst_port);
+    message.request.id.idiag_src[0] = src_addr;
+    message.request.id.idiag_dst[0] = dst_addr;
+    message.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+    message.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+    long long owner = -1;
+    errno = ENOENT;
+    if (send(fd, &message, sizeof message, 0) == (ssize_t)sizeof message) {
+        long buffer[512];  /* 4 KiB, aligned for nlmsghdr */
+        ssize_t length = recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        const struct nlmsghdr *reply = (const struct nlmsghdr *)(const void *)buffer;
+        if (length > 0 && NLMSG_OK(reply, (unsigned int)length)) {
+            if (reply->nlmsg_type == SOCK_DIAG_BY_FAMILY
+                && reply->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+                owner = ((const struct inet_diag_msg *)NLMSG_DATA(reply))->idiag_uid;
+            } else if (reply->nlmsg_type == NLMSG_ERROR
+                       && reply->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+                errno = -((const struct nlmsgerr *)NLMSG_DATA(reply))->error;
+            }
+        }
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return owner;
 }
 
 #endif

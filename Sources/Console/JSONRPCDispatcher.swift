@@ -10,7 +10,10 @@ import ServiceKit
 /// `RPCServer` uses it per line; any other line transport can too.
 ///
 /// With a `token`, a session must first call `auth` with it (`params: ["<token>"]` or
-/// `{"token": "<token>"}`); until then every other method gets an error. Replies are kept
+/// `{"token": "<token>"}`); until then every other method gets an error. After
+/// `maxFailedAuthentications` wrong tokens a session is locked out: no token is checked any
+/// more, and a batch stops running right there (its transport closes the connection), so a
+/// batch cannot carry more guesses than separate lines can. Replies are kept
 /// under `maxReplyBytes`: a reply (or a batch's replies together) that would be larger is
 /// replaced by an error saying so, and a batch stops running there, so memory stays bounded.
 ///
@@ -19,6 +22,9 @@ import ServiceKit
 /// before has answered, and is answered once all have. At most `maxPendingAnswers` such
 /// answers are awaited at once; more are refused with an error saying so.
 public final class JSONRPCDispatcher {
+    /// Wrong tokens a session may send; the last one locks it out.
+    public static let maxFailedAuthentications = 3
+
     public let registry: CommandRegistry
     /// The secret `auth` must present; nil when the door is open (loopback with `rpc.allow_local`).
     let token: String?
@@ -44,6 +50,9 @@ public final class JSONRPCDispatcher {
         public internal(set) var failedAuthentications = 0
 
         init(authenticated: Bool) { self.authenticated = authenticated }
+
+        /// Too many wrong tokens: nothing more is checked or run for it.
+        public var isLockedOut: Bool { failedAuthentications >= JSONRPCDispatcher.maxFailedAuthentications }
     }
 
     public init(registry: CommandRegistry, token: String? = nil, maxReplyBytes: Int = 256 * 1024,
@@ -54,8 +63,9 @@ public final class JSONRPCDispatcher {
         self.maxPendingAnswers = maxPendingAnswers
     }
 
-    /// A new client's session: authenticated already when there is no token.
-    public func newSession() -> Session { Session(authenticated: token == nil) }
+    /// A new client's session: authenticated already when there is no token, or when its
+    /// transport vouches for the client (`trusted`: a local user allowed without the token).
+    public func newSession(trusted: Bool = false) -> Session { Session(authenticated: token == nil || trusted) }
 
     /// The reply to `line` in a fresh session, for a one-shot transport that cannot wait: a
     /// command that answers later gets an error reply saying so.
@@ -120,6 +130,10 @@ public final class JSONRPCDispatcher {
     /// commands does not grow the stack.
     private func advance(_ run: BatchRun) {
         while !run.finished && run.index < run.members.count {
+            if run.session.isLockedOut {
+                lockOut(run)
+                return
+            }
             var answered = false
             var resumesLater = false
             respond(to: run.members[run.index], session: run.session) { [self] value in
@@ -136,6 +150,19 @@ public final class JSONRPCDispatcher {
         guard !run.finished else { return }
         run.finished = true
         run.completion(run.replies.isEmpty ? nil : "[" + run.replies.joined(separator: ",") + "]")
+    }
+
+    /// Ends a batch whose session has just sent its last allowed wrong token: the rest of it
+    /// does not run (nor would it check another token), and one more error says why.
+    private func lockOut(_ run: BatchRun) {
+        run.finished = true
+        let skipped = run.members.count - run.index
+        let error = failure(JSONRPCError(JSONRPCError.authenticationFailed,
+                                         String(JSONRPCDispatcher.maxFailedAuthentications) + " wrong tokens: the last "
+                                             + String(skipped) + " requests of this batch did not run"),
+                            id: .null).serialized()
+        run.replies.append(error)
+        run.completion("[" + run.replies.joined(separator: ",") + "]")
     }
 
     /// Adds one member's reply; a batch whose replies would grow past `maxReplyBytes` ends
@@ -273,7 +300,8 @@ public final class JSONRPCDispatcher {
             session.authenticated = true
             return isNotification ? nil : result(.string("authenticated (no token needed here)"), id: id)
         }
-        guard let given, RPCToken.matches(given, token) else {
+        // Locked out: the token is not even compared, so no guess after the last counts.
+        guard !session.isLockedOut, let given, RPCToken.matches(given, token) else {
             failedAuthentications += 1
             session.failedAuthentications += 1
             session.authenticated = false

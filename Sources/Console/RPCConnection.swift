@@ -6,6 +6,14 @@ final class RPCConnection {
     let fd: FileDescriptor
     /// `a.b.c.d:port`, for logs.
     let peer: String
+    /// When it connected: it must authenticate within the server's `authTimeout` of this,
+    /// whatever it sends meanwhile.
+    let connectedAt: Instant
+    /// Whether a line (or an over-long one) has come yet: the first is checked for HTTP.
+    var sawFirstLine = false
+    /// The first bytes it sent (up to `firstBytesKept`), to judge an over-long first line.
+    var firstBytes: [UInt8] = []
+    static let firstBytesKept = 32
     var assembler: LineAssembler
     var output: OutputBuffer
     var watch: IOWatch?
@@ -30,6 +38,7 @@ final class RPCConnection {
         self.peer = peer
         self.session = session
         lastRequest = now
+        connectedAt = now
         assembler = LineAssembler(maxLength: maxLineLength)
         output = OutputBuffer(capacity: outputLimit)
     }

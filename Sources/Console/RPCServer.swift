@@ -11,8 +11,16 @@ import ServiceKit
 /// `outputLimit` is disconnected (it is not reading); beyond `maxClients` a new connection
 /// gets one error line and is closed. A client that sends no request for `idleTimeout`, or
 /// leaves a line unfinished for `readTimeout`, is disconnected, so idle or slow clients
-/// cannot hold the slots. With a token, a client must `auth` first; three wrong tokens on
-/// one connection close it.
+/// cannot hold the slots. With a token, a client must `auth` first, within `authTimeout` of
+/// connecting whatever it sends meanwhile; three wrong tokens on one connection (in one
+/// batch too) close it.
+///
+/// Local users the gateway trusts (`trustedUsers`: root and its own account, with
+/// `rpc.allow_local`) need no token on a loopback connection: the kernel's socket table
+/// says who owns the client's socket (SO_PEERCRED does not answer for TCP). Anyone else,
+/// another local account included, needs the token. A connection whose first line is an
+/// HTTP request line is closed unanswered: that is a browser, sent by some web page, and
+/// the JSON in its request body must not run.
 ///
 /// A request whose command answers later (BLE pairing) gets its reply when the answer comes;
 /// meanwhile nothing more is read from that connection, so its replies stay in request order
@@ -27,12 +35,16 @@ public final class RPCServer {
     public let outputLimit: Int
     public let idleTimeout: Interval
     public let readTimeout: Interval
+    public let authTimeout: Interval
+    /// Users (uids) whose loopback connections need no token.
+    public let trustedUsers: [UInt32]
     /// Wrong tokens a connection may send before it is closed.
-    public static let maxFailedAuthentications = 3
+    public static let maxFailedAuthentications = JSONRPCDispatcher.maxFailedAuthentications
 
     private let loop: EventLoop
     private let dispatcher: JSONRPCDispatcher
     private let log = Logger("rpc")
+    private let notices: LogLimiter
     private var listener: FileDescriptor?
     private var listenWatch: IOWatch?
     private var connections: [RPCConnection] = []
@@ -54,6 +66,12 @@ public final class RPCServer {
     public private(set) var timedOutClients = 0
     /// Clients disconnected after too many wrong tokens.
     public private(set) var authenticationDrops = 0
+    /// Clients disconnected for not authenticating within `authTimeout`.
+    public private(set) var authenticationTimeouts = 0
+    /// Connections closed because their first line was an HTTP request (a browser).
+    public private(set) var httpRequestsRefused = 0
+    /// Loopback clients let in without the token because a trusted user owns them.
+    public private(set) var trustedClients = 0
 
     /// Clients connected now.
     public var clientCount: Int { connections.count }
@@ -65,11 +83,13 @@ public final class RPCServer {
     /// Whether clients must present the token.
     public var requiresToken: Bool { dispatcher.token != nil }
 
-    /// `token` nil leaves the door open: only for a loopback bind the user opened on purpose.
+    /// `token` nil leaves the door open to every client: only for tests and a loopback bind
+    /// opened on purpose. `trustedUsers` opens it without the token to those users only.
     public init(
         registry: CommandRegistry, loop: EventLoop, bind: String = "127.0.0.1", port: Int = 4567,
-        token: String? = nil, maxClients: Int = 16, maxLineLength: Int = 64 * 1024, outputLimit: Int = 256 * 1024,
-        idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10), maxPendingAnswers: Int = 8
+        token: String? = nil, trustedUsers: [UInt32] = [], maxClients: Int = 16, maxLineLength: Int = 64 * 1024,
+        outputLimit: Int = 256 * 1024, idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10),
+        authTimeout: Interval = .seconds(10), maxPendingAnswers: Int = 8
     ) {
         precondition(maxClients > 0 && maxLineLength > 0 && outputLimit > 0, "RPC limits must be positive")
         self.bindAddress = bind
@@ -79,7 +99,10 @@ public final class RPCServer {
         self.outputLimit = outputLimit
         self.idleTimeout = idleTimeout
         self.readTimeout = readTimeout
+        self.authTimeout = authTimeout
+        self.trustedUsers = trustedUsers
         self.loop = loop
+        notices = LogLimiter(log: log, clock: loop.clock)
         // A reply must fit the output buffer with its newline, or the client would be dropped
         // as a slow reader instead of being told.
         dispatcher = JSONRPCDispatcher(registry: registry, token: token, maxReplyBytes: outputLimit - 1,
@@ -95,12 +118,15 @@ public final class RPCServer {
         listener = fd
         boundPort = TCPSocket.localPort(fd)
         listenWatch = loop.watch(fd, interest: .read) { [self] _ in self.acceptPending() }
-        let check = min(idleTimeout, readTimeout)
+        let check = min(idleTimeout, min(readTimeout, authTimeout))
         timeoutTask = loop.addTask("rpc-timeouts", every: check < .seconds(1) ? check : .seconds(1)) { [self] in
             self.dropTimedOut()
         }
-        log.info("JSON-RPC listening on " + bindAddress + ":" + String(boundPort)
-                 + (requiresToken ? " (clients authenticate with the token)" : " (no token: loopback only)"))
+        let access = !requiresToken ? " (no token: loopback only)"
+            : trustedUsers.isEmpty ? " (clients authenticate with the token)"
+            : " (local users " + trustedUsers.map { String($0) }.joined(separator: ", ")
+                + " need no token; everyone else authenticates with it)"
+        log.info("JSON-RPC listening on " + bindAddress + ":" + String(boundPort) + access)
     }
 
     /// Closes the listener and every client connection.
@@ -121,7 +147,7 @@ public final class RPCServer {
         guard let listener else { return }
         // A bounded batch per wake-up, so a connection storm cannot starve the other work.
         for _ in 0..<16 {
-            let accepted: (fd: FileDescriptor, peer: String)?
+            let accepted: (fd: FileDescriptor, peer: TCPEndpoint)?
             do throws(RuntimeError) { accepted = try TCPSocket.accept(listener) } catch {
                 acceptFailed(error)
                 return
@@ -132,15 +158,34 @@ public final class RPCServer {
                 continue
             }
             connectionsAccepted += 1
-            let connection = RPCConnection(fd: accepted.fd, peer: accepted.peer,
+            let trusted = isTrusted(accepted.fd, accepted.peer)
+            let connection = RPCConnection(fd: accepted.fd, peer: accepted.peer.description,
                                            maxLineLength: maxLineLength, outputLimit: outputLimit,
-                                           session: dispatcher.newSession(), now: loop.clock.now())
+                                           session: dispatcher.newSession(trusted: trusted), now: loop.clock.now())
             connection.watch = loop.watch(accepted.fd, interest: .read) { [self] events in
                 self.serve(connection, events)
             }
             connections.append(connection)
-            log.debug("RPC client connected: " + accepted.peer)
+            log.debug("RPC client connected: " + accepted.peer.description)
         }
+    }
+
+    /// Whether a trusted user owns the client's end of a loopback connection. When the
+    /// kernel cannot say, the client needs the token like anyone else.
+    private func isTrusted(_ fd: FileDescriptor, _ peer: TCPEndpoint) -> Bool {
+        guard requiresToken, !trustedUsers.isEmpty, peer.isLoopback else { return false }
+        guard let owner = TCPSocket.peerOwner(fd) else {
+            notices.warning("owner-unknown", "RPC cannot tell which user connected from " + peer.description
+                            + " (no sock_diag in this kernel?); it needs the token")
+            return false
+        }
+        guard trustedUsers.contains(owner) else {
+            log.debug("RPC client " + peer.description + " belongs to uid " + String(owner) + ": it needs the token")
+            return false
+        }
+        trustedClients += 1
+        log.debug("RPC client " + peer.description + " belongs to uid " + String(owner) + ": no token needed")
+        return true
     }
 
     /// Out of descriptors (EMFILE) would make the listener readable forever: pause
@@ -209,6 +254,9 @@ public final class RPCServer {
                 }
                 return
             case .success(.done(let count)):
+                if connection.firstBytes.count < RPCConnection.firstBytesKept {
+                    connection.firstBytes += chunk[0..<min(count, RPCConnection.firstBytesKept - connection.firstBytes.count)]
+                }
                 chunk[0..<count].withUnsafeBytes { bytes in
                     connection.assembler.feed(bytes) { event in self.handle(event, from: connection) }
                 }
@@ -234,6 +282,15 @@ public final class RPCServer {
             connection.heldEvents.append(event)
             return
         }
+        if !connection.sawFirstLine {
+            connection.sawFirstLine = true
+            let http: Bool
+            switch event {
+            case .line(let line): http = HTTPRequestLine.matches(line)
+            case .overlong: http = HTTPRequestLine.startsLikeOne(connection.firstBytes)
+            }
+            if http { return refuseHTTP(connection) }
+        }
         switch event {
         case .line(let line):
             connection.lastRequest = loop.clock.now()
@@ -250,6 +307,14 @@ public final class RPCServer {
             overlongLines += 1
             send(dispatcher.overlongLineReply(maxLength: maxLineLength), to: connection)
         }
+    }
+
+    /// Closes a connection that spoke HTTP: nothing of it runs, nothing is answered.
+    private func refuseHTTP(_ connection: RPCConnection) {
+        httpRequestsRefused += 1
+        notices.warning("http", "RPC client " + connection.peer + " sent an HTTP request (a browser, sent there by a "
+                        + "web page?); closed without running anything (" + String(httpRequestsRefused) + " so far)")
+        drop(connection)
     }
 
     /// A request's reply, now or later; nothing is written to a connection closed meanwhile.
@@ -293,9 +358,19 @@ public final class RPCServer {
         drop(connection)
     }
 
-    /// Closes clients that idle past `idleTimeout` or leave a line unfinished past `readTimeout`.
+    /// Closes clients that idle past `idleTimeout`, leave a line unfinished past
+    /// `readTimeout`, or have not authenticated within `authTimeout` of connecting.
     private func dropTimedOut() {
         let now = loop.clock.now()
+        // Measured from the connection, not the last line: junk lines do not buy time.
+        for connection in connections
+        where !connection.session.authenticated && now - connection.connectedAt >= authTimeout {
+            authenticationTimeouts += 1
+            notices.warning("auth-timeout", "RPC client " + connection.peer + " did not authenticate within "
+                            + String(authTimeout.milliseconds / 1000) + " s of connecting; disconnecting it ("
+                            + String(authenticationTimeouts) + " so far)")
+            drop(connection)
+        }
         // A client waiting for an answer is not idle: the wait is ours.
         for connection in connections where !connection.awaitingReply {
             let idle = now - connection.lastRequest >= idleTimeout

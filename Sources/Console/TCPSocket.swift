@@ -1,6 +1,28 @@
 import CSupport
 import Runtime
 
+/// One end of an IPv4 TCP connection.
+struct TCPEndpoint: Equatable {
+    /// The address as `sockaddr_in` holds it (network byte order).
+    let rawAddress: UInt32
+    let port: UInt16
+
+    init(_ address: sockaddr_in) {
+        rawAddress = address.sin_addr.s_addr
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    /// 127.0.0.0/8: the client runs on this machine.
+    var isLoopback: Bool { UInt32(bigEndian: rawAddress) >> 24 == 127 }
+
+    /// `a.b.c.d:port` for logs.
+    var description: String {
+        let host = UInt32(bigEndian: rawAddress)
+        return String(host >> 24) + "." + String((host >> 16) & 0xFF) + "." + String((host >> 8) & 0xFF) + "."
+            + String(host & 0xFF) + ":" + String(port)
+    }
+}
+
 /// The few IPv4 TCP calls the RPC port needs, through `SystemCall` like every libc call:
 /// a non-blocking listener, non-blocking accept, and `send` that never raises SIGPIPE.
 enum TCPSocket {
@@ -53,7 +75,7 @@ enum TCPSocket {
     /// Accepts one pending connection as a non-blocking, close-on-exec descriptor with
     /// Nagle off (replies are small lines a client waits for), plus the peer's address;
     /// nil when no connection is pending.
-    static func accept(_ listener: FileDescriptor) throws(RuntimeError) -> (fd: FileDescriptor, peer: String)? {
+    static func accept(_ listener: FileDescriptor) throws(RuntimeError) -> (fd: FileDescriptor, peer: TCPEndpoint)? {
         var peer = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         // accept4 is a GNU extension our libc shim does not declare; two fcntls do the same.
@@ -73,18 +95,34 @@ enum TCPSocket {
         }
         var one: Int32 = 1
         _ = setsockopt(raw, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return (fd, describe(peer))
+        return (fd, TCPEndpoint(peer))
+    }
+
+    /// The user owning the client's socket of a loopback connection `fd` accepted, or nil
+    /// when the kernel cannot say (no sock_diag, the client already gone). SO_PEERCRED
+    /// does not answer for TCP; the kernel's socket table does, for a client on this host.
+    static func peerOwner(_ fd: FileDescriptor) -> UInt32? {
+        guard let local = endpoint(fd, peer: false), let peer = endpoint(fd, peer: true), peer.isLoopback else {
+            return nil
+        }
+        // The client's socket has the peer's end as its own and ours as its destination.
+        let owner = sy_tcp4_socket_owner(peer.rawAddress, peer.port, local.rawAddress, local.port)
+        return owner >= 0 && owner <= Int64(UInt32.max) ? UInt32(owner) : nil
+    }
+
+    private static func endpoint(_ fd: FileDescriptor, peer: Bool) -> TCPEndpoint? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                peer ? getpeername(fd.rawValue, $0, &length) : getsockname(fd.rawValue, $0, &length)
+            }
+        }
+        return result == 0 && address.sin_family == sa_family_t(AF_INET) ? TCPEndpoint(address) : nil
     }
 
     /// Sends what it can of `bytes`; a vanished peer is an error (EPIPE), not a SIGPIPE.
     static func send(_ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer) throws(RuntimeError) -> IOResult<Int> {
         try SystemCall.nonBlocking("send") { CSupport.send(fd.rawValue, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// `a.b.c.d:port` for logs.
-    private static func describe(_ address: sockaddr_in) -> String {
-        let host = UInt32(bigEndian: address.sin_addr.s_addr)
-        return String(host >> 24) + "." + String((host >> 16) & 0xFF) + "." + String((host >> 8) & 0xFF) + "."
-            + String(host & 0xFF) + ":" + String(UInt16(bigEndian: address.sin_port))
     }
 }

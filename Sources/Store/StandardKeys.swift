@@ -114,7 +114,11 @@ public enum StandardKeys {
         help: "TCP port of the RPC command interface.")
     public static let rpcAllowLocal = ConfigKey<Bool>.flag(
         "rpc.allow_local", default: false,
-        help: "Let local clients use RPC without the token (only while rpc.bind is a loopback address).")
+        help: "Let root and the gateway's own user (and rpc.allow_uid) use RPC from this machine without the token "
+            + "(only while rpc.bind is a loopback address); other local accounts still need it.")
+    public static let rpcAllowUID = ConfigKey<Int>.integer(
+        "rpc.allow_uid", in: -1...2_147_483_647, default: -1,
+        help: "One more local user (uid) that rpc.allow_local lets in without the token; -1 for none.")
     public static let commandsAllowPrivileged = ConfigKey<Bool>.flag(
         "cmnd.allow_privileged", default: false,
         help: "Let MQTT cmnd topics run every command and change every key, not only those declared safe remotely (anyone on the broker could).")
@@ -135,7 +139,7 @@ public enum StandardKeys {
             mqttTLSInsecure.any, mqttOutboxMaxMessages.any, mqttOutboxMaxBytes.any, mqttOutboxSpool.any,
             mqttOutboxSpoolInterval.any,
             httpCADirectory.any, httpCAFile.any, httpMaxInFlight.any, httpMaxResponseBytes.any,
-            rpcBind.any, rpcPort.any, rpcAllowLocal.any, commandsAllowPrivileged.any,
+            rpcBind.any, rpcPort.any, rpcAllowLocal.any, rpcAllowUID.any, commandsAllowPrivileged.any,
             consoleDevice.any, consoleBaud.any,
         ]
     }

@@ -9,14 +9,18 @@ import Runtime
 ///
 /// Every socket is non-blocking and libmicrohttpd writes only what a socket takes, so a slow
 /// client costs its own buffers, never the loop's time. Limits: `maxClients` connections at
-/// once (more are refused at accept, counted), 16 KiB of request per connection (bigger
-/// headers are answered 431, bodies 413), 30 s of silence closes a connection.
+/// once (more are refused at accept, counted, unless a connection that has only been waiting
+/// to send its headers can make room), 16 KiB of request per connection (bigger
+/// headers are answered 431, bodies 413), 30 s of silence closes a connection, and a
+/// request's headers must be complete within `headerTimeout` of the connection opening (or
+/// of the previous response on it ending), however slowly they trickle in.
 final class HTTPDaemon {
-    /// Where to listen and how many at once.
+    /// Where to listen, how many at once, and how long a client may take over its headers.
     struct Settings {
         var address: String
         var port: Int
         var maxClients: Int
+        var headerTimeout: Interval = .seconds(10)
     }
 
     /// What the daemon counted (the service shows them in `state` and `/metrics`).
@@ -27,6 +31,11 @@ final class HTTPDaemon {
         /// Requests refused before routing: a body (413) or a method other than GET/HEAD (405).
         var rejectedRequests = 0
         var eventStreamsOpened = 0
+        /// Connections closed because a request's headers took longer than `headerTimeout`.
+        var headerTimeouts = 0
+        /// Connections still owing their headers, closed to let a new client in when all
+        /// `maxClients` were taken.
+        var waitingEvicted = 0
     }
 
     /// Bytes of request (headers included) one connection may use; bigger requests are
@@ -49,11 +58,22 @@ final class HTTPDaemon {
     /// Stream counters of streams already closed, so totals survive their streams.
     private var closedStreamsSent = 0
     private var closedStreamsSuperseded = 0
+    /// Open connections waiting for a request's headers, and since when. libmicrohttpd's own
+    /// timeout is reset by every byte received, so a client trickling a byte now and then
+    /// would hold its slot forever; this deadline is not reset by anything but a request.
+    private var awaitingHeaders: [OpaquePointer: Instant] = [:]
+    /// No connection's header deadline falls before this (it may be early, never late), so
+    /// the table is scanned only when one may have passed.
+    private var nextHeaderDeadline: Instant?
+    /// A connection closed during the current `MHD_run`.
+    private var closedDuringPass = false
+    private let notices: LogLimiter
 
-    init(settings: Settings, loop: EventLoop, handler: HTTPRequestHandler) {
+    init(settings: Settings, loop: EventLoop, handler: HTTPRequestHandler, log: Logger = Logger("web")) {
         self.settings = settings
         self.loop = loop
         self.handler = handler
+        notices = LogLimiter(log: log, clock: loop.clock)
     }
 
     /// "127.0.0.1:8080", "[::]:8080".
@@ -85,9 +105,12 @@ final class HTTPDaemon {
                     Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
                         .handle(connection!, url: url, method: method, uploadSize: uploadSize!, requestContext: requestContext!)
                 },
-                { context, _, _, event in
-                    let daemon = Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
-                    daemon.openConnections += sy_mhd_connection_started(event) != 0 ? 1 : -1
+                { context, connection, _, event in
+                    Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
+                        .connection(connection!, started: sy_mhd_connection_started(event) != 0)
+                },
+                { context, connection, _, _ in
+                    Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue().requestCompleted(connection!)
                 },
                 context)
         }
@@ -118,26 +141,100 @@ final class HTTPDaemon {
         timer?.cancel()
         timer = nil
         streams.removeAll()
+        awaitingHeaders.removeAll()
+        nextHeaderDeadline = nil
         handler = nil
     }
 
     /// One pass over the ready sockets, then the next timeout.
     private func run() {
         guard let daemon else { return }
+        closeSlowHeaders()
+        closedDuringPass = false
         MHD_run(daemon)
+        // At its own connection limit (reached for a moment when a waiting connection is
+        // closed to make room) libmicrohttpd stops watching its listening socket, and it
+        // watches it again only at the start of a pass: after a close, one more pass, or a
+        // client still in the backlog waits for some unrelated event.
+        if closedDuringPass { MHD_run(daemon) }
         scheduleTimeout()
     }
 
+    /// The earlier of libmicrohttpd's next timeout and the next header deadline.
     private func scheduleTimeout() {
         timer?.cancel()
         timer = nil
         guard let daemon else { return }
+        var delay: Interval? = nil
         var milliseconds: UInt64 = 0
-        guard MHD_get_timeout(daemon, &milliseconds) == .YES else { return }
-        timer = loop.after(.milliseconds(Int64(min(milliseconds, 60_000)))) { [self] in
+        if MHD_get_timeout(daemon, &milliseconds) == .YES {
+            delay = .milliseconds(Int64(min(milliseconds, 60_000)))
+        }
+        if let deadline = nextHeaderDeadline {
+            let untilDeadline = max(deadline - loop.clock.now(), .zero)
+            delay = min(delay ?? untilDeadline, untilDeadline)
+        }
+        guard let delay else { return }
+        timer = loop.after(delay) { [self] in
             self.timer = nil
             self.run()
         }
+    }
+
+    // MARK: header deadline
+
+    /// Shuts down the socket of every connection whose request headers are overdue.
+    /// libmicrohttpd has no call to close a connection from outside; a socket shut down
+    /// under it reads as the end of the stream, and it closes the connection itself in the
+    /// pass that follows (freeing the slot, telling `connection(_:started:)`).
+    private func closeSlowHeaders() {
+        guard let next = nextHeaderDeadline else { return }
+        let now = loop.clock.now()
+        guard now >= next else { return }
+        var earliest: Instant? = nil
+        var closed = 0
+        for (connection, since) in awaitingHeaders {
+            let deadline = since + settings.headerTimeout
+            if deadline <= now {
+                awaitingHeaders[connection] = nil
+                let fd = sy_mhd_connection_fd(connection)
+                if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+                closed += 1
+            } else if earliest == nil || deadline < earliest! {
+                earliest = deadline
+            }
+        }
+        nextHeaderDeadline = earliest
+        guard closed > 0 else { return }
+        stats.headerTimeouts += closed
+        notices.warning("header-timeout", "closed " + String(closed) + " connection" + (closed == 1 ? "" : "s")
+                        + " that sent no complete request headers within "
+                        + String(settings.headerTimeout.milliseconds / 1000) + " s ("
+                        + String(stats.headerTimeouts) + " so far): slow clients or a slowloris attack")
+    }
+
+    /// From now on `connection` owes the headers of its next request.
+    private func awaitHeaders(_ connection: OpaquePointer) {
+        let now = loop.clock.now()
+        awaitingHeaders[connection] = now
+        let deadline = now + settings.headerTimeout
+        if nextHeaderDeadline == nil || deadline < nextHeaderDeadline! { nextHeaderDeadline = deadline }
+    }
+
+    private func connection(_ connection: OpaquePointer, started: Bool) {
+        openConnections += started ? 1 : -1
+        if started {
+            awaitHeaders(connection)
+        } else {
+            awaitingHeaders[connection] = nil
+            closedDuringPass = true
+        }
+    }
+
+    /// A request on `connection` ended (answered, or the client left): on a kept-alive
+    /// connection the next one's headers are due within the deadline again.
+    private func requestCompleted(_ connection: OpaquePointer) {
+        awaitHeaders(connection)
     }
 
     // MARK: event streams
@@ -164,11 +261,29 @@ final class HTTPDaemon {
 
     // MARK: callbacks (inside MHD_run, on the loop thread)
 
+    /// Full, a new client still gets in when some connection is only waiting to send its
+    /// headers: the one that has waited longest is closed to make room. A page being
+    /// served (an event stream) is never closed for it; a client owing its headers has
+    /// nothing in flight, and under a slowloris flood it is the attacker's.
     private func accept() -> MHD_Result {
-        guard openConnections < settings.maxClients else {
+        guard openConnections >= settings.maxClients else { return .YES }
+        var oldest: (connection: OpaquePointer, since: Instant)? = nil
+        for (connection, since) in awaitingHeaders where oldest == nil || since < oldest!.since {
+            oldest = (connection, since)
+        }
+        // One at a time: at its own limit (maxClients + 1) libmicrohttpd leaves the next
+        // client in the backlog until the closed one is gone (see `run`).
+        guard let oldest, openConnections == settings.maxClients else {
             stats.refusedClients += 1
             return .NO
         }
+        awaitingHeaders[oldest.connection] = nil
+        let fd = sy_mhd_connection_fd(oldest.connection)
+        if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        stats.waitingEvicted += 1
+        notices.warning("evicted", "all " + String(settings.maxClients) + " connections taken: closed the one "
+                        + "waiting longest for its request headers to let a new client in ("
+                        + String(stats.waitingEvicted) + " so far)")
         return .YES
     }
 
@@ -180,6 +295,7 @@ final class HTTPDaemon {
             // First call, headers read. Refuse what we never serve before any body arrives
             // (libmicrohttpd then closes the connection); otherwise answer on the next call.
             requestContext.pointee = UnsafeMutableRawPointer(bitPattern: 1)
+            awaitingHeaders[connection] = nil
             stats.requests += 1
             if methodText != "GET" && methodText != "HEAD" {
                 stats.rejectedRequests += 1
@@ -195,7 +311,7 @@ final class HTTPDaemon {
         }
         uploadSize.pointee = 0
         let request = HTTPRequest(method: methodText, path: url.map { String(cString: $0) } ?? "/",
-                                  credentials: credentials(connection))
+                                  credentials: credentials(connection), client: clientAddress(connection))
         guard let handler else { return queue(.text(503, "stopping\n"), on: connection) }
         switch handler.respond(to: request) {
         case .response(let response):
@@ -213,6 +329,12 @@ final class HTTPDaemon {
         if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
            String(cString: length) != "0" { return true }
         return MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") != nil
+    }
+
+    private func clientAddress(_ connection: OpaquePointer) -> ClientAddress {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let count = bytes.withUnsafeMutableBufferPointer { sy_mhd_client_address(connection, $0.baseAddress!) }
+        return ClientAddress(bytes: Array(bytes.prefix(Int(count))))
     }
 
     private func credentials(_ connection: OpaquePointer) -> (user: String, password: String)? {

@@ -7,6 +7,8 @@ struct HTTPRequest {
     let path: String
     /// User name and password from an `Authorization: Basic` header, if any. Never logged.
     let credentials: (user: String, password: String)?
+    /// Who sent it, as the login throttle counts clients.
+    let client: ClientAddress
 }
 
 /// A complete response held in memory (the page, a JSON document, the metrics text).

@@ -23,12 +23,16 @@ public enum WebConfigKeys {
     public static let maxClients = ConfigKey<Int>.integer(
         "web.max_clients", in: 1...4096, default: 16,
         help: "Connections served at once (each open page holds one for its live updates); more are refused.")
+    public static let headerTimeoutSeconds = ConfigKey<Int>.integer(
+        "web.header_timeout_s", in: 1...300, default: 10,
+        help: "Seconds a client has to send a request's headers (from connecting or its previous response); slower ones are closed.")
     public static let updateMilliseconds = ConfigKey<Int>.integer(
         "web.update_ms", in: 100...60_000, default: 1000,
         help: "How often open pages get the state when it changed, in milliseconds.")
 
     /// Every key above, for the schema.
     public static var all: [AnyConfigKey] {
-        [enabled.any, bind.any, port.any, username.any, password.any, maxClients.any, updateMilliseconds.any]
+        [enabled.any, bind.any, port.any, username.any, password.any, maxClients.any, headerTimeoutSeconds.any,
+         updateMilliseconds.any]
     }
 }

@@ -28,19 +28,27 @@ public final class WebService: Service, HTTPRequestHandler {
     private var lastEventAt = Instant(nanoseconds: 0)
     private var stats = WebStats()
     private let keepAlive = EventBytes(": keep-alive\n\n")
+    private var throttle = LoginThrottle()
+    private let notices: LogLimiter
+    /// Clients served at once: `web.max_clients`, or fewer when the open-file limit is too low.
+    private var maxClients: Int
+    private var openFiles: OpenFileBudget.Outcome?
 
     public init(context: ServiceContext) {
         self.context = context
         settings = WebSettings(from: context.store)
+        notices = LogLimiter(log: context.log, clock: context.clock)
+        maxClients = settings.maxClients
     }
 
     /// Listens on `web.bind:web.port` and starts pushing state to open pages.
     public func start() throws(ServiceError) {
         guard daemon == nil else { return }
         try settings.check()
-        let daemon = HTTPDaemon(settings: .init(address: settings.address, port: settings.port,
-                                                maxClients: settings.maxClients),
-                                loop: context.loop, handler: self)
+        checkOpenFileLimit()
+        let daemon = HTTPDaemon(settings: .init(address: settings.address, port: settings.port, maxClients: maxClients,
+                                                headerTimeout: .seconds(Int64(settings.headerTimeoutSeconds))),
+                                loop: context.loop, handler: self, log: context.log)
         do throws(WebError) { try daemon.start() } catch {
             switch error {
             case .invalidAddress: throw .invalidSetting(key: WebConfigKeys.bind.name, reason: error.description)
@@ -55,6 +63,23 @@ public final class WebService: Service, HTTPRequestHandler {
         context.log.info("dashboard on http://" + daemon.endpoint + "/"
             + (settings.password.isEmpty ? "" : " (basic auth as " + settings.username + ")"))
         context.report(.ok)
+    }
+
+    /// Fits `web.max_clients` under RLIMIT_NOFILE (raising the soft limit if it must), and
+    /// says so when it had to lower it.
+    private func checkOpenFileLimit() {
+        let outcome = OpenFileBudget.clients(wanted: settings.maxClients)
+        openFiles = outcome
+        maxClients = outcome.clients
+        if outcome.clients < settings.maxClients {
+            context.log.warning("web.max_clients " + String(settings.maxClients) + " does not fit the open-file limit "
+                + String(outcome.limit) + " (RLIMIT_NOFILE, with " + String(OpenFileBudget.reserved)
+                + " kept for the rest of the gateway): serving at most " + String(outcome.clients)
+                + " clients; raise the limit (ulimit -n, LimitNOFILE=) or lower web.max_clients")
+        } else if outcome.raised {
+            context.log.info("raised the open-file limit from " + String(outcome.previousLimit) + " to "
+                             + String(outcome.limit) + " for web.max_clients " + String(settings.maxClients))
+        }
     }
 
     /// Closes every connection and the listener.
@@ -89,11 +114,7 @@ public final class WebService: Service, HTTPRequestHandler {
     // MARK: routes
 
     func respond(to request: HTTPRequest) -> HTTPReply {
-        guard settings.admits(request.credentials) else {
-            stats.unauthorized += 1
-            return .authenticate(realm: "switchyard " + context.node,
-                                 body: .text(401, "this dashboard needs the user name and password set in web.*\n"))
-        }
+        if let refusal = checkLogin(request) { return refusal }
         switch request.path {
         case "/", "/index.html":
             stats.page += 1
@@ -119,6 +140,38 @@ public final class WebService: Service, HTTPRequestHandler {
         }
     }
 
+    /// Nil when the request may go on (no password set, or the right one); else the answer:
+    /// 429 while its client is in its backoff (the password is not even looked at), 401
+    /// otherwise. Only a wrong password counts against a client, not a missing one: a
+    /// browser always asks once without.
+    private func checkLogin(_ request: HTTPRequest) -> HTTPReply? {
+        guard !settings.password.isEmpty else { return nil }
+        let now = context.clock.now()
+        if let wait = throttle.wait(for: request.client, now: now) {
+            stats.authThrottled += 1
+            let seconds = (wait.milliseconds + 999) / 1000
+            var response = HTTPResponse.text(429, "too many wrong passwords from " + request.client.description
+                                                 + "; try again in " + String(seconds) + " s\n")
+            response.headers.append(("Retry-After", String(seconds)))
+            return .response(response)
+        }
+        if settings.admits(request.credentials) {
+            throttle.succeeded(request.client)
+            return nil
+        }
+        stats.unauthorized += 1
+        if request.credentials != nil {
+            stats.authFailures += 1
+            if let wait = throttle.failed(request.client, now: now) {
+                notices.warning("login", "dashboard: wrong password from " + request.client.description + " ("
+                                + String(stats.authFailures) + " wrong so far); it waits "
+                                + String(wait.milliseconds / 1000) + " s before its next try is checked")
+            }
+        }
+        return .authenticate(realm: "switchyard " + context.node,
+                             body: .text(401, "this dashboard needs the user name and password set in web.*\n"))
+    }
+
     // MARK: state and commands
 
     /// Where it listens, its clients and what it counted (never the password).
@@ -129,18 +182,23 @@ public final class WebService: Service, HTTPRequestHandler {
         object.append("auth", .string(settings.password.isEmpty ? "none" : "set"))
         if let daemon {
             object.append("clients", .int(daemon.openConnections))
-            object.append("max_clients", .int(settings.maxClients))
+            object.append("max_clients", .int(maxClients))
+            if let openFiles, openFiles.limit >= 0 { object.append("open_file_limit", .int(openFiles.limit)) }
             object.append("streams", .int(daemon.streams.count))
             object.append("requests", .int(daemon.stats.requests))
             object.append("refused_clients", .int(daemon.stats.refusedClients))
             object.append("rejected_requests", .int(daemon.stats.rejectedRequests))
             object.append("events_sent", .int(daemon.eventsSent))
             object.append("events_superseded", .int(daemon.eventsSuperseded))
+            object.append("header_timeouts", .int(daemon.stats.headerTimeouts))
+            object.append("waiting_evicted", .int(daemon.stats.waitingEvicted))
         } else if !context.health.detail.isEmpty {
             object.append("problem", .string(context.health.detail))
         }
         object.append("not_found", .int(stats.notFound))
         object.append("unauthorized", .int(stats.unauthorized))
+        object.append("auth_failures", .int(stats.authFailures))
+        object.append("auth_throttled", .int(stats.authThrottled))
         return .object(object)
     }
 

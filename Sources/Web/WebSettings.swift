@@ -9,6 +9,7 @@ struct WebSettings {
     /// Empty: no authentication (loopback only).
     var password: String
     var maxClients: Int
+    var headerTimeoutSeconds: Int
     var updateMilliseconds: Int
 
     init(from store: ConfigStore) {
@@ -19,6 +20,7 @@ struct WebSettings {
         username = store.string(WebConfigKeys.username)
         password = store.secretValue(WebConfigKeys.password)
         maxClients = store.integer(WebConfigKeys.maxClients)
+        headerTimeoutSeconds = store.integer(WebConfigKeys.headerTimeoutSeconds)
         updateMilliseconds = store.integer(WebConfigKeys.updateMilliseconds)
     }
 

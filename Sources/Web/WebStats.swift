@@ -5,5 +5,10 @@ struct WebStats {
     var events = 0
     var metrics = 0
     var notFound = 0
+    /// 401 answers: no credentials, or wrong ones.
     var unauthorized = 0
+    /// Wrong credentials checked.
+    var authFailures = 0
+    /// 429 answers: a client in its login backoff, whose password was not looked at.
+    var authThrottled = 0
 }

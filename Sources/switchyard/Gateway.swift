@@ -179,27 +179,38 @@ final class Gateway {
         let bind: String
         let port: Int
         let allowLocal: Bool
+        let allowUID: Int
         init(_ store: ConfigStore) {
             bind = store.string(StandardKeys.rpcBind)
             port = store.integer(StandardKeys.rpcPort)
             allowLocal = store.boolean(StandardKeys.rpcAllowLocal)
+            allowUID = store.integer(StandardKeys.rpcAllowUID)
         }
     }
 
-    /// The RPC door, closed by the token unless it listens on loopback and `rpc.allow_local`
-    /// opens it. Nil (logged) when no token can be made: an open door is never the fallback.
+    /// The RPC door, closed by the token. On loopback, `rpc.allow_local` lets in without it
+    /// the local users who could read the token anyway (root and the gateway's own user),
+    /// plus `rpc.allow_uid`; every other account, and any web page a browser is made to
+    /// send there, still needs the token. Nil (logged) when no token can be made: an open
+    /// door is never the fallback.
     static func makeRPCServer(store: ConfigStore, registry: CommandRegistry, loop: EventLoop, log: Logger) -> RPCServer? {
         let bind = store.string(StandardKeys.rpcBind)
         let loopback = RPCToken.isLoopback(bind)
-        var token: String? = nil
-        if loopback && store.boolean(StandardKeys.rpcAllowLocal) {
-            log.info("JSON-RPC takes local clients without a token (rpc.allow_local)")
-        } else {
-            do throws(ConsoleError) { token = try RPCToken.loadOrCreate(in: store.dataDirectory) } catch {
-                log.error("JSON-RPC disabled: " + error.description)
-                return nil
-            }
-            if store.boolean(StandardKeys.rpcAllowLocal) {
+        let token: String
+        do throws(ConsoleError) { token = try RPCToken.loadOrCreate(in: store.dataDirectory) } catch {
+            log.error("JSON-RPC disabled: " + error.description)
+            return nil
+        }
+        var trusted: [UInt32] = []
+        if store.boolean(StandardKeys.rpcAllowLocal) {
+            if loopback {
+                trusted = [0]
+                if geteuid() != 0 { trusted.append(UInt32(geteuid())) }
+                let extra = store.integer(StandardKeys.rpcAllowUID)
+                if extra >= 0 && !trusted.contains(UInt32(extra)) { trusted.append(UInt32(extra)) }
+                log.info("JSON-RPC takes local clients of uid " + trusted.map { String($0) }.joined(separator: ", ")
+                         + " without a token (rpc.allow_local); other local users need the token")
+            } else {
                 log.warning("rpc.allow_local is ignored: rpc.bind " + bind + " is not a loopback address")
             }
         }
@@ -208,7 +219,7 @@ final class Gateway {
                         + "with the token in " + RPCToken.path(in: store.dataDirectory))
         }
         return RPCServer(registry: registry, loop: loop, bind: bind, port: store.integer(StandardKeys.rpcPort),
-                         token: token)
+                         token: token, trustedUsers: trusted)
     }
 
     /// The command doors. Each one failing is logged and the rest run on: a busy RPC port
