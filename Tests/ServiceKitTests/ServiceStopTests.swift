@@ -1,5 +1,5 @@
 import Benchlab
-import CarData
+@testable import CarData
 import BLE
 import CAN
 import OTA
@@ -27,11 +27,12 @@ struct ServiceStopTests {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
-    /// A host running `descriptor` against a connected client of a real broker.
-    private func rig(_ descriptor: ServiceDescriptor, _ settings: [String: String])
+    /// A host running `descriptor` against a connected client of a real broker (`broker`, or
+    /// a plain one of its own).
+    private func rig(_ descriptor: ServiceDescriptor, _ settings: [String: String], broker given: MosquittoBroker? = nil)
         throws -> (ServiceHost, MQTTClient, EventLoop, ConfigStore, MosquittoBroker)
     {
-        let broker = try MosquittoBroker()
+        let broker = try given ?? MosquittoBroker()
         var schema = ConfigSchema.standard
         schema.register(descriptor.keys + descriptor.storedKeys)
         let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
@@ -47,22 +48,44 @@ struct ServiceStopTests {
         return (host, client, loop, store, broker)
     }
 
-    private func cycle(_ host: ServiceHost, _ loop: EventLoop, times: Int) throws {
+    /// Starts and stops `times` times. With `ready`, each start waits (10 s at most) until it
+    /// holds: a cloud client really connected, so its stop has a connection to close. Returns
+    /// the starts that never got ready; it gives up after a few (a leak running out of
+    /// descriptors would otherwise wait 10 s a cycle).
+    @discardableResult
+    private func cycle(_ host: ServiceHost, _ loop: EventLoop, times: Int, ready: ((ServiceHost) -> Bool)? = nil)
+        throws -> Int
+    {
+        var notReady = 0
         for _ in 0..<times {
             host.startAll()
-            try loop.runOnce(maxWait: .zero)
+            if let ready {
+                if !loop.run(timeout: 10, until: { ready(host) }) { notReady += 1 }
+                if notReady > 3 { break }
+            } else {
+                try loop.runOnce(maxWait: .zero)
+            }
             host.stopAll()
             try loop.runOnce(maxWait: .zero)
         }
+        return notReady
     }
 
-    private func checkNoLeaks(_ name: String, _ descriptor: ServiceDescriptor, _ settings: [String: String]) throws {
-        let (host, client, loop, _, broker) = try rig(descriptor, settings)
+    private func checkNoLeaks(_ name: String, _ descriptor: ServiceDescriptor, _ settings: [String: String],
+                              broker: MosquittoBroker? = nil, ready: ((ServiceHost) -> Bool)? = nil) throws {
+        let (host, client, loop, _, broker) = try rig(descriptor, settings, broker: broker)
+        try checkNoLeaks(name, host, client, loop, ready: ready)
+        _ = broker
+    }
+
+    private func checkNoLeaks(_ name: String, _ host: ServiceHost, _ client: MQTTClient, _ loop: EventLoop,
+                              ready: ((ServiceHost) -> Bool)? = nil) throws {
         // Warm up: the first runs allocate what stays (log buffers, malloc arenas, the pool).
-        try cycle(host, loop, times: 20)
+        #expect(try cycle(host, loop, times: 20, ready: ready) == 0, "every warm-up start got ready")
         let fds = ServiceStopTests.openDescriptors(), watches = loop.watchCount, tasks = loop.tasks.count
         let subscriptions = client.subscriptionCount, rss = ServiceStopTests.residentKiB()
-        try cycle(host, loop, times: 1000)
+        let notReady = try cycle(host, loop, times: 1000, ready: ready)
+        #expect(notReady == 0, "\(notReady) starts never got ready")
         #expect(host.health(of: name) == .ok || host.health(of: name)?.name == "degraded", "it did start each time")
         // Other suites run in this process at the same time and open descriptors of their
         // own; a leak here would be one or more per cycle, so 1,000 or more.
@@ -74,7 +97,6 @@ struct ServiceStopTests {
         #expect(host.context(of: name)?.subscriptionCount == 0)
         let grown = ServiceStopTests.residentKiB() - rss
         #expect(grown < 2048, "RSS grew \(grown) KiB over 1,000 start/stop cycles")
-        _ = broker
     }
 
     @Test("the CAN tunnel (synthetic bus: reader thread, ring, wake source, subscription)")
@@ -117,11 +139,51 @@ struct ServiceStopTests {
                           "skoda.mqtt_host": "127.0.0.1"])
     }
 
+    @Test("the Skoda service connected to its cloud broker each time (token refreshed, MQTT 5 session up)")
+    func skodaConnected() throws {
+        // tools/http-test-server.py issues access tokens; the test broker stands in for Skoda's.
+        let server = try HTTPTestServer()
+        let broker = try MosquittoBroker()
+        try checkNoLeaks("skoda", SkodaService.descriptor,
+                         ["skoda.enabled": "true", "skoda.user_id": "u", "skoda.vins": "TMBJB9NY6RF999999",
+                          "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+                          "skoda.refresh_url": server.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
+                          "skoda.mqtt_tls": "false", "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port)],
+                         broker: broker, ready: { $0.health(of: "skoda") == .ok })
+    }
+
     @Test("BMW CarData without a login (token-check task, a catalogue fetch cancelled at stop, its HTTP requests)")
     func carDataLeaksNothing() throws {
         try checkNoLeaks("bmw", CarDataService.descriptor,
                          ["bmw.enabled": "true", "bmw.client_id": "c", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
                           "bmw.auth_url": "http://127.0.0.1:9/oauth"])
+    }
+
+    @Test("BMW CarData logged in, its stream connected over TLS each time (refresh, MQTT 5 session up)")
+    func carDataConnected() throws {
+        // tools/bmw-fake-cloud.py answers the login and every refresh; a TLS listener on the
+        // test broker stands in for BMW's (it lets anyone in: the password is not the point).
+        let cloud = try FakeBMWCloud()
+        let certificates = try TestCertificates()
+        let tlsPort = FreePort.next()
+        let broker = try MosquittoBroker(extraConfig: certificates.listenerConfig(port: tlsPort))
+        _ = FreePort.waitUntilListening(tlsPort, timeout: 5)
+        let (host, client, loop, _, _) = try rig(
+            CarDataService.descriptor,
+            ["bmw.enabled": "true", "bmw.client_id": "client-ok", "bmw.auth_url": cloud.authURL,
+             "bmw.catalogue_url": "http://127.0.0.1:9/catalogue", "bmw.token_file": "",
+             "bmw.mqtt_host": "localhost", "bmw.mqtt_port": String(tlsPort), "bmw.mqtt_ca_file": certificates.caFile],
+            broker: broker)
+        let connected: (ServiceHost) -> Bool = { ($0.service(named: "bmw") as? CarDataService)?.stream?.client.isConnected == true }
+        // Log in once, as `bmw login` would: the login stays in the store for every later start.
+        host.startAll()
+        let service = try #require(host.service(named: "bmw") as? CarDataService)
+        service.authorizer?.slowDownStep = 1 // BMW's 5 s, shortened
+        #expect(service.beginLogin())
+        #expect(loop.run(timeout: 30) { connected(host) }, "\(service.stateJSON())")
+        host.stopAll()
+        try checkNoLeaks("bmw", host, client, loop, ready: connected)
+        _ = (cloud, broker)
     }
 
     @Test("the web dashboard (listening socket, libmicrohttpd's epoll descriptor, push task)")
