@@ -10,7 +10,8 @@ Routes:
   /chunked/<n>               n bytes of "x", chunked (no length known in advance)
   /dribble/<chunks>/<ms>     one 1-byte chunk every <ms> ms, <chunks> times
   /hang                      accepts, never answers (until the client goes away)
-  /skoda/refresh-token       the MySkoda refresh endpoint, scripted by --skoda-* options
+  /skoda/refresh-token       the MySkoda refresh endpoint, scripted by --skoda-* options (the
+                             mode file may say exp:<number text> for the access token's exp)
 
 --tls CERT KEY serves HTTPS.
 """
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 
 class State:
-    skoda_mode = "ok"          # ok | garbage | 401 | 500
+    skoda_mode = "ok"          # ok | garbage | 401 | 500 | exp:<JSON number text>
     skoda_lifetime = 3600      # seconds until the issued access token's exp
     skoda_counter = 0
     skoda_log = None           # file the refresh requests' bodies are appended to
@@ -34,10 +35,14 @@ class State:
 
 
 def jwt(claims):
+    return jwt_payload(json.dumps(claims).encode())
+
+
+def jwt_payload(payload):
     def b64(data):
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
     header = b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
-    return header + "." + b64(json.dumps(claims).encode()) + ".sig"
+    return header + "." + b64(payload) + ".sig"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -135,7 +140,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send(400, b'{"error":"no token"}', "application/json")
             return
         exp = int(time.time()) + State.skoda_lifetime
-        doc = {"accessToken": jwt({"sub": "user", "exp": exp, "n": n}),
+        access = jwt({"sub": "user", "exp": exp, "n": n})
+        if mode.startswith("exp:"):
+            # The exp claim exactly as written ("9.3e18", "1e400"): what a broken cloud could send.
+            access = jwt_payload(('{"sub": "user", "exp": %s, "n": %d}' % (mode[4:], n)).encode())
+        doc = {"accessToken": access,
                "refreshToken": "refresh-%d-from-%s" % (n, token[-8:]),
                "idToken": jwt({"sub": "user", "exp": exp})}
         self.send(200, json.dumps(doc).encode(), "application/json")

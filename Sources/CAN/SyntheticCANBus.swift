@@ -11,6 +11,8 @@ import Synchronization
 public final class SyntheticCANBus: CANBus {
     /// Frames per second; 0 generates as fast as the reader can push.
     public let rate: Int
+    /// The fastest pace `rate` may ask for (a real bus carries some 20,000 frames/s).
+    public static let maxRate = 100_000_000
     /// Frames to generate in all; 0 for no end.
     public let count: Int
     /// Ids cycle through `baseID ..< baseID + idCount`.
@@ -28,7 +30,8 @@ public final class SyntheticCANBus: CANBus {
 
     /// A source of `count` frames (0 endless) at `rate` per second (0 unpaced).
     public init(rate: Int, count: Int = 0, baseID: UInt32 = 0x100, idCount: UInt32 = 16) {
-        precondition(rate >= 0 && count >= 0 && idCount > 0, "synthetic bus: rate, count >= 0 and some ids")
+        precondition(rate >= 0 && rate <= SyntheticCANBus.maxRate && count >= 0 && idCount > 0,
+                     "synthetic bus: rate 0 to maxRate, count >= 0 and some ids")
         self.rate = rate
         self.count = count
         self.baseID = baseID
@@ -64,7 +67,10 @@ public final class SyntheticCANBus: CANBus {
         var due = 256
         if rate > 0 {
             let elapsed = (now - started!).nanoseconds
-            let target = UInt64(elapsed) * UInt64(rate) / 1_000_000_000
+            // Full width: nanoseconds times frames per second passes 2^64 within days at
+            // 100,000 frames/s (a trap). The quotient fits: it is at most elapsed * maxRate / 1e9.
+            let product = UInt64(elapsed).multipliedFullWidth(by: UInt64(rate))
+            let target = UInt64(1_000_000_000).dividingFullWidth(product).quotient
             due = target > sequence ? Int(min(target - sequence, 256)) : 0
         }
         if count > 0 { due = min(due, count - Int(sequence)) }

@@ -31,7 +31,10 @@ public struct CarDataLogin: Equatable {
         let token = store.secretValue(CarDataConfigKeys.refreshToken)
         let gcid = store.secretValue(CarDataConfigKeys.gcid)
         guard !token.isEmpty, !gcid.isEmpty else { return nil }
-        let expiry = Int64(store.string(CarDataConfigKeys.refreshExpires)) ?? 0
+        // Config text anyone allowed to `set` can write: a time outside JWTs' range (say
+        // Int64.min, which CivilTime.format cannot print) reads as unknown.
+        let expiry = Int64(store.string(CarDataConfigKeys.refreshExpires))
+            .flatMap { JWTClaims.expiryRange.contains($0) ? $0 : nil } ?? 0
         return CarDataLogin(refreshToken: token, refreshTokenExpiry: expiry, gcid: gcid,
                             scope: store.secretValue(CarDataConfigKeys.scope))
     }

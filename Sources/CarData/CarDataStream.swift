@@ -93,10 +93,13 @@ public final class CarDataStream {
 
     public func start() { client.start() }
 
+    /// Disconnects for good (a stream is made per login and never restarted). Closes the
+    /// client, which lets go of the handlers this stream gave it: they capture the stream,
+    /// and a stream and client holding each other would never be freed.
     public func stop(completion: @escaping () -> Void = {}) {
         breakerTimer?.cancel()
         breakerTimer = nil
-        client.stop(grace: .milliseconds(200), completion: completion)
+        client.close(grace: .milliseconds(200), completion: completion)
     }
 
     /// A fresh id_token: connect with it now (before BMW drops the old one at its expiry).

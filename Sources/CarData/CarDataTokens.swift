@@ -51,8 +51,8 @@ public struct CarDataTokens: Equatable {
         }
         guard let gcid = text("gcid") ?? previous?.gcid else { return .failure(.malformed("token response has no gcid")) }
         let scope = text("scope") ?? previous?.scope ?? ""
-        var lifetime: Int64 = 3600
-        if let seconds = json["expires_in"]?.doubleValue, seconds > 0, seconds < 1e7 { lifetime = Int64(seconds) }
+        // Out of range (or 1e400) is as if absent: BMW's tokens live an hour.
+        let lifetime = json["expires_in"]?.integer(in: 1...9_999_999) ?? 3600
         var idExpiry = now + lifetime
         if case .success(let claims) = JWTClaims.parse(id) { idExpiry = claims.expiry }
         let newRefresh = text("refresh_token") != nil

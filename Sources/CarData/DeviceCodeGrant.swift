@@ -25,10 +25,9 @@ public struct DeviceCodeGrant: Equatable {
         }
         let uri = json["verification_uri"]?.stringValue ?? manualPage
         let complete = json["verification_uri_complete"]?.stringValue ?? uri
-        var expires: Int64 = 300
-        if let value = json["expires_in"]?.doubleValue, value > 0, value < 86_400 { expires = Int64(value) }
-        var interval: Int64 = 5
-        if let value = json["interval"]?.doubleValue, value >= 1, value <= 60 { interval = Int64(value) }
+        // Out of range (or NaN, or 1e400) falls back to the defaults, as when absent.
+        let expires = json["expires_in"]?.integer(in: 1...86_399) ?? 300
+        let interval = json["interval"]?.integer(in: 1...60) ?? 5
         return .success(DeviceCodeGrant(userCode: user, deviceCode: device, verificationURI: uri,
                                         verificationURIComplete: complete, expiresIn: expires, interval: interval))
     }

@@ -7,6 +7,10 @@ public struct JWTClaims: Equatable {
     /// `exp`, Unix seconds.
     public let expiry: Int64
 
+    /// The `exp` values taken: after 1970, before 10^11 s (the year 5138). Outside it a token
+    /// is malformed; `Int64(exp)` of 1e400 or 9.3e18 would trap (issue 20).
+    public static let expiryRange: ClosedRange<Int64> = 1...99_999_999_999
+
     /// The claims of `token`, or why they cannot be read.
     public static func parse(_ token: String) -> Result<JWTClaims, CarDataError> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
@@ -16,9 +20,9 @@ public struct JWTClaims: Equatable {
         do throws(JSONError) { claims = try JSONValue.parse(payload) } catch {
             return .failure(.malformed("JWT payload is not JSON"))
         }
-        guard let exp = claims["exp"]?.doubleValue, exp > 0, exp < 1e11 else {
-            return .failure(.malformed("JWT has no numeric exp"))
+        guard let exp = claims["exp"]?.integer(in: expiryRange) else {
+            return .failure(.malformed("JWT exp is missing, not a number or out of range"))
         }
-        return .success(JWTClaims(expiry: Int64(exp)))
+        return .success(JWTClaims(expiry: exp))
     }
 }

@@ -1,3 +1,5 @@
+import Runtime
+
 /// A JSON value: what `parse` returns and `serialized()` prints. Objects keep their members in
 /// insertion order, because people read our payloads. Every number is a `Double`, as in
 /// JavaScript: integers are exact up to 2^53, which covers millisecond timestamps, counters
@@ -56,6 +58,15 @@ public enum JSONValue: Equatable, CustomStringConvertible, Sendable {
     /// The number as an `Int`; nil when it has a fraction or does not fit.
     public var intValue: Int? {
         if case .number(let value) = self { return Int(exactly: value) }
+        return nil
+    }
+
+    /// The number without its fraction, if it lies in `range`; nil for NaN, infinity, a
+    /// number outside the range, or another kind. For numbers from outside that become
+    /// times, lifetimes or counts (a JWT `exp`, an `expires_in`): never `Int64(doubleValue!)`,
+    /// which traps on 1e400 or 9.3e18.
+    public func integer(in range: ClosedRange<Int64>) -> Int64? {
+        if case .number(let value) = self { return Int64(checking: value, in: range) }
         return nil
     }
 

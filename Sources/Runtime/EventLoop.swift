@@ -109,9 +109,7 @@ public final class EventLoop {
             if errno != .interrupted { try SystemCall.fail("poll", errno) }
         } else if ready > 0 {
             for index in 0..<fds.count where fds[index].revents != 0 {
-                let watch = polled[index]
-                guard watch.isActive else { continue }
-                watch.handler(IOWatch.events(fromPoll: fds[index].revents))
+                polled[index].dispatch(IOWatch.events(fromPoll: fds[index].revents))
             }
         }
         dispatchDue()

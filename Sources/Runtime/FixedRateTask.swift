@@ -19,7 +19,10 @@ public final class FixedRateTask {
     /// False once cancelled; the run loop drops it at its next pass.
     public private(set) var isActive = true
 
-    let body: () -> Void
+    // Nil once cancelled: the body usually captures its owner, and the owner keeps the task
+    // in a property, so a cancelled task still holding it would keep both alive for good
+    // (Embedded Swift has no weak references to break the cycle).
+    private var body: (() -> Void)?
 
     init(name: String, period: Interval, firstDeadline: Instant, body: @escaping () -> Void) {
         precondition(period > .zero, "a fixed-rate task needs a positive period")
@@ -29,8 +32,11 @@ public final class FixedRateTask {
         self.body = body
     }
 
-    /// Stops the task; it will not run again.
-    public func cancel() { isActive = false }
+    /// Stops the task; it will not run again, and lets go of its body (and what that captured).
+    public func cancel() {
+        isActive = false
+        body = nil
+    }
 
     /// Runs the task if due at `now`, then schedules the next in-phase deadline.
     func runIfDue(clock: TimeSource) {
@@ -40,7 +46,8 @@ public final class FixedRateTask {
         stats.overruns += Int(missed)
         deadline = deadline + period * (missed + 1)
         let started = now
-        body()
+        // A local copy: the body may cancel its own task, which drops the stored one.
+        if let body { body() }
         let duration = clock.now() - started
         stats.runs += 1
         stats.lastDuration = duration
@@ -48,22 +55,27 @@ public final class FixedRateTask {
     }
 }
 
-/// A one-shot timer; cancel it to stop it from firing.
+/// A one-shot timer; cancel it to stop it from firing. Fired or cancelled, it lets go of its
+/// body, so an owner that keeps the timer in a property is not kept alive by it.
 public final class OneShotTimer {
     public let deadline: Instant
     public private(set) var isActive = true
-    let body: () -> Void
+    private var body: (() -> Void)?
 
     init(deadline: Instant, body: @escaping () -> Void) {
         self.deadline = deadline
         self.body = body
     }
 
-    public func cancel() { isActive = false }
+    public func cancel() {
+        isActive = false
+        body = nil
+    }
 
     func fire() {
-        guard isActive else { return }
+        guard isActive, let body else { return }
         isActive = false
+        self.body = nil
         body()
     }
 }

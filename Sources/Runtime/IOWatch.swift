@@ -31,7 +31,8 @@ public final class IOWatch {
     /// What to wait for; set `.write` only while there is something to send.
     public var interest: IOInterest
     public private(set) var isActive = true
-    let handler: (IOEvents) -> Void
+    // Nil once cancelled, like a task's body: the handler usually captures the watch's owner.
+    private var handler: ((IOEvents) -> Void)?
 
     init(fd: FileDescriptor, interest: IOInterest, handler: @escaping (IOEvents) -> Void) {
         self.fd = fd
@@ -39,8 +40,19 @@ public final class IOWatch {
         self.handler = handler
     }
 
-    /// Stops watching. The descriptor itself stays open: its owner closes it.
-    public func cancel() { isActive = false }
+    /// Stops watching and lets go of the handler. The descriptor itself stays open: its
+    /// owner closes it.
+    public func cancel() {
+        isActive = false
+        handler = nil
+    }
+
+    /// Calls the handler, unless cancelled (by an earlier handler in the same loop pass).
+    func dispatch(_ events: IOEvents) {
+        // A local copy: the handler may cancel its own watch, which drops the stored one.
+        guard isActive, let handler else { return }
+        handler(events)
+    }
 
     var pollEvents: Int16 {
         var events: Int16 = 0

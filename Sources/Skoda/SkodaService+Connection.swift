@@ -68,6 +68,8 @@ extension SkodaService {
             context.log.info("access token valid until "
                 + WallClock.iso8601(millisecondsSinceEpoch: tokens.access.expires * 1000))
             guard let cloud else { return }
+            // A failed refresh said degraded; a good one while connected says so no longer.
+            if cloud.isConnected { context.report(.ok) }
             if !cloudStarted {
                 cloudStarted = true
                 cloud.start()

@@ -89,11 +89,9 @@ public final class SkodaService: Service {
         retryTimer?.cancel()
         retryTimer = nil
         refresher.cancel()
-        if let cloud {
-            cloud.credentialsProvider = nil
-            cloud.onConnectResult = nil
-            cloud.stop(grace: .zero) {}
-        }
+        // Close, not stop: the client's handlers capture this service, which a new instance
+        // replaces at every restart.
+        cloud?.close(grace: .zero)
         cloud = nil
         cloudStarted = false
     }

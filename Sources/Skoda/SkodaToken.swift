@@ -13,6 +13,11 @@ public struct SkodaToken: Equatable {
         self.expires = expires
     }
 
+    /// The `exp` values taken: after 1970, before 10^11 s (the year 5138), as BMW's parser.
+    /// Anything else is a broken token, not a time to compute with: `exp * 1000` for the log
+    /// must not overflow, nor `Int64(exp)` trap (issue 20).
+    public static let expiryRange: ClosedRange<Int64> = 1...99_999_999_999
+
     /// Reads `exp` from a JWT's payload (the middle base64url part); the signature is the
     /// broker's business, not ours.
     public static func parse(_ jwt: String) throws(SkodaError) -> SkodaToken {
@@ -23,8 +28,12 @@ public struct SkodaToken: Equatable {
         do throws(JSONError) { claims = try JSONValue.parse(payload) } catch {
             throw .badToken("payload is not JSON")
         }
-        guard let exp = claims["exp"]?.doubleValue, exp > 0 else { throw .badToken("no exp claim") }
-        return SkodaToken(value: jwt, expires: Int64(exp))
+        guard let exp = claims["exp"] else { throw .badToken("no exp claim") }
+        guard case .number = exp else { throw .badToken("exp claim is a " + exp.typeName + ", not a number") }
+        guard let expires = exp.integer(in: expiryRange) else {
+            throw .badToken("exp claim out of range (not a time between 1970 and 5138)")
+        }
+        return SkodaToken(value: jwt, expires: expires)
     }
 
     /// Whether fewer than `margin` seconds are left at `now`.

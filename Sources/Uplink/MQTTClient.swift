@@ -38,6 +38,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     public var backoff = ReconnectBackoff()
     /// Whether `pause()` holds the client off the broker.
     public private(set) var isPaused = false
+    /// Whether `close` let go of the owner's handlers: such a client never starts again.
+    public private(set) var isClosed = false
 
     private let loop: EventLoop
     private var session: MosquittoSession
@@ -119,6 +121,7 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
 
     /// Starts connecting; returns at once.
     public func start() {
+        precondition(!isClosed, "MQTTClient: started after close")
         guard state == .idle || state == .stopped else { return }
         session.delegate = self // dropped by finishStop; a restarted client takes it back
         log.info("connecting to \(settings.endpoint) as \(settings.clientID)")
@@ -141,6 +144,23 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
         stopCompletion = completion
         stopDeadline = loop.after(grace) { [self] in self.disconnectNow() }
         checkStopProgress()
+    }
+
+    /// Stops as `stop` does, for good: first lets go of everything the owner handed over (the
+    /// credentials provider, the callbacks, subscriptions and connect handlers). Those capture
+    /// the owner, which holds this client; Embedded Swift has no weak references, so without
+    /// this the two keep each other alive, and a service that makes a client per start (the
+    /// car clouds) would leak one per restart: its socketpair, socket and buffers.
+    public func close(grace: Interval = .seconds(2), completion: @escaping () -> Void = {}) {
+        isClosed = true
+        credentialsProvider = nil
+        onConnectResult = nil
+        onDisconnect = nil
+        onStateChange = nil
+        // The connection is about to close: the broker forgets these without being told.
+        subscriptions.removeAll()
+        connectHandlers.removeAll()
+        stop(grace: grace, completion: completion)
     }
 
     /// Drops the connection and connects again at once (console `mqtt reconnect`, a cloud

@@ -158,9 +158,14 @@ enum CANTunnelCommand {
                 index += 1
                 return arguments[index - 1]
             }
-            func number(_ flag: String) throws(UsageError) -> Int {
+            // Every number flag has a range: `.seconds(n)` and the synthetic bus's pacing
+            // overflow (a trap) on numbers far beyond any sensible one.
+            func number(_ flag: String, in range: ClosedRange<Int>) throws(UsageError) -> Int {
                 let text = try value(flag)
-                guard let parsed = Int(text), parsed >= 0 else { throw UsageError(flag + " " + text + ": not a number") }
+                guard let parsed = Int(text), range.contains(parsed) else {
+                    throw UsageError(flag + " " + text + ": a whole number from " + String(range.lowerBound) + " to "
+                                     + String(range.upperBound))
+                }
                 return parsed
             }
             func set<V>(_ key: ConfigKey<V>, _ text: String) { values.append((key.any, text)) }
@@ -176,10 +181,7 @@ enum CANTunnelCommand {
                 case "-p": password = try value(flag)
                 case "-t": set(CANConfigKeys.topic, try value(flag))
                 case "-H": host = try value(flag)
-                case "-P":
-                    let parsed = try number(flag)
-                    guard parsed >= 1 && parsed <= 65535 else { throw UsageError("-P: a port is 1 to 65535") }
-                    port = Int32(parsed)
+                case "-P": port = Int32(try number(flag, in: 1...65535))
                 case "-S": server = true
                 case "--filter": set(CANConfigKeys.filters, try value(flag))
                 case "--only-changes": set(CANConfigKeys.onlyChanges, "true")
@@ -188,9 +190,9 @@ enum CANTunnelCommand {
                 case "--data-bitrate": set(CANConfigKeys.dataBitrate, try value(flag))
                 case "--ring": set(CANConfigKeys.ringCapacity, try value(flag))
                 case "--client-id": clientID = try value(flag)
-                case "--stats-interval": statsInterval = try number(flag)
-                case "--rate": rate = try number(flag)
-                case "--count": count = try number(flag)
+                case "--stats-interval": statsInterval = try number(flag, in: 0...86_400)
+                case "--rate": rate = try number(flag, in: 0...SyntheticCANBus.maxRate)
+                case "--count": count = try number(flag, in: 0...Int(Int32.max))
                 case "--log-level":
                     let name = try value(flag)
                     guard let level = LogLevel(name: name) else {

@@ -48,8 +48,11 @@ enum HTTPCommand {
             request.add(String(header[..<colon]), String(value))
         }
         if let text = parsed.value("--timeout") {
-            guard let seconds = Int(text), seconds > 0 else { throw UsageError("--timeout needs whole seconds > 0") }
-            request.timeout = .seconds(Int64(seconds))
+            // Bounded: `.seconds` of 10^10 and more overflows the nanosecond count (a trap).
+            guard let seconds = Int64(text), (1...86_400).contains(seconds) else {
+                throw UsageError("--timeout needs whole seconds, 1 to 86400")
+            }
+            request.timeout = .seconds(seconds)
         }
         if let caFile = parsed.value("--ca-file") { request.caFile = caFile }
         var settings = HTTPClientSettings()

@@ -31,6 +31,26 @@ struct CommandLineTests {
         #expect(missingValue.stderr.contains("--data needs a value"))
     }
 
+    @Test("numbers on the command line beyond their range are usage errors, not a crash (issue 20)")
+    func numberArgumentsInRange() throws {
+        // Each of these trapped: `.seconds(n)` overflows its nanoseconds, the synthetic bus's
+        // pacing its 64-bit product.
+        let runs: [([String], String)] = [
+            (["http", "get", "http://127.0.0.1:9/", "--timeout", "99999999999"], "--timeout needs whole seconds, 1 to 86400"),
+            (["http", "get", "http://127.0.0.1:9/", "--timeout", "0"], "--timeout needs whole seconds, 1 to 86400"),
+            (["can-tunnel", "-b", "synthetic", "-H", "127.0.0.1", "-P", "9", "--stats-interval", "99999999999"],
+             "--stats-interval 99999999999: a whole number from 0 to 86400"),
+            (["can-tunnel", "-b", "synthetic", "-H", "127.0.0.1", "-P", "9", "--rate", "999999999999999"],
+             "--rate 999999999999999: a whole number from 0 to 100000000"),
+            (["can-tunnel", "-b", "synthetic", "-P", "4294967297"], "-P 4294967297: a whole number from 1 to 65535"),
+        ]
+        for (arguments, message) in runs {
+            let result = try ChildProcess.run(binary, arguments)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("selftest passes every check and says so in its summary")
     func selftest() throws {
         let result = try ChildProcess.run(binary, ["selftest"])

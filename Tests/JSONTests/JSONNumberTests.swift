@@ -54,4 +54,15 @@ struct JSONNumberTests {
         #expect(JSONValue.string("1").intValue == nil)
         #expect(try JSONValue.parse("9007199254740993").intValue == 9_007_199_254_740_992, "beyond 2^53 rounds, as in JavaScript")
     }
+
+    @Test("integer(in:) takes parsed numbers in range, refuses huge, negative and infinite ones", arguments: [
+        ("1700003600", 1_700_003_600), ("1700003600.9", 1_700_003_600), ("9.3e18", nil), ("9300000000000000000", nil),
+        ("1e400", nil), ("-1e400", nil), ("-1e300", nil), ("0", nil), ("1e11", nil), ("99999999999", 99_999_999_999),
+        ("\"1700003600\"", nil), ("null", nil), ("true", nil), ("[1]", nil),
+    ] as [(String, Int64?)])
+    func integerInRange(text: String, expected: Int64?) throws {
+        // cJSON reads 1e400 as infinity: exactly what `Int64(doubleValue!)` trapped on.
+        let value = try JSONValue.parse(text)
+        #expect(value.integer(in: 1...99_999_999_999) == expected)
+    }
 }

@@ -1,12 +1,12 @@
 import Benchlab
-import CarData
+@testable import CarData
 import BLE
 import CAN
 import OTA
 import Foundation
 import Runtime
 import ServiceKit
-import Skoda
+@testable import Skoda
 import Store
 import TestSupport
 import Testing
@@ -27,11 +27,12 @@ struct ServiceStopTests {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     }
 
-    /// A host running `descriptor` against a connected client of a real broker.
-    private func rig(_ descriptor: ServiceDescriptor, _ settings: [String: String])
+    /// A host running `descriptor` against a connected client of a real broker (`broker`, or
+    /// a plain one of its own).
+    private func rig(_ descriptor: ServiceDescriptor, _ settings: [String: String], broker given: MosquittoBroker? = nil)
         throws -> (ServiceHost, MQTTClient, EventLoop, ConfigStore, MosquittoBroker)
     {
-        let broker = try MosquittoBroker()
+        let broker = try given ?? MosquittoBroker()
         var schema = ConfigSchema.standard
         schema.register(descriptor.keys + descriptor.storedKeys)
         let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
@@ -47,34 +48,74 @@ struct ServiceStopTests {
         return (host, client, loop, store, broker)
     }
 
-    private func cycle(_ host: ServiceHost, _ loop: EventLoop, times: Int) throws {
-        for _ in 0..<times {
-            host.startAll()
-            try loop.runOnce(maxWait: .zero)
-            host.stopAll()
-            try loop.runOnce(maxWait: .zero)
-        }
+    /// What one service gets checked for, besides its start and stop.
+    struct CloudProbe {
+        /// True once a start is done: its cloud client really connected, so the stop has a
+        /// connection to close. Each start waits for it (10 s at most).
+        var ready: (ServiceHost) -> Bool
+        /// The objects a stop must free (the cloud client), taken just before it.
+        var freedAtStop: (ServiceHost) -> [AnyObject]
     }
 
-    private func checkNoLeaks(_ name: String, _ descriptor: ServiceDescriptor, _ settings: [String: String]) throws {
-        let (host, client, loop, _, broker) = try rig(descriptor, settings)
+    private final class WeakReference {
+        weak var object: AnyObject?
+        init(_ object: AnyObject) { self.object = object }
+    }
+
+    /// Starts and stops `times` times. Returns the cycles whose start never got ready or
+    /// whose stop did not free what `probe` names (within 5 s); it gives up after a few (a
+    /// leak running out of descriptors would otherwise wait 10 s a cycle).
+    @discardableResult
+    private func cycle(_ host: ServiceHost, _ loop: EventLoop, times: Int, probe: CloudProbe? = nil) throws -> Int {
+        var failed = 0
+        for _ in 0..<times {
+            host.startAll()
+            var watched: [WeakReference] = []
+            if let probe {
+                if !loop.run(timeout: 10, until: { probe.ready(host) }) { failed += 1 }
+                watched = probe.freedAtStop(host).map { WeakReference($0) }
+            } else {
+                try loop.runOnce(maxWait: .zero)
+            }
+            host.stopAll()
+            try loop.runOnce(maxWait: .zero)
+            // Weak references: other suites in this process cannot blur this, as they can the
+            // descriptor and memory counts below.
+            if !watched.isEmpty && !loop.run(timeout: 5, until: { watched.allSatisfy { $0.object == nil } }) { failed += 1 }
+            if failed > 3 { break }
+        }
+        return failed
+    }
+
+    private func checkNoLeaks(_ name: String, _ descriptor: ServiceDescriptor, _ settings: [String: String],
+                              broker: MosquittoBroker? = nil, probe: CloudProbe? = nil) throws {
+        let (host, client, loop, _, broker) = try rig(descriptor, settings, broker: broker)
+        try checkNoLeaks(name, host, client, loop, probe: probe)
+        _ = broker
+    }
+
+    private func checkNoLeaks(_ name: String, _ host: ServiceHost, _ client: MQTTClient, _ loop: EventLoop,
+                              probe: CloudProbe? = nil) throws {
         // Warm up: the first runs allocate what stays (log buffers, malloc arenas, the pool).
-        try cycle(host, loop, times: 20)
+        #expect(try cycle(host, loop, times: 20, probe: probe) == 0, "every warm-up cycle connected and freed its client")
         let fds = ServiceStopTests.openDescriptors(), watches = loop.watchCount, tasks = loop.tasks.count
         let subscriptions = client.subscriptionCount, rss = ServiceStopTests.residentKiB()
-        try cycle(host, loop, times: 1000)
+        let failed = try cycle(host, loop, times: 1000, probe: probe)
+        #expect(failed == 0, "\(failed) cycles did not connect or did not free their cloud client")
         #expect(host.health(of: name) == .ok || host.health(of: name)?.name == "degraded", "it did start each time")
-        // Other suites run in this process at the same time and open descriptors of their
-        // own; a leak here would be one or more per cycle, so 1,000 or more.
+        // Other suites run in this process at the same time and open descriptors and memory
+        // of their own, the more the longer a test runs: a connecting cycle takes some 50 ms,
+        // so those 1,000 overlap much more of them. A leak here would be one or more
+        // descriptors per cycle, so 1,000 or more (the cloud client's was 2,000 and 34-53 MB).
+        let (fdSlack, rssSlack) = probe == nil ? (50, 2048) : (250, 20 * 1024)
         let leaked = ServiceStopTests.openDescriptors() - fds
-        #expect(leaked < 50, "\(leaked) more open descriptors after 1,000 cycles")
+        #expect(leaked < fdSlack, "\(leaked) more open descriptors after 1,000 cycles")
         #expect(loop.watchCount == watches, "loop watches (wake sources included)")
         #expect(loop.tasks.count == tasks, "fixed-rate tasks")
         #expect(client.subscriptionCount == subscriptions, "MQTT subscriptions")
         #expect(host.context(of: name)?.subscriptionCount == 0)
         let grown = ServiceStopTests.residentKiB() - rss
-        #expect(grown < 2048, "RSS grew \(grown) KiB over 1,000 start/stop cycles")
-        _ = broker
+        #expect(grown < rssSlack, "RSS grew \(grown) KiB over 1,000 start/stop cycles")
     }
 
     @Test("the CAN tunnel (synthetic bus: reader thread, ring, wake source, subscription)")
@@ -117,11 +158,58 @@ struct ServiceStopTests {
                           "skoda.mqtt_host": "127.0.0.1"])
     }
 
+    @Test("the Skoda service connected to its cloud broker each time (token refreshed, MQTT 5 session up)")
+    func skodaConnected() throws {
+        // tools/http-test-server.py issues access tokens; the test broker stands in for Skoda's.
+        let server = try HTTPTestServer()
+        let broker = try MosquittoBroker()
+        try checkNoLeaks("skoda", SkodaService.descriptor,
+                         ["skoda.enabled": "true", "skoda.user_id": "u", "skoda.vins": "TMBJB9NY6RF999999",
+                          "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+                          "skoda.refresh_url": server.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
+                          "skoda.mqtt_tls": "false", "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port)],
+                         broker: broker,
+                         probe: CloudProbe(ready: { $0.health(of: "skoda") == .ok },
+                                           freedAtStop: { [($0.service(named: "skoda") as? SkodaService)?.cloud].compactMap { $0 } }))
+    }
+
     @Test("BMW CarData without a login (token-check task, a catalogue fetch cancelled at stop, its HTTP requests)")
     func carDataLeaksNothing() throws {
         try checkNoLeaks("bmw", CarDataService.descriptor,
                          ["bmw.enabled": "true", "bmw.client_id": "c", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
                           "bmw.auth_url": "http://127.0.0.1:9/oauth"])
+    }
+
+    @Test("BMW CarData logged in, its stream connected over TLS each time (refresh, MQTT 5 session up)")
+    func carDataConnected() throws {
+        // tools/bmw-fake-cloud.py answers the login and every refresh; a TLS listener on the
+        // test broker stands in for BMW's (it lets anyone in: the password is not the point).
+        let cloud = try FakeBMWCloud()
+        let certificates = try TestCertificates()
+        let tlsPort = FreePort.next()
+        let broker = try MosquittoBroker(extraConfig: certificates.listenerConfig(port: tlsPort))
+        _ = FreePort.waitUntilListening(tlsPort, timeout: 5)
+        let (host, client, loop, _, _) = try rig(
+            CarDataService.descriptor,
+            ["bmw.enabled": "true", "bmw.client_id": "client-ok", "bmw.auth_url": cloud.authURL,
+             "bmw.catalogue_url": "http://127.0.0.1:9/catalogue", "bmw.token_file": "",
+             "bmw.mqtt_host": "localhost", "bmw.mqtt_port": String(tlsPort), "bmw.mqtt_ca_file": certificates.caFile],
+            broker: broker)
+        let stream: (ServiceHost) -> CarDataStream? = { ($0.service(named: "bmw") as? CarDataService)?.stream }
+        let connected: (ServiceHost) -> Bool = { stream($0)?.client.isConnected == true }
+        // Log in once, as `bmw login` would: the login stays in the store for every later start.
+        host.startAll()
+        let service = try #require(host.service(named: "bmw") as? CarDataService)
+        service.authorizer?.slowDownStep = 1 // BMW's 5 s, shortened
+        #expect(service.beginLogin())
+        #expect(loop.run(timeout: 30) { connected(host) }, "\(service.stateJSON())")
+        host.stopAll()
+        try checkNoLeaks("bmw", host, client, loop,
+                         probe: CloudProbe(ready: connected, freedAtStop: { host in
+                             guard let stream = stream(host) else { return [] }
+                             return [stream, stream.client]
+                         }))
+        _ = (cloud, broker)
     }
 
     @Test("the web dashboard (listening socket, libmicrohttpd's epoll descriptor, push task)")
