@@ -231,6 +231,21 @@ import Testing
         #expect(record.slotB.version == "0.3.0" && record.slotB.status == .good && record.active == .b)
     }
 
+    @Test func pushTakesItsNewOptionsAndChecksThem() throws {
+        let binary = OTAGatewayFixture.binary
+        // Known options: what is missing is the image, not an understanding of the flag.
+        let known = try ChildProcess.run(binary, ["ota", "push", "--downgrade", "--force", "--expires", "7d"])
+        #expect(known.status != 0 && known.stderr.contains("push needs --file"), "\(known.stderr)")
+        for bad in ["0", "59", "366d", "1y", "h", "-5m", "99999999999"] {
+            let refused = try ChildProcess.run(binary, ["ota", "push", "--file", "x", "--key", "k", "--node", "n",
+                                                        "--expires", bad])
+            #expect(refused.status != 0 && refused.stderr.contains("--expires"), "\(bad): \(refused.stderr)")
+        }
+        let timeout = try ChildProcess.run(binary, ["ota", "push", "--file", "x", "--key", "k", "--node", "n",
+                                                    "--timeout", "99999999999999"])
+        #expect(timeout.status != 0 && timeout.stderr.contains("--timeout"), "\(timeout.stderr)")
+    }
+
     // Issue 20, item 6: one wrong copy of a chunk (right size) used to ruin the update.
     @Test func aBadCopyOfAChunkThenAGoodOneStillUpdates() throws {
         let gateway = try OTAGatewayFixture()
