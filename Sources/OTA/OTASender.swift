@@ -139,7 +139,10 @@ public final class OTASender {
         heardStatus = true
         if let serial = value["serial"]?.intValue, serial > reportedSerial { reportedSerial = serial }
         guard isSigned, value["sha256"]?.stringValue == manifest.digestHex else { return }
-        let status = OTAStatus(state: state, percent: value["percent"]?.intValue ?? 0,
+        // Anyone on the broker can publish here: a percent outside 0...100 is not one (and
+        // would overflow the progress bar's arithmetic).
+        let percent = value["percent"]?.intValue.map { min(100, max(0, $0)) } ?? 0
+        let status = OTAStatus(state: state, percent: percent,
                                version: value["version"]?.stringValue ?? "", sha256: manifest.digestHex,
                                reason: value["reason"]?.stringValue ?? "")
         onStatus?(status)

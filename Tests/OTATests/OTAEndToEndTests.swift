@@ -246,6 +246,30 @@ import Testing
         #expect(timeout.status != 0 && timeout.stderr.contains("--timeout"), "\(timeout.stderr)")
     }
 
+    // Issue 20, item 3: numbers from outside are range-checked. A status with an absurd
+    // percent (anyone on the broker can publish one) overflowed the push's progress bar.
+    @Test func pushSurvivesAStatusWithAnAbsurdPercent() throws {
+        let gateway = try OTAGatewayFixture()
+        let tiny = try gateway.compiled("tiny", "int main(void) { return 0; }\n")
+        let sha = Hex.encode(SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: tiny)))))
+        let wire = try MQTTObserver(port: gateway.broker.port, topics: ["switchyard/\(gateway.node)/ota/manifest"])
+        let output = gateway.work.file("push.err")
+        let push = try Subprocess(OTAGatewayFixture.binary.path,
+                                  ["ota", "push", "--file", tiny, "--version", "0.2.0", "--key", gateway.keyPath, "--node",
+                                   gateway.node, "--broker", "127.0.0.1:\(gateway.broker.port)", "--timeout", "30"],
+                                  stderr: .file(output))
+        #expect(wire.wait(timeout: 15) { !$0.isEmpty })
+        let topic = "switchyard/\(gateway.node)/ota/status"
+        try MQTTTool.publish(port: gateway.broker.port, topic: topic,
+                             message: #"{"state":"receiving","percent":9.2e18,"sha256":"\#(sha)"}"#)
+        try MQTTTool.publish(port: gateway.broker.port, topic: topic,
+                             message: #"{"state":"refused","percent":-1e300,"sha256":"\#(sha)","reason":"a test"}"#)
+        let outcome = push.wait(timeout: 20)
+        let stderr = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(outcome?.killedBySignal == false && outcome?.status == 1, "\(String(describing: outcome)) \(stderr)")
+        #expect(stderr.contains("refused: a test"), "\(stderr)")
+    }
+
     // Issue 20, item 6: one wrong copy of a chunk (right size) used to ruin the update.
     @Test func aBadCopyOfAChunkThenAGoodOneStillUpdates() throws {
         let gateway = try OTAGatewayFixture()
