@@ -20,6 +20,8 @@ public final class OTASender {
     public private(set) var isSigned = false
     /// How long a manifest stays valid after signing, in seconds.
     public let validity: Int
+    /// How far ahead of our clock (ms) a serial the gateway reports is still believed.
+    static let serialLead = 86_400_000
     /// How long to wait for the gateway's retained status before signing without it.
     public var statusWait = Interval.seconds(2)
     let key: Ed25519.PrivateKey
@@ -137,7 +139,12 @@ public final class OTASender {
         guard !finished, let value = try? JSONValue.parse(message.payload), let state = value["state"]?.stringValue
         else { return }
         heardStatus = true
-        if let serial = value["serial"]?.intValue, serial > reportedSerial { reportedSerial = serial }
+        // The status is not signed: a serial more than a day ahead of our clock is not taken,
+        // so a forged status cannot make us spend the gateway's serials up to the last one.
+        if let serial = value["serial"]?.intValue, serial > reportedSerial,
+           serial <= Int(WallClock.millisecondsSinceEpoch()) + OTASender.serialLead {
+            reportedSerial = serial
+        }
         guard isSigned, value["sha256"]?.stringValue == manifest.digestHex else { return }
         // Anyone on the broker can publish here: a percent outside 0...100 is not one (and
         // would overflow the progress bar's arithmetic).

@@ -270,6 +270,31 @@ import Testing
         #expect(stderr.contains("refused: a test"), "\(stderr)")
     }
 
+    // The serial `ota push` signs: above the one the gateway's status reports (its clock may
+    // be behind), but a forged status far in the future cannot make it spend every serial.
+    @Test func pushSignsAboveTheReportedSerialUnlessItIsForged() throws {
+        let gateway = try OTAGatewayFixture()
+        let tiny = try gateway.compiled("tiny", "int main(void) { return 0; }\n")
+        let topic = "switchyard/\(gateway.node)/ota/status"
+        func signedSerial(reported: Int) throws -> Int? {
+            try MQTTTool.publish(port: gateway.broker.port, topic: topic,
+                                 message: #"{"state":"idle","serial":\#(reported)}"#, retain: true)
+            let wire = try MQTTObserver(port: gateway.broker.port, topics: ["switchyard/\(gateway.node)/ota/manifest"])
+            let push = try Subprocess(OTAGatewayFixture.binary.path,
+                                      ["ota", "push", "--file", tiny, "--version", "0.2.0", "--key", gateway.keyPath,
+                                       "--node", gateway.node, "--broker", "127.0.0.1:\(gateway.broker.port)", "--timeout", "20"])
+            defer { push.signal(SIGTERM); _ = push.wait(timeout: 5) }
+            guard wire.wait(timeout: 15, until: { !$0.isEmpty }), let line = wire.lines.first,
+                  let space = line.firstIndex(of: " ") else { return nil }
+            return try OTAManifest.parse(Array(line[line.index(after: space)...].utf8)).serial
+        }
+        let ahead = Int(Date().timeIntervalSince1970 * 1000) + 600_000
+        #expect(try signedSerial(reported: ahead) == ahead + 1)
+        let forged = OTAManifest.maxSerial - 5
+        let serial = try #require(try signedSerial(reported: forged))
+        #expect(serial < Int(Date().timeIntervalSince1970 * 1000) + 86_400_000, "\(serial)")
+    }
+
     // Issue 20, item 6: one wrong copy of a chunk (right size) used to ruin the update.
     @Test func aBadCopyOfAChunkThenAGoodOneStillUpdates() throws {
         let gateway = try OTAGatewayFixture()
