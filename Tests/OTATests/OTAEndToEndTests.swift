@@ -62,6 +62,8 @@ import Testing
         try gateway.sendByHand(manifest: wrongDigest, image: image, chunks: 0..<wrongDigest.chunkCount)
         let afterDigest = gateway.waitForStatus { $0["state"]?.stringValue == "refused" && $0["version"]?.stringValue == "0.5.1" }
         #expect(afterDigest?["reason"]?.stringValue?.hasPrefix("SHA-256 mismatch") == true)
+        // Issue 20, item 12: the refused image does not stay on the data partition.
+        #expect(!FileManager.default.fileExists(atPath: gateway.paths.binary(.b)!))
 
         let record = try gateway.record()
         #expect(record.active == committed.active && record.slotA == committed.slotA && !record.trial)
