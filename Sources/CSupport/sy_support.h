@@ -111,12 +111,17 @@ static inline int sy_unblock_signals(const sigset_t *set) {
 // posix_spawn with a clean signal mask and default dispositions: the supervisor blocks
 // SIGINT/SIGTERM/SIGHUP/SIGCHLD for its signalfd and ignores SIGPIPE, and a child inheriting
 // that could never be stopped (the attribute flags are macros Swift sees only as values).
-// `pass_fd` (unless -1) becomes the child's descriptor `as_fd`, without close-on-exec.
+// `pass_fd` (unless -1) becomes the child's descriptor `as_fd`, without close-on-exec;
+// `out_fd` (unless -1) becomes its standard output and error (the supervisor's log relay).
 static inline int sy_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                           int pass_fd, int as_fd) {
+                           int pass_fd, int as_fd, int out_fd) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     if (pass_fd >= 0) posix_spawn_file_actions_adddup2(&actions, pass_fd, as_fd);
+    if (out_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+        posix_spawn_file_actions_adddup2(&actions, out_fd, 2);
+    }
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, defaults;

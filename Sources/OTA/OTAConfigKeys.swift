@@ -15,7 +15,11 @@ public enum OTAConfigKeys {
     public static let trialInterval = ConfigKey<Interval>.duration(
         "ota.trial_s", seconds: 10...3600, default: 120,
         help: "Seconds a new firmware has to report healthy (broker connected, services started) before the supervisor rolls back.")
+    public static let stableInterval = ConfigKey<Interval>.duration(
+        "ota.stable_s", seconds: 1...600, default: 30,
+        help: "Seconds the gateway must keep running after reporting healthy before that counts: a firmware on trial is "
+            + "committed then, and the supervisor's restart backoff starts over only then.")
 
     /// Every key above, for the schema.
-    public static var all: [AnyConfigKey] { [enabled.any, publicKeys.any, trialInterval.any] }
+    public static var all: [AnyConfigKey] { [enabled.any, publicKeys.any, trialInterval.any, stableInterval.any] }
 }

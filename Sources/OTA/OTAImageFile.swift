@@ -55,6 +55,19 @@ public final class OTAImageFile {
         return count == length ? buffer : Array(buffer[0..<max(0, count)])
     }
 
+    /// The SHA-256 of each chunk of `chunkSize` bytes, one after the other (what the manifest
+    /// signs so the gateway can check every chunk on arrival).
+    public func chunkDigests(chunkSize: Int) -> [UInt8] {
+        precondition(chunkSize > 0, "OTAImageFile: chunk size must be positive")
+        var digests: [UInt8] = []
+        var offset = 0
+        while offset < size {
+            digests += SHA256.hash(chunk(offset / chunkSize, chunkSize: chunkSize))
+            offset += chunkSize
+        }
+        return digests
+    }
+
     private static func readAt(_ fd: FileDescriptor, offset: Int, into buffer: inout [UInt8]) -> Int {
         buffer.withUnsafeMutableBytes { raw in
             (try? SystemCall.retrying("pread") { pread(fd.rawValue, raw.baseAddress, raw.count, off_t(offset)) }) ?? -1

@@ -1,7 +1,8 @@
 /// The OTA files on the data partition, all under `<data>/ota/`:
-/// `slot-a`, `slot-b` (the binaries), `state.json` (the state record), `transfer.json`
-/// (the transfer in progress: manifest and received-chunk bitmap) and `lock` (serialises
-/// the record's writers: the supervisor and the gateway's receiver).
+/// `slot-a`, `slot-b` (the binaries), `state.json` (the state record), `manifest.json` (the
+/// signed manifest of the transfer in progress, written once), `transfer.json` (its slot and
+/// received-chunk bitmap, rewritten as chunks land) and `lock` (serialises the record's
+/// writers: the supervisor and the gateway's receiver).
 public struct OTAPaths: Equatable {
     public let directory: String
 
@@ -21,5 +22,6 @@ public struct OTAPaths: Equatable {
 
     public var state: String { directory + "/state.json" }
     public var transfer: String { directory + "/transfer.json" }
+    public var manifest: String { directory + "/manifest.json" }
     public var lock: String { directory + "/lock" }
 }

@@ -7,6 +7,8 @@ import Runtime
 public final class OTAReceiver {
     public let paths: OTAPaths
     public let keys: [Ed25519.PublicKey]
+    /// This gateway's `node.name`: a manifest must be signed for it.
+    public let node: String
     /// The version running now (what an update must be newer than).
     public let runningVersion: String
     /// The slot running now (`factory` when not started by the supervisor).
@@ -15,10 +17,11 @@ public final class OTAReceiver {
     public private(set) var transfer: OTATransfer?
     let states: OTAStateStore
 
-    public init(paths: OTAPaths, keys: [Ed25519.PublicKey], runningVersion: String, runningSlot: OTASlot,
+    public init(paths: OTAPaths, keys: [Ed25519.PublicKey], node: String, runningVersion: String, runningSlot: OTASlot,
                 architecture: String = ELFHeader.hostArchitecture) {
         self.paths = paths
         self.keys = keys
+        self.node = node
         self.runningVersion = runningVersion
         self.runningSlot = runningSlot
         self.architecture = architecture
@@ -48,47 +51,116 @@ public final class OTAReceiver {
         case resumed
     }
 
-    /// Checks `payload` and starts (or resumes) its transfer. Refusals say why; nothing is
-    /// written for a refused manifest and the running transfer, if any, carries on.
-    public func accept(manifest payload: [UInt8]) throws(OTAError) -> ManifestOutcome {
-        let manifest = try OTAManifest.parse(payload)
+    /// Parses `payload` and hands it to `accept(_:now:)`.
+    @discardableResult
+    public func accept(manifest payload: [UInt8], now: Int = OTAReceiver.wallClockSeconds()) throws(OTAError) -> ManifestOutcome {
+        try accept(try OTAManifest.parse(payload), now: now)
+    }
+
+    /// Checks `manifest` and starts (or resumes) its transfer; `now` is the wall clock in
+    /// seconds since the epoch. Refusals say why; nothing is written for a refused manifest
+    /// and the running transfer, if any, carries on.
+    @discardableResult
+    public func accept(_ manifest: OTAManifest, now: Int = OTAReceiver.wallClockSeconds()) throws(OTAError) -> ManifestOutcome {
         guard !keys.isEmpty else { throw .refused("no OTA public key configured (set ota.public_keys)") }
         guard manifest.isSigned(byOneOf: keys) else {
             throw .refused("bad signature: the manifest is not signed by a configured OTA key")
         }
-        if let transfer, transfer.manifest.digestHex == manifest.digestHex {
+        switch manifest.target {
+        case .node(let name):
+            guard name == node else {
+                throw .refused("wrong target: the manifest is for node " + name + ", this gateway is " + node)
+            }
+        case .group(let name):
+            throw .refused("wrong target: the manifest is for group " + name + ", and this gateway is in no group")
+        }
+        // The same image again (a sender resending its manifest, or pushing again after an
+        // interruption): carry on with what is on disk. Same chunk size, so the same chunks.
+        let record = try states.load()
+        if let transfer, transfer.manifest.digestHex == manifest.digestHex, transfer.manifest.chunkSize == manifest.chunkSize {
+            // A later manifest for it spends its serial too (a resend of the same one does not write).
+            if manifest.serial > record.lastSerial {
+                try states.update { record in record.lastSerial = max(record.lastSerial, manifest.serial) }
+            }
             return .resumed
         }
+        try OTAReceiver.checkFresh(manifest, record: record, now: now)
         guard manifest.architecture == architecture else {
             throw .refused("wrong architecture: the image is for " + manifest.architecture + ", this gateway is "
                 + architecture)
         }
-        if !manifest.force {
-            guard let running = OTAVersion(runningVersion) else {
-                throw .refused("running version \"" + runningVersion + "\" cannot be compared; push with --force")
-            }
-            guard running < manifest.version else {
-                throw .refused("version " + manifest.version.description + " is not newer than the running "
-                    + runningVersion + " (push with --force to install it anyway)")
-            }
-        }
-        let record = try states.load()
+        try checkVersion(manifest)
         if record.trial && record.active == runningSlot && runningSlot != .factory {
             throw .refused("the running firmware is still on trial; try again once it is committed")
         }
         let slot = runningSlot.inactive
         // Mark the slot unbootable before the first byte goes in: a power cut mid-transfer
-        // must never leave the supervisor a half-written binary to start.
+        // must never leave the supervisor a half-written binary to start. The serial is
+        // spent from here on: this manifest, or any before it, is never taken again.
         try states.update { record in
             record[slot] = OTASlotInfo(status: .receiving, version: manifest.version.description,
                                        sha256: manifest.digestHex)
             if record.previous == slot { record.previous = .factory }
+            record.lastSerial = manifest.serial
         }
         transfer = nil
-        let started = try OTATransfer.begin(manifest, into: slot, paths: paths)
-        try started.persist()
-        transfer = started
+        do throws(OTAError) {
+            let started = try OTATransfer.begin(manifest, into: slot, paths: paths)
+            try started.persist()
+            transfer = started
+        } catch {
+            // A full disk or an I/O error before the first chunk: nothing of it may stay
+            // behind. Should even this record write fail, the slot stays `receiving`, which
+            // the supervisor never starts; the caller reports the first error.
+            OTATransfer.discardRecord(paths: paths)
+            removeSlotFile(slot)
+            _ = try? states.update { record in
+                record[slot] = OTASlotInfo(status: .empty)
+                record.lastFailure = error.description
+            }
+            throw error
+        }
         return .started(slot)
+    }
+
+    /// Refuses a manifest that is expired or not newer (by serial) than the last one taken.
+    ///
+    /// The clock: a gateway without a battery-backed clock starts in 1970 until something
+    /// sets the time (a later issue adds time sync). "Now" is therefore never taken to be
+    /// earlier than `OTAManifest.clockFloor` (about when this firmware was written) or than
+    /// the signing time of the last manifest accepted (its serial, milliseconds at signing):
+    /// with an unset clock a manifest that expired before either is still refused, and one
+    /// that did not is judged by its serial, which a replay can never pass.
+    static func checkFresh(_ manifest: OTAManifest, record: OTAStateRecord, now: Int) throws(OTAError) {
+        let effectiveNow = max(now, OTAManifest.clockFloor, record.lastSerial / 1000)
+        guard manifest.expires > effectiveNow else {
+            throw .refused("expired: the manifest was valid until " + WallClock.iso8601(millisecondsSinceEpoch: Int64(manifest.expires) * 1000)
+                + ", it is now " + WallClock.iso8601(millisecondsSinceEpoch: Int64(effectiveNow) * 1000)
+                + (effectiveNow > now ? " or later (the gateway's clock is not set)" : ""))
+        }
+        guard manifest.serial > record.lastSerial else {
+            throw .refused("replayed: serial " + String(manifest.serial) + " is not above the last accepted "
+                + String(record.lastSerial) + " (sign a new manifest with `switchyard ota push`)")
+        }
+    }
+
+    /// Newer installs; the same version only with `force`; older only with `downgrade`.
+    func checkVersion(_ manifest: OTAManifest) throws(OTAError) {
+        if manifest.downgrade { return }
+        guard let running = OTAVersion(runningVersion) else {
+            throw .refused("running version \"" + runningVersion + "\" cannot be compared; push with --downgrade "
+                + "to install regardless")
+        }
+        if running < manifest.version { return }
+        if running == manifest.version {
+            guard manifest.force else {
+                throw .refused("version " + manifest.version.description + " is the running one (push with --force "
+                    + "to install it again)")
+            }
+            return
+        }
+        throw .refused("version " + manifest.version.description + " is older than the running " + runningVersion
+            + " (push with --downgrade to go back; --force only reinstalls the same version)")
     }
 
     /// Starts the checks of the complete image in its slot.
@@ -120,22 +192,34 @@ public final class OTAReceiver {
         return record
     }
 
-    /// Gives up the transfer in progress (a failed check, `ota abort`): the slot stays
-    /// marked as unbootable and the record of the transfer goes, with `reason` kept as the
-    /// last failure.
-    public func abandon(reason: String) {
+    /// Gives up the transfer in progress (a failed check, a full disk, `ota abort`): the
+    /// slot file goes first (on a full disk that is what makes room for the record), then
+    /// the slot is marked empty with `reason` kept as the last failure. Throws when the
+    /// record cannot be written; the transfer is forgotten either way.
+    public func abandon(reason: String) throws(OTAError) {
         guard let transfer else { return }
         let slot = transfer.slot
-        _ = try? states.update { record in
+        self.transfer = nil
+        OTATransfer.discardRecord(paths: paths)
+        removeSlotFile(slot)
+        try states.update { record in
             record[slot] = OTASlotInfo(status: .empty)
             record.lastFailure = reason
         }
-        OTATransfer.discardRecord(paths: paths)
-        self.transfer = nil
     }
 
     /// Records a refused manifest as the last failure (for `ota status`).
-    public func noteRefusal(_ reason: String) {
-        _ = try? states.update { record in record.lastFailure = reason }
+    public func noteRefusal(_ reason: String) throws(OTAError) {
+        try states.update { record in record.lastFailure = reason }
+    }
+
+    /// The wall clock in seconds since the epoch.
+    public static func wallClockSeconds() -> Int { Int(WallClock.millisecondsSinceEpoch() / 1000) }
+
+    // A slot file is never left without a record that says what it holds: the space is
+    // the data partition's, and a stale image must not look like a candidate.
+    private func removeSlotFile(_ slot: OTASlot) {
+        guard slot != runningSlot, let path = paths.binary(slot) else { return }
+        try? FileSystem.remove(path)
     }
 }

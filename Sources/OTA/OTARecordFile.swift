@@ -9,12 +9,13 @@ public enum OTARecordFile {
     /// Largest record read (a transfer record with a 64 Ki-chunk bitmap is about 17 KiB).
     public static let maxSize = 64 * 1024
 
-    /// The JSON at `path`, or nil when there is no file.
-    public static func read(_ path: String) throws(OTAError) -> JSONValue? {
+    /// The JSON at `path`, or nil when there is no file; `limit` bounds what is read (the
+    /// stored manifest, with its chunk digests, is larger than the records).
+    public static func read(_ path: String, limit: Int = maxSize) throws(OTAError) -> JSONValue? {
         let bytes: [UInt8]?
-        do throws(RuntimeError) { bytes = try FileSystem.read(path, limit: maxSize) } catch { throw .io(error) }
+        do throws(RuntimeError) { bytes = try FileSystem.read(path, limit: limit) } catch { throw .io(error) }
         guard let bytes else { return nil }
-        guard bytes.count <= maxSize else { throw .invalidRecord(path: path, reason: "larger than \(maxSize) bytes") }
+        guard bytes.count <= limit else { throw .invalidRecord(path: path, reason: "larger than \(limit) bytes") }
         do throws(JSONError) { return try JSONValue.parse(bytes) } catch {
             throw .invalidRecord(path: path, reason: error.description)
         }
@@ -70,7 +71,9 @@ public struct OTAStateStore {
             record = OTAStateRecord()
         }
         change(&record)
-        record.generation += 1
+        // Readers only compare generations: wrapping keeps the count in the range a stored
+        // record may hold.
+        record.generation = record.generation >= OTAStateRecord.maxCounter ? 1 : record.generation + 1
         try OTARecordFile.write(record.json, to: paths.state, directory: paths.directory)
         return record
     }

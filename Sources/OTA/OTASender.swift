@@ -1,10 +1,12 @@
+import Crypto
 import JSON
 import Runtime
 import ServiceKit
 
-/// The sending side of `switchyard ota push`: publishes the signed manifest, streams chunks
-/// once the gateway has accepted it (a bounded window in flight), resends what `need` asks
-/// for, and ends when the gateway reports the image committed, or refused, failed or rolled back.
+/// The sending side of `switchyard ota push`: signs the manifest once it has heard the
+/// gateway's last accepted serial (its retained status), publishes it, streams chunks once
+/// the gateway has accepted it (a bounded window in flight), resends what `need` asks for,
+/// and ends when the gateway reports the image committed, or refused, failed or rolled back.
 public final class OTASender {
     /// How the push ended.
     public enum Outcome: Equatable {
@@ -12,7 +14,17 @@ public final class OTASender {
         case failed(String)
     }
 
-    public let manifest: OTAManifest
+    /// The manifest: serial, expiry and signature are set when it is signed, after connecting.
+    public private(set) var manifest: OTAManifest
+    /// Whether `manifest` is signed (and sent); it never changes after that.
+    public private(set) var isSigned = false
+    /// How long a manifest stays valid after signing, in seconds.
+    public let validity: Int
+    /// How far ahead of our clock (ms) a serial the gateway reports is still believed.
+    static let serialLead = 86_400_000
+    /// How long to wait for the gateway's retained status before signing without it.
+    public var statusWait = Interval.seconds(2)
+    let key: Ed25519.PrivateKey
     let image: OTAImageFile
     let port: MessagePort
     let loop: EventLoop
@@ -37,10 +49,18 @@ public final class OTASender {
     private var lastManifestAt = Instant(nanoseconds: 0)
     private var tokens: [PortToken] = []
     private var connectToken: PortToken?
+    private var connectedAt: Instant?
+    /// The highest serial the gateway's status has reported, and whether any status came.
+    private var reportedSerial = 0
+    private var heardStatus = false
 
-    public init(manifest: OTAManifest, image: OTAImageFile, port: MessagePort, loop: EventLoop, node: String,
-                backlog: @escaping () -> Int) {
+    /// Sends `manifest` (its serial, expiry and signature are filled in when it is signed
+    /// with `key`, valid for `validity` seconds from then).
+    public init(manifest: OTAManifest, key: Ed25519.PrivateKey, validity: Int, image: OTAImageFile, port: MessagePort,
+                loop: EventLoop, node: String, backlog: @escaping () -> Int) {
         self.manifest = manifest
+        self.key = key
+        self.validity = validity
         self.image = image
         self.port = port
         self.loop = loop
@@ -52,7 +72,10 @@ public final class OTASender {
     public func start() {
         tokens.append(port.subscribe(topics.status, qos: 1) { [self] message in self.handleStatus(message) })
         tokens.append(port.subscribe(topics.need, qos: 1) { [self] message in self.handleNeed(message.payload) })
-        connectToken = port.onConnect { [self] in if !self.accepted { self.publishManifest() } }
+        connectToken = port.onConnect { [self] in
+            if self.connectedAt == nil { self.connectedAt = self.loop.clock.now() }
+            if !self.accepted && self.isSigned { self.publishManifest() }
+        }
         for index in 0..<manifest.chunkCount { enqueue(index) }
         pump = loop.addTask("ota.push", every: .milliseconds(5)) { [self] in self.tick() }
     }
@@ -65,6 +88,18 @@ public final class OTASender {
         tokens.removeAll()
         if let connectToken { port.removeConnectHandler(connectToken) }
         connectToken = nil
+    }
+
+    /// Signs the manifest: serial the milliseconds since the epoch, raised above the last
+    /// serial the gateway reported (its clock or ours may be off); valid for `validity` from
+    /// the later of our clock and that serial's time.
+    private func sign() {
+        let now = Int(WallClock.millisecondsSinceEpoch())
+        let serial = min(OTAManifest.maxSerial, max(now, reportedSerial + 1))
+        manifest.serial = serial
+        manifest.expires = min(OTAManifest.maxExpires, max(now, serial) / 1000 + validity)
+        manifest = manifest.signed(by: key)
+        isSigned = true
     }
 
     private func publishManifest() {
@@ -80,6 +115,13 @@ public final class OTASender {
 
     private func tick() {
         guard !finished, port.isConnected else { return }
+        if !isSigned {
+            // The retained status comes right after the subscription; wait a moment for it.
+            guard let connectedAt, heardStatus || loop.clock.now() - connectedAt > statusWait else { return }
+            sign()
+            publishManifest()
+            return
+        }
         // No word from the gateway yet (offline, or it missed the manifest): say it again.
         if !accepted && loop.clock.now() - lastManifestAt > .seconds(5) { publishManifest() }
         guard accepted else { return }
@@ -94,9 +136,20 @@ public final class OTASender {
     }
 
     private func handleStatus(_ message: MQTTMessage) {
-        guard !finished, let value = try? JSONValue.parse(message.payload),
-              let state = value["state"]?.stringValue, value["sha256"]?.stringValue == manifest.digestHex else { return }
-        let status = OTAStatus(state: state, percent: value["percent"]?.intValue ?? 0,
+        guard !finished, let value = try? JSONValue.parse(message.payload), let state = value["state"]?.stringValue
+        else { return }
+        heardStatus = true
+        // The status is not signed: a serial more than a day ahead of our clock is not taken,
+        // so a forged status cannot make us spend the gateway's serials up to the last one.
+        if let serial = value["serial"]?.intValue, serial > reportedSerial,
+           serial <= Int(WallClock.millisecondsSinceEpoch()) + OTASender.serialLead {
+            reportedSerial = serial
+        }
+        guard isSigned, value["sha256"]?.stringValue == manifest.digestHex else { return }
+        // Anyone on the broker can publish here: a percent outside 0...100 is not one (and
+        // would overflow the progress bar's arithmetic).
+        let percent = value["percent"]?.intValue.map { min(100, max(0, $0)) } ?? 0
+        let status = OTAStatus(state: state, percent: percent,
                                version: value["version"]?.stringValue ?? "", sha256: manifest.digestHex,
                                reason: value["reason"]?.stringValue ?? "")
         onStatus?(status)
@@ -122,7 +175,8 @@ public final class OTASender {
     }
 
     private func handleNeed(_ payload: [UInt8]) {
-        guard !finished, let value = try? JSONValue.parse(payload),
+        // Only once our manifest is out: the need is then about it (same image, same chunks).
+        guard !finished, isSigned, let value = try? JSONValue.parse(payload),
               value["sha256"]?.stringValue == manifest.digestHex, let ranges = value["missing"]?.arrayValue else { return }
         accepted = true
         needsAnswered += 1

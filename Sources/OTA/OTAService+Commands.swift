@@ -8,9 +8,7 @@ extension OTAService {
         case "status":
             return .json(statusJSON())
         case "abort":
-            guard let receiver, let transfer = receiver.transfer else { return .failure("no transfer in progress") }
-            receiver.abandon(reason: "aborted by a command")
-            handleAbort(version: transfer.manifest.version.description, sha256: transfer.manifest.digestHex)
+            guard let transfer = handleAbort() else { return .failure("no transfer in progress") }
             return .text("abandoned the transfer of " + transfer.manifest.version.description)
         default:
             return .failure("usage: ota status|abort")
@@ -23,7 +21,7 @@ extension OTAService {
         object.append("enabled", .bool(context.isEnabled))
         object.append("running", .string(runningVersion))
         object.append("slot", .string(runningSlot.name))
-        object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        object.append("update", status.json(running: runningVersion, slot: runningSlot, serial: lastSerial))
         // A command may read the disk: the record as it is now, with the last failure.
         if let record = loadRecord() {
             object.append("record", record.json)

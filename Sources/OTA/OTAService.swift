@@ -49,18 +49,35 @@ public final class OTAService: Service {
     private var statusDirty = false
     private var started = false
     private let log: Logger
+    /// Refusals and corrupt chunks are logged through this: anyone on the broker can send
+    /// them by the thousand, and each must not cost a line.
+    let notices: LogLimiter
+    /// The last refusal not yet written to the record, and when the record was last written
+    /// for one: a flood of bad manifests writes it at most once per `refusalWriteInterval`.
+    private var pendingRefusal: String?
+    private var lastRefusalWrite: Instant?
+    private var refusalTimer: OneShotTimer?
+    static let refusalWriteInterval = Interval.seconds(1)
 
-    public init(context: ServiceContext, builtVersion: String) {
+    /// The service as the gateway makes it: the slot and whether a supervisor runs it come
+    /// from `slotVariable`.
+    public convenience init(context: ServiceContext, builtVersion: String) {
+        var slot = OTASlot.factory
+        let variable = getenv(OTAService.slotVariable)
+        if let variable, let named = OTASlot(name: String(cString: variable)) { slot = named }
+        self.init(context: context, builtVersion: builtVersion, runningSlot: slot, isSupervised: variable != nil)
+    }
+
+    /// The service running from `runningSlot` (tests say so directly: the environment is the process's).
+    init(context: ServiceContext, builtVersion: String, runningSlot: OTASlot, isSupervised: Bool) {
         self.context = context
         self.builtVersion = builtVersion
         topics = OTATopics(prefix: context.topicPrefix)
         paths = OTAPaths(dataDirectory: context.store.dataDirectory)
         log = context.log
-        var slot = OTASlot.factory
-        let variable = getenv(OTAService.slotVariable)
-        if let variable, let named = OTASlot(name: String(cString: variable)) { slot = named }
-        runningSlot = slot
-        isSupervised = variable != nil
+        notices = LogLimiter(log: context.log, clock: context.clock, interval: .seconds(10))
+        self.runningSlot = runningSlot
+        self.isSupervised = isSupervised
         for text in context.store.value(OTAConfigKeys.publicKeys) {
             do throws(CryptoError) {
                 let bytes = try Hex.decode(text)
@@ -100,7 +117,8 @@ public final class OTAService: Service {
         if let keysProblem { throw .invalidSetting(key: OTAConfigKeys.publicKeys.name, reason: keysProblem) }
         started = true
         refreshRecord()
-        let receiver = OTAReceiver(paths: paths, keys: keys, runningVersion: runningVersion, runningSlot: runningSlot)
+        let receiver = OTAReceiver(paths: paths, keys: keys, node: context.node, runningVersion: runningVersion,
+                                   runningSlot: runningSlot)
         self.receiver = receiver
         status = idleStatus()
         if receiver.resumeInterrupted(), let transfer = receiver.transfer {
@@ -132,6 +150,9 @@ public final class OTAService: Service {
         connectToken = nil
         stopPersister()
         if let transfer = receiver?.transfer, transfer.unsaved > 0 { try? transfer.persist() }
+        refusalTimer?.cancel()
+        refusalTimer = nil
+        writeRefusal()
         receiver = nil
         context.reportUpdating(false)
     }
@@ -140,8 +161,8 @@ public final class OTAService: Service {
         var object = JSONObject(minimumCapacity: 6)
         object.append("running", .string(runningVersion))
         object.append("slot", .string(runningSlot.name))
-        object.append("trial", .bool(record.map { $0.trial && $0.active == runningSlot } ?? false))
-        object.append("update", status.json(running: runningVersion, slot: runningSlot))
+        object.append("trial", .bool(isOnTrial))
+        object.append("update", status.json(running: runningVersion, slot: runningSlot, serial: lastSerial))
         object.append("stats", stats.json)
         return .object(object)
     }
@@ -156,15 +177,39 @@ public final class OTAService: Service {
 
     // MARK: receiving
 
+    /// Whether the running slot is a new firmware on trial: the supervisor commits it or
+    /// rolls it back, and nothing here may change the record or the status meanwhile.
+    var isOnTrial: Bool {
+        guard let record, runningSlot != .factory else { return false }
+        return record.trial && record.active == runningSlot
+    }
+
+    /// The last manifest serial accepted, as the status reports it for `ota push`.
+    var lastSerial: Int { record?.lastSerial ?? 0 }
+
     func handleManifest(_ payload: [UInt8]) {
         guard let receiver else { return }
         stats.manifests += 1
+        let manifest: OTAManifest
+        do throws(OTAError) { manifest = try OTAManifest.parse(payload) } catch {
+            refuse(error.description, about: nil)
+            return
+        }
         // The image already running (a sender repeating its manifest after our restart):
         // say where it stands instead of refusing it as "not newer".
-        refreshRecord()
-        if let manifest = try? OTAManifest.parse(payload), let record,
-           record[runningSlot].sha256 == manifest.digestHex, runningSlot != .factory {
-            setStatus(idleStatus())
+        if let record, runningSlot != .factory, record[runningSlot].sha256 == manifest.digestHex {
+            if isOnTrial {
+                publishOnce(idleStatus())
+            } else {
+                setStatus(idleStatus())
+            }
+            return
+        }
+        // On trial, the running firmware is the supervisor's to commit or roll back: a new
+        // manifest is answered, and changes neither the record nor the trial's status.
+        guard !isOnTrial else {
+            refuse("the running firmware " + runningVersion + " is still on trial; try again once it is committed",
+                   about: manifest)
             return
         }
         do throws(OTAError) {
@@ -173,11 +218,10 @@ public final class OTAService: Service {
                     + "it back: start it that way to take updates")
             }
             // A worker still syncing an earlier image must not write after the new record.
-            if let manifest = try? OTAManifest.parse(payload), manifest.digestHex != receiver.transfer?.manifest.digestHex {
-                stopPersister()
-            }
-            switch try receiver.accept(manifest: payload) {
+            if manifest.digestHex != receiver.transfer?.manifest.digestHex { stopPersister() }
+            switch try receiver.accept(manifest) {
             case .started(let slot):
+                refreshRecord()
                 guard let transfer = receiver.transfer else { return }
                 log.info("receiving " + transfer.manifest.version.description + " into slot " + slot.name + ": "
                     + String(transfer.manifest.size) + " bytes in " + String(transfer.manifest.chunkCount) + " chunks")
@@ -187,21 +231,59 @@ public final class OTAService: Service {
                 setStatus(receivingStatus(transfer))
                 context.reportUpdating(true)
             case .resumed:
+                refreshRecord()
                 // The need first: the sender takes it as the list of what to send.
                 askForMissing()
                 if let transfer = receiver.transfer { setStatus(receivingStatus(transfer)) }
             }
         } catch {
-            stats.refused += 1
-            log.warning("update refused: " + error.description)
-            receiver.noteRefusal(error.description)
-            var refused = OTAStatus(state: "refused", reason: error.description)
-            if let manifest = try? OTAManifest.parse(payload) {
-                refused.version = manifest.version.description
-                refused.sha256 = manifest.digestHex
-            }
+            // An I/O failure may have left its mark in the record (the slot given up).
+            if case .io = error { refreshRecord() }
+            refuse(error.description, about: manifest)
+        }
+    }
+
+    /// Answers a refused manifest: counted, logged at a limited rate, the reason kept in the
+    /// record at most once per `refusalWriteInterval`, and published for its sender. While an
+    /// update is under way (receiving, checking, on trial) the refusal goes out once, not
+    /// retained, so the update's own status stays what `ota/status` holds.
+    private func refuse(_ reason: String, about manifest: OTAManifest?) {
+        stats.refused += 1
+        notices.warning("refused", "update refused: " + reason)
+        var refused = OTAStatus(state: "refused", reason: reason)
+        if let manifest {
+            refused.version = manifest.version.description
+            refused.sha256 = manifest.digestHex
+        }
+        if isOnTrial || receiver?.transfer != nil || check != nil {
+            publishOnce(refused)
+        } else {
             setStatus(refused)
         }
+        // The trial's record is the supervisor's to write.
+        guard !isOnTrial else { return }
+        pendingRefusal = reason
+        guard refusalTimer == nil else { return }
+        let now = context.clock.now()
+        if let last = lastRefusalWrite, now - last < OTAService.refusalWriteInterval {
+            refusalTimer = context.loop.after(OTAService.refusalWriteInterval - (now - last)) { [self] in
+                self.refusalTimer = nil
+                self.writeRefusal()
+            }
+        } else {
+            writeRefusal()
+        }
+    }
+
+    /// Writes the pending refusal's reason as the record's last failure.
+    private func writeRefusal() {
+        guard let reason = pendingRefusal, let receiver, !isOnTrial else { return }
+        pendingRefusal = nil
+        lastRefusalWrite = context.clock.now()
+        do throws(OTAError) { try receiver.noteRefusal(reason) } catch {
+            notices.log(.error, key: "record") { "cannot record the refusal: " + error.description }
+        }
+        refreshRecord()
     }
 
     func handleChunk(_ message: MQTTMessage) {
@@ -224,6 +306,10 @@ public final class OTAService: Service {
             case .dropped(let reason):
                 stats.chunksDropped += 1
                 log.debug("chunk dropped: " + reason)
+                return
+            case .corrupt(let reason):
+                stats.chunksCorrupt += 1
+                notices.warning("corrupt", "chunk refused: " + reason + " (waiting for a good copy)")
                 return
             }
             if transfer.bitmap.isComplete {
@@ -312,7 +398,7 @@ public final class OTAService: Service {
             self.check = nil
             stats.refused += 1
             log.warning("update refused: " + reason)
-            receiver.abandon(reason: reason)
+            abandonTransfer(reason: reason)
             context.reportUpdating(false)
             setStatus(OTAStatus(state: "refused", version: transfer.manifest.version.description,
                                 sha256: transfer.manifest.digestHex, reason: reason))
@@ -336,20 +422,33 @@ public final class OTAService: Service {
         check = nil
         stopPersister()
         let about = receiver?.transfer
-        receiver?.abandon(reason: reason)
+        abandonTransfer(reason: reason)
         context.reportUpdating(false)
         log.error("update failed: " + reason)
         setStatus(OTAStatus(state: "failed", version: about?.manifest.version.description ?? "",
                             sha256: about?.manifest.digestHex ?? "", reason: reason))
     }
 
-    /// After `ota abort`: the slot is given up, the running firmware carries on.
-    func handleAbort(version: String, sha256: String) {
+    /// Gives the transfer up on disk: slot file, transfer records, the slot marked empty with
+    /// `reason`. A record that cannot be written is said in the log, not swallowed.
+    private func abandonTransfer(reason: String) {
+        do throws(OTAError) { try receiver?.abandon(reason: reason) } catch {
+            log.error("cannot record the end of the transfer (" + reason + "): " + error.description)
+        }
+        refreshRecord()
+    }
+
+    /// `ota abort`: the slot is given up, the running firmware carries on.
+    func handleAbort() -> OTATransfer? {
+        guard let transfer = receiver?.transfer else { return nil }
         check = nil
         stopPersister()
         checkTimer?.cancel()
+        abandonTransfer(reason: "aborted by a command")
         context.reportUpdating(false)
+        let version = transfer.manifest.version.description, sha256 = transfer.manifest.digestHex
         setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
+        return transfer
     }
 
     // MARK: status
@@ -391,8 +490,14 @@ public final class OTAService: Service {
         lastStatusAt = context.clock.now()
         // Bytes, not the `text:` extension: in the Embedded build that extension, called
         // through the existential, compiles to a trap.
-        let payload = status.json(running: runningVersion, slot: runningSlot).serialized()
+        let payload = status.json(running: runningVersion, slot: runningSlot, serial: lastSerial).serialized()
         context.port.publish(topics.status, Array(payload.utf8), qos: 1, retain: true)
+    }
+
+    /// One status for whoever listens now, not retained: `ota/status` keeps the service's own.
+    private func publishOnce(_ other: OTAStatus) {
+        let payload = other.json(running: runningVersion, slot: runningSlot, serial: lastSerial).serialized()
+        context.port.publish(topics.status, Array(payload.utf8), qos: 1, retain: false)
     }
 
     private func onTick() {
@@ -406,8 +511,9 @@ public final class OTAService: Service {
             if now - lastChunkAt > .seconds(3) && now - lastNeedAt > .seconds(3) { askForMissing() }
         }
         if statusDirty && now - lastStatusAt >= .milliseconds(250) { publishStatus() }
-        // On trial, the supervisor commits or rolls back in the record: follow it.
-        if status.state == "trial" && refreshRecord() {
+        // On trial, the supervisor commits or rolls back in the record: follow it. The
+        // record, not the status, says whether we are on trial.
+        if isOnTrial && refreshRecord() {
             let fresh = idleStatus()
             if fresh != status { setStatus(fresh) }
         }
@@ -417,7 +523,7 @@ public final class OTAService: Service {
     /// The 500 ms task runs only while there is something to do (a transfer, a trial to
     /// follow, a progress report to send): an idle gateway gets no wake-ups from OTA.
     private func updateTicking() {
-        let needed = started && (receiver?.transfer != nil || status.state == "trial" || statusDirty)
+        let needed = started && (receiver?.transfer != nil || isOnTrial || statusDirty)
         if needed && tick == nil {
             tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }
         } else if !needed, let running = tick {

@@ -23,6 +23,13 @@ public struct OTAStateRecord: Equatable {
     public var lastFailure = ""
     /// Incremented by every write: tells readers polling the file that something changed.
     public var generation = 0
+    /// The serial of the last manifest accepted: a manifest must carry a higher one, so a
+    /// captured one cannot be replayed here. Kept through rollbacks and failures.
+    public var lastSerial = 0
+
+    /// Largest count or generation a stored record may hold: a counter beyond it was not
+    /// written by us, and adding one to it must never overflow.
+    public static let maxCounter = 1 << 40
 
     public init() {}
 
@@ -45,7 +52,7 @@ public struct OTAStateRecord: Equatable {
 
     /// The record as stored.
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 10)
+        var object = JSONObject(minimumCapacity: 11)
         object.append("active", .string(active.name))
         object.append("previous", .string(previous.name))
         object.append("trial", .bool(trial))
@@ -56,6 +63,7 @@ public struct OTAStateRecord: Equatable {
         object.append("rolled_back", .bool(rolledBack))
         object.append("last_failure", .string(lastFailure))
         object.append("generation", .int(generation))
+        object.append("last_serial", .int(lastSerial))
         return .object(object)
     }
 
@@ -63,8 +71,10 @@ public struct OTAStateRecord: Equatable {
         ["status": .string(info.status.rawValue), "version": .string(info.version), "sha256": .string(info.sha256)]
     }
 
-    /// Parses a stored record; nil when any field is missing or wrong (the caller decides
-    /// what a broken record means: the supervisor starts the factory binary).
+    /// Parses a stored record; nil when any field is missing, of the wrong kind or out of
+    /// range (the caller decides what a broken record means: the supervisor starts the
+    /// factory binary). `last_serial` may be missing: records written before it existed have
+    /// none, and must still boot their slot.
     public init?(json value: JSONValue) {
         guard let activeName = value["active"]?.stringValue, let active = OTASlot(name: activeName),
               let previousName = value["previous"]?.stringValue, let previous = OTASlot(name: previousName),
@@ -73,6 +83,13 @@ public struct OTAStateRecord: Equatable {
               let a = value["a"].flatMap(OTAStateRecord.slotInfo), let b = value["b"].flatMap(OTAStateRecord.slotInfo),
               let rolledBack = value["rolled_back"]?.boolValue, let failure = value["last_failure"]?.stringValue, let generation = value["generation"]?.intValue
         else { return nil }
+        let counters = 0...OTAStateRecord.maxCounter
+        guard counters.contains(starts), counters.contains(crashes), counters.contains(generation) else { return nil }
+        var serial = 0
+        if let stored = value["last_serial"] {
+            guard let number = stored.intValue, number >= 0 && number <= OTAManifest.maxSerial else { return nil }
+            serial = number
+        }
         self.active = active
         self.previous = previous
         self.trial = trial
@@ -83,6 +100,7 @@ public struct OTAStateRecord: Equatable {
         self.rolledBack = rolledBack
         lastFailure = failure
         self.generation = generation
+        lastSerial = serial
     }
 
     static func slotInfo(_ value: JSONValue) -> OTASlotInfo? {

@@ -21,14 +21,17 @@ public struct OTAStatus: Equatable {
         self.reason = reason
     }
 
-    public func json(running: String, slot: OTASlot) -> JSONValue {
-        var object = JSONObject(minimumCapacity: 7)
+    /// The status as published; `serial` is the last manifest serial the gateway accepted,
+    /// which `ota push` signs above.
+    public func json(running: String, slot: OTASlot, serial: Int) -> JSONValue {
+        var object = JSONObject(minimumCapacity: 8)
         object.append("state", .string(state))
         object.append("percent", .int(percent))
         object.append("version", .string(version))
         object.append("sha256", .string(sha256))
         object.append("running", .string(running))
         object.append("slot", .string(slot.name))
+        object.append("serial", .int(serial))
         if !reason.isEmpty { object.append("reason", .string(reason)) }
         return .object(object)
     }

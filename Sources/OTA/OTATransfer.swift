@@ -24,9 +24,11 @@ public final class OTATransfer {
         self.paths = paths
     }
 
-    /// A new transfer: the slot file is created empty at the image's size.
+    /// A new transfer: the signed manifest is kept in `manifest.json` (once: it does not
+    /// change while chunks land) and the slot file is created empty at the image's size.
     static func begin(_ manifest: OTAManifest, into slot: OTASlot, paths: OTAPaths) throws(OTAError) -> OTATransfer {
         guard let path = paths.binary(slot) else { preconditionFailure("OTATransfer: the factory slot is never written") }
+        try OTARecordFile.write(manifest.json, to: paths.manifest, directory: paths.directory)
         do throws(RuntimeError) {
             try FileSystem.remove(path)
             let fd = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o755)
@@ -40,20 +42,18 @@ public final class OTATransfer {
         }
     }
 
-    /// The transfer recorded in `transfer.json`, if there is one that still fits its slot
-    /// file; a record that does not fit is removed (the sender starts that image over).
+    /// The transfer recorded in `manifest.json` and `transfer.json`, if there is one that
+    /// still fits its slot file; records that do not fit are removed (the sender starts that
+    /// image over).
     static func resume(paths: OTAPaths, keys: [Ed25519.PublicKey]) -> OTATransfer? {
-        guard let value = try? OTARecordFile.read(paths.transfer) else {
-            try? FileSystem.remove(paths.transfer)
-            return nil
-        }
         func discard() -> OTATransfer? {
-            try? FileSystem.remove(paths.transfer)
+            discardRecord(paths: paths)
             return nil
         }
-        guard let manifestValue = value["manifest"],
+        guard let value = try? OTARecordFile.read(paths.transfer),
+              let manifestValue = try? OTARecordFile.read(paths.manifest, limit: OTAManifest.maxPayload),
               let manifest = try? OTAManifest.parse(Array(manifestValue.serialized().utf8)),
-              manifest.isSigned(byOneOf: keys),
+              manifest.isSigned(byOneOf: keys), value["sha256"]?.stringValue == manifest.digestHex,
               let slotName = value["slot"]?.stringValue, let slot = OTASlot(name: slotName), slot != .factory,
               let bitsText = value["bitmap"]?.stringValue, let bits = try? Hex.decode(bitsText),
               let bitmap = ChunkBitmap(count: manifest.chunkCount, bits: bits),
@@ -71,8 +71,11 @@ public final class OTATransfer {
         case stored
         /// Already had it (QoS 1 redelivery, a resend after `need`).
         case duplicate
-        /// Refused and counted; the reason says why.
+        /// Not a chunk of this image (index or length); the reason says why.
         case dropped(String)
+        /// The right place and length but not the signed content: not written, so a good copy
+        /// that comes later is still taken.
+        case corrupt(String)
     }
 
     /// Writes chunk `index` at its offset.
@@ -85,6 +88,9 @@ public final class OTATransfer {
             return .dropped("chunk \(index) has \(payload.count) bytes, expected \(expected)")
         }
         guard !bitmap.contains(index) else { return .duplicate }
+        guard manifest.matches(chunk: index, payload) else {
+            return .corrupt("chunk \(index) does not match its signed SHA-256")
+        }
         let offset = index * manifest.chunkSize
         let failure = payload.withUnsafeBytes { raw -> RuntimeError? in
             var written = 0
@@ -106,7 +112,7 @@ public final class OTATransfer {
         return .stored
     }
 
-    /// Syncs the slot file, then records the manifest, slot and bitmap atomically.
+    /// Syncs the slot file, then records the slot and bitmap atomically.
     public func persist() throws(OTAError) {
         do throws(RuntimeError) { try file.fd.sync() } catch { throw .io(error) }
         try OTARecordFile.write(recordJSON, to: paths.transfer, directory: paths.directory)
@@ -121,10 +127,11 @@ public final class OTATransfer {
         return true
     }
 
-    /// What `transfer.json` holds: the manifest, the slot and the bitmap.
+    /// What `transfer.json` holds: the image it belongs to (the manifest is in
+    /// `manifest.json`), the slot and the bitmap.
     var recordJSON: JSONValue {
         var object = JSONObject(minimumCapacity: 3)
-        object.append("manifest", manifest.json)
+        object.append("sha256", .string(manifest.digestHex))
         object.append("slot", .string(slot.name))
         object.append("bitmap", .string(Hex.encode(bitmap.bits)))
         return .object(object)
@@ -133,8 +140,10 @@ public final class OTATransfer {
     /// Percent of chunks received, 0 to 100.
     public var percent: Int { bitmap.count == 0 ? 100 : bitmap.received * 100 / bitmap.count }
 
-    /// Forgets the transfer record (after installing, or when a new image replaces it).
+    /// Forgets the transfer's records (after installing, or when a new image replaces it).
+    /// Best effort: without `transfer.json` a leftover `manifest.json` resumes nothing.
     static func discardRecord(paths: OTAPaths) {
         try? FileSystem.remove(paths.transfer)
+        try? FileSystem.remove(paths.manifest)
     }
 }

@@ -46,7 +46,7 @@ struct Arguments {
     }
 
     /// Flags every subcommand understands.
-    static let knownFlags: Set<String> = ["--help", "--json", "--verbose", "--force"]
+    static let knownFlags: Set<String> = ["--help", "--json", "--verbose", "--force", "--downgrade"]
 
     func value(_ name: String) -> String? { options[name] }
     func has(_ flag: String) -> Bool { flags.contains(flag) }

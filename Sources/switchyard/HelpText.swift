@@ -84,13 +84,19 @@ enum HelpText {
             (switchyard/NAME/ota/...): manifest, then chunks at QoS 1, resending what the gateway
             reports missing after a reconnect or restart. Shows the gateway's progress and exits 0
             only when the gateway runs the new version and has committed it; 1 with the reason
-            when it refused the image (signature, architecture, version, SHA-256) or rolled back.
+            when it refused the image (signature, target, expiry, serial, architecture, version,
+            SHA-256) or rolled back. The manifest is signed for NAME only, with a serial above
+            the last one the gateway reports and an expiry time: it cannot be replayed at
+            another gateway, nor at this one once used or expired.
     status  The slots, versions, trial state and last failure recorded in a data directory.
 
     Push options:
       --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
       --version X.Y.Z       The image's version (default: read from its version stamp)
-      --force               Install even when not newer than the running version
+      --force               Allow reinstalling the version the gateway runs (never an older one)
+      --downgrade           Allow a version older than the one the gateway runs (signed)
+      --expires DURATION    How long the manifest stays valid: seconds, or with s, m, h or d
+                            (default 24h; 1m to 365d)
       --chunk-size BYTES    Bytes per chunk (default 16384)
       --timeout SECONDS     Give up without a commit after this long (default 600)
       --username USER       Broker login; the password comes from $MQTT_PASSWORD
@@ -98,15 +104,24 @@ enum HelpText {
     """
 
     static let supervise = """
-    Usage: switchyard supervise [--data DIR] [--factory BINARY] [-- RUN-OPTIONS...]
+    Usage: switchyard supervise [--data DIR] [--factory BINARY] [--log FILE [--log-max BYTES]]
+                                [-- RUN-OPTIONS...]
 
     What the image starts: runs `BINARY run --data DIR RUN-OPTIONS` for the active firmware slot
     (DIR/ota/slot-a or slot-b, else the factory binary, by default this one) and restarts it
-    when it exits, waiting 1 s doubling to 60 s after crashes. A slot on trial (just updated)
-    must report healthy (broker connected, no service failed) within ota.trial_s (120 s) and
-    crash fewer than 3 times, else the supervisor goes back to the previous slot; a good trial
-    is committed. When no slot can start, the factory binary runs. SIGTERM/SIGINT stop the
-    child and then the supervisor.
+    when it exits, waiting 1 s doubling to 60 s after crashes. A run counts as good only once
+    the gateway has stayed up ota.stable_s (30 s) after reporting healthy: only that starts the
+    backoff over, so a gateway that reports healthy and then crashes is not restarted every
+    second. A slot on trial (just updated) must report healthy (broker connected, no service
+    failed) within ota.trial_s (120 s), stay up ota.stable_s after that, and crash fewer than
+    3 times, else the supervisor goes back to the previous slot; a good trial is then
+    committed. When no slot can start, the factory binary runs. SIGTERM/SIGINT stop the child
+    and then the supervisor.
+
+    Options:
+      --log FILE       Keep the log in FILE (the gateway's output and the supervisor's own),
+                       rotated to FILE.1 while running when it passes --log-max
+      --log-max BYTES  Size at which FILE is rotated (default 1048576)
     """
 
     static func forCommand(_ name: String) -> String? {

@@ -13,7 +13,7 @@ enum OTACommand {
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: ["--out", "--file", "--key", "--node", "--broker", "--port",
                                                        "--version", "--chunk-size", "--timeout", "--username",
-                                                       "--client-id", "--data"])
+                                                       "--client-id", "--data", "--expires"])
         if parsed.wantsHelp || parsed.positionals.isEmpty {
             Output.line(HelpText.ota)
             return parsed.wantsHelp ? 0 : 2
@@ -60,7 +60,14 @@ enum OTACommand {
             var object = JSONObject()
             object.append("record", record.json)
             if let transfer = try OTARecordFile.read(paths.transfer) {
-                object.append("transfer", ["manifest": transfer["manifest"] ?? .null, "slot": transfer["slot"] ?? .null])
+                // The manifest without its chunk digests (64 hex digits per chunk).
+                var manifest = JSONObject()
+                if let stored = try OTARecordFile.read(paths.manifest, limit: OTAManifest.maxPayload)?.objectValue {
+                    for (name, value) in stored where name != "chunk_sha256" && name != "signature" {
+                        manifest.append(name, value)
+                    }
+                }
+                object.append("transfer", ["manifest": .object(manifest), "slot": transfer["slot"] ?? .null])
             }
             Output.line(JSONValue.object(object).prettyPrinted())
             return 0

@@ -16,6 +16,9 @@ struct OTAPush {
     let version: String?
     let chunkSize: Int
     let force: Bool
+    let downgrade: Bool
+    /// Seconds the signed manifest stays valid.
+    let validity: Int
     let timeoutSeconds: Int
     let username: String?
     let clientID: String?
@@ -46,8 +49,16 @@ struct OTAPush {
         }
         chunkSize = chunk
         force = parsed.has("--force")
+        downgrade = parsed.has("--downgrade")
+        let expiresText = parsed.value("--expires") ?? "24h"
+        guard let validity = OTAPush.duration(expiresText), validity >= 60 && validity <= 365 * 86400 else {
+            throw UsageError("--expires \(expiresText): a duration from 1m to 365d, like 3600, 90m, 24h or 7d")
+        }
+        self.validity = validity
         let timeoutText = parsed.value("--timeout") ?? "600"
-        guard let timeout = Int(timeoutText), timeout > 0 else { throw UsageError("--timeout \(timeoutText): seconds, > 0") }
+        guard let timeout = Int(timeoutText), timeout > 0 && timeout <= 7 * 86400 else {
+            throw UsageError("--timeout \(timeoutText): seconds, 1 to \(7 * 86400)")
+        }
         timeoutSeconds = timeout
         username = parsed.value("--username")
         clientID = parsed.value("--client-id")
@@ -75,8 +86,16 @@ struct OTAPush {
             Output.error("switchyard ota push: \(file) is larger than \(OTAManifest.maxImageSize) bytes")
             return 1
         }
+        guard (image.size + chunkSize - 1) / chunkSize <= OTAManifest.maxChunks else {
+            Output.error("switchyard ota push: \(file) would travel in more than \(OTAManifest.maxChunks) chunks of "
+                + "\(chunkSize) bytes; use a larger --chunk-size")
+            return 1
+        }
+        // Serial and expiry are set when the sender signs, once it has heard the gateway.
         let manifest = OTAManifest(version: parsedVersion, architecture: architecture, size: image.size,
-                                   sha256: image.sha256, chunkSize: chunkSize, force: force).signed(by: key)
+                                   sha256: image.sha256, chunkSize: chunkSize,
+                                   chunkDigests: image.chunkDigests(chunkSize: chunkSize), target: .node(node),
+                                   serial: 0, expires: 0, force: force, downgrade: downgrade)
 
         let signals: SignalEvents
         let loop: EventLoop
@@ -106,8 +125,8 @@ struct OTAPush {
         }
         Output.line("pushing \(file): version \(versionText), \(architecture), \(image.size) bytes in "
             + "\(manifest.chunkCount) chunks, sha256 \(manifest.digestHex) to \(node) via \(host):\(port)")
-        let sender = OTASender(manifest: manifest, image: image, port: client, loop: loop, node: node,
-                               backlog: { client.inflightCount + client.outbox.count })
+        let sender = OTASender(manifest: manifest, key: key, validity: validity, image: image, port: client, loop: loop,
+                               node: node, backlog: { client.inflightCount + client.outbox.count })
         let progress = ProgressLine()
         var exitStatus: Int32 = 1
         var stopping = false
@@ -149,6 +168,26 @@ struct OTAPush {
             return 1
         }
         return exitStatus
+    }
+
+    /// Seconds in `text`: a number, optionally followed by s, m, h or d; nil when it is not one
+    /// or is beyond 10 years (so nothing it is used in can overflow).
+    static func duration(_ text: String) -> Int? {
+        var digits = Array(text.utf8)
+        var unit = 1
+        switch digits.last {
+        case UInt8(ascii: "s"): unit = 1
+        case UInt8(ascii: "m"): unit = 60
+        case UInt8(ascii: "h"): unit = 3600
+        case UInt8(ascii: "d"): unit = 86400
+        default: break
+        }
+        if let last = digits.last, last < 0x30 || last > 0x39 { digits.removeLast() }
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        var number = 0
+        for digit in digits { number = number * 10 + Int(digit - 0x30) }
+        let seconds = number * unit
+        return seconds <= 10 * 365 * 86400 ? seconds : nil
     }
 
     static func randomClientID() -> String {

@@ -3,8 +3,9 @@ import OTA
 import Runtime
 
 /// The process side of `switchyard supervise`: one child at a time, a health pipe from it,
-/// SIGCHLD from the signalfd, backoff between crashes and the trial deadline as timers.
-/// Every decision goes through `SlotSupervisorPolicy` on the state record, under its lock.
+/// SIGCHLD from the signalfd, backoff between crashes, the trial deadline and the stable
+/// period after a healthy report as timers. Every decision on the state record goes through
+/// `SlotSupervisorPolicy`, under its lock; restart pacing through `SlotRestartPacing`.
 final class SlotSupervisor {
     let paths: OTAPaths
     let data: String
@@ -13,6 +14,8 @@ final class SlotSupervisor {
     let loop: EventLoop
     let trial: Interval
     let states: OTAStateStore
+    /// Where the children's output goes when the supervisor keeps the log (`--log`).
+    let logFile: SupervisorLogFile?
     private let log = Logger("supervise")
     private var child: pid_t = 0
     private var childSlot = OTASlot.factory
@@ -20,15 +23,20 @@ final class SlotSupervisor {
     private var healthWatch: IOWatch?
     private var healthy = false
     private var trialTimer: OneShotTimer?
+    /// Runs out `pacing.stable` after the healthy report: the run counts, a trial is committed.
+    private var stableTimer: OneShotTimer?
     private var killTimer: OneShotTimer?
     private var restartTimer: OneShotTimer?
-    private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(60), jitter: false)
+    private var pacing: SlotRestartPacing
     private var stopping = false
     /// A trial that ran out: the child is being stopped, then the supervisor rolls back.
     private var pendingRollback: String?
 
-    init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval) {
+    init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval, stable: Interval,
+         logFile: SupervisorLogFile? = nil) {
         self.data = data
+        self.logFile = logFile
+        pacing = SlotRestartPacing(stable: stable)
         paths = OTAPaths(dataDirectory: data)
         self.factory = factory
         self.runArguments = runArguments
@@ -46,7 +54,8 @@ final class SlotSupervisor {
     }
 
     func start() {
-        log.info("supervising \(data) (factory binary \(factory), trial \(trial.milliseconds / 1000) s)")
+        log.info("supervising \(data) (factory binary \(factory), trial \(trial.milliseconds / 1000) s, "
+            + "stable after \(pacing.stable.milliseconds / 1000) s healthy)")
         launch()
     }
 
@@ -62,6 +71,7 @@ final class SlotSupervisor {
             stopping = true
             restartTimer?.cancel()
             trialTimer?.cancel()
+            stableTimer?.cancel()
             if child > 0 {
                 kill(child, SIGTERM)
                 killTimer = loop.after(.seconds(10)) { [self] in if self.child > 0 { kill(self.child, SIGKILL) } }
@@ -75,6 +85,7 @@ final class SlotSupervisor {
 
     private func launch() {
         guard !stopping, child == 0 else { return }
+        logFile?.rotateIfNeeded()
         var slot = OTASlot.factory
         do throws(OTAError) {
             let record = try states.update { record in
@@ -96,6 +107,7 @@ final class SlotSupervisor {
         }
         let binary = paths.binary(slot) ?? factory
         healthy = false
+        pacing.started()
         var fds: [Int32] = [-1, -1]
         guard pipe2(&fds, O_CLOEXEC) == 0 else {
             log.error("pipe: \(Errno.current.description); retrying in 1 s")
@@ -119,7 +131,8 @@ final class SlotSupervisor {
         environment.append("SWITCHYARD_HEALTH_FD=3")
         environment.append(OTAService.slotVariable + "=" + slot.name)
         var pid: pid_t = 0
-        let result = SlotSupervisor.spawn(&pid, binary, &argv, environment, passing: writeEnd)
+        let result = SlotSupervisor.spawn(&pid, binary, &argv, environment, passing: writeEnd,
+                                          output: logFile?.childOutput)
         writeEnd.close()
         guard result == 0 else {
             readEnd.close()
@@ -139,14 +152,14 @@ final class SlotSupervisor {
     }
 
     private static func spawn(_ pid: inout pid_t, _ path: String, _ argv: inout [String], _ environment: [String],
-                              passing fd: FileDescriptor) -> Int32 {
+                              passing fd: FileDescriptor, output: FileDescriptor?) -> Int32 {
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer {
             for pointer in cArguments { free(pointer) }
             for pointer in cEnvironment { free(pointer) }
         }
-        return sy_spawn(&pid, path, &cArguments, &cEnvironment, fd.rawValue, 3)
+        return sy_spawn(&pid, path, &cArguments, &cEnvironment, fd.rawValue, 3, output?.rawValue ?? -1)
     }
 
     // MARK: the child's health
@@ -158,24 +171,41 @@ final class SlotSupervisor {
         if count > 0 {
             guard !healthy else { return }
             healthy = true
-            backoff.reset()
+            pacing.reportedHealthy(at: loop.clock.now())
             trialTimer?.cancel()
             trialTimer = nil
             let slot = childSlot
-            var committed = false
-            let record = try? states.update { record in
-                committed = SlotSupervisorPolicy.recordHealthy(&record, slot: slot)
-            }
-            if committed {
-                log.info("slot \(slot.name) (\(record?[slot].version ?? "?")) reported healthy: committed")
-            } else {
-                log.info("slot \(slot.name) reported healthy")
-            }
+            let onTrial = (try? states.load()).map { $0.trial && $0.active == slot } ?? false
+            // Not committed yet: a crash in the next `stable` still counts, as a crash of the
+            // trial (towards the rollback) and towards the backoff.
+            log.info("slot \(slot.name) reported healthy" + (onTrial
+                ? "; committing it once it has stayed up \(pacing.stable.milliseconds / 1000) s" : ""))
+            let pid = child
+            stableTimer = loop.after(pacing.stable) { [self] in self.stableReached(pid: pid) }
         } else {
             // End of file (the child wrote its line and closed it, or died): stop watching.
             healthWatch?.cancel()
             healthWatch = nil
             healthPipe = nil
+        }
+    }
+
+    /// The child has stayed up `stable` after reporting healthy: commit its slot if on trial.
+    private func stableReached(pid: pid_t) {
+        stableTimer = nil
+        guard child == pid, healthy else { return }
+        let slot = childSlot
+        var committed = false
+        do throws(OTAError) {
+            let record = try states.update { record in
+                committed = SlotSupervisorPolicy.recordHealthy(&record, slot: slot)
+            }
+            if committed {
+                log.info("slot \(slot.name) (\(record[slot].version)) stayed healthy \(pacing.stable.milliseconds / 1000) s: "
+                    + "committed")
+            }
+        } catch {
+            log.error("state record: \(error.description); slot \(slot.name) not committed")
         }
     }
 
@@ -200,11 +230,14 @@ final class SlotSupervisor {
             killTimer?.cancel()
             trialTimer?.cancel()
             trialTimer = nil
+            stableTimer?.cancel()
+            stableTimer = nil
             healthWatch?.cancel()
             healthWatch = nil
             healthPipe = nil
             if stopping {
                 log.info("gateway stopped; supervisor exits")
+                logFile?.drain()
                 loop.stop()
                 return
             }
@@ -232,19 +265,26 @@ final class SlotSupervisor {
     private func exited(slot: OTASlot, how: String) {
         var reason = pendingRollback
         pendingRollback = nil
-        _ = try? states.update { record in
-            if reason == nil { reason = SlotSupervisorPolicy.recordCrash(&record, slot: slot, how: how) }
-            if let why = reason, record.trial && record.active == slot { SlotSupervisorPolicy.rollBack(&record, reason: why) }
+        do throws(OTAError) {
+            try states.update { record in
+                if reason == nil { reason = SlotSupervisorPolicy.recordCrash(&record, slot: slot, how: how) }
+                if let why = reason, record.trial && record.active == slot { SlotSupervisorPolicy.rollBack(&record, reason: why) }
+            }
+        } catch {
+            // Uncounted, the crash cannot roll back; the next start reads the record again.
+            log.error("state record: \(error.description); the end of slot \(slot.name) is not recorded")
+            reason = nil
         }
         if let reason {
             log.error("slot \(slot.name) \(reason): rolled back")
-            backoff.reset()
+            pacing.reset()
             restartTimer = loop.after(.milliseconds(100)) { [self] in self.launch() }
             return
         }
-        let delay = healthy ? Interval.seconds(1) : backoff.nextDelay()
-        if healthy { backoff.reset() }
-        log.warning("slot \(slot.name) ended (\(how)); restarting in \(delay.milliseconds) ms")
+        let stable = pacing.isStable(at: loop.clock.now())
+        let delay = pacing.delayAfterExit(at: loop.clock.now())
+        log.warning("slot \(slot.name) ended (\(how)" + (healthy && !stable ? ", less than "
+            + "\(pacing.stable.milliseconds / 1000) s after reporting healthy" : "") + "); restarting in \(delay.milliseconds) ms")
         restartTimer = loop.after(delay) { [self] in self.launch() }
     }
 }

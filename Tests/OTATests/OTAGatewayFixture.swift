@@ -21,7 +21,9 @@ final class OTAGatewayFixture {
     var paths: OTAPaths { OTAPaths(dataDirectory: data.path) }
     static var binary: URL { Products.executable("switchyard") }
 
-    init(trialSeconds: Int = 30) throws {
+    /// A gateway whose trials last `trialSeconds` at most and count as good after
+    /// `stableSeconds` healthy (short, so the tests' commits come quickly).
+    init(trialSeconds: Int = 30, stableSeconds: Int = 2) throws {
         broker = try MosquittoBroker()
         logPath = data.file("supervise.log")
         let keygen = try ChildProcess.run(OTAGatewayFixture.binary, ["ota", "keygen", "--out", work.file("key")])
@@ -31,6 +33,7 @@ final class OTAGatewayFixture {
         let saved = ChildProcessConfig.set([
             "node.name": node, "rpc.port": String(FreePort.next()), "console.device": "none",
             "ota.enabled": "true", "ota.public_keys": publicKey, "ota.trial_s": String(trialSeconds),
+            "ota.stable_s": String(stableSeconds),
         ], data: data.path)
         precondition(saved, "config set failed")
     }
@@ -40,12 +43,40 @@ final class OTAGatewayFixture {
         if supervisor?.wait(timeout: 10) == nil { supervisor?.signal(SIGKILL) }
     }
 
-    /// Starts `switchyard supervise` with the test-built binary as the factory binary.
-    func startSupervisor() throws {
-        supervisor = try Subprocess(OTAGatewayFixture.binary.path, ["supervise", "--data", data.path],
-                                    environment: ["MQTT_BROKER": "127.0.0.1", "MQTT_PORT": String(broker.port),
-                                                  "LOG_LEVEL": "info"],
+    /// Starts `switchyard supervise` with the test-built binary as the factory binary, unless
+    /// `factory` names another; `extra` goes to `supervise` itself.
+    func startSupervisor(factory: String? = nil, _ extra: [String] = []) throws {
+        var arguments = ["supervise", "--data", data.path] + extra
+        if let factory { arguments += ["--factory", factory] }
+        supervisor = try Subprocess(OTAGatewayFixture.binary.path, arguments, environment: environment,
                                     stdout: .file(logPath), stderr: .file(logPath))
+    }
+
+    var environment: [String: String] {
+        ["MQTT_BROKER": "127.0.0.1", "MQTT_PORT": String(broker.port), "LOG_LEVEL": "info"]
+    }
+
+    /// Whether this machine lets us mount a small tmpfs in a user and mount namespace.
+    static let canMountTmpfs: Bool = {
+        let result = try? ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"),
+                                           ["-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"])
+        return result?.status == 0
+    }()
+
+    /// Starts the supervisor in its own mount namespace with `<data>/ota` on a tmpfs of
+    /// `bytes`: a data partition that fills up. Its files are seen through `/proc/<pid>/root`.
+    func startSupervisorOnASmallPartition(bytes: Int) throws {
+        try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
+        let script = #"mount -t tmpfs -o size="$2" tmpfs "$0/ota" && exec "$1" supervise --data "$0""#
+        supervisor = try Subprocess("/usr/bin/unshare", ["-rm", "sh", "-c", script, data.path,
+                                                          OTAGatewayFixture.binary.path, String(bytes)],
+                                    environment: environment, stdout: .file(logPath), stderr: .file(logPath))
+    }
+
+    /// The OTA files as the supervisor sees them (through its mount namespace, if it has one).
+    var supervisorsPaths: OTAPaths {
+        guard let pid = supervisor?.pid else { return paths }
+        return OTAPaths(dataDirectory: "/proc/\(pid)/root" + data.path)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -126,6 +157,17 @@ final class OTAGatewayFixture {
         return out
     }
 
+    /// A manifest for `image` signed with our key as `ota push` would: for this node (unless
+    /// `node` says otherwise), a fresh serial, valid for an hour.
+    func manifest(for image: [UInt8], version: String, chunkSize: Int = 65536, node: String? = nil,
+                  force: Bool = false) throws -> OTAManifest {
+        OTAManifest(version: OTAVersion(version)!, architecture: ELFHeader.hostArchitecture, size: image.count,
+                    sha256: SHA256.hash(image), chunkSize: chunkSize,
+                    chunkDigests: OTAManifest.chunkDigests(of: image, chunkSize: chunkSize),
+                    target: .node(node ?? self.node), serial: freshSerial(), expires: nowSeconds() + 3600,
+                    force: force).signed(by: try signingKey())
+    }
+
     func signingKey() throws -> Ed25519.PrivateKey {
         let text = try String(contentsOfFile: keyPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return try Ed25519.PrivateKey(seed: Hex.decode(text))
@@ -158,6 +200,27 @@ final class OTAGatewayFixture {
             _ = loop.run(timeout: 10, until: { client.inflightCount + client.outbox.count < 32 })
         }
         _ = loop.run(timeout: 20, until: { client.inflightCount + client.outbox.count == 0 })
+        var stopped = false
+        client.stop { stopped = true }
+        _ = loop.run(timeout: 5, until: { stopped })
+    }
+
+    /// Publishes each of `payloads` to this gateway's manifest topic through our own client,
+    /// as fast as the broker takes them (what an attacker replaying or flooding would do).
+    func publishManifests(_ payloads: [[UInt8]], node: String? = nil) throws {
+        let loop = try EventLoop()
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "flood-" + UUID().uuidString.prefix(8))
+        settings.outboxMaxMessages = 100_000
+        settings.outboxMaxBytes = 1 << 30
+        let client = try MQTTClient(name: "flood", settings: settings, loop: loop)
+        let topics = OTATopics(prefix: "switchyard/" + (node ?? self.node))
+        client.start()
+        guard loop.run(timeout: 10, until: { client.isConnected }) else { throw FixtureError("flood: no broker") }
+        for payload in payloads {
+            client.publish(topics.manifest, payload, qos: 1, retain: false)
+            _ = loop.run(timeout: 10, until: { client.inflightCount + client.outbox.count < 64 })
+        }
+        _ = loop.run(timeout: 30, until: { client.inflightCount + client.outbox.count == 0 })
         var stopped = false
         client.stop { stopped = true }
         _ = loop.run(timeout: 5, until: { stopped })

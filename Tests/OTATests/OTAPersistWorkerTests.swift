@@ -11,8 +11,8 @@ import Testing
         let paths = OTAPaths(dataDirectory: data.path)
         let key = try Ed25519.PrivateKey.generate()
         let image = testImage()
-        let receiver = OTAReceiver(paths: paths, keys: [key.publicKey], runningVersion: "0.1.0", runningSlot: .factory)
-        try receiver.accept(manifest: Array(manifest(for: image, version: "0.2.0", key: key).json.serialized().utf8))
+        let receiver = OTAReceiver(paths: paths, keys: [key.publicKey], node: testNode, runningVersion: "0.1.0", runningSlot: .factory)
+        try receiver.accept(manifest: payload(manifest(for: image, version: "0.2.0", key: key)))
         let transfer = try #require(receiver.transfer)
         for index in 0..<20 { _ = try transfer.store(chunk: index, chunk(image, index)) }
 
@@ -25,7 +25,7 @@ import Testing
         #expect(transfer.unsaved == 0)
         worker.stop()
 
-        let restarted = OTAReceiver(paths: paths, keys: [key.publicKey], runningVersion: "0.1.0", runningSlot: .factory)
+        let restarted = OTAReceiver(paths: paths, keys: [key.publicKey], node: testNode, runningVersion: "0.1.0", runningSlot: .factory)
         #expect(restarted.resumeInterrupted())
         #expect(restarted.transfer?.bitmap.received == 20)
     }

@@ -1,4 +1,5 @@
 import OTA
+import Runtime
 import Testing
 
 @Suite struct SlotSupervisorPolicyTests {
@@ -48,5 +49,44 @@ import Testing
         SlotSupervisorPolicy.rollBack(&state, reason: "did not report healthy within 120 s")
         #expect(state.active == .factory && state.slotB.status == .bad)
         #expect(state.lastFailure.hasSuffix("rolled back to the factory binary"))
+    }
+}
+
+@Suite struct SlotRestartPacingTests {
+    // Issue 20, item 3: a gateway that reports healthy and crashes a moment later was
+    // restarted every second (39 crashes in 40 s): each healthy report reset the backoff.
+    @Test func crashesSoonAfterAHealthyReportStillGrowTheBackoff() {
+        var pacing = SlotRestartPacing(stable: .seconds(30))
+        var now = Instant(nanoseconds: 1_000_000_000)
+        var delays: [Int64] = []
+        for _ in 0..<8 {
+            pacing.started()
+            now = now + .seconds(1)
+            pacing.reportedHealthy(at: now)
+            now = now + .milliseconds(900)
+            let delay = pacing.delayAfterExit(at: now)
+            delays.append(delay.milliseconds / 1000)
+            now = now + delay
+        }
+        #expect(delays == [1, 2, 4, 8, 16, 32, 60, 60])
+    }
+
+    @Test func onlyAStableRunStartsTheBackoffOver() {
+        var pacing = SlotRestartPacing(stable: .seconds(30))
+        var now = Instant(nanoseconds: 1_000_000_000)
+        for _ in 0..<4 { _ = pacing.delayAfterExit(at: now) }
+        pacing.started()
+        pacing.reportedHealthy(at: now)
+        now = now + .seconds(29)
+        #expect(!pacing.isStable(at: now))
+        now = now + .seconds(1)
+        #expect(pacing.isStable(at: now))
+        #expect(pacing.delayAfterExit(at: now) == .seconds(1))
+        // Without a new healthy report the next crash is not after a stable run.
+        pacing.started()
+        #expect(pacing.delayAfterExit(at: now + .seconds(100)) == .seconds(2))
+        // A crash before any healthy report grows it too.
+        pacing.started()
+        #expect(pacing.delayAfterExit(at: now) == .seconds(4))
     }
 }

@@ -11,6 +11,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if let manifest = try? OTAManifest.parse(bytes) {
         precondition(manifest.size >= 1 && manifest.size <= OTAManifest.maxImageSize, "size out of range")
         precondition(OTAManifest.chunkSizes.contains(manifest.chunkSize), "chunk size out of range")
+        precondition(manifest.chunkCount <= OTAManifest.maxChunks, "too many chunks")
+        precondition(manifest.chunkDigests.count == manifest.chunkCount * 32, "chunk digests do not fit")
+        precondition(manifest.serial >= 1 && manifest.serial <= OTAManifest.maxSerial, "serial out of range")
         let again = try? OTAManifest.parse(Array(manifest.json.serialized().utf8))
         precondition(again == manifest, "manifest did not round-trip")
         precondition(again?.canonicalText == manifest.canonicalText, "canonical text changed")
