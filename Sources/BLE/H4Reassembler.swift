@@ -1,3 +1,5 @@
+import Runtime
+
 /// Splits the H4 bytes a controller sends (`04 | code | length | parameters`) into event
 /// packets, from a byte stream (an HCI UART: reads cut packets anywhere) or a raw HCI socket
 /// (one whole packet per read); both transports run the same code above.
@@ -52,6 +54,26 @@ public struct H4Reassembler {
     /// parameters).
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (ArraySlice<UInt8>) -> Void) {
         pending.append(contentsOf: bytes)
+        frame(lineQuiet: false, body)
+    }
+
+    /// How long a stream must stay silent before a held event is delivered: a UART sends a
+    /// packet's bytes back to back (87 us a byte at 115200 baud), so a pause this long means
+    /// nothing more of it is coming, and the last advert of a burst is not held until the next.
+    public static let quietInterval = Interval.milliseconds(10)
+
+    /// Whether a whole event waits for the next byte to tell it from a truncated one: the
+    /// transport calls `lineWentQuiet` after `quietInterval` without bytes.
+    public var isHolding: Bool { source == .stream && !pending.isEmpty }
+
+    /// The stream stayed silent for `quietInterval`: a whole event held at the front is
+    /// delivered (no packet follows that could start inside it); an incomplete one stays.
+    public mutating func lineWentQuiet(_ body: (ArraySlice<UInt8>) -> Void) {
+        frame(lineQuiet: true, body)
+    }
+
+    /// Delivers the events `pending` holds; `lineQuiet` says no more bytes are on the way.
+    private mutating func frame(lineQuiet: Bool, _ body: (ArraySlice<UInt8>) -> Void) {
         var index = 0
         let count = pending.count
         scanning: while index < count {
@@ -62,7 +84,7 @@ public struct H4Reassembler {
                 drop(1)
                 index += 1
             case .event(let length):
-                switch judge(index, end: index + length, count: count) {
+                switch judge(index, end: index + length, count: count, lineQuiet: lineQuiet) {
                 case .deliver:
                     resynchronising = false
                     packets += 1
@@ -102,12 +124,13 @@ public struct H4Reassembler {
         case truncatedBefore(Int)
     }
 
-    private func judge(_ start: Int, end: Int, count: Int) -> Judgement {
+    private func judge(_ start: Int, end: Int, count: Int, lineQuiet: Bool) -> Judgement {
         if end == count {
+            if lineQuiet { return .deliver }
             // Nothing follows yet. A command reply goes now: the next byte may only come
             // after the next command. So does anything from a socket. Another event on a
             // stream that might be a truncated one (an event could start inside it) waits
-            // for the next byte: adverts are not urgent, and more follow.
+            // for the next byte, or for the line to go quiet (`lineWentQuiet`).
             guard source == .stream, !H4FrameCheck.isCommandReply(pending[(start + 1)..<end]) else { return .deliver }
             return innerStart(start, end: end, count: count) == nil ? .deliver : .wait
         }

@@ -68,6 +68,8 @@ public final class HCIScanner {
     private var inFlight: HCICommand?
     private var timer: OneShotTimer?
     private var retryTimer: OneShotTimer?
+    /// Delivers an event the reassembler holds once the line has been quiet for a moment.
+    private var quietTimer: OneShotTimer?
     private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(30))
     private var reassembler: H4Reassembler
     private var reportsThisWindow = 0
@@ -100,8 +102,10 @@ public final class HCIScanner {
         started = false
         timer?.cancel()
         retryTimer?.cancel()
+        quietTimer?.cancel()
         timer = nil
         retryTimer = nil
+        quietTimer = nil
         queue.removeAll()
         inFlight = nil
         let disable = settings.extended ? HCICommand.leSetExtendedScanEnable(false) : HCICommand.leSetScanEnable(false)
@@ -297,6 +301,13 @@ public final class HCIScanner {
         }
         stats.resyncBytes += reassembler.resyncBytes - bytesBefore
         stats.resyncs += reassembler.resyncs - resyncsBefore
+        quietTimer?.cancel()
+        quietTimer = nil
+        guard reassembler.isHolding else { return }
+        quietTimer = loop.after(H4Reassembler.quietInterval) { [self] in
+            quietTimer = nil
+            reassembler.lineWentQuiet { packet in dispatch(packet) }
+        }
     }
 
     /// Acts on one event packet (code, length, parameters).

@@ -92,6 +92,30 @@ struct H4ResyncTests {
         #expect(decoded >= 200 - cuts)
         #expect(stats.resyncs >= cuts)
     }
+    /// Manufacturer data that ends in `04 3E`: with the RSSI byte after it, that is the head
+    /// of an LE event, so until more bytes come the event around it cannot be told from a
+    /// truncated one.
+    static let holdingAdvert = "020106" + "05FF4C00043E"
+
+    @Test("the last advert of a burst is delivered once the line goes quiet, not held until the next one")
+    func lastAdvertNotHeld() throws {
+        let broker = try MosquittoBroker()
+        let sim = try HCISimulator()
+        let directory = TemporaryDirectory(prefix: "ble-quiet")
+        let store = try BLETestSupport.store([
+            "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
+        ], directory: directory)
+        let loop = try EventLoop()
+        let client = try BLETestSupport.client(broker, loop: loop)
+        let (host, service, _) = try BLETestSupport.hosted(store, loop, client)
+        defer { host.stopAll() }
+        #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
+        let device = BLEAddress("A4:C1:38:77:AB:CD")!
+        sim.send("advert \(H4ResyncTests.holdingAdvert) \(device.text) -50")
+        // Nothing follows it: it arrives within the quiet interval, not when the next advert does.
+        #expect(loop.run(timeout: 3) { service.registry[device] != nil })
+        #expect(service.scanner?.stats.resyncs == 0)
+    }
 }
 
 @Suite("H4 reassembler framing")
@@ -208,5 +232,19 @@ struct H4ReassemblerTests {
         #expect(framed.resyncs == 1 && framed.resyncBytes == broken.count && framed.pending == 0)
         // The same reads as a stream: the truncated event is found all the same.
         #expect(H4ReassemblerTests.frame(reads: [broken, valid]).addresses == [H4ResyncTests.address(3).text])
+    }
+    @Test("an event that could hold the start of the next is held until more bytes come or the line goes quiet")
+    func heldUntilQuiet() {
+        let ad = BLETestVectors.bytes(H4ResyncTests.holdingAdvert)
+        let address = H4ResyncTests.address(9)
+        let report: [UInt8] = [0x00, 0x00] + address.displayBytes.reversed() + [UInt8(ad.count)] + ad + [0xCE]
+        let params: [UInt8] = [0x02, 0x01] + report
+        let event: [UInt8] = [0x04, 0x3E, UInt8(params.count)] + params
+        var reassembler = H4Reassembler(source: .stream)
+        var delivered = 0
+        event.withUnsafeBytes { raw in reassembler.feed(raw) { _ in delivered += 1 } }
+        #expect(delivered == 0 && reassembler.isHolding)
+        reassembler.lineWentQuiet { _ in delivered += 1 }
+        #expect(delivered == 1 && !reassembler.isHolding && reassembler.resyncs == 0)
     }
 }
