@@ -35,27 +35,17 @@ struct H4ResyncTests {
     /// Runs `lines` of hci-sim commands through the service over a pty and returns how many
     /// of the `expected` burst devices were decoded, with the scanner's counters.
     static func survivors(_ lines: [String], expected: Int) throws -> (decoded: Int, stats: HCIScannerStats) {
-        let broker = try MosquittoBroker()
-        let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-resync")
-        let store = try BLETestSupport.store([
-            "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
-            "ble.watchdog_windows": "100",
-        ], directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (host, service, _) = try BLETestSupport.hosted(store, loop, client)
-        defer { host.stopAll() }
-        #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
+        let rig = try ScanningRig(["ble.watchdog_windows": "100"])
+        defer { rig.host.stopAll() }
         // One write: the truncated event and the adverts reach the pty back to back.
-        sim.send(lines.joined(separator: "\n"))
+        rig.sim.send(lines.joined(separator: "\n"))
         // A last advert from another device marks the end of the burst once it is through;
         // without resynchronisation it may be swallowed too, hence the deadline.
         let marker = BLEAddress("A4:C1:38:77:FF:FF")!
-        sim.send("advert \(advert) \(marker.text) -50")
-        loop.run(timeout: 5) { service.registry[marker]?.reading != nil }
-        let decoded = (0..<expected).filter { service.registry[address($0)]?.reading != nil }.count
-        return (decoded, service.scanner?.stats ?? HCIScannerStats())
+        rig.sim.send("advert \(advert) \(marker.text) -50")
+        rig.loop.run(timeout: 5) { rig.service.registry[marker]?.reading != nil }
+        let decoded = (0..<expected).filter { rig.service.registry[address($0)]?.reading != nil }.count
+        return (decoded, rig.service.scanner?.stats ?? HCIScannerStats())
     }
 
     @Test("a truncated event in front of 200 adverts loses only itself, and the loss is counted")
@@ -99,22 +89,36 @@ struct H4ResyncTests {
 
     @Test("the last advert of a burst is delivered once the line goes quiet, not held until the next one")
     func lastAdvertNotHeld() throws {
-        let broker = try MosquittoBroker()
-        let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-quiet")
-        let store = try BLETestSupport.store([
-            "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
-        ], directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (host, service, _) = try BLETestSupport.hosted(store, loop, client)
-        defer { host.stopAll() }
-        #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
+        let rig = try ScanningRig([:])
+        defer { rig.host.stopAll() }
         let device = BLEAddress("A4:C1:38:77:AB:CD")!
-        sim.send("advert \(H4ResyncTests.holdingAdvert) \(device.text) -50")
+        rig.sim.send("advert \(H4ResyncTests.holdingAdvert) \(device.text) -50")
         // Nothing follows it: it arrives within the quiet interval, not when the next advert does.
-        #expect(loop.run(timeout: 3) { service.registry[device] != nil })
-        #expect(service.scanner?.stats.resyncs == 0)
+        #expect(rig.loop.run(timeout: 3) { rig.service.registry[device] != nil })
+        #expect(rig.service.scanner?.stats.resyncs == 0)
+    }
+}
+
+/// The BLE service scanning over a pty to hci-sim.py, publishing to a test broker.
+final class ScanningRig {
+    let broker: MosquittoBroker
+    let sim: HCISimulator
+    let directory = TemporaryDirectory(prefix: "ble-resync")
+    let loop: EventLoop
+    let client: MQTTClient
+    let host: ServiceHost
+    let service: BLEService
+
+    init(_ settings: [String: String]) throws {
+        broker = try MosquittoBroker()
+        sim = try HCISimulator()
+        var all = ["ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0"]
+        all.merge(settings) { _, new in new }
+        let store = try BLETestSupport.store(all, directory: directory)
+        loop = try EventLoop()
+        client = try BLETestSupport.client(broker, loop: loop)
+        (host, service, _) = try BLETestSupport.hosted(store, loop, client)
+        #expect(loop.run(timeout: 5) { self.service.scanner?.state == .scanning })
     }
 }
 

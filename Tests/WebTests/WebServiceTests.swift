@@ -164,14 +164,7 @@ final class RawClient {
         // A small receive buffer, so the server's side fills after little data.
         var size: Int32 = 4096
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
+        #expect(HTTPProbe.connectLoopback(fd, port: port))
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
     }
     deinit { close(fd) }
