@@ -103,8 +103,8 @@ final class OTAServiceRig {
                 rig.service.handleManifest(index % 2 == 0 ? forged : Array("{\"version\":\(index)}".utf8))
                 if index % 1000 == 999 { _ = rig.loop.run(timeout: 0.01) { false } }
             }
-            // Whatever is pending is written within the next second.
-            _ = rig.loop.run(timeout: 1.5) { false }
+            // Whatever is pending is written within the next second: wait for the last refusal's record.
+            _ = rig.loop.run(timeout: 3) { (try? rig.record().lastFailure.hasPrefix("invalid manifest")) == true }
         }
         let seconds = Date().timeIntervalSince(started)
         #expect(rig.service.stats.refused == 10_000)
