@@ -1,4 +1,5 @@
 import Runtime
+import Synchronization
 
 /// The connection supervisor: connects on a short-lived thread, watches the socket, and
 /// reconnects with backoff after every loss; the owner's controls (reconnect, pause, resume,
