@@ -13,7 +13,7 @@ extension MQTTClient {
         loop.after(.zero) { [self] in self.reconnectNow() }
     }
 
-    func reconnectNow() {
+    private func reconnectNow() {
         guard state != .stopping && state != .stopped && !isPaused else { return }
         if state == .connected {
             closingOnPurpose = true
@@ -35,7 +35,7 @@ extension MQTTClient {
         loop.after(.zero) { [self] in self.applyPause() }
     }
 
-    func applyPause() {
+    private func applyPause() {
         guard isPaused else { return }
         switch state {
         case .connected:
@@ -127,7 +127,7 @@ extension MQTTClient {
         }
     }
 
-    func collectConnectResult() {
+    private func collectConnectResult() {
         guard state == .connecting, let attempt, attempt.done.load(ordering: .acquiring) else { return }
         self.attempt = nil
         connectThread?.join()
@@ -148,7 +148,7 @@ extension MQTTClient {
         }
     }
 
-    func socketReady(_ events: IOEvents) {
+    private func socketReady(_ events: IOEvents) {
         if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
             let code = session.loopRead()
             if code != MosquittoSession.success { connectionLost(code) ; return }
@@ -167,7 +167,7 @@ extension MQTTClient {
         socketWatch?.interest = pending ? [.read, .write] : .read
     }
 
-    func connectionLost(_ code: Int32) {
+    private func connectionLost(_ code: Int32) {
         // libmosquitto calls the disconnect callback itself for most failures; make sure the
         // socket is released and a reconnect scheduled either way.
         if state == .connected || state == .connecting {
@@ -175,7 +175,7 @@ extension MQTTClient {
         }
     }
 
-    func connectFailed(_ reason: String) {
+    private func connectFailed(_ reason: String) {
         stats.connectFailures += 1
         // Once per distinct failure, not once per retry: a broker refusing the login would
         // otherwise fill the log every backoff period.
@@ -195,12 +195,12 @@ extension MQTTClient {
         scheduleReconnect()
     }
 
-    func report(_ result: MQTTConnectResult) {
+    private func report(_ result: MQTTConnectResult) {
         lastConnectResult = result
         onConnectResult?(result)
     }
 
-    func scheduleReconnect(immediately: Bool = false) {
+    private func scheduleReconnect(immediately: Bool = false) {
         releaseSocket()
         qos0Backlog = 0
         guard state != .stopping && state != .stopped else { return }

@@ -55,7 +55,7 @@ extension MQTTClient {
         if inflight == 0 && outbox.isEmpty && !session.wantsWrite { disconnectNow() }
     }
 
-    func disconnectNow() {
+    private func disconnectNow() {
         stopDeadline?.cancel()
         if state == .stopping {
             _ = session.disconnect()
@@ -68,7 +68,7 @@ extension MQTTClient {
         }
     }
 
-    func finishStop() {
+    private func finishStop() {
         spoolTask?.cancel()
         spoolTask = nil
         // The session holds its delegate strongly (Embedded Swift has no weak): let go, or a

@@ -39,7 +39,7 @@ extension MQTTClient {
         publish(topic, Array(text.utf8), qos: qos, retain: retain)
     }
 
-    func hand(_ message: OutboxMessage) -> PublishOutcome {
+    private func hand(_ message: OutboxMessage) -> PublishOutcome {
         if message.qos == 0 {
             // libmosquitto queues without limit; a broker slower than a busy bus would grow
             // memory until the board runs out. Drop the newest instead, and count it.
