@@ -107,8 +107,10 @@ public final class ServiceContext {
     public func gatewayState() -> JSONValue { gatewayStateProvider() }
 
     /// Subscribes through the port; removed by `unsubscribe` or, at the latest, by `release`.
-    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
-        let token = port.subscribe(filter, qos: qos, handler)
+    /// `acknowledged` hears the broker's answer (granted or refused) after every (re)connect.
+    public func subscribe(_ filter: String, qos: Int32 = 0, acknowledged: ((SubscriptionGrant) -> Void)? = nil,
+                          _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
+        let token = port.subscribe(filter, qos: qos, acknowledged: acknowledged, handler)
         subscriptions.append(token)
         return token
     }

@@ -297,6 +297,7 @@ final class Gateway {
             "received": .int(stats.received), "inflight": .int(uplink.inflightCount),
             "outbox": .int(uplink.outbox.count), "outbox_bytes": .int(uplink.outbox.bytes),
             "outbox_dropped": .int(uplink.outbox.dropped), "dropped_qos0": .int(stats.droppedQoS0),
+            "refused_subscriptions": .int(stats.refusedSubscriptions),
         ]
         if !uplink.lastError.isEmpty { block["last_error"] = .string(uplink.lastError) }
         return .object(block)

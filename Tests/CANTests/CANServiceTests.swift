@@ -95,7 +95,7 @@ struct CANServiceTests {
         let (host, service, registry) = try hosted(store, loop, client)
         client.start()
         #expect(loop.run(timeout: 5) { client.isConnected })
-        loop.run(timeout: 0.3) { false }
+        #expect(loop.run(timeout: 5) { client.subscriptionsAnswered })
         #expect(host.health(of: "can") == .ok)
         #expect(sim.records.first == "BITRATE S5")
 

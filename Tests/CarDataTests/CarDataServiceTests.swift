@@ -88,7 +88,7 @@ struct CarDataServiceTests {
             #expect(service.stateJSON()["login"]?["verification_uri_complete"]?.stringValue?.contains("code=ABCD-1234") == true)
             #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true }, "\(service.stateJSON()) \(bmw.broker.log.suffix(800))")
             #expect(host.context(of: "bmw")?.needsUserAction == false)
-            loop.run(timeout: 0.5) { false } // SUBACK
+            #expect(loop.run(timeout: 5) { service.stream?.client.subscriptionsAnswered == true })
             try MQTTTool.publish(port: bmw.broker.port, topic: "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)",
                                  message: carMessage("9.498705"))
             #expect(loop.run(timeout: 10) { service.stats.messages == 1 })
@@ -100,7 +100,7 @@ struct CarDataServiceTests {
             let connects = service.stream!.client.stats.connects
             service.refreshNow()
             #expect(loop.run(timeout: 15) { service.stream!.client.stats.connects == connects + 1 && service.stream!.client.isConnected })
-            loop.run(timeout: 0.5) { false }
+            #expect(loop.run(timeout: 5) { service.stream!.client.subscriptionsAnswered }, "the re-subscription's SUBACK")
             try MQTTTool.publish(port: bmw.broker.port, topic: "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)",
                                  message: carMessage("80"))
             #expect(loop.run(timeout: 10) { service.stats.messages == 3 })
@@ -155,7 +155,7 @@ struct CarDataServiceTests {
         let (host, service, _) = try hosted(store, loop, uplink)
         service.beginLogin()
         #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true })
-        loop.run(timeout: 0.5) { false } // SUBACK
+        #expect(loop.run(timeout: 5) { service.stream?.client.subscriptionsAnswered == true })
         let count = 300
         let topic = "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)"
         let script = "for i in $(seq \(count)); do echo '\(carMessage("1"))'; sleep 0.004; done | "
