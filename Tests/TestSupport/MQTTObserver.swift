@@ -23,29 +23,50 @@ public final class MQTTObserver {
         process = try Subprocess("/usr/bin/stdbuf", ["-oL", "/usr/bin/mosquitto_sub"] + arguments + extraArguments,
                                  stdout: .file(output), stderr: .file(directory.file("stderr.txt")))
         let deadline = Date().addingTimeInterval(timeout)
-        while !debugLines.contains(where: { $0.hasSuffix(" received SUBACK") }) {
+        while !subscribed {
             guard process.isRunning, Date() < deadline else {
-                throw ObserverError.notSubscribed(port: port, topics: topics, output: debugLines.joined(separator: "\n")
+                throw ObserverError.notSubscribed(port: port, topics: topics, output: debugText
                     + ((try? String(contentsOfFile: directory.file("stderr.txt"), encoding: .utf8)) ?? ""))
             }
             usleep(5_000) // poll interval of this wait
+            refresh()
         }
     }
 
-    /// Everything mosquitto_sub printed so far, debug lines included.
-    private var allLines: [String] {
+    /// Bytes of the output already split into lines; only what follows is read on each look
+    /// (tests poll `lines` in their wait conditions, and the output grows to thousands of lines).
+    private var consumed: UInt64 = 0
+    private var received: [String] = []
+    private var subscribed = false
+
+    /// Reads the complete lines printed since the last look, sorting out the debug ones.
+    private func refresh() {
+        guard let handle = FileHandle(forReadingAtPath: output) else { return }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: consumed)) != nil, let data = try? handle.readToEnd(),
+              let end = data.lastIndex(of: UInt8(ascii: "\n")) else { return }
+        let complete = data[data.startIndex...end]
+        consumed += UInt64(complete.count)
+        for line in String(decoding: complete, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("Client \(clientID) ") || line.hasPrefix("Subscribed (mid: ") {
+                if line.hasSuffix(" received SUBACK") { subscribed = true }
+            } else {
+                received.append(String(line))
+            }
+        }
+    }
+
+    /// mosquitto_sub's own log so far (for a failure message).
+    private var debugText: String {
         let data = FileManager.default.contents(atPath: output) ?? Data()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        return String(decoding: data, as: UTF8.self)
     }
-
-    private func isDebug(_ line: String) -> Bool {
-        line.hasPrefix("Client \(clientID) ") || line.hasPrefix("Subscribed (mid: ")
-    }
-
-    private var debugLines: [String] { allLines.filter(isDebug) }
 
     /// Lines received so far ("topic payload").
-    public var lines: [String] { allLines.filter { !isDebug($0) } }
+    public var lines: [String] {
+        refresh()
+        return received
+    }
 
     /// The payloads received on exactly `topic`, in order (for the default "topic payload" format).
     public func payloads(on topic: String) -> [String] {
