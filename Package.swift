@@ -70,6 +70,9 @@ let package = Package(
         // Shared test fixtures (full Swift with Foundation): temp dirs, child processes,
         // locating built products. Never linked into the firmware.
         .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
+        // One service under a host with a real broker, store, loop and client (ServiceRig).
+        .target(name: "ServiceTestSupport", dependencies: ["TestSupport", "Runtime", "JSON", "Store", "ServiceKit", "Uplink"],
+                path: "Tests/ServiceTestSupport"),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
@@ -78,16 +81,16 @@ let package = Package(
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "Runtime", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
-        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
-        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
+        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web", "Uplink", "Store", "Runtime", "TestSupport"]),
-        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
+        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
-        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

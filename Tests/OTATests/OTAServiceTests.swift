@@ -6,39 +6,30 @@ import Runtime
 import ServiceKit
 import Store
 import TestSupport
+import ServiceTestSupport
 import Testing
 import Uplink
 
 /// An OTA service in this process, with its real MQTT client on a real broker and its state
 /// record on disk, fed manifests directly: for what must hold however fast they come.
 final class OTAServiceRig {
-    let broker: MosquittoBroker
-    let loop: EventLoop
-    let uplink: MQTTClient
-    let data = TemporaryDirectory(prefix: "ota-service")
+    let rig: ServiceRig
     let key: Ed25519.PrivateKey
     let context: ServiceContext
     let service: OTAService
-    var paths: OTAPaths { OTAPaths(dataDirectory: data.path) }
+    var broker: MosquittoBroker { rig.broker! }
+    var loop: EventLoop { rig.loop }
+    var paths: OTAPaths { OTAPaths(dataDirectory: rig.directory.path) }
 
-    /// A service running `slot` (version `version`) over `record`.
+    /// A service running `slot` (version `version`) over `record`, built by hand for its slot
+    /// and supervision.
     init(slot: OTASlot, version: String, record: OTAStateRecord) throws {
-        broker = try MosquittoBroker()
-        loop = try EventLoop()
         key = try Ed25519.PrivateKey.generate()
-        uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(broker.port),
-                                                                       clientID: "ota-" + UUID().uuidString.prefix(8)),
-                                loop: loop)
-        var schema = ConfigSchema.standard
-        schema.register(OTAConfigKeys.all)
-        let store = ConfigStore(schema: schema, dataDirectory: data.path, environment: { _ in nil })
-        _ = try store.set(OTAConfigKeys.publicKeys.name, to: Hex.encode(key.publicKey.raw))
-        try OTAStateStore(paths: OTAPaths(dataDirectory: data.path)).update { $0 = record }
-        context = ServiceContext(name: "ota", store: store, loop: loop, port: uplink, node: testNode,
-                                 topicPrefix: "switchyard/" + testNode, isEnabled: true)
+        rig = try ServiceRig(descriptor: OTAService.descriptor(version: version),
+                             settings: [OTAConfigKeys.publicKeys.name: Hex.encode(key.publicKey.raw)], node: testNode)
+        try OTAStateStore(paths: OTAPaths(dataDirectory: rig.directory.path)).update { $0 = record }
+        context = rig.context()
         service = OTAService(context: context, builtVersion: version, runningSlot: slot, isSupervised: true)
-        uplink.start()
-        guard loop.run(timeout: 10, until: { uplink.isConnected }) else { throw FixtureError("no broker") }
         try service.start()
     }
 
