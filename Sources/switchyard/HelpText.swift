@@ -1,3 +1,4 @@
+import CLI
 import ServiceKit
 
 /// The overview and the `--help` texts of the binary's own commands; a service's commands

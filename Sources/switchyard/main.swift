@@ -1,3 +1,4 @@
+import CLI
 import CSupport
 import Runtime
 import ServiceKit
