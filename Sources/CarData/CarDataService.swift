@@ -15,7 +15,7 @@ public final class CarDataService: Service {
         ServiceDescriptor(
             name: "bmw", summary: "BMW CarData: device-code login, token refresh, the car's stream republished locally.",
             enabled: CarDataConfigKeys.enabled, keys: CarDataConfigKeys.all, sharedKeys: [StandardKeys.mqttDebug.any],
-            storedKeys: CarDataConfigKeys.stored,
+            storedKeys: CarDataConfigKeys.stored, commands: [CarDataCommand.command],
             make: { context in CarDataService(context: context) })
     }
 

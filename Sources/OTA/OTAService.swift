@@ -16,6 +16,7 @@ public final class OTAService: Service {
         ServiceDescriptor(
             name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
             enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
+            commands: [OTACommand.command, SuperviseCommand.command],
             make: { context in OTAService(context: context, builtVersion: version) })
     }
 

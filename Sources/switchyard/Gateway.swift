@@ -3,6 +3,7 @@ import CSupport
 import Console
 import HTTPClient
 import JSON
+import OTA
 import Runtime
 import ServiceKit
 import Store

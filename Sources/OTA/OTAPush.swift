@@ -1,6 +1,6 @@
+import CLI
 import CSupport
 import Crypto
-import OTA
 import Runtime
 import ServiceKit
 import Uplink

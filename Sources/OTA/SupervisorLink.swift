@@ -5,16 +5,17 @@ import Runtime
 /// pipe in `$SWITCHYARD_HEALTH_FD`; the gateway writes one line to it the first time it is
 /// healthy (broker connected, no service failed), which is what commits a firmware on trial.
 /// The variable is read once, at start-up, before any other thread runs.
-final class SupervisorLink {
-    static let healthVariable = "SWITCHYARD_HEALTH_FD"
+public final class SupervisorLink {
+    /// The variable holding the health pipe's descriptor number.
+    public static let healthVariable = "SWITCHYARD_HEALTH_FD"
     /// Exit status of a gateway asking its supervisor for a restart (EX_TEMPFAIL).
-    static let restartStatus: Int32 = 75
+    public static let restartStatus: Int32 = 75
 
     /// Whether a supervisor started this process.
-    let isSupervised: Bool
+    public let isSupervised: Bool
     private var pipe: FileDescriptor?
 
-    init() {
+    public init() {
         guard let raw = getenv(SupervisorLink.healthVariable) else {
             isSupervised = false
             return
@@ -24,7 +25,7 @@ final class SupervisorLink {
     }
 
     /// Writes `healthy` once, then closes the pipe.
-    func reportHealthy() {
+    public func reportHealthy() {
         guard let fd = pipe else { return }
         pipe = nil
         try? fd.writeAll("healthy\n")
