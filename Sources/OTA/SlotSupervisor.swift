@@ -1,5 +1,6 @@
 import CSupport
 import Runtime
+import ServiceKit
 
 /// The process side of `switchyard supervise`: one child at a time, a health pipe from it,
 /// SIGCHLD from the signalfd, backoff between crashes, the trial deadline and the stable

@@ -3,7 +3,6 @@ import CSupport
 import Console
 import HTTPClient
 import JSON
-import OTA
 import Runtime
 import ServiceKit
 import Store

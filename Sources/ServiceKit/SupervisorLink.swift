@@ -1,10 +1,12 @@
 import CSupport
 import Runtime
 
-/// The gateway's side of `switchyard supervise`: the supervisor passes the write end of a
-/// pipe in `$SWITCHYARD_HEALTH_FD`; the gateway writes one line to it the first time it is
-/// healthy (broker connected, no service failed), which is what commits a firmware on trial.
-/// The variable is read once, at start-up, before any other thread runs.
+/// The gateway's side of `switchyard supervise` (OTA's `SlotSupervisor` is the other side;
+/// this lives below both, so the gateway reports its health without importing a feature).
+/// The supervisor passes the write end of a pipe in `$SWITCHYARD_HEALTH_FD`; the gateway
+/// writes one line to it the first time it is healthy (broker connected, no service
+/// failed), which is what commits a firmware on trial. The variable is read once, at
+/// start-up, before any other thread runs.
 public final class SupervisorLink {
     /// The variable holding the health pipe's descriptor number.
     public static let healthVariable = "SWITCHYARD_HEALTH_FD"
