@@ -95,7 +95,7 @@ public final class CarDataService: Service {
         stream = nil
         http = nil
         authorizer = nil
-        context.requestUserAction(false)
+        context.report(attention: .none)
     }
 
     // MARK: login and refresh
@@ -118,8 +118,8 @@ public final class CarDataService: Service {
     }
 
     private func loginStateChanged(_ state: CarDataAuthorizer.LoginState) {
-        if case .waitingForUser = state { context.requestUserAction(true) } else if login != nil || tokens != nil {
-            context.requestUserAction(false)
+        if case .waitingForUser = state { context.report(attention: .needsPerson) } else if login != nil || tokens != nil {
+            context.report(attention: .none)
         }
         context.report(health)
     }
@@ -172,7 +172,7 @@ public final class CarDataService: Service {
             }
         }
         problem = ""
-        context.requestUserAction(false)
+        context.report(attention: .none)
         checkRefreshToken()
         connectStream(with: fresh)
         let delay = RefreshSchedule.delay(obtained: tokensObtained, idTokenExpiry: fresh.idTokenExpiry, now: wallClock())
@@ -211,7 +211,7 @@ public final class CarDataService: Service {
         stream?.stop()
         stream = nil
         problem = why
-        context.requestUserAction(true)
+        context.report(attention: .needsPerson)
         context.report(health)
     }
 

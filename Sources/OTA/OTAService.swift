@@ -125,7 +125,7 @@ public final class OTAService: Service {
             log.info("resuming the transfer of " + transfer.manifest.version.description + ": "
                 + String(transfer.bitmap.received) + " of " + String(transfer.bitmap.count) + " chunks on disk")
             setStatus(receivingStatus(transfer))
-            context.reportUpdating(true)
+            context.report(attention: .updating)
         }
         if keys.isEmpty { context.report(.degraded("no OTA public key: every update is refused (set ota.public_keys)")) }
         _ = context.subscribe(topics.manifest, qos: 1) { [self] message in self.handleManifest(message.payload) }
@@ -154,7 +154,7 @@ public final class OTAService: Service {
         refusalTimer = nil
         writeRefusal()
         receiver = nil
-        context.reportUpdating(false)
+        context.report(attention: .none)
     }
 
     public func stateJSON() -> JSONValue {
@@ -229,7 +229,7 @@ public final class OTAService: Service {
                 checkTimer?.cancel()
                 lastChunkAt = context.clock.now()
                 setStatus(receivingStatus(transfer))
-                context.reportUpdating(true)
+                context.report(attention: .updating)
             case .resumed:
                 refreshRecord()
                 // The need first: the sender takes it as the list of what to send.
@@ -399,7 +399,7 @@ public final class OTAService: Service {
             stats.refused += 1
             log.warning("update refused: " + reason)
             abandonTransfer(reason: reason)
-            context.reportUpdating(false)
+            context.report(attention: .none)
             setStatus(OTAStatus(state: "refused", version: transfer.manifest.version.description,
                                 sha256: transfer.manifest.digestHex, reason: reason))
         case .passed:
@@ -423,7 +423,7 @@ public final class OTAService: Service {
         stopPersister()
         let about = receiver?.transfer
         abandonTransfer(reason: reason)
-        context.reportUpdating(false)
+        context.report(attention: .none)
         log.error("update failed: " + reason)
         setStatus(OTAStatus(state: "failed", version: about?.manifest.version.description ?? "",
                             sha256: about?.manifest.digestHex ?? "", reason: reason))
@@ -445,7 +445,7 @@ public final class OTAService: Service {
         stopPersister()
         checkTimer?.cancel()
         abandonTransfer(reason: "aborted by a command")
-        context.reportUpdating(false)
+        context.report(attention: .none)
         let version = transfer.manifest.version.description, sha256 = transfer.manifest.digestHex
         setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
         return transfer

@@ -80,14 +80,14 @@ struct CarDataServiceTests {
         let (run, lines) = try LogCapture.lines { () throws -> (CarDataService, ServiceHost, CommandRegistry) in
             let (host, service, registry) = try hosted(store, loop, uplink)
             #expect(service.stateName == "login needed")
-            #expect(host.context(of: "bmw")?.needsUserAction == true, "the LED asks for a login")
+            #expect(host.attention(of: "bmw") == .needsPerson, "the LED asks for a login")
             // Logging in changes state: from the broker only with cmnd.allow_privileged on.
             let reply = registry.execute("bmw", CommandRequest(origin: .mqtt, arguments: ["login"], allowsPrivileged: true))
             #expect(reply.ok, "\(reply.output.text)")
             #expect(loop.run(timeout: 10) { service.stateJSON()["login"]?["user_code"]?.stringValue == "ABCD-1234" })
             #expect(service.stateJSON()["login"]?["verification_uri_complete"]?.stringValue?.contains("code=ABCD-1234") == true)
             #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true }, "\(service.stateJSON()) \(bmw.broker.log.suffix(800))")
-            #expect(host.context(of: "bmw")?.needsUserAction == false)
+            #expect(host.attention(of: "bmw") == Attention.none)
             loop.run(timeout: 0.5) { false } // SUBACK
             try MQTTTool.publish(port: bmw.broker.port, topic: "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)",
                                  message: carMessage("9.498705"))
