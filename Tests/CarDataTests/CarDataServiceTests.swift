@@ -200,4 +200,42 @@ struct CarDataServiceTests {
         #expect(service.stats.refreshes == 2)
         host.stopAll()
     }
+
+    // Issue 21, item 8: the service decided on `containsText("invalid_grant")`; now on the
+    // OAuth error code parsed from the token endpoint's body.
+    @Test("a saved login BMW no longer takes (invalid_grant) asks for a new login, and the LED for a person")
+    func refusedSavedLoginAsksForANewLogin() throws {
+        let bmw = try FakeBMW()
+        let data = TemporaryDirectory(prefix: "bmw-data")
+        let local = try MosquittoBroker()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
+                                     clientID: "client-ok", caFile: "")
+        auth.slowDownStep = 1
+        var login: Result<CarDataTokens, CarDataError>?
+        auth.login { login = $0 }
+        #expect(loop.run(timeout: 20) { login != nil })
+        let stale = try #require(try? login?.get())
+        // A refresh rotates the refresh token: the one the seed file keeps is spent.
+        var rotated: Result<CarDataTokens, CarDataError>?
+        auth.refresh(CarDataLogin(stale)) { rotated = $0 }
+        #expect(loop.run(timeout: 10) { rotated != nil })
+        try CarDataLogin(stale).exportSeedFile(data.file("bmw_tokens.json"))
+
+        let uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(local.port), clientID: "gw"), loop: loop)
+        uplink.start()
+        let (host, service, _) = try hosted(try store(bmw, data: data), loop, uplink)
+        #expect(loop.run(timeout: 10) { service.problem != nil }, "\(service.stateJSON())")
+        guard case .loginRefused(.tokenRefused(_, _, .invalidGrant)) = service.problem else {
+            Issue.record("\(String(describing: service.problem))")
+            return
+        }
+        #expect(service.stateJSON()["problem"]?.stringValue
+                == "the saved login was refused (refused: token refresh: HTTP 400 invalid_grant): run `bmw login` again")
+        #expect(host.attention(of: "bmw") == .needsPerson, "the LED asks for a login")
+        #expect(host.health(of: "bmw")?.name == "degraded")
+        #expect(service.stream == nil)
+        host.stopAll()
+    }
 }
