@@ -1,5 +1,5 @@
 import Runtime
-import ServiceKit
+import Contracts
 import Synchronization
 
 /// One MQTT connection, driven entirely by the run loop: libmosquitto's socket is polled
