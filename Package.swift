@@ -45,11 +45,15 @@ let package = Package(
         .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort", "HTTPClient"]),
         .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto"]),
         .target(name: "Web", dependencies: ["CMicroHTTPD", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
+        // Every service the firmware has (a new one is one line there) and the version the OTA
+        // descriptor announces: the one module above the features, below the executable.
+        .target(name: "ServiceCatalog", dependencies: ["Store", "ServiceKit", "Board", "Benchlab", "CAN", "Skoda", "CarData", "BLE", "OTA", "Web"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
                 "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web",
+                "ServiceCatalog",
                 // Only the selftest touches these directly, until the CAN, BLE and Benchlab
                 // services (issues 4, 5) put their Swift wrappers in between.
                 "CBluetooth", "CSerialPort", "CSocketCAN",
@@ -86,6 +90,9 @@ let package = Package(
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "Contracts", "Store", "JSON", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web", "Uplink", "Store", "Runtime", "TestSupport"]),
+        // The leak test over every descriptor in the catalogue, and the host's settings swap.
+        .testTarget(name: "ServiceCatalogTests", dependencies: ["ServiceCatalog", "ServiceKit", "CAN", "Skoda", "CarData",
+                                                                "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),

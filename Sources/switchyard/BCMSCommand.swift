@@ -1,8 +1,9 @@
 import BLE
-import CSupport
 import Console
+import CSupport
 import JSON
 import Runtime
+import ServiceCatalog
 import Store
 
 /// `switchyard bcms` (also the binary run as `bcms`): the seed's BCMS CLI, a client of the

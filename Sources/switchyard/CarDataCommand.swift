@@ -1,6 +1,7 @@
 import CarData
 import HTTPClient
 import Runtime
+import ServiceCatalog
 import Store
 
 /// `switchyard bmw login|credentials|catalogue|status`: the BMW CarData login and tools on

@@ -1,3 +1,4 @@
+import ServiceCatalog
 import Store
 
 /// `switchyard config show|get|set|unset|keys`: the saved settings, offline.

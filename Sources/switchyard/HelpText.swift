@@ -1,3 +1,5 @@
+import ServiceCatalog
+
 /// Every `--help` text, in one place so they stay consistent with each other and the README.
 enum HelpText {
     static let overview = """

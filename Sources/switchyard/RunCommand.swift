@@ -1,6 +1,7 @@
 import Board
 import CSupport
 import Runtime
+import ServiceCatalog
 import Store
 
 /// `switchyard run`: the gateway in the foreground until SIGINT/SIGTERM.

@@ -1,6 +1,7 @@
 import CSupport
 import OTA
 import Runtime
+import ServiceCatalog
 import Store
 
 /// `switchyard supervise`: the image's service entry. Starts the active slot's binary as a
