@@ -89,8 +89,9 @@ let package = Package(
         .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "Contracts", "Store", "JSON", "TestSupport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web", "Uplink", "Store", "Runtime", "TestSupport"]),
-        // The leak test over every descriptor in the catalogue, and the host's settings swap.
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "Runtime", "JSON", "TestSupport"]),
+        // Checks over the whole catalogue: every service leak-free over 1,000 start/stop cycles,
+        // every key closed to MQTT unless its module declares it remote-safe.
         .testTarget(name: "ServiceCatalogTests", dependencies: ["ServiceCatalog", "ServiceKit", "CAN", "Skoda", "CarData",
                                                                 "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
