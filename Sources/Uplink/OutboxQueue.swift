@@ -1,8 +1,8 @@
 import Contracts
 
 // The outbox holds the same `MQTTMessage` a subscriber receives: one type for a message on
-// its way in or out. Until the client's split (issue 21, item 6) lands, MQTTClient.swift and
-// MosquittoSession.swift still say `OutboxMessage`; this alias keeps them compiling. It is
+// its way in or out. Until the client's split (issue 21, item 6) lands, two lines of
+// MQTTClient.swift still say `OutboxMessage`; this alias keeps them compiling. It is
 // internal: tests and other modules say MQTTMessage.
 typealias OutboxMessage = MQTTMessage
 
