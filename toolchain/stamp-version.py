@@ -2,7 +2,7 @@
 """Sets the version of a built switchyard binary: rewrites its version stamp in place.
 
 The stamp is the string literal `switchyard-version:<version>;` followed by spaces
-(Sources/switchyard/Version.swift). The literal's length is compiled into the code, so the
+(Sources/ServiceCatalog/Version.swift). The literal's length is compiled into the code, so the
 new version and its `;` must fit in the old version plus the padding; the rest stays spaces.
 Usage: stamp-version.py BINARY VERSION
 """

@@ -1,6 +1,6 @@
+import Contracts
 import JSON
 import Runtime
-import ServiceKit
 
 /// The command registry over MQTT: a message on `switchyard/<node>/cmnd/<command>` runs
 /// `<command>` with the payload as its argument words (split like a console line), and the

@@ -1,6 +1,6 @@
+import Contracts
 import JSON
 import Runtime
-import ServiceKit
 import Store
 
 /// The config store's commands, the same on every door: `config`, `get KEY`,

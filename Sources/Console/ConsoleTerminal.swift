@@ -1,7 +1,7 @@
+import Contracts
 import CSupport
 import JSON
 import Runtime
-import ServiceKit
 
 /// The command registry on a serial console: a UART or pty from `console.device` (opened
 /// through `SerialPort`: raw mode, configured baud), or `-` for standard input and output.

@@ -1,5 +1,5 @@
+import Contracts
 import JSON
-import ServiceKit
 
 /// `help [COMMAND]`: every command's synopsis and one line of help, or one command's. It
 /// needs only the registry, so every door gets it the same way.

@@ -1,6 +1,6 @@
+import Contracts
 import JSON
 import Runtime
-import ServiceKit
 
 /// Turns one line of JSON-RPC 2.0 into at most one line of reply by running the named
 /// command from the registry: `method` is the command's name, a `params` array becomes its

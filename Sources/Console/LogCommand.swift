@@ -1,6 +1,6 @@
+import Contracts
 import JSON
 import Runtime
-import ServiceKit
 
 /// `log [level [LEVEL]]`, `log format [plain|json]`: the running gateway's log settings.
 /// Changes last until restart; the `log.level` and `log.format` settings keep them.

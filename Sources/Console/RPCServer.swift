@@ -1,6 +1,6 @@
+import Contracts
 import CSupport
 import Runtime
-import ServiceKit
 
 /// The command registry as newline-delimited JSON-RPC 2.0 over TCP (`rpc.bind`:`rpc.port`),
 /// so `nc` and any language can drive the gateway. Everything is non-blocking inside the

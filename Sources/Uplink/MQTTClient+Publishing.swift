@@ -1,5 +1,5 @@
 import Runtime
-import ServiceKit
+import Contracts
 
 /// Publishing and the outbox accounting: what goes to libmosquitto now, what waits in the
 /// outbox, the in-flight window and the QoS 0 send backlog.
@@ -16,7 +16,7 @@ extension MQTTClient {
     /// Publishes `payload` on `topic`. QoS 1/2 messages wait in the outbox while disconnected.
     @discardableResult
     public func publish(_ topic: String, _ payload: [UInt8], qos: Int32 = 0, retain: Bool = false) -> PublishOutcome {
-        let message = OutboxMessage(topic: topic, payload: payload, qos: qos, retain: retain)
+        let message = MQTTMessage(topic: topic, payload: payload, qos: qos, retain: retain)
         if state == .connected && outbox.isEmpty && (qos == 0 || inflight < settings.maxInflight) {
             return hand(message)
         }
@@ -39,7 +39,7 @@ extension MQTTClient {
         publish(topic, Array(text.utf8), qos: qos, retain: retain)
     }
 
-    private func hand(_ message: OutboxMessage) -> PublishOutcome {
+    private func hand(_ message: MQTTMessage) -> PublishOutcome {
         if message.qos == 0 {
             // libmosquitto queues without limit; a broker slower than a busy bus would grow
             // memory until the board runs out. Drop the newest instead, and count it.

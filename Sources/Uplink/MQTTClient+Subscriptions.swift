@@ -1,5 +1,5 @@
 import Runtime
-import ServiceKit
+import Contracts
 
 /// The subscription table: who listens to which filter, the SUBSCRIBE sent for each filter
 /// on this connection and the broker's answer to it (the SUBACK), and the connect handlers.

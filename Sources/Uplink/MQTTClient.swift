@@ -1,5 +1,6 @@
 import Runtime
-import ServiceKit
+import Contracts
+import Synchronization
 
 /// One MQTT connection, driven entirely by the run loop: libmosquitto's socket is polled
 /// like any other descriptor, with write interest only while it has bytes to send.

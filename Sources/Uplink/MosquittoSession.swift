@@ -1,4 +1,5 @@
 import CMosquitto
+import Contracts
 import Runtime
 
 /// What a `MosquittoSession` reports back: libmosquitto's callbacks, as Swift values.
@@ -160,7 +161,7 @@ final class MosquittoSession {
     // MARK: messages
 
     /// Hands a message to libmosquitto; returns (code, message id).
-    func publish(_ message: OutboxMessage) -> (code: Int32, messageID: Int32) {
+    func publish(_ message: MQTTMessage) -> (code: Int32, messageID: Int32) {
         var mid: Int32 = 0
         let code = message.payload.withUnsafeBytes { raw in
             mosquitto_publish(handle, &mid, message.topic, Int32(raw.count), raw.baseAddress,

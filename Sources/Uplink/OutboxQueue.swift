@@ -1,17 +1,9 @@
-/// A message waiting for the broker.
-public struct OutboxMessage: Equatable {
-    public let topic: String
-    public let payload: [UInt8]
-    public let qos: Int32
-    public let retain: Bool
+import Contracts
 
-    public init(topic: String, payload: [UInt8], qos: Int32, retain: Bool) {
-        self.topic = topic
-        self.payload = payload
-        self.qos = qos
-        self.retain = retain
-    }
+// The outbox holds the same `MQTTMessage` a subscriber receives: one type for a message on
+// its way in or out.
 
+extension MQTTMessage {
     /// What the message costs the outbox's byte budget.
     var cost: Int { topic.utf8.count + payload.count }
 }
@@ -30,7 +22,7 @@ public struct OutboxQueue {
     public private(set) var dropped = 0
 
     // A ring of slots: O(1) append and drop-oldest without shifting an array.
-    private var slots: [OutboxMessage?]
+    private var slots: [MQTTMessage?]
     private var head = 0
     public private(set) var count = 0
 
@@ -38,14 +30,14 @@ public struct OutboxQueue {
         precondition(maxMessages > 0 && maxBytes > 0, "an outbox needs room for something")
         self.maxMessages = maxMessages
         self.maxBytes = maxBytes
-        slots = [OutboxMessage?](repeating: nil, count: maxMessages)
+        slots = [MQTTMessage?](repeating: nil, count: maxMessages)
     }
 
     public var isEmpty: Bool { count == 0 }
 
     /// Appends `message`, dropping the oldest until it fits. A message larger than the whole
     /// byte budget is itself dropped (and counted): it could never be kept.
-    public mutating func append(_ message: OutboxMessage) {
+    public mutating func append(_ message: MQTTMessage) {
         guard message.cost <= maxBytes else {
             dropped += 1
             return
@@ -60,11 +52,11 @@ public struct OutboxQueue {
     }
 
     /// The oldest message, without removing it.
-    public var first: OutboxMessage? { count == 0 ? nil : slots[head] }
+    public var first: MQTTMessage? { count == 0 ? nil : slots[head] }
 
     /// Removes and returns the oldest message.
     @discardableResult
-    public mutating func removeFirst() -> OutboxMessage? {
+    public mutating func removeFirst() -> MQTTMessage? {
         guard count > 0, let message = slots[head] else { return nil }
         slots[head] = nil
         head = (head + 1) % maxMessages
@@ -74,7 +66,7 @@ public struct OutboxQueue {
     }
 
     /// Puts a message back at the front (a hand-over to the broker that failed).
-    public mutating func prepend(_ message: OutboxMessage) {
+    public mutating func prepend(_ message: MQTTMessage) {
         if count == maxMessages || bytes + message.cost > maxBytes {
             // No room: the message we were about to send is the oldest, so it is the one to drop.
             dropped += 1

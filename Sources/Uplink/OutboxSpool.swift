@@ -1,3 +1,4 @@
+import Contracts
 import Runtime
 
 /// Saves the outbox to the data directory at shutdown and loads it at the next start, so
@@ -47,7 +48,7 @@ public enum OutboxSpool {
 
     /// The spool file's bytes for `queue`'s messages, oldest first.
     public static func encode(_ queue: OutboxQueue) -> [UInt8] {
-        var messages: [OutboxMessage] = []
+        var messages: [MQTTMessage] = []
         var rest = queue // a copy: the caller's queue is left as it was
         // MQTT topics are at most 65535 bytes; a longer one could never be published anyway.
         while let message = rest.removeFirst() {
@@ -72,7 +73,7 @@ public enum OutboxSpool {
     }
 
     /// The messages in `bytes`, or the reason they cannot be trusted.
-    public static func decode(_ bytes: [UInt8]) -> Result<[OutboxMessage], UplinkError> {
+    public static func decode(_ bytes: [UInt8]) -> Result<[MQTTMessage], UplinkError> {
         guard bytes.count >= headerSize + trailerSize else { return .failure(.corruptSpool("truncated")) }
         guard Array(bytes[0..<4]) == magic else { return .failure(.corruptSpool("not a spool file")) }
         guard bytes[4] == version else { return .failure(.corruptSpool("unknown version " + String(Int(bytes[4])))) }
@@ -84,7 +85,7 @@ public enum OutboxSpool {
             return .failure(.corruptSpool("checksum mismatch"))
         }
         let count = Int(read32(bytes, 5))
-        var messages: [OutboxMessage] = []
+        var messages: [MQTTMessage] = []
         var offset = headerSize
         for _ in 0..<count {
             guard bodyEnd - offset >= 2 else { return .failure(.corruptSpool("message cut short")) }
@@ -106,7 +107,7 @@ public enum OutboxSpool {
             let qos = bytes[offset], retain = bytes[offset + 1]
             offset += 2
             guard qos <= 2, retain <= 1 else { return .failure(.corruptSpool("bad qos or retain flag")) }
-            messages.append(OutboxMessage(topic: topic, payload: payload, qos: Int32(qos), retain: retain == 1))
+            messages.append(MQTTMessage(topic: topic, payload: payload, qos: Int32(qos), retain: retain == 1))
         }
         guard offset == bodyEnd else { return .failure(.corruptSpool("bytes after the last message")) }
         return .success(messages)

@@ -1,6 +1,6 @@
+import Contracts
 import JSON
 import Runtime
-import ServiceKit
 
 /// Publishes the gateway's birth (`online`), will (`offline`) and heartbeat.
 ///

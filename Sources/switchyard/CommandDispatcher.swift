@@ -1,6 +1,7 @@
 import CLI
 import CSupport
 import HTTPClient
+import ServiceCatalog
 import ServiceKit
 
 /// Picks the subcommand and turns its outcome into an exit status. The commands are the

@@ -1,4 +1,5 @@
 import CLI
+import ServiceCatalog
 import ServiceKit
 import Store
 

@@ -1,9 +1,10 @@
 import Board
-import CSupport
 import Console
+import CSupport
 import HTTPClient
 import JSON
 import Runtime
+import ServiceCatalog
 import ServiceKit
 import Store
 import Uplink

@@ -2,6 +2,7 @@ import Board
 import Console
 import JSON
 import Runtime
+import ServiceCatalog
 import ServiceKit
 import Store
 import Uplink

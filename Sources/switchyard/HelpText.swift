@@ -1,4 +1,5 @@
 import CLI
+import ServiceCatalog
 import ServiceKit
 
 /// The overview and the `--help` texts of the binary's own commands; a service's commands

@@ -2,6 +2,7 @@ import Board
 import CLI
 import CSupport
 import Runtime
+import ServiceCatalog
 import ServiceKit
 import Store
 

@@ -4,6 +4,7 @@ import HTTPClient
 import JSON
 import Runtime
 import SerialPort
+import ServiceCatalog
 import ServiceKit
 import Store
 import Uplink

@@ -1,11 +1,11 @@
 import Console
+import Contracts
 import Foundation
 import JSON
 import Runtime
-import ServiceKit
 import Store
-import TestSupport
 import Testing
+import TestSupport
 import Uplink
 
 @Suite("Commands over MQTT against a real mosquitto broker", .serialized)

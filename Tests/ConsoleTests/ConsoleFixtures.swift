@@ -1,8 +1,8 @@
 import Console
+import Contracts
 import Foundation
 import JSON
 import Runtime
-import ServiceKit
 import Store
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Console
+import Contracts
 import Foundation
 import Runtime
-import ServiceKit
 import Store
 import Testing
 

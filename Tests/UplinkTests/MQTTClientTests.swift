@@ -1,9 +1,9 @@
+import Contracts
 import Foundation
 import Runtime
-import ServiceKit
 import Store
-import TestSupport
 import Testing
+import TestSupport
 @testable import Uplink
 
 @Suite("MQTT client against a real mosquitto broker", .serialized)

@@ -1,11 +1,12 @@
+import Contracts
 import Runtime
 import Testing
 @testable import Uplink
 
 @Suite("Outbox queue")
 struct OutboxQueueTests {
-    private func message(_ index: Int, size: Int = 1) -> OutboxMessage {
-        OutboxMessage(topic: "t", payload: [UInt8](repeating: UInt8(index & 0xFF), count: size), qos: 1, retain: false)
+    private func message(_ index: Int, size: Int = 1) -> MQTTMessage {
+        MQTTMessage(topic: "t", payload: [UInt8](repeating: UInt8(index & 0xFF), count: size), qos: 1, retain: false)
     }
 
     @Test("keeps order and drops the oldest when the count is exceeded")

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Runtime
 import TestSupport
@@ -7,21 +8,21 @@ import Testing
 @Suite("Outbox spool", .serialized)
 struct OutboxSpoolTests {
     private let messages = [
-        OutboxMessage(topic: "switchyard/gw/status", payload: Array("offline".utf8), qos: 1, retain: true),
-        OutboxMessage(topic: "a/ü/🚗 with space/#", payload: (0...255).map { UInt8($0) }, qos: 2, retain: false),
-        OutboxMessage(topic: "/", payload: [], qos: 1, retain: false),
-        OutboxMessage(topic: "x", payload: [0, 0, 0xFF, 0x0A, 0x0D], qos: 1, retain: true),
+        MQTTMessage(topic: "switchyard/gw/status", payload: Array("offline".utf8), qos: 1, retain: true),
+        MQTTMessage(topic: "a/ü/🚗 with space/#", payload: (0...255).map { UInt8($0) }, qos: 2, retain: false),
+        MQTTMessage(topic: "/", payload: [], qos: 1, retain: false),
+        MQTTMessage(topic: "x", payload: [0, 0, 0xFF, 0x0A, 0x0D], qos: 1, retain: true),
     ]
 
-    private func queue(_ messages: [OutboxMessage], maxMessages: Int = 100, maxBytes: Int = 100_000) -> OutboxQueue {
+    private func queue(_ messages: [MQTTMessage], maxMessages: Int = 100, maxBytes: Int = 100_000) -> OutboxQueue {
         var queue = OutboxQueue(maxMessages: maxMessages, maxBytes: maxBytes)
         for message in messages { queue.append(message) }
         return queue
     }
 
-    private func drain(_ queue: OutboxQueue) -> [OutboxMessage] {
+    private func drain(_ queue: OutboxQueue) -> [MQTTMessage] {
         var rest = queue
-        var result: [OutboxMessage] = []
+        var result: [MQTTMessage] = []
         while let message = rest.removeFirst() { result.append(message) }
         return result
     }
@@ -90,7 +91,7 @@ struct OutboxSpoolTests {
     @Test("loading applies the outbox bounds: the oldest messages are dropped and counted")
     func boundsOnLoad() throws {
         let many = (0..<10).map {
-            OutboxMessage(topic: "t/\($0)", payload: [UInt8](repeating: UInt8($0), count: 10), qos: 1, retain: false)
+            MQTTMessage(topic: "t/\($0)", payload: [UInt8](repeating: UInt8($0), count: 10), qos: 1, retain: false)
         }
         let directory = TemporaryDirectory(prefix: "spool")
         let path = directory.file("outbox.spool")
@@ -124,8 +125,8 @@ struct OutboxSpoolTests {
 
         let second = try MQTTClient(name: "spool-test", settings: settings, loop: loop)
         #expect(drain(second.outbox) == [
-            OutboxMessage(topic: "a/b", payload: [1, 2, 3], qos: 1, retain: false),
-            OutboxMessage(topic: "a/c", payload: Array("two".utf8), qos: 2, retain: true),
+            MQTTMessage(topic: "a/b", payload: [1, 2, 3], qos: 1, retain: false),
+            MQTTMessage(topic: "a/c", payload: Array("two".utf8), qos: 2, retain: true),
         ])
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -1,6 +1,6 @@
+import ServiceCatalog
 import Store
 import Testing
-@testable import switchyard
 
 /// A guard over every key the gateway has (the catalogue's schema, as `config keys` lists
 /// it): a key is open to the MQTT door only by its own declaration, and no declaration may

@@ -24,10 +24,10 @@ import Web
 ///
 /// Besides them: `StandardKeys` (node.*, log.*, mqtt.*, rpc.*, console.*) and `BoardConfigKeys`
 /// (board.name, led.path).
-enum ServiceCatalog {
+public enum ServiceCatalog {
     /// The services, in start order (stopped in reverse). Computed: a descriptor holds its
     /// factory closure, which is no value to share between threads as a global.
-    static var services: [ServiceDescriptor] {[
+    public static var services: [ServiceDescriptor] {[
         BenchlabService.descriptor,
         CANService.descriptor,
         SkodaService.descriptor,
@@ -38,7 +38,7 @@ enum ServiceCatalog {
     ]}
 
     /// The gateway-wide keys, the board's and every service's: what `config keys` lists.
-    static var schema: ConfigSchema {
+    public static var schema: ConfigSchema {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
         for service in services { schema.register(service.keys + service.storedKeys) }

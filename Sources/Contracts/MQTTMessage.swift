@@ -1,5 +1,5 @@
-/// A message that arrived from the broker.
-public struct MQTTMessage {
+/// An MQTT message: one that arrived from the broker, or one waiting in the outbox for it.
+public struct MQTTMessage: Equatable {
     public let topic: String
     public let payload: [UInt8]
     public let qos: Int32
