@@ -1,5 +1,5 @@
-import Runtime
 import JSON
+import Runtime
 import ServiceKit
 
 /// Puts the stream on the local broker: BMW's JSON unchanged on `<prefix>/<VIN>` (Home

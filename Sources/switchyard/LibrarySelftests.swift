@@ -3,6 +3,7 @@ import CSerialPort
 import CSocketCAN
 import Crypto
 import HTTPClient
+import Runtime
 import Uplink
 import Web
 
