@@ -1,3 +1,5 @@
+import JSON
+
 /// Publishes a service's Home Assistant discovery configs (QoS 1, retained: Home Assistant
 /// must get them even when it starts later), preceded once per run by the gateway's own.
 public final class HomeAssistantAnnouncer {

@@ -11,10 +11,8 @@ import Runtime
 /// the configured token it grew from, so a new `skoda.refresh_token` (a fresh login) wins.
 struct SkodaTokenFile {
     let path: String
-    let directory: String
 
     init(dataDirectory: String) {
-        directory = dataDirectory
         path = dataDirectory + "/skoda-token"
     }
 
