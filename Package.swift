@@ -24,32 +24,37 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "Runtime", dependencies: ["CSupport"]),
-        .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime"]),
-        .target(name: "Crypto", dependencies: ["CCrypto", "Runtime"]),
-        .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport"]),
-        .target(name: "ServiceKit", dependencies: ["Runtime", "JSON", "Store", "HTTPClient"]),
-        .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime"]),
-        .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime"]),
+        // What a subcommand and a selftest check are (and the argument parser, the output),
+        // so each module declares its own and the executable only lists them.
+        .target(name: "CLI", dependencies: ["Runtime", "CSupport"]),
+        .target(name: "JSON", dependencies: ["CJSON", "CSupport", "Runtime", "CLI"]),
+        .target(name: "Crypto", dependencies: ["CCrypto", "Runtime", "CLI"]),
+        .target(name: "Store", dependencies: ["Runtime", "Crypto", "CSupport", "CLI"]),
+        .target(name: "ServiceKit", dependencies: ["Runtime", "JSON", "Store", "HTTPClient", "CLI"]),
+        .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "CLI"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime", "CLI"]),
+        .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime", "CLI"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "ServiceKit"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
-        .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
+        // `can-tunnel` is a tunnel of its own: its broker connection (Uplink) and client id (Crypto).
+        .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort",
+                                            "CLI", "Uplink", "Crypto"]),
         // Skoda push events: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
         .target(name: "Skoda", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
         .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
         // BMW CarData: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
-        .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
-        .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort", "HTTPClient"]),
-        .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto"]),
-        .target(name: "Web", dependencies: ["CMicroHTTPD", "CSupport", "Runtime", "JSON", "Store", "ServiceKit"]),
+        .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient", "CLI"]),
+        // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
+        .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort",
+                                            "HTTPClient", "CLI", "Console"]),
+        // `ota push` sends over its own broker connection (Uplink).
+        .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto", "CLI", "Uplink"]),
+        .target(name: "Web", dependencies: ["CMicroHTTPD", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "CLI"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport",
+                "Runtime", "Store", "JSON", "Crypto", "Uplink", "HTTPClient", "CSupport", "CLI",
                 "SerialPort", "Console", "Board", "ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web",
-                // Only the selftest touches these directly, until the CAN, BLE and Benchlab
-                // services (issues 4, 5) put their Swift wrappers in between.
-                "CBluetooth", "CSerialPort", "CSocketCAN",
             ]
         ),
 
@@ -70,6 +75,9 @@ let package = Package(
         // Shared test fixtures (full Swift with Foundation): temp dirs, child processes,
         // locating built products. Never linked into the firmware.
         .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
+        // One service under a host with a real broker, store, loop and client (ServiceRig).
+        .target(name: "ServiceTestSupport", dependencies: ["TestSupport", "Runtime", "JSON", "Store", "ServiceKit", "Uplink"],
+                path: "Tests/ServiceTestSupport"),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
@@ -78,16 +86,16 @@ let package = Package(
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "Runtime", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
-        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
-        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport"]),
+        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "ServiceKit", "Store", "JSON", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "CAN", "Benchlab", "Skoda", "CarData", "BLE", "OTA", "Web", "Uplink", "Store", "Runtime", "TestSupport"]),
-        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport"]),
+        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
-        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

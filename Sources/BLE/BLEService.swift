@@ -14,6 +14,7 @@ public final class BLEService: Service {
             name: "ble", summary: "BLE scanner and device manager (BCMS): sensor adverts to MQTT, approved devices.",
             enabled: BLEConfigKeys.enabled, keys: BLEConfigKeys.all + IoTConfigKeys.all, sharedKeys: [],
             storedKeys: BLEConfigKeys.records,
+            commands: [BCMSCommand.command, BCMSDaemonCommand.command], selftests: BLESelftests.checks,
             make: { context in BLEService(context: context) })
     }
 

@@ -12,6 +12,7 @@ public final class CANService: Service {
         ServiceDescriptor(
             name: "can", summary: "CAN bus <-> MQTT tunnel, wire-compatible with PyMQTT2CAN and SavvyCAN.",
             enabled: CANConfigKeys.enabled, keys: CANConfigKeys.all, sharedKeys: [StandardKeys.mqttQoS.any],
+            commands: [CANTunnelCommand.command], selftests: CANSelftests.checks,
             make: { context in CANService(context: context) })
     }
 

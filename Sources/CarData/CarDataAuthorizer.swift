@@ -121,11 +121,9 @@ public final class CarDataAuthorizer {
             finishLogin(.failure(.transport("device code request failed: " + error.description)))
         case .success(let response):
             guard response.status == 200 else {
-                let code = OAuthErrorBody.code(response.body)
-                if code.isEmpty { badResponses += 1 }
-                let hint = code == "invalid_client" ? " (check bmw.client_id)" : ""
-                finishLogin(.failure(.refused("device code request: HTTP " + String(response.status)
-                                              + (code.isEmpty ? "" : " " + code) + hint)))
+                let code = OAuthErrorBody.error(response.body)
+                if code == nil { badResponses += 1 }
+                finishLogin(.failure(.tokenRefused(request: "device code request", status: response.status, code: code)))
                 return
             }
             switch DeviceCodeGrant.parse(response.body) {
@@ -229,10 +227,9 @@ public final class CarDataAuthorizer {
             case .success(let response):
                 guard response.status == 200 else {
                     self.refreshFailures += 1
-                    let code = OAuthErrorBody.code(response.body)
-                    if code.isEmpty { self.badResponses += 1 }
-                    completion(.failure(.refused("token refresh: HTTP " + String(response.status)
-                                                 + (code.isEmpty ? "" : " " + code))))
+                    let code = OAuthErrorBody.error(response.body)
+                    if code == nil { self.badResponses += 1 }
+                    completion(.failure(.tokenRefused(request: "token refresh", status: response.status, code: code)))
                     return
                 }
                 switch CarDataTokens.parse(response.body, now: self.wallClock(), previous: previous) {

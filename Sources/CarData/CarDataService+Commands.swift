@@ -129,7 +129,7 @@ extension CarDataService {
         object.append("bad_responses", .int(authorizer?.badResponses ?? 0))
         object.append("catalogue_items", .int(catalogue.items.count))
         if stats.lastMessageAt > 0 { object.append("last_message", .string(CivilTime.format(stats.lastMessageAt) + "Z")) }
-        if !problem.isEmpty { object.append("problem", .string(problem)) }
+        if let problem { object.append("problem", .string(problem.description)) }
         return .object(object)
     }
 }

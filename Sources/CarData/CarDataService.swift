@@ -15,7 +15,7 @@ public final class CarDataService: Service {
         ServiceDescriptor(
             name: "bmw", summary: "BMW CarData: device-code login, token refresh, the car's stream republished locally.",
             enabled: CarDataConfigKeys.enabled, keys: CarDataConfigKeys.all, sharedKeys: [StandardKeys.mqttDebug.any],
-            storedKeys: CarDataConfigKeys.stored,
+            storedKeys: CarDataConfigKeys.stored, commands: [CarDataCommand.command],
             make: { context in CarDataService(context: context) })
     }
 
@@ -44,8 +44,8 @@ public final class CarDataService: Service {
     public var wallClock: () -> Int64 = { WallClock.millisecondsSinceEpoch() / 1000 }
 
     public private(set) var stats = CarDataStats()
-    /// Why the service is not streaming, when it is not ("" otherwise).
-    public private(set) var problem = ""
+    /// Why the service is not streaming, when it is not.
+    public private(set) var problem: CarDataProblem?
     private(set) var refreshTokenWarning = false
 
     public init(context: ServiceContext) {
@@ -75,7 +75,7 @@ public final class CarDataService: Service {
         importSeedFile()
         warningTask = context.loop.addTask("bmw.token-check", every: .seconds(3600)) { [self] in self.checkRefreshToken() }
         if login == nil {
-            needLogin("not logged in: run `switchyard bmw login` (or `bmw login` on the console)")
+            needLogin(.notLoggedIn)
         } else {
             refreshNow()
         }
@@ -95,7 +95,7 @@ public final class CarDataService: Service {
         stream = nil
         http = nil
         authorizer = nil
-        context.requestUserAction(false)
+        context.report(attention: .none)
     }
 
     // MARK: login and refresh
@@ -110,7 +110,7 @@ public final class CarDataService: Service {
                 self.adopt(tokens)
                 self.context.log.info("login complete for the account (gcid set); streaming")
             case .failure(let error):
-                if self.login == nil { self.needLogin("login failed: " + error.description) }
+                if self.login == nil { self.needLogin(.loginFailed(error)) }
             }
             completion?(result)
         }
@@ -118,8 +118,8 @@ public final class CarDataService: Service {
     }
 
     private func loginStateChanged(_ state: CarDataAuthorizer.LoginState) {
-        if case .waitingForUser = state { context.requestUserAction(true) } else if login != nil || tokens != nil {
-            context.requestUserAction(false)
+        if case .waitingForUser = state { context.report(attention: .needsPerson) } else if login != nil || tokens != nil {
+            context.report(attention: .none)
         }
         context.report(health)
     }
@@ -139,13 +139,13 @@ public final class CarDataService: Service {
                 self.adopt(tokens)
             case .failure(let error):
                 self.stats.refreshFailures += 1
-                if case .refused = error, error.description.containsText("invalid_grant") {
+                if case .tokenRefused(_, _, .invalidGrant) = error {
                     // BMW no longer takes this refresh token: only a new login helps.
-                    self.needLogin("the saved login was refused (" + error.description + "): run `bmw login` again")
+                    self.needLogin(.loginRefused(error))
                     return
                 }
                 let delay = self.refreshBackoff.nextDelay()
-                self.problem = error.description + "; retrying in " + String(delay.milliseconds / 1000) + " s"
+                self.problem = .refreshFailed(error, retrySeconds: delay.milliseconds / 1000)
                 self.context.log.warning("token refresh failed: " + error.description)
                 self.context.report(self.health)
                 self.refreshTimer = self.context.loop.after(delay) { [self] in self.refreshNow() }
@@ -171,8 +171,8 @@ public final class CarDataService: Service {
                 }
             }
         }
-        problem = ""
-        context.requestUserAction(false)
+        problem = nil
+        context.report(attention: .none)
         checkRefreshToken()
         connectStream(with: fresh)
         let delay = RefreshSchedule.delay(obtained: tokensObtained, idTokenExpiry: fresh.idTokenExpiry, now: wallClock())
@@ -201,17 +201,17 @@ public final class CarDataService: Service {
             self.stream = stream
             stream.start()
         } catch {
-            problem = "cannot set up the stream: " + error.description
+            problem = .streamSetupFailed(error)
             context.report(health)
         }
     }
 
-    private func needLogin(_ why: String) {
+    private func needLogin(_ why: CarDataProblem) {
         tokens = nil
         stream?.stop()
         stream = nil
         problem = why
-        context.requestUserAction(true)
+        context.report(attention: .needsPerson)
         context.report(health)
     }
 
@@ -304,7 +304,7 @@ public final class CarDataService: Service {
     // MARK: health and state
 
     var health: ServiceHealth {
-        if !problem.isEmpty { return .degraded(problem) }
+        if let problem { return .degraded(problem.description) }
         if let authorizer, case .waitingForUser(let grant, _) = authorizer.loginState {
             return .degraded("authorisation needed: open " + grant.verificationURIComplete)
         }

@@ -60,30 +60,30 @@ public enum TokenPollOutcome: Equatable {
             case .failure(let error): return .failed(error.description)
             }
         }
-        let error = OAuthErrorBody.code(body)
-        switch error {
-        case "authorization_pending": return .pending
-        case "slow_down": return .slowDown
-        case "access_denied": return .denied
-        case "expired_token": return .expired
-        case "invalid_client": return .invalidClient
-        case "": return .failed("HTTP " + String(status) + " without an OAuth error")
-        default: return .failed("HTTP " + String(status) + ": " + error)
+        switch OAuthErrorBody.error(body) {
+        case .authorizationPending: return .pending
+        case .slowDown: return .slowDown
+        case .accessDenied: return .denied
+        case .expiredToken: return .expired
+        case .invalidClient: return .invalidClient
+        case nil: return .failed("HTTP " + String(status) + " without an OAuth error")
+        case .some(let error): return .failed("HTTP " + String(status) + ": " + error.name)
         }
     }
 }
 
-/// The `error` member of an OAuth error response ("" when the body is not one).
+/// The `error` member of an OAuth error response.
 public enum OAuthErrorBody {
-    public static func code(_ body: [UInt8]) -> String {
+    /// The code of `body`; nil when the body is not an OAuth error (not JSON, no `error`).
+    public static func error(_ body: [UInt8]) -> OAuthErrorCode? {
         let json: JSONValue
-        do throws(JSONError) { json = try JSONValue.parse(body) } catch { return "" }
-        guard let code = json["error"]?.stringValue else { return "" }
+        do throws(JSONError) { json = try JSONValue.parse(body) } catch { return nil }
+        guard let code = json["error"]?.stringValue else { return nil }
         // Only the code word goes to logs: it is ours to show, a free-text field may not be.
         var safe = ""
         for byte in code.utf8.prefix(64) where byte == 95 || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) {
             safe.append(Character(Unicode.Scalar(byte)))
         }
-        return safe
+        return safe.isEmpty ? nil : OAuthErrorCode(safe)
     }
 }

@@ -12,6 +12,9 @@ public enum OTAError: Error, Equatable {
     case invalidRecord(path: String, reason: String)
     /// A file operation on the data partition failed.
     case io(RuntimeError)
+    /// A record an update depends on (the A/B state record, a transfer's records) could not
+    /// be written at `path`: the update stops and the running firmware stays.
+    case recordNotWritten(path: String, reason: String)
 
     /// One line for the status topic, a log or a console.
     public var description: String {
@@ -20,6 +23,10 @@ public enum OTAError: Error, Equatable {
         case .refused(let reason): return reason
         case .invalidRecord(let path, let reason): return path + ": " + reason
         case .io(let error): return error.description
+        case .recordNotWritten(let path, let reason):
+            return "cannot write " + path + " (" + reason + "): the update is stopped and the running firmware "
+                + "stays. The data partition may be full or read-only: free space or make it writable, then push "
+                + "the update again"
         }
     }
 }

@@ -159,6 +159,12 @@ public struct OTAManifest: Equatable {
         }
         let root: JSONValue
         do throws(JSONError) { root = try JSONValue.parse(payload) } catch { throw .invalidManifest(error.description) }
+        return try parse(json: root)
+    }
+
+    /// A manifest from its JSON already parsed (the copy kept in `manifest.json`, read once),
+    /// checked as `parse(_:)` checks a payload.
+    public static func parse(json root: JSONValue) throws(OTAError) -> OTAManifest {
         let cursor = root.cursor
         // A manifest of the first format (before issue 20) binds no gateway, serial or time:
         // say so, rather than "target: missing", so its sender knows to update `ota push`.

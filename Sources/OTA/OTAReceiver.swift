@@ -28,14 +28,21 @@ public final class OTAReceiver {
         states = OTAStateStore(paths: paths)
     }
 
-    /// Picks up a transfer a restart interrupted; true when there is one.
+    /// Picks up a transfer a restart interrupted; true when there is one. Records that
+    /// cannot be used are removed and the reason thrown: the sender starts that image over.
     @discardableResult
-    public func resumeInterrupted() -> Bool {
+    public func resumeInterrupted() throws(OTAError) -> Bool {
         guard transfer == nil else { return true }
-        guard let found = OTATransfer.resume(paths: paths, keys: keys) else { return false }
-        // Only a slot still marked as receiving that image may be continued.
-        guard let record = try? states.load(), record[found.slot].status == .receiving,
-              record[found.slot].sha256 == found.manifest.digestHex, found.slot != runningSlot else {
+        guard let found = try OTATransfer.resume(paths: paths, keys: keys) else { return false }
+        let record: OTAStateRecord
+        do throws(OTAError) { record = try states.load() } catch {
+            OTATransfer.discardRecord(paths: paths)
+            throw error
+        }
+        // Only a slot still marked as receiving that image may be continued; otherwise the
+        // record moved on (installed or given up just before a restart) and these are stale.
+        guard record[found.slot].status == .receiving, record[found.slot].sha256 == found.manifest.digestHex,
+              found.slot != runningSlot else {
             OTATransfer.discardRecord(paths: paths)
             return false
         }
@@ -80,7 +87,7 @@ public final class OTAReceiver {
         if let transfer, transfer.manifest.digestHex == manifest.digestHex, transfer.manifest.chunkSize == manifest.chunkSize {
             // A later manifest for it spends its serial too (a resend of the same one does not write).
             if manifest.serial > record.lastSerial {
-                try states.update { record in record.lastSerial = max(record.lastSerial, manifest.serial) }
+                try writeRecord { record in record.lastSerial = max(record.lastSerial, manifest.serial) }
             }
             return .resumed
         }
@@ -97,7 +104,7 @@ public final class OTAReceiver {
         // Mark the slot unbootable before the first byte goes in: a power cut mid-transfer
         // must never leave the supervisor a half-written binary to start. The serial is
         // spent from here on: this manifest, or any before it, is never taken again.
-        try states.update { record in
+        try writeRecord { record in
             record[slot] = OTASlotInfo(status: .receiving, version: manifest.version.description,
                                        sha256: manifest.digestHex)
             if record.previous == slot { record.previous = .factory }
@@ -111,14 +118,20 @@ public final class OTAReceiver {
         } catch {
             // A full disk or an I/O error before the first chunk: nothing of it may stay
             // behind. Should even this record write fail, the slot stays `receiving`, which
-            // the supervisor never starts; the caller reports the first error.
+            // the supervisor never starts, and the caller hears of both.
             OTATransfer.discardRecord(paths: paths)
-            removeSlotFile(slot)
-            _ = try? states.update { record in
-                record[slot] = OTASlotInfo(status: .empty)
-                record.lastFailure = error.description
+            var failure = error
+            var leftover = ""
+            do throws(OTAError) { try removeSlotFile(slot) } catch { leftover = "; the slot file stays: " + error.description }
+            do throws(OTAError) {
+                try writeRecord { record in
+                    record[slot] = OTASlotInfo(status: .empty)
+                    record.lastFailure = error.description + leftover
+                }
+            } catch {
+                failure = OTAReceiver.combined(error, after: failure)
             }
-            throw error
+            throw failure
         }
         return .started(slot)
     }
@@ -176,7 +189,7 @@ public final class OTAReceiver {
         guard let transfer else { throw .refused("no transfer in progress") }
         let manifest = transfer.manifest
         let running = runningSlot
-        let record = try states.update { record in
+        let record = try writeRecord { record in
             record[transfer.slot] = OTASlotInfo(status: .trial, version: manifest.version.description,
                                                 sha256: manifest.digestHex)
             record.previous = running
@@ -194,23 +207,26 @@ public final class OTAReceiver {
 
     /// Gives up the transfer in progress (a failed check, a full disk, `ota abort`): the
     /// slot file goes first (on a full disk that is what makes room for the record), then
-    /// the slot is marked empty with `reason` kept as the last failure. Throws when the
-    /// record cannot be written; the transfer is forgotten either way.
+    /// the slot is marked empty with `reason` kept as the last failure. Throws when the slot
+    /// file cannot be removed or the record cannot be written (the record is written even
+    /// when the file stays); the transfer is forgotten either way.
     public func abandon(reason: String) throws(OTAError) {
         guard let transfer else { return }
         let slot = transfer.slot
         self.transfer = nil
         OTATransfer.discardRecord(paths: paths)
-        removeSlotFile(slot)
-        try states.update { record in
+        var removal: OTAError? = nil
+        do throws(OTAError) { try removeSlotFile(slot) } catch { removal = error }
+        try writeRecord { record in
             record[slot] = OTASlotInfo(status: .empty)
             record.lastFailure = reason
         }
+        if let removal { throw removal }
     }
 
     /// Records a refused manifest as the last failure (for `ota status`).
     public func noteRefusal(_ reason: String) throws(OTAError) {
-        try states.update { record in record.lastFailure = reason }
+        try writeRecord { record in record.lastFailure = reason }
     }
 
     /// The wall clock in seconds since the epoch.
@@ -218,8 +234,25 @@ public final class OTAReceiver {
 
     // A slot file is never left without a record that says what it holds: the space is
     // the data partition's, and a stale image must not look like a candidate.
-    private func removeSlotFile(_ slot: OTASlot) {
+    private func removeSlotFile(_ slot: OTASlot) throws(OTAError) {
         guard slot != runningSlot, let path = paths.binary(slot) else { return }
-        try? FileSystem.remove(path)
+        do throws(RuntimeError) { try FileSystem.remove(path) } catch { throw .io(error) }
+    }
+
+    /// `states.update`, with a failure to write said as what it means for the update: it
+    /// stops, and the record (which slot boots) stays as it was.
+    @discardableResult
+    private func writeRecord(_ change: (inout OTAStateRecord) -> Void) throws(OTAError) -> OTAStateRecord {
+        do throws(OTAError) { return try states.update(change) } catch {
+            guard case .io(let cause) = error else { throw error }
+            throw .recordNotWritten(path: paths.state, reason: cause.description)
+        }
+    }
+
+    /// A failure while cleaning up after `first`: the record's failure is the one to act on,
+    /// so it leads, and the first is kept in its reason.
+    private static func combined(_ cleanup: OTAError, after first: OTAError) -> OTAError {
+        guard case .recordNotWritten(let path, let reason) = cleanup else { return first }
+        return .recordNotWritten(path: path, reason: reason + ", after " + first.description)
     }
 }

@@ -136,7 +136,7 @@ public final class OTASender {
     }
 
     private func handleStatus(_ message: MQTTMessage) {
-        guard !finished, let value = try? JSONValue.parse(message.payload), let state = value["state"]?.stringValue
+        guard !finished, let value = try? JSONValue.parse(message.payload), let stateName = value["state"]?.stringValue
         else { return }
         heardStatus = true
         // The status is not signed: a serial more than a day ahead of our clock is not taken,
@@ -145,7 +145,9 @@ public final class OTASender {
            serial <= Int(WallClock.millisecondsSinceEpoch()) + OTASender.serialLead {
             reportedSerial = serial
         }
-        guard isSigned, value["sha256"]?.stringValue == manifest.digestHex else { return }
+        // A state this sender does not know (a newer gateway's) says nothing it can act on.
+        guard isSigned, value["sha256"]?.stringValue == manifest.digestHex, let state = OTAState(name: stateName)
+        else { return }
         // Anyone on the broker can publish here: a percent outside 0...100 is not one (and
         // would overflow the progress bar's arithmetic).
         let percent = value["percent"]?.intValue.map { min(100, max(0, $0)) } ?? 0
@@ -154,22 +156,22 @@ public final class OTASender {
                                reason: value["reason"]?.stringValue ?? "")
         onStatus?(status)
         switch state {
-        case "receiving":
+        case .receiving:
             // Only a live answer for a fresh transfer starts the full stream. A retained one
             // may be from before a gateway restart, and a transfer with chunks already on
             // the gateway is followed by a `need` that says what is left: wait for that.
             if !message.retain && status.percent == 0 { accepted = true }
-        case "verifying", "installed", "trial":
+        case .verifying, .installed, .trial:
             accepted = true
             queue.removeAll()
             queued.removeAll()
-        case "committed":
+        case .committed:
             finish(.committed)
-        case "refused", "failed", "rolled_back":
+        case .refused, .failed, .rolledBack:
             // A retained refusal is from an earlier push of this image: wait for a fresh word.
             guard !message.retain else { return }
-            finish(.failed(state + ": " + status.reason))
-        default:
+            finish(.failed(state.name + ": " + status.reason))
+        case .idle:
             break
         }
     }

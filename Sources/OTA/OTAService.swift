@@ -16,6 +16,7 @@ public final class OTAService: Service {
         ServiceDescriptor(
             name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
             enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
+            commands: [OTACommand.command, SuperviseCommand.command],
             make: { context in OTAService(context: context, builtVersion: version) })
     }
 
@@ -32,7 +33,7 @@ public final class OTAService: Service {
     /// Whether `switchyard supervise` started this process (it sets `slotVariable`): without
     /// it nobody would start the new slot or roll it back, so updates are refused.
     public let isSupervised: Bool
-    public private(set) var status = OTAStatus(state: "idle")
+    public private(set) var status = OTAStatus(state: .idle)
     public private(set) var stats = OTAStats()
     private(set) var receiver: OTAReceiver?
     private var keysProblem: String?
@@ -121,11 +122,16 @@ public final class OTAService: Service {
                                    runningSlot: runningSlot)
         self.receiver = receiver
         status = idleStatus()
-        if receiver.resumeInterrupted(), let transfer = receiver.transfer {
-            log.info("resuming the transfer of " + transfer.manifest.version.description + ": "
-                + String(transfer.bitmap.received) + " of " + String(transfer.bitmap.count) + " chunks on disk")
-            setStatus(receivingStatus(transfer))
-            context.reportUpdating(true)
+        do throws(OTAError) {
+            if try receiver.resumeInterrupted(), let transfer = receiver.transfer {
+                log.info("resuming the transfer of " + transfer.manifest.version.description + ": "
+                    + String(transfer.bitmap.received) + " of " + String(transfer.bitmap.count) + " chunks on disk")
+                setStatus(receivingStatus(transfer))
+                context.report(attention: .updating)
+            }
+        } catch {
+            log.warning("the interrupted transfer cannot be resumed (" + error.description
+                + "); its records are removed and the next push starts it over")
         }
         if keys.isEmpty { context.report(.degraded("no OTA public key: every update is refused (set ota.public_keys)")) }
         _ = context.subscribe(topics.manifest, qos: 1) { [self] message in self.handleManifest(message.payload) }
@@ -149,12 +155,17 @@ public final class OTAService: Service {
         if let connectToken { context.port.removeConnectHandler(connectToken) }
         connectToken = nil
         stopPersister()
-        if let transfer = receiver?.transfer, transfer.unsaved > 0 { try? transfer.persist() }
+        if let transfer = receiver?.transfer, transfer.unsaved > 0 {
+            // The chunks stay in the slot file; without the record they are sent again.
+            do throws(OTAError) { try transfer.persist() } catch {
+                log.error("the transfer's progress is not recorded; its last chunks come again: " + error.description)
+            }
+        }
         refusalTimer?.cancel()
         refusalTimer = nil
         writeRefusal()
         receiver = nil
-        context.reportUpdating(false)
+        context.report(attention: .none)
     }
 
     public func stateJSON() -> JSONValue {
@@ -229,7 +240,7 @@ public final class OTAService: Service {
                 checkTimer?.cancel()
                 lastChunkAt = context.clock.now()
                 setStatus(receivingStatus(transfer))
-                context.reportUpdating(true)
+                context.report(attention: .updating)
             case .resumed:
                 refreshRecord()
                 // The need first: the sender takes it as the list of what to send.
@@ -238,7 +249,10 @@ public final class OTAService: Service {
             }
         } catch {
             // An I/O failure may have left its mark in the record (the slot given up).
-            if case .io = error { refreshRecord() }
+            switch error {
+            case .io, .recordNotWritten: refreshRecord()
+            case .invalidManifest, .refused, .invalidRecord: break
+            }
             refuse(error.description, about: manifest)
         }
     }
@@ -250,7 +264,7 @@ public final class OTAService: Service {
     private func refuse(_ reason: String, about manifest: OTAManifest?) {
         stats.refused += 1
         notices.warning("refused", "update refused: " + reason)
-        var refused = OTAStatus(state: "refused", reason: reason)
+        var refused = OTAStatus(state: .refused, reason: reason)
         if let manifest {
             refused.version = manifest.version.description
             refused.sha256 = manifest.digestHex
@@ -348,7 +362,9 @@ public final class OTAService: Service {
             do throws(RuntimeError) {
                 // Holds the service until `stopPersister()` (stop, failure, the image complete).
                 persister = try OTAPersistWorker(loop: context.loop) { [self] outcome in
-                    if let failure = outcome.failure { self.fail("recording progress: " + failure) }
+                    if let failure = outcome.failure {
+                        self.fail(OTAError.recordNotWritten(path: self.paths.transfer, reason: failure).description)
+                    }
                 }
             } catch {
                 log.warning("no worker thread for syncing (" + error.description + "); syncing on the loop")
@@ -374,7 +390,7 @@ public final class OTAService: Service {
             fail(error.description)
             return
         }
-        setStatus(OTAStatus(state: "verifying", percent: 100, version: transfer.manifest.version.description,
+        setStatus(OTAStatus(state: .verifying, percent: 100, version: transfer.manifest.version.description,
                             sha256: transfer.manifest.digestHex))
         scheduleCheckStep()
     }
@@ -399,8 +415,8 @@ public final class OTAService: Service {
             stats.refused += 1
             log.warning("update refused: " + reason)
             abandonTransfer(reason: reason)
-            context.reportUpdating(false)
-            setStatus(OTAStatus(state: "refused", version: transfer.manifest.version.description,
+            context.report(attention: .none)
+            setStatus(OTAStatus(state: .refused, version: transfer.manifest.version.description,
                                 sha256: transfer.manifest.digestHex, reason: reason))
         case .passed:
             self.check = nil
@@ -412,7 +428,7 @@ public final class OTAService: Service {
             }
             refreshRecord()
             log.info("installed " + version + " in slot " + slot.name + " on trial; restarting into it")
-            setStatus(OTAStatus(state: "installed", percent: 100, version: version, sha256: transfer.manifest.digestHex))
+            setStatus(OTAStatus(state: .installed, percent: 100, version: version, sha256: transfer.manifest.digestHex))
             context.requestRestart("ota: switching to slot " + slot.name + " (" + version + ")")
         }
     }
@@ -423,9 +439,9 @@ public final class OTAService: Service {
         stopPersister()
         let about = receiver?.transfer
         abandonTransfer(reason: reason)
-        context.reportUpdating(false)
+        context.report(attention: .none)
         log.error("update failed: " + reason)
-        setStatus(OTAStatus(state: "failed", version: about?.manifest.version.description ?? "",
+        setStatus(OTAStatus(state: .failed, version: about?.manifest.version.description ?? "",
                             sha256: about?.manifest.digestHex ?? "", reason: reason))
     }
 
@@ -445,36 +461,36 @@ public final class OTAService: Service {
         stopPersister()
         checkTimer?.cancel()
         abandonTransfer(reason: "aborted by a command")
-        context.reportUpdating(false)
+        context.report(attention: .none)
         let version = transfer.manifest.version.description, sha256 = transfer.manifest.digestHex
-        setStatus(OTAStatus(state: "failed", version: version, sha256: sha256, reason: "aborted by a command"))
+        setStatus(OTAStatus(state: .failed, version: version, sha256: sha256, reason: "aborted by a command"))
         return transfer
     }
 
     // MARK: status
 
     private func receivingStatus(_ transfer: OTATransfer) -> OTAStatus {
-        OTAStatus(state: "receiving", percent: transfer.percent, version: transfer.manifest.version.description,
+        OTAStatus(state: .receiving, percent: transfer.percent, version: transfer.manifest.version.description,
                   sha256: transfer.manifest.digestHex)
     }
 
     /// Where the running firmware stands when nothing is being received.
     func idleStatus() -> OTAStatus {
-        guard let record else { return OTAStatus(state: "idle", version: builtVersion) }
+        guard let record else { return OTAStatus(state: .idle, version: builtVersion) }
         let info = record[runningSlot]
         let version = runningSlot == .factory ? builtVersion : info.version
         if runningSlot != .factory && record.active == runningSlot && record.trial {
-            return OTAStatus(state: "trial", percent: 100, version: version, sha256: info.sha256)
+            return OTAStatus(state: .trial, percent: 100, version: version, sha256: info.sha256)
         }
         if record.rolledBack {
             let failed = record.slotA.status == .bad ? record.slotA : record.slotB
-            return OTAStatus(state: "rolled_back", version: failed.version, sha256: failed.sha256,
+            return OTAStatus(state: .rolledBack, version: failed.version, sha256: failed.sha256,
                              reason: record.lastFailure)
         }
         if runningSlot != .factory && info.status == .good {
-            return OTAStatus(state: "committed", percent: 100, version: version, sha256: info.sha256)
+            return OTAStatus(state: .committed, percent: 100, version: version, sha256: info.sha256)
         }
-        return OTAStatus(state: "idle", version: version, sha256: info.sha256)
+        return OTAStatus(state: .idle, version: version, sha256: info.sha256)
     }
 
     private func setStatus(_ new: OTAStatus) {

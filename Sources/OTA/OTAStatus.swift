@@ -2,9 +2,8 @@ import JSON
 
 /// What the gateway says on `ota/status` (retained) and in its `state` block.
 public struct OTAStatus: Equatable {
-    /// `idle`, `receiving`, `verifying`, `installed`, `trial`, `committed`, `refused`,
-    /// `failed`, `rolled_back`.
-    public var state: String
+    /// Where the update stands (`state` on the topic is its `name`).
+    public var state: OTAState
     public var percent: Int
     /// The update's version (the running one when no update is under way).
     public var version: String
@@ -13,7 +12,7 @@ public struct OTAStatus: Equatable {
     /// Why it was refused or failed; empty otherwise.
     public var reason: String
 
-    public init(state: String, percent: Int = 0, version: String = "", sha256: String = "", reason: String = "") {
+    public init(state: OTAState, percent: Int = 0, version: String = "", sha256: String = "", reason: String = "") {
         self.state = state
         self.percent = percent
         self.version = version
@@ -25,7 +24,7 @@ public struct OTAStatus: Equatable {
     /// which `ota push` signs above.
     public func json(running: String, slot: OTASlot, serial: Int) -> JSONValue {
         var object = JSONObject(minimumCapacity: 8)
-        object.append("state", .string(state))
+        object.append("state", .string(state.name))
         object.append("percent", .int(percent))
         object.append("version", .string(version))
         object.append("sha256", .string(sha256))

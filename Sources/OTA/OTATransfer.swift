@@ -28,7 +28,7 @@ public final class OTATransfer {
     /// change while chunks land) and the slot file is created empty at the image's size.
     static func begin(_ manifest: OTAManifest, into slot: OTASlot, paths: OTAPaths) throws(OTAError) -> OTATransfer {
         guard let path = paths.binary(slot) else { preconditionFailure("OTATransfer: the factory slot is never written") }
-        try OTARecordFile.write(manifest.json, to: paths.manifest, directory: paths.directory)
+        try OTATransfer.writeRecord(manifest.json, to: paths.manifest, paths: paths)
         do throws(RuntimeError) {
             try FileSystem.remove(path)
             let fd = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o755)
@@ -42,28 +42,50 @@ public final class OTATransfer {
         }
     }
 
-    /// The transfer recorded in `manifest.json` and `transfer.json`, if there is one that
-    /// still fits its slot file; records that do not fit are removed (the sender starts that
-    /// image over).
-    static func resume(paths: OTAPaths, keys: [Ed25519.PublicKey]) -> OTATransfer? {
-        func discard() -> OTATransfer? {
+    /// The transfer recorded in `manifest.json` and `transfer.json`; nil when there is none.
+    /// Records that cannot be used (unreadable, unsigned, not fitting each other or their slot
+    /// file) are removed and the reason thrown, so the caller can say why the sender starts
+    /// that image over. The stored manifest is parsed once, from the JSON read.
+    static func resume(paths: OTAPaths, keys: [Ed25519.PublicKey]) throws(OTAError) -> OTATransfer? {
+        do throws(OTAError) {
+            guard let value = try OTARecordFile.read(paths.transfer) else {
+                // A leftover manifest.json alone resumes nothing.
+                discardRecord(paths: paths)
+                return nil
+            }
+            guard let stored = try OTARecordFile.read(paths.manifest, limit: OTAManifest.maxPayload) else {
+                throw .invalidRecord(path: paths.manifest, reason: "missing beside " + paths.transfer)
+            }
+            let manifest = try OTAManifest.parse(json: stored)
+            guard manifest.isSigned(byOneOf: keys) else {
+                throw .invalidRecord(path: paths.manifest, reason: "not signed by a configured OTA key")
+            }
+            guard value["sha256"]?.stringValue == manifest.digestHex else {
+                throw .invalidRecord(path: paths.transfer, reason: "about another image than " + paths.manifest)
+            }
+            guard let slotName = value["slot"]?.stringValue, let slot = OTASlot(name: slotName), slot != .factory,
+                  let path = paths.binary(slot) else {
+                throw .invalidRecord(path: paths.transfer, reason: "slot: not a or b")
+            }
+            let bits: [UInt8]
+            do throws(CryptoError) { bits = try Hex.decode(value["bitmap"]?.stringValue ?? "") } catch {
+                throw .invalidRecord(path: paths.transfer, reason: "bitmap: " + error.description)
+            }
+            guard let bitmap = ChunkBitmap(count: manifest.chunkCount, bits: bits) else {
+                throw .invalidRecord(path: paths.transfer, reason: "bitmap: not one bit per chunk of the image")
+            }
+            let fd: FileDescriptor
+            do throws(RuntimeError) { fd = try FileDescriptor.open(path, flags: O_RDWR) } catch { throw .io(error) }
+            let file = OwnedDescriptor(fd)
+            var info = stat()
+            guard fstat(fd.rawValue, &info) == 0, Int(info.st_size) == manifest.size else {
+                throw .invalidRecord(path: path, reason: "not the image's size of " + String(manifest.size) + " bytes")
+            }
+            return OTATransfer(manifest: manifest, slot: slot, bitmap: bitmap, file: file, paths: paths)
+        } catch {
             discardRecord(paths: paths)
-            return nil
+            throw error
         }
-        guard let value = try? OTARecordFile.read(paths.transfer),
-              let manifestValue = try? OTARecordFile.read(paths.manifest, limit: OTAManifest.maxPayload),
-              let manifest = try? OTAManifest.parse(Array(manifestValue.serialized().utf8)),
-              manifest.isSigned(byOneOf: keys), value["sha256"]?.stringValue == manifest.digestHex,
-              let slotName = value["slot"]?.stringValue, let slot = OTASlot(name: slotName), slot != .factory,
-              let bitsText = value["bitmap"]?.stringValue, let bits = try? Hex.decode(bitsText),
-              let bitmap = ChunkBitmap(count: manifest.chunkCount, bits: bits),
-              let path = paths.binary(slot),
-              let fd = try? FileDescriptor.open(path, flags: O_RDWR)
-        else { return discard() }
-        let file = OwnedDescriptor(fd)
-        var info = stat()
-        guard fstat(fd.rawValue, &info) == 0, Int(info.st_size) == manifest.size else { return discard() }
-        return OTATransfer(manifest: manifest, slot: slot, bitmap: bitmap, file: file, paths: paths)
     }
 
     /// What a chunk did.
@@ -115,8 +137,16 @@ public final class OTATransfer {
     /// Syncs the slot file, then records the slot and bitmap atomically.
     public func persist() throws(OTAError) {
         do throws(RuntimeError) { try file.fd.sync() } catch { throw .io(error) }
-        try OTARecordFile.write(recordJSON, to: paths.transfer, directory: paths.directory)
+        try OTATransfer.writeRecord(recordJSON, to: paths.transfer, paths: paths)
         unsaved = 0
+    }
+
+    /// Writes one of the transfer's records; a failure says what it means for the update.
+    private static func writeRecord(_ value: JSONValue, to path: String, paths: OTAPaths) throws(OTAError) {
+        do throws(OTAError) { try OTARecordFile.write(value, to: path, directory: paths.directory) } catch {
+            guard case .io(let cause) = error else { throw error }
+            throw .recordNotWritten(path: path, reason: cause.description)
+        }
     }
 
     /// Hands the same work to `worker` (off the loop); false when it is still busy.
@@ -141,7 +171,9 @@ public final class OTATransfer {
     public var percent: Int { bitmap.count == 0 ? 100 : bitmap.received * 100 / bitmap.count }
 
     /// Forgets the transfer's records (after installing, or when a new image replaces it).
-    /// Best effort: without `transfer.json` a leftover `manifest.json` resumes nothing.
+    /// Best effort, and safe so: without `transfer.json` a leftover `manifest.json` resumes
+    /// nothing, and a leftover `transfer.json` resumes only while the state record still
+    /// marks its slot as receiving that very image (`OTAReceiver.resumeInterrupted`).
     static func discardRecord(paths: OTAPaths) {
         try? FileSystem.remove(paths.transfer)
         try? FileSystem.remove(paths.manifest)

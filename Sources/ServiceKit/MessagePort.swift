@@ -37,6 +37,22 @@ public struct PortToken: Equatable, Hashable {
     public init(_ rawValue: Int) { self.rawValue = rawValue }
 }
 
+/// The broker's answer to a subscription (its SUBACK), given again after every reconnect.
+public enum SubscriptionGrant: Equatable {
+    /// Live: messages arrive at up to this QoS (a broker may grant less than was asked).
+    case granted(qos: Int32)
+    /// Refused, so nothing will arrive (a broker ACL, an invalid filter): `code` is the SUBACK's
+    /// (0x80 in MQTT 3.1.1, an MQTT 5 reason code from 0x80 up, or -1 when the client could
+    /// not send the SUBSCRIBE at all), `reason` says it in words.
+    case refused(code: Int32, reason: String)
+
+    /// Whether messages flow.
+    public var isGranted: Bool {
+        if case .granted = self { return true }
+        return false
+    }
+}
+
 /// How a service reaches MQTT: publish, subscribe, and hear about (re)connects. The
 /// gateway's uplink client conforms; services never see the concrete client, so they cannot
 /// reconnect it, reconfigure it or read its credentials.
@@ -58,6 +74,12 @@ public protocol MessagePort: AnyObject {
     /// Calls `handler` on the loop thread for every message matching `filter` (`+` and `#`
     /// wildcards), across reconnects, until `unsubscribe`.
     func subscribe(_ filter: String, qos: Int32, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken
+    /// Subscribes as `subscribe(_:qos:_:)` does, and calls `acknowledged` on the loop thread
+    /// with the broker's answer each time it answers the SUBSCRIBE for `filter` (after the
+    /// connect and after every reconnect): how a service, or a test, knows its subscription
+    /// is live instead of guessing. A refusal is logged by the client as well.
+    func subscribe(_ filter: String, qos: Int32, acknowledged: ((SubscriptionGrant) -> Void)?,
+                   _ handler: @escaping (MQTTMessage) -> Void) -> PortToken
     /// Removes a subscription; the broker is told once no other subscription uses its filter.
     func unsubscribe(_ token: PortToken)
 

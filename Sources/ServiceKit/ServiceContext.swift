@@ -4,8 +4,8 @@ import Runtime
 import Store
 
 /// What a service may use, handed to its factory: settings, the run loop, MQTT through a
-/// `MessagePort`, the gateway's HTTP client, its node and topic prefix, its health, a way to
-/// ask for a gateway restart, and wake-up sources of its own.
+/// `MessagePort`, the gateway's HTTP client, its node and topic prefix, its health and
+/// attention, a way to ask for a gateway restart, and wake-up sources of its own.
 ///
 /// Subscriptions and wake sources made through the context are remembered, and `release()`
 /// (the host calls it after `stop()`) removes whatever a service left behind, so a stopped
@@ -31,12 +31,20 @@ public final class ServiceContext {
     /// The last health reported (the host sets `.failed` when `start` throws).
     public internal(set) var health: ServiceHealth
 
-    /// Whether the service is doing something a person should not interrupt (a firmware
-    /// update): the LED shows the OTA pattern meanwhile.
-    public private(set) var isUpdating = false
+    /// What the service last reported needing from a person (`.none` until it reports).
+    public private(set) var reportedAttention = Attention.none
+
+    /// What the service needs from a person, as the LED and the `state` topic show it: what
+    /// it reported, or `.fault` while its health is `.failed`.
+    public var attention: Attention {
+        if case .failed = health { return .fault }
+        return reportedAttention
+    }
 
     let healthChanged: (ServiceContext) -> Void
-    let updatingChanged: (ServiceContext) -> Void
+    let attentionChanged: (ServiceContext) -> Void
+    /// Publishes the `state` topic now (what `stateChanged()` asks for).
+    let publishState: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
     let gatewayStateProvider: () -> JSONValue
     private var subscriptions: [PortToken] = []
@@ -46,7 +54,8 @@ public final class ServiceContext {
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,
                 topicPrefix: String, isEnabled: Bool, healthChanged: @escaping (ServiceContext) -> Void = { _ in },
                 restartRequested: @escaping (String) -> Void = { _ in },
-                updatingChanged: @escaping (ServiceContext) -> Void = { _ in }, http: HTTPClient? = nil,
+                attentionChanged: @escaping (ServiceContext) -> Void = { _ in },
+                publishState: @escaping (ServiceContext) -> Void = { _ in }, http: HTTPClient? = nil,
                 gatewayState: @escaping () -> JSONValue = { .null }) {
         self.name = name
         self.store = store
@@ -61,19 +70,9 @@ public final class ServiceContext {
         self.health = isEnabled ? .ok : .disabled
         self.healthChanged = healthChanged
         self.restartRequested = restartRequested
-        self.updatingChanged = updatingChanged
+        self.attentionChanged = attentionChanged
+        self.publishState = publishState
         self.gatewayStateProvider = gatewayState
-    }
-
-    /// Whether the service waits for a person to act (a cloud login's code to enter): the LED
-    /// shows "authorisation needed" while any service does.
-    public private(set) var needsUserAction = false
-
-    /// Sets `needsUserAction`; the LED follows at once.
-    public func requestUserAction(_ needed: Bool) {
-        guard needed != needsUserAction else { return }
-        needsUserAction = needed
-        healthChanged(self)
     }
 
     /// The run loop's clock.
@@ -87,16 +86,18 @@ public final class ServiceContext {
         healthChanged(self)
     }
 
-    /// Says an update starts or ends (the LED follows); repeating the current value does nothing.
-    public func reportUpdating(_ updating: Bool) {
-        guard updating != isUpdating else { return }
-        isUpdating = updating
-        updatingChanged(self)
+    /// Records what the service needs from a person (an update starts: `.updating`; a login
+    /// waits for its code: `.needsPerson`; done: `.none`). The LED and the `state` topic
+    /// follow at once; reporting the attention it already has does nothing.
+    public func report(attention: Attention) {
+        guard attention != reportedAttention else { return }
+        reportedAttention = attention
+        attentionChanged(self)
     }
 
     /// Says the service's `state` block changed in a way worth publishing now, not at the
     /// next heartbeat (an update's phase).
-    public func stateChanged() { updatingChanged(self) }
+    public func stateChanged() { publishState(self) }
 
     /// Asks the gateway to stop gracefully and start again (OTA after switching slots).
     public func requestRestart(_ reason: String) { restartRequested(reason) }
@@ -107,8 +108,10 @@ public final class ServiceContext {
     public func gatewayState() -> JSONValue { gatewayStateProvider() }
 
     /// Subscribes through the port; removed by `unsubscribe` or, at the latest, by `release`.
-    public func subscribe(_ filter: String, qos: Int32 = 0, _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
-        let token = port.subscribe(filter, qos: qos, handler)
+    /// `acknowledged` hears the broker's answer (granted or refused) after every (re)connect.
+    public func subscribe(_ filter: String, qos: Int32 = 0, acknowledged: ((SubscriptionGrant) -> Void)? = nil,
+                          _ handler: @escaping (MQTTMessage) -> Void) -> PortToken {
+        let token = port.subscribe(filter, qos: qos, acknowledged: acknowledged, handler)
         subscriptions.append(token)
         return token
     }

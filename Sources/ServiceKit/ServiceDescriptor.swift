@@ -1,3 +1,4 @@
+import CLI
 import Store
 
 /// One entry of the service catalogue: everything the gateway needs to know of a service
@@ -20,9 +21,14 @@ public struct ServiceDescriptor {
     /// Makes the service. Opens nothing and cannot fail: settings that cannot work make
     /// `start()` throw, so the service and its commands exist to say what is wrong.
     public let make: (ServiceContext) -> Service
+    /// Its subcommands (`switchyard can-tunnel`): listed by `help`, dispatched by name.
+    public let commands: [ServiceCommand]
+    /// Its checks for `switchyard selftest` (the C library it wraps links and works).
+    public let selftests: [SelftestCheck]
 
     public init(name: String, summary: String, enabled: ConfigKey<Bool>, keys: [AnyConfigKey],
                 sharedKeys: [AnyConfigKey] = [], storedKeys: [AnyConfigKey] = [],
+                commands: [ServiceCommand] = [], selftests: [SelftestCheck] = [],
                 make: @escaping (ServiceContext) -> Service) {
         self.name = name
         self.summary = summary
@@ -31,6 +37,8 @@ public struct ServiceDescriptor {
         self.sharedKeys = sharedKeys
         self.storedKeys = storedKeys
         self.make = make
+        self.commands = commands
+        self.selftests = selftests
         precondition(keys.contains(enabled.any), "service " + name + ": its enabled key must be one of its keys")
     }
 

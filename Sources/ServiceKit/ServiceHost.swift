@@ -29,7 +29,8 @@ public final class ServiceHost {
     public let commands: CommandRegistry
     /// The HTTP client every service's context shares.
     public let http: HTTPClient
-    /// Called when any service's health changes (the gateway republishes `state`, sets the LED).
+    /// Called when any service's health or attention changes, or a service asks for its
+    /// state to be published now (the gateway republishes `state`, sets the LED).
     public var onHealthChange: (() -> Void)?
     /// Called when a service asks for a gateway restart.
     public var onRestartRequest: ((String) -> Void)?
@@ -69,16 +70,20 @@ public final class ServiceHost {
     /// The context of service `name` (tests check what a stopped service still holds).
     public func context(of name: String) -> ServiceContext? { slot(name)?.context }
 
-    /// Whether some service is updating the firmware (the LED shows the OTA pattern).
-    public var anyUpdating: Bool { slots.contains { $0.context.isUpdating } }
+    /// The attention of service `name`, if the catalogue has it.
+    public func attention(of name: String) -> Attention? { slot(name)?.context.attention }
 
-    /// Whether some service has failed: a person must look (the LED shows SOS).
-    public var anyFailed: Bool {
-        slots.contains { if case .failed = $0.context.health { return true } else { return false } }
+    /// The highest attention over every service and the first service (in catalogue order)
+    /// that has it; `(.none, nil)` when no service needs anything. What the LED shows.
+    public var highestAttention: (attention: Attention, service: String?) {
+        var highest = Attention.none
+        var service: String? = nil
+        for slot in slots where slot.context.attention > highest {
+            highest = slot.context.attention
+            service = slot.descriptor.name
+        }
+        return (highest, service)
     }
-
-    /// Whether some service waits for a person (a login code to enter).
-    public var anyNeedsUserAction: Bool { slots.contains { $0.context.needsUserAction } }
 
     // MARK: lifecycle
 
@@ -131,16 +136,19 @@ public final class ServiceHost {
 
     // MARK: state
 
-    /// `services` of the `state` heartbeat: per service its health (and what is wrong), and
-    /// its own block under `state`, so no service's keys can collide with another's.
+    /// `services` of the `state` heartbeat: per service its health (and what is wrong), its
+    /// attention when it needs a person, and its own block under `state`, so no service's
+    /// keys can collide with another's.
     public func stateJSON() -> JSONValue {
         var services = JSONObject(minimumCapacity: slots.count)
         for slot in slots {
             let health = slot.context.health
-            var entry = JSONObject(minimumCapacity: 4)
+            var entry = JSONObject(minimumCapacity: 5)
             entry.append("health", .string(health.name))
             if !health.detail.isEmpty { entry.append("detail", .string(health.detail)) }
             entry.append("enabled", .bool(slot.context.isEnabled))
+            let attention = slot.context.attention
+            if attention != .none { entry.append("attention", .string(attention.name)) }
             entry.append("state", slot.service.stateJSON())
             services.append(slot.descriptor.name, .object(entry))
         }
@@ -157,7 +165,8 @@ public final class ServiceHost {
             isEnabled: store.value(descriptor.enabled),
             healthChanged: { [self] context in self.healthChanged(context) },
             restartRequested: { [self] reason in self.onRestartRequest?(reason) },
-            updatingChanged: { [self] _ in self.onHealthChange?() }, http: http,
+            attentionChanged: { [self] context in self.attentionChanged(context) },
+            publishState: { [self] context in self.publishStateRequested(context) }, http: http,
             gatewayState: { [self] in self.stateProvider?() ?? .object(["services": self.stateJSON()]) })
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
@@ -206,6 +215,17 @@ public final class ServiceHost {
         case .failed(let why): log.error(context.name + ": failed: " + why)
         case .disabled: break
         }
+        onHealthChange?()
+    }
+
+    private func attentionChanged(_ context: ServiceContext) {
+        guard let slot = slot(context.name), slot.context === context else { return }
+        log.info(context.name + ": attention " + context.reportedAttention.name)
+        onHealthChange?()
+    }
+
+    private func publishStateRequested(_ context: ServiceContext) {
+        guard let slot = slot(context.name), slot.context === context else { return }
         onHealthChange?()
     }
 }

@@ -116,3 +116,23 @@ public enum MQTTDisconnectReason: Equatable {
     /// The connection dropped without a word: keepalive, socket error, broker gone (why).
     case lost(String)
 }
+
+extension MQTTReasonCode {
+    /// Words for a SUBACK's refusal code: 0x80 is MQTT 3.1.1's only one (MQTT 5's
+    /// "unspecified error"); MQTT 5 names the rest. The CONNACK numbering above does not apply:
+    /// 0...2 in a SUBACK are granted QoS.
+    public static func subscriptionRefusal(_ code: Int32) -> String {
+        switch code {
+        case 0x80: return "refused"
+        case 0x83: return "implementation specific error"
+        case 0x87: return "not authorized"
+        case 0x8F: return "topic filter invalid"
+        case 0x91: return "packet identifier in use"
+        case 0x97: return "quota exceeded"
+        case 0x9E: return "shared subscriptions not supported"
+        case 0xA1: return "subscription identifiers not supported"
+        case 0xA2: return "wildcard subscriptions not supported"
+        default: return "reason code " + String(code)
+        }
+    }
+}

@@ -6,6 +6,9 @@ protocol MosquittoSessionDelegate: AnyObject {
     func sessionConnected(resultCode: Int32, reason: String)
     func sessionDisconnected(resultCode: Int32)
     func sessionPublished(messageID: Int32)
+    /// A SUBACK: the SUBSCRIBE's message id and, per filter, the granted QoS (0...2) or a
+    /// refusal (0x80 in MQTT 3.1.1; an MQTT 5 reason code, 0x80 and up).
+    func sessionSubscribed(messageID: Int32, granted: [Int32])
     func sessionReceived(topic: String, payload: [UInt8], qos: Int32, retain: Bool)
     func sessionLogged(level: Int32, message: String)
 }
@@ -75,6 +78,16 @@ final class MosquittoSession {
         }
         mosquitto_publish_callback_set(handle) { _, userdata, mid in
             MosquittoSession.from(userdata)?.delegate?.sessionPublished(messageID: mid)
+        }
+        // The plain callback serves MQTT 5 as well: libmosquitto hands over each SUBACK byte
+        // as it came, which for MQTT 5 is the reason code (0...2 are the granted QoS there too).
+        mosquitto_subscribe_callback_set(handle) { _, userdata, mid, count, granted in
+            guard let session = MosquittoSession.from(userdata) else { return }
+            var codes: [Int32] = []
+            if let granted, count > 0 {
+                codes = Array(UnsafeBufferPointer(start: granted, count: Int(count)))
+            }
+            session.delegate?.sessionSubscribed(messageID: mid, granted: codes)
         }
         mosquitto_message_callback_set(handle) { _, userdata, message in
             guard let session = MosquittoSession.from(userdata), let message else { return }
@@ -156,8 +169,11 @@ final class MosquittoSession {
         return (code, mid)
     }
 
-    func subscribe(_ filter: String, qos: Int32) -> Int32 {
-        mosquitto_subscribe(handle, nil, filter, qos)
+    /// Sends a SUBSCRIBE; returns (code, message id), the id its SUBACK will carry.
+    func subscribe(_ filter: String, qos: Int32) -> (code: Int32, messageID: Int32) {
+        var mid: Int32 = 0
+        let code = mosquitto_subscribe(handle, &mid, filter, qos)
+        return (code, mid)
     }
 
     func unsubscribe(_ filter: String) -> Int32 {

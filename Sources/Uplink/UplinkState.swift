@@ -34,4 +34,6 @@ public struct UplinkStats: Equatable {
     public var droppedQoS0 = 0
     /// Messages libmosquitto refused (e.g. an invalid topic).
     public var rejected = 0
+    /// Subscriptions the broker refused (SUBACK 0x80 and up; a broker ACL), once per SUBSCRIBE.
+    public var refusedSubscriptions = 0
 }

@@ -1,3 +1,4 @@
+import CLI
 import CMicroHTTPD
 import CSupport
 import Runtime
@@ -7,6 +8,14 @@ import Runtime
 /// descriptor, answers one GET from a plain socket. On the device (and under qemu) this
 /// proves the static library links, listens and serves without a thread of its own.
 public enum WebSelftest {
+    /// The checks the `web` service's descriptor lists for `switchyard selftest`.
+    static var checks: [SelftestCheck] {[
+        SelftestCheck("microhttpd") {
+            if let problem = run() { return .failed(problem) }
+            return .passed("libmicrohttpd served a request on loopback from our run loop (epoll, no thread)")
+        },
+    ]}
+
     /// Nil when a request was answered with 204 within two seconds; else what went wrong.
     public static func run() -> String? {
         let loop: EventLoop

@@ -12,7 +12,7 @@ public final class WebService: Service, HTTPRequestHandler {
     public static var descriptor: ServiceDescriptor {
         ServiceDescriptor(
             name: "web", summary: "Status dashboard over HTTP: live page (Server-Sent Events), /api/state, /metrics.",
-            enabled: WebConfigKeys.enabled, keys: WebConfigKeys.all,
+            enabled: WebConfigKeys.enabled, keys: WebConfigKeys.all, selftests: WebSelftest.checks,
             make: { context in WebService(context: context) })
     }
 

@@ -1,66 +1,62 @@
+import CLI
 import CSupport
-import Runtime
+import HTTPClient
+import ServiceKit
 
-/// Picks the subcommand and turns its outcome into an exit status.
+/// Picks the subcommand and turns its outcome into an exit status. The commands are the
+/// binary's own (the gateway and its tools) followed by those the catalogue's services
+/// declare; none is named here.
 enum CommandDispatcher {
-    /// Commands that run until SIGINT/SIGTERM and shut down cleanly on them.
-    static let signalledCommands: [StaticString] = ["run", "can-tunnel", "bcms-daemon", "supervise"]
+    /// Every subcommand, in the order `switchyard help` lists them. Values and closures only:
+    /// building the list opens nothing and starts no thread (the entry point relies on that).
+    static var commands: [ServiceCommand] {
+        var commands: [ServiceCommand] = [
+            RunCommand.command, SelftestCommand.command, ConfigCommand.command,
+            ServiceCommand("version", summary: "Print the firmware version and architecture", help: HelpText.version) {
+                arguments, _ throws(UsageError) in try VersionCommand.main(arguments)
+            },
+            HTTPCommand.command.ignoringEnvironment(),
+        ]
+        for service in ServiceCatalog.services { commands += service.commands }
+        return commands
+    }
 
-    /// Whether argv[1] is one of `signalledCommands`, read straight from C (nothing allocated).
-    static func runsUntilSignalled(_ command: UnsafePointer<CChar>) -> Bool {
-        // A string literal's storage ends in NUL, so `utf8Start` is a C string.
-        for name in signalledCommands
-        where strcmp(command, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
-            return true
-        }
-        return false
+    /// The command called `name` (a C string straight from argv: compared without copying).
+    static func command(named name: UnsafePointer<CChar>, in commands: [ServiceCommand]) -> ServiceCommand? {
+        for command in commands where command.name.withCString({ strcmp($0, name) }) == 0 { return command }
+        return nil
     }
 
     /// Exit statuses: 0 success, 1 the command failed, 2 the command line was wrong.
-    static func main(arguments: [String]) -> Int32 {
-        guard let name = arguments.first else {
-            Output.line(HelpText.overview)
+    static func main(arguments: [String], commands: [ServiceCommand]) -> Int32 {
+        guard var name = arguments.first else {
+            Output.line(HelpText.overview(commands))
             return 2
         }
         let rest = Array(arguments.dropFirst())
-        do throws(UsageError) {
-            switch name {
-            case "run": return try RunCommand.main(rest)
-            case "selftest": return try SelftestCommand.main(rest)
-            case "config": return try ConfigCommand.main(rest)
-            case "version", "--version": return try VersionCommand.main(rest)
-            case "can-tunnel": return try CANTunnelCommand.main(rest)
-            case "bcms": return try BCMSCommand.main(rest)
-            case "bcms-daemon": return try BCMSDaemonCommand.main(rest)
-            case "http": return try HTTPCommand.main(rest)
-            case "bmw": return try CarDataCommand.main(rest)
-            case "ota": return try OTACommand.main(rest)
-            case "supervise": return try SuperviseCommand.main(rest)
-            case "help", "-h", "--help":
-                if let topic = rest.first, let text = HelpText.forCommand(topic) {
-                    Output.line(text)
-                } else {
-                    Output.line(HelpText.overview)
-                }
-                return 0
-            default:
-                Output.error("switchyard: unknown command \"\(name)\"; run `switchyard help` for the list")
-                return 2
+        switch name {
+        case "help", "-h", "--help":
+            if let topic = rest.first, let command = commands.first(where: { $0.name == topic }) {
+                Output.line(command.help)
+            } else {
+                Output.line(HelpText.overview(commands))
             }
+            return 0
+        case "--version":
+            name = "version"
+        default:
+            break
+        }
+        guard let command = commands.first(where: { $0.name == name }) else {
+            Output.error("switchyard: unknown command \"\(name)\"; run `switchyard help` for the list")
+            return 2
+        }
+        let environment = CLIEnvironment(schema: ServiceCatalog.schema, runGateway: RunCommand.main)
+        do throws(UsageError) {
+            return try command.run(rest, environment)
         } catch {
             Output.error("switchyard \(name): \(error.message); run `switchyard \(name) --help`")
             return 2
         }
-    }
-}
-
-/// Standard output for results, standard error for diagnostics.
-enum Output {
-    static func line(_ text: String) {
-        try? FileDescriptor.standardOutput.writeAll(text + "\n")
-    }
-
-    static func error(_ text: String) {
-        try? FileDescriptor.standardError.writeAll(text + "\n")
     }
 }

@@ -1,8 +1,17 @@
+import CLI
+import ServiceKit
 import Store
 
 /// `switchyard config show|get|set|unset|keys`: the saved settings, offline.
 enum ConfigCommand {
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+    static var command: ServiceCommand {
+        ServiceCommand("config", summary: "Show or change saved settings offline: show | get KEY | set KEY VALUE | unset KEY",
+                       help: HelpText.config) { arguments, environment throws(UsageError) in
+            try main(arguments, schema: environment.schema)
+        }
+    }
+
+    static func main(_ arguments: [String], schema: ConfigSchema) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: ["--data", "--config"])
         if parsed.wantsHelp {
             Output.line(HelpText.config)
@@ -11,7 +20,7 @@ enum ConfigCommand {
         guard let action = parsed.positionals.first else { throw UsageError("which action: show, get, set, unset or keys?") }
         let operands = Array(parsed.positionals.dropFirst())
         if action == "keys" {
-            for line in ServiceCatalog.schema.helpLines() { Output.line(line) }
+            for line in schema.helpLines() { Output.line(line) }
             Output.line(AnyConfigKey.remoteRule)
             return 0
         }
@@ -24,7 +33,7 @@ enum ConfigCommand {
                          "unset": "config unset KEY"][action]!
             throw UsageError("usage: switchyard \(usage)")
         }
-        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
+        let store = ConfigStore(schema: schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
                                 boardDefaultsPath: parsed.value("--config"))
         do throws(StoreError) {
             switch action {

@@ -125,25 +125,24 @@ final class Gateway {
         }
     }
 
-    /// SOS while a service has failed (a person must look), the OTA pattern during an
-    /// update, "authorisation needed" while a cloud login waits for its code, else the
-    /// broker connection. Also where a supervised gateway first reports
-    /// healthy (connected, nothing failed), which commits a firmware on trial.
+    /// The LED shows the highest attention any service reports (`Gateway.pattern(for:)`),
+    /// else the broker connection. Also where a supervised gateway first reports healthy
+    /// (connected, nothing failed), which commits a firmware on trial.
     private func updateLED() {
-        if services.anyFailed {
-            led.show(.fault)
-            return
+        let attention = services.highestAttention.attention
+        if attention < .fault && uplink.isConnected { supervisor.reportHealthy() }
+        led.show(Gateway.pattern(for: attention) ?? (uplink.isConnected ? .connected : .noBroker))
+    }
+
+    /// The one table from what the services need to what the LED shows; nil leaves the LED
+    /// to the broker connection. A new kind of attention is one line here, not a service's branch.
+    static func pattern(for attention: Attention) -> LEDPattern? {
+        switch attention {
+        case .fault: return .fault
+        case .updating: return .ota
+        case .needsPerson: return .authorisationNeeded
+        case .none: return nil
         }
-        if uplink.isConnected { supervisor.reportHealthy() }
-        if services.anyUpdating {
-            led.show(.ota)
-            return
-        }
-        if services.anyNeedsUserAction {
-            led.show(.authorisationNeeded)
-            return
-        }
-        led.show(uplink.isConnected ? .connected : .noBroker)
     }
 
     /// A changed `mqtt.*` reconnects the same client with the new settings (services keep
@@ -297,6 +296,7 @@ final class Gateway {
             "received": .int(stats.received), "inflight": .int(uplink.inflightCount),
             "outbox": .int(uplink.outbox.count), "outbox_bytes": .int(uplink.outbox.bytes),
             "outbox_dropped": .int(uplink.outbox.dropped), "dropped_qos0": .int(stats.droppedQoS0),
+            "refused_subscriptions": .int(stats.refusedSubscriptions),
         ]
         if !uplink.lastError.isEmpty { block["last_error"] = .string(uplink.lastError) }
         return .object(block)

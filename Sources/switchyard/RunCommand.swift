@@ -1,10 +1,17 @@
 import Board
+import CLI
 import CSupport
 import Runtime
+import ServiceKit
 import Store
 
 /// `switchyard run`: the gateway in the foreground until SIGINT/SIGTERM.
 enum RunCommand {
+    static var command: ServiceCommand {
+        ServiceCommand("run", summary: "Run the gateway until SIGINT/SIGTERM (SIGHUP reloads the settings)",
+                       help: HelpText.run, runsUntilSignalled: true) { arguments, _ throws(UsageError) in try main(arguments) }
+    }
+
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: ["--data", "--config", "--log-level", "--log-format"])
         if parsed.wantsHelp {

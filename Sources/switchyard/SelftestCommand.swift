@@ -1,26 +1,30 @@
-import CSupport
+import CLI
+import Crypto
+import HTTPClient
+import JSON
 import Runtime
+import SerialPort
+import ServiceKit
+import Store
+import Uplink
 
 /// `switchyard selftest`: one line per check, a summary line, exit 0 only if all passed.
 /// It runs on the device itself (and under qemu in CI), so each check exercises the real
-/// thing: real threads, real files, the C libraries as linked into this binary.
+/// thing: real threads, real files, the C libraries as linked into this binary. The checks
+/// come from the modules that own what they check: the libraries below the services, then
+/// each service's descriptor in catalogue order.
 enum SelftestCommand {
-    struct Check {
-        let name: String
-        let run: () -> SelftestOutcome
+    static var command: ServiceCommand {
+        ServiceCommand("selftest", summary: "Check the run loop, rings, config store, JSON and the C libraries",
+                       help: HelpText.selftest) { arguments, _ throws(UsageError) in try main(arguments) }
     }
 
-    static var checks: [Check] {[
-        Check(name: "run loop", run: RuntimeSelftests.runLoop),
-        Check(name: "ring across threads", run: RuntimeSelftests.ringAcrossThreads),
-        Check(name: "config store", run: StoreSelftest.roundTrip),
-        Check(name: "json", run: JSONSelftest.encodeDecode),
-        Check(name: "openssl", run: LibrarySelftests.openssl),
-        Check(name: "mosquitto", run: LibrarySelftests.mosquitto),
-        Check(name: "curl", run: LibrarySelftests.curl),
-        Check(name: "microhttpd", run: LibrarySelftests.microhttpd),
-        Check(name: "serial, bluetooth, socketcan", run: LibrarySelftests.deviceLibraries),
-    ]}
+    static var checks: [SelftestCheck] {
+        var checks = RuntimeSelftests.checks + StoreSelftests.checks + JSONSelftests.checks + CryptoSelftests.checks
+            + UplinkSelftests.checks + HTTPClientSelftests.checks + SerialPortSelftests.checks
+        for service in ServiceCatalog.services { checks += service.selftests }
+        return checks
+    }
 
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: [])
@@ -46,10 +50,4 @@ enum SelftestCommand {
         Output.line("selftest: \(passed) passed, \(failed) failed")
         return failed == 0 ? 0 : 1
     }
-}
-
-/// What one selftest check found.
-enum SelftestOutcome {
-    case passed(String)
-    case failed(String)
 }

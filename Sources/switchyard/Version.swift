@@ -1,4 +1,5 @@
 /// The firmware's version, shown by `switchyard version`, the console and the state topic.
+import CLI
 import OTA
 
 enum Version {

@@ -1,5 +1,7 @@
+import CLI
 import CSupport
 import Runtime
+import ServiceKit
 
 /// The process entry, with argc/argv. The firmware links this symbol as the C `main`
 /// (toolchain/firmware.mk) because Embedded Swift has no `CommandLine`; the host build
@@ -7,28 +9,38 @@ import Runtime
 @_cdecl("switchyard_entry")
 func switchyardEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     // Before anything else (even building the argument list): a stop signal during start-up
-    // must end in a clean shutdown, not in death by the default action.
-    if argc > 1, let command = argv?[1], CommandDispatcher.runsUntilSignalled(command) {
-        SignalEvents.blockEarly()
-    } else if let path = argv?[0], CommandDispatcher.runsUntilSignalled(strrchr(path, 0x2F).map { $0 + 1 } ?? path) {
-        SignalEvents.blockEarly() // `bcms-daemon` (a symlink) is the gateway too
+    // must end in a clean shutdown, not in death by the default action. Which command runs
+    // until signalled is the catalogue's to say, so its list is built first; that is safe
+    // because building it only makes values and closures: no thread exists yet to miss the
+    // mask blocked next (threads inherit it), and nothing is opened or read.
+    let commands = CommandDispatcher.commands
+    // Busybox style: run as `bcms` or `bcms-daemon` (symlinks) the binary is that command.
+    var byProgramName = false
+    var invoked: ServiceCommand? = nil
+    if let path = argv?[0], let command = CommandDispatcher.command(named: strrchr(path, 0x2F).map { $0 + 1 } ?? path,
+                                                                     in: commands),
+       command.answersToProgramName {
+        invoked = command
+        byProgramName = true
+    } else if argc > 1, let first = argv?[1] {
+        invoked = CommandDispatcher.command(named: first, in: commands)
     }
+    if invoked?.runsUntilSignalled == true { SignalEvents.blockEarly() }
     var arguments: [String] = []
     for index in 0..<Int(argc) {
         if let argument = argv?[index] { arguments.append(String(cString: argument)) }
     }
     ProcessRestart.arguments = arguments
-    // `can-tunnel -p PASSWORD` is PyMQTT2CAN's interface; the copy above keeps the value for
-    // the tunnel (and a restart), the process's own argv area, which /proc/PID/cmdline
-    // shows to every local user, loses it.
-    if argc > 2, let argv, let command = argv[1], strcmp(command, "can-tunnel") == 0 {
-        ProcessRestart.scrubSecretValues(argc, argv, after: ["-p", "--password"])
+    // `can-tunnel -p PASSWORD`: the copy above keeps the value for the command (and a
+    // restart); the process's own argv area, which /proc/PID/cmdline shows to every local
+    // user, loses it.
+    if let invoked, !invoked.secretOptions.isEmpty, let argv {
+        ProcessRestart.scrubSecretValues(argc, argv, after: invoked.secretOptions)
     }
-    // Busybox style: run as `bcms` or `bcms-daemon` (symlinks) the binary is the seed's CLI or daemon.
-    if let name = arguments.first?.split(separator: "/").last, name == "bcms" || name == "bcms-daemon" {
-        return CommandDispatcher.main(arguments: [String(name)] + arguments.dropFirst())
+    if let invoked, byProgramName {
+        return CommandDispatcher.main(arguments: [invoked.name] + arguments.dropFirst(), commands: commands)
     }
-    return CommandDispatcher.main(arguments: Array(arguments.dropFirst()))
+    return CommandDispatcher.main(arguments: Array(arguments.dropFirst()), commands: commands)
 }
 
 #if !hasFeature(Embedded)

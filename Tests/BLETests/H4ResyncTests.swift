@@ -5,6 +5,7 @@ import JSON
 import Runtime
 import ServiceKit
 import Store
+import ServiceTestSupport
 import TestSupport
 import Testing
 import Uplink
@@ -101,24 +102,20 @@ struct H4ResyncTests {
 
 /// The BLE service scanning over a pty to hci-sim.py, publishing to a test broker.
 final class ScanningRig {
-    let broker: MosquittoBroker
     let sim: HCISimulator
-    let directory = TemporaryDirectory(prefix: "ble-resync")
-    let loop: EventLoop
-    let client: MQTTClient
-    let host: ServiceHost
+    let rig: ServiceRig
     let service: BLEService
+    var loop: EventLoop { rig.loop }
+    var host: ServiceHost { rig.host }
 
     init(_ settings: [String: String]) throws {
-        broker = try MosquittoBroker()
         sim = try HCISimulator()
         var all = ["ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0"]
         all.merge(settings) { _, new in new }
-        let store = try BLETestSupport.store(all, directory: directory)
-        loop = try EventLoop()
-        client = try BLETestSupport.client(broker, loop: loop)
-        (host, service, _) = try BLETestSupport.hosted(store, loop, client)
-        #expect(loop.run(timeout: 5) { self.service.scanner?.state == .scanning })
+        rig = try ServiceRig(descriptor: BLEService.descriptor, settings: all, mqtt: { $0.keepaliveSeconds = 10 })
+        rig.start()
+        service = try rig.service(as: BLEService.self)
+        #expect(rig.run(timeout: 5) { self.service.scanner?.state == .scanning })
     }
 }
 

@@ -4,65 +4,52 @@ import Foundation
 import Runtime
 import ServiceKit
 import Store
+import ServiceTestSupport
 import TestSupport
 import Testing
 import Uplink
 
 @Suite("Benchlab service configuration and lifecycle")
 struct BenchlabServiceConfigTests {
-    private func store(_ settings: [String: String]) throws -> ConfigStore {
-        var schema = ConfigSchema.standard
-        schema.register(BenchlabConfigKeys.all)
-        let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
-        for (key, value) in settings { try store.set(key, to: value) }
-        return store
-    }
-
-    private func uplink(_ loop: EventLoop) throws -> MQTTClient {
-        // Never started: these tests publish nothing.
-        try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: 1, clientID: "unused"), loop: loop)
-    }
-
-    /// The service as the gateway runs it: from its descriptor, under a service host.
-    private func hosted(_ store: ConfigStore, _ loop: EventLoop) throws -> (ServiceHost, BenchlabService, CommandRegistry) {
-        let registry = CommandRegistry()
-        let host = ServiceHost(catalogue: [BenchlabService.descriptor], store: store, loop: loop, port: try uplink(loop),
-                               node: "test", topicPrefix: "switchyard/test", commands: registry)
-        host.startAll()
-        return (host, try #require(host.service(named: "benchlab") as? BenchlabService), registry)
+    /// The service as the gateway runs it: from its descriptor, under a service host. The
+    /// client is never started: these tests publish nothing.
+    private func hosted(_ settings: [String: String]) throws -> (ServiceRig, BenchlabService) {
+        let rig = try ServiceRig(descriptor: BenchlabService.descriptor, settings: settings, broker: false)
+        rig.start()
+        return (rig, try rig.service(as: BenchlabService.self))
     }
 
     @Test("disabled by default: start does nothing and health says disabled")
     func disabledByDefault() throws {
-        let loop = try EventLoop()
-        let (host, service, registry) = try hosted(try store([:]), loop)
+        let (rig, service) = try hosted([:])
+        let loop = rig.loop
         loop.run(timeout: 0.2) { false }
         #expect(service.devices.isEmpty)
-        #expect(host.health(of: "benchlab") == .disabled)
-        #expect(registry.execute("benchlab", CommandRequest(origin: .console, arguments: [])).output.text
-                == "Benchlab is disabled (benchlab.enabled = false)")
+        #expect(rig.health == .disabled)
+        #expect(rig.command("benchlab", []).output.text == "Benchlab is disabled (benchlab.enabled = false)")
     }
 
     @Test("a topic template with a wildcard is refused by `set`; one without {uid} fails the start with the reason")
     func invalidTopicFailsStart() throws {
-        #expect(throws: StoreError.self) { try store(["benchlab.topic_info": "b/+/{uid}"]) }
-        let loop = try EventLoop()
-        let (host, _, registry) = try hosted(try store(["benchlab.enabled": "true", "benchlab.topic_info": "b/info"]), loop)
-        let health = host.health(of: "benchlab")
+        #expect(throws: StoreError.self) {
+            try ServiceRig(descriptor: BenchlabService.descriptor, settings: ["benchlab.topic_info": "b/+/{uid}"], broker: false)
+        }
+        let (rig, _) = try hosted(["benchlab.enabled": "true", "benchlab.topic_info": "b/info"])
+        let health = rig.health
         if case .failed(let reason)? = health { #expect(reason.containsText("lacks {uid}")) } else {
             Issue.record("health \(String(describing: health))")
         }
-        #expect(registry.lookup("benchlab") != nil, "commands stay registered after a failed start")
+        #expect(rig.commands.lookup("benchlab") != nil, "commands stay registered after a failed start")
     }
 
     @Test("a configured port with nothing behind it backs off without holding up the loop")
     func missingPortBacksOff() throws {
-        let loop = try EventLoop()
-        let directory = TemporaryDirectory(prefix: "benchlab-missing")
-        let path = directory.file("ttyACM9")
+        let rig = try ServiceRig(descriptor: BenchlabService.descriptor, broker: false)
+        let loop = rig.loop
+        let path = rig.directory.file("ttyACM9")
         var settings = BenchlabServiceRig.testSettings(ports: [path])
         settings.retryMaximum = .milliseconds(400)
-        let context = BenchlabServiceRig.context(loop: loop, port: try uplink(loop))
+        let context = rig.context()
         let service = BenchlabService(settings: settings, context: context)
         try service.start()
         defer { service.stop() }
@@ -83,13 +70,12 @@ struct BenchlabServiceConfigTests {
 
     @Test("the config store's port list and enable flag reach the service")
     func storeConfiguresService() throws {
-        let loop = try EventLoop()
-        let (host, service, _) = try hosted(
-            try store(["benchlab.enabled": "true", "benchlab.ports": "/dev/benchlab-a, /dev/benchlab-b",
-                       "benchlab.discover": "false"]), loop)
+        let (rig, service) = try hosted(["benchlab.enabled": "true", "benchlab.ports": "/dev/benchlab-a, /dev/benchlab-b",
+                                         "benchlab.discover": "false"])
         #expect(service.settings.explicitPorts == ["/dev/benchlab-a", "/dev/benchlab-b"])
         #expect(service.settings.pollInterval == .seconds(1))
-        defer { host.stopAll() }
+        defer { rig.stop() }
+        let loop = rig.loop
         loop.run(timeout: 0.2) { false }
         #expect(service.devices.map(\.path) == ["/dev/benchlab-a", "/dev/benchlab-b"])
         #expect(service.devices.allSatisfy { $0.isExplicit && $0.state == .waiting })

@@ -2,21 +2,21 @@ import Benchlab
 import Console
 import Foundation
 import Runtime
-import Store
 import ServiceKit
+import ServiceTestSupport
 import TestSupport
 import Uplink
 
-/// A Benchlab service under test with everything real around it: simulated devices on ptys,
-/// a mosquitto broker, the gateway's MQTT client, and an independent subscriber.
+/// A Benchlab service under test with everything real around it: simulated devices on ptys
+/// and the shared ServiceRig (broker, store, loop, connected client), plus an independent
+/// subscriber. The service is built by hand so its timings can be shortened.
 final class BenchlabServiceRig {
     let simulator: BenchlabSimulator
-    let broker: MosquittoBroker
+    let rig: ServiceRig
     let observer: MQTTObserver
-    let loop: EventLoop
-    let uplink: MQTTClient
     let service: BenchlabService
     let context: ServiceContext
+    var loop: EventLoop { rig.loop }
 
     /// Fast timings so faults and recoveries fit in seconds; the protocol's own are longer.
     static func testSettings(ports: [String]) -> BenchlabSettings {
@@ -33,32 +33,15 @@ final class BenchlabServiceRig {
     init(devices specs: [String], values: [BenchlabRawValues]) throws {
         simulator = try BenchlabSimulator(specs)
         for (index, value) in values.enumerated() { try simulator.setValues(index, value) }
-        broker = try MosquittoBroker()
-        observer = try MQTTObserver(port: broker.port, topics: ["clients/#"])
-        loop = try EventLoop()
-        uplink = try MQTTClient(name: "uplink",
-                                settings: MQTTSettings(host: "127.0.0.1", port: Int32(broker.port),
-                                                       clientID: "benchlab-test-\(UUID().uuidString.prefix(8))"),
-                                loop: loop)
-        context = BenchlabServiceRig.context(loop: loop, port: uplink)
+        rig = try ServiceRig(descriptor: BenchlabService.descriptor)
+        observer = try rig.observe(["clients/#"])
+        context = rig.context()
         service = BenchlabService(settings: BenchlabServiceRig.testSettings(ports: simulator.devices.map(\.link)),
                                   context: context)
-        uplink.start()
-        guard loop.run(timeout: 5, until: { uplink.isConnected }) else { throw RigError.noBroker }
         try service.start()
     }
 
     deinit { service.stop() }
-
-    /// A service context over a store of the standard and Benchlab keys (the service under
-    /// test gets its settings directly, with the protocol's timings shortened).
-    static func context(loop: EventLoop, port: MessagePort) -> ServiceContext {
-        var schema = ConfigSchema.standard
-        schema.register(BenchlabConfigKeys.all)
-        let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
-        return ServiceContext(name: "benchlab", store: store, loop: loop, port: port, node: "test",
-                              topicPrefix: "switchyard/test", isEnabled: true)
-    }
 
     /// The service's device for simulated device `index`.
     func device(_ index: Int) -> BenchlabDevice? {
@@ -101,6 +84,4 @@ final class BenchlabServiceRig {
         }
         return problems
     }
-
-    enum RigError: Error { case noBroker }
 }

@@ -5,6 +5,7 @@ import JSON
 import Runtime
 import ServiceKit
 import Store
+import ServiceTestSupport
 import TestSupport
 import Testing
 import Uplink
@@ -12,32 +13,23 @@ import Uplink
 /// The tunnel as a gateway service: config keys in, `state` block and `can` command out.
 @Suite("CAN service from the config store", .serialized)
 struct CANServiceTests {
-    private func store(_ values: [String: String]) throws -> (ConfigStore, TemporaryDirectory) {
-        var schema = ConfigSchema.standard
-        schema.register(CANConfigKeys.all)
-        let directory = TemporaryDirectory(prefix: "can-service")
-        let store = ConfigStore(schema: schema, dataDirectory: directory.path, environment: { _ in nil })
-        for (key, value) in values { try store.set(key, to: value) }
-        return (store, directory)
+    /// The service as the gateway runs it: from its descriptor, under a service host, over a
+    /// store holding `values`. With a broker, the client is started by the test (`connect()`).
+    private func rig(_ values: [String: String], broker: Bool = false) throws -> ServiceRig {
+        try ServiceRig(descriptor: CANService.descriptor, settings: values, broker: broker, connect: false,
+                       mqtt: { $0.keepaliveSeconds = 10 })
     }
 
-    /// The service as the gateway runs it: from its descriptor, under a service host.
-    private func hosted(_ store: ConfigStore, _ loop: EventLoop, _ client: MQTTClient)
-        throws -> (ServiceHost, CANService, CommandRegistry)
-    {
-        let registry = CommandRegistry()
-        let host = ServiceHost(catalogue: [CANService.descriptor], store: store, loop: loop, port: client, node: "test",
-                               topicPrefix: "switchyard/test", commands: registry)
-        host.startAll()
-        return (host, try #require(host.service(named: "can") as? CANService), registry)
+    private func hosted(_ rig: ServiceRig) throws -> CANService {
+        rig.start()
+        return try rig.service(as: CANService.self)
     }
 
     @Test("disabled by default: nothing opens, state says so")
     func disabledByDefault() throws {
-        let (store, _) = try store([:])
-        let loop = try EventLoop()
-        let client = try MQTTClient(name: "uplink", settings: MQTTSettings(clientID: "x"), loop: loop)
-        let (host, service, registry) = try hosted(store, loop, client)
+        let rig = try rig([:])
+        let service = try hosted(rig)
+        let host = rig.host, registry = rig.commands
         #expect(host.health(of: "can") == .disabled)
         #expect(service.tunnel == nil)
         #expect(host.stateJSON()["can"]?["enabled"]?.boolValue == false)
@@ -51,7 +43,7 @@ struct CANServiceTests {
                                        ("can.topic", "can/#", "without '+', '#'"), ("can.mode", "sideways", "server, client"),
                                        ("can.bus", "usb", "socketcan, slcan")] {
             do {
-                _ = try store([key: value])
+                _ = try rig([key: value])
                 Issue.record("\(key) \(value) was accepted")
             } catch let error as StoreError {
                 #expect(error.description.contains(expected), "\(error.description) should mention \(expected)")
@@ -66,10 +58,9 @@ struct CANServiceTests {
             (["can.enabled": "true", "can.bus": "slcan", "can.bitrate": "123456"], "500000"),
         ]
         for (values, expected) in cases {
-            let (store, _) = try store(values)
-            let loop = try EventLoop()
-            let client = try MQTTClient(name: "uplink", settings: MQTTSettings(clientID: "x"), loop: loop)
-            let (host, _, registry) = try hosted(store, loop, client)
+            let rig = try rig(values)
+            _ = try hosted(rig)
+            let host = rig.host, registry = rig.commands
             guard case .failed(let reason)? = host.health(of: "can") else {
                 Issue.record("health \(String(describing: host.health(of: "can"))) for \(values)")
                 continue
@@ -83,19 +74,16 @@ struct CANServiceTests {
 
     @Test("client mode from config: bus frames go to <t>/s/<id>, <t>/<id> reaches the bus, `can send` too")
     func tunnelsAsClient() throws {
-        let broker = try MosquittoBroker()
         let sim = try SLCANSimulator()
-        let (store, _) = try store([
+        let rig = try rig([
             "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": sim.path, "can.bitrate": "250000",
             "can.topic": "plant/line1/can", "can.mode": "client",
-        ])
+        ], broker: true)
+        let broker = rig.broker!, loop = rig.loop, client = rig.client, host = rig.host, registry = rig.commands
         let observer = try CANTestSupport.observer(broker, topics: ["plant/#"])
-        let loop = try EventLoop()
-        let client = try CANTestSupport.client(broker, loop: loop)
-        let (host, service, registry) = try hosted(store, loop, client)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected })
-        loop.run(timeout: 0.3) { false }
+        let service = try hosted(rig)
+        #expect(rig.connect(timeout: 5))
+        #expect(loop.run(timeout: 5) { client.subscriptionsAnswered })
         #expect(host.health(of: "can") == .ok)
         #expect(sim.records.first == "BITRATE S5")
 
@@ -129,23 +117,20 @@ struct CANServiceTests {
     @Test("frames honour mqtt.qos: at 1 those read while the broker is away wait in the outbox; at 0 they drop")
     func framesHonourQoS() throws {
         for qos in [1, 0] {
-            let broker = try MosquittoBroker()
             let sim = try SLCANSimulator()
-            let (store, _) = try store([
+            let rig = try rig([
                 "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": sim.path, "mqtt.qos": String(qos),
-            ])
-            let observer = try CANTestSupport.observer(broker, topics: ["can/#"])
-            let loop = try EventLoop()
-            let client = try CANTestSupport.client(broker, loop: loop)
-            let (host, service, _) = try hosted(store, loop, client)
-            defer { host.stopAll() }
+            ], broker: true)
+            let loop = rig.loop, client = rig.client, host = rig.host
+            let observer = try CANTestSupport.observer(rig.broker!, topics: ["can/#"])
+            let service = try hosted(rig)
+            defer { rig.stop() }
             #expect(loop.run(timeout: 5) { host.health(of: "can") == .ok })
             // Not connected yet: as in an outage, every frame must wait or be dropped.
             for index in 0..<20 { sim.emit("t1" + String(format: "%02X", index) + "1" + String(format: "%02X", index)) }
             let tunnel = try #require(service.tunnel)
             #expect(loop.run(timeout: 5) { tunnel.stats.framesFromBus == 20 })
-            client.start()
-            #expect(loop.run(timeout: 5) { client.isConnected })
+            #expect(rig.connect(timeout: 5))
             if qos == 1 {
                 #expect(tunnel.stats.publishFailed == 0)
                 #expect(loop.run(timeout: 5) { observer.lines.count >= 20 }, "\(observer.lines.count) of 20 arrived")

@@ -19,8 +19,8 @@ enum CANTestSupport {
         do { try tunnel.start() } catch { return false }
         client.start()
         let connected = loop.run(timeout: 5) { client.isConnected }
-        loop.run(timeout: 0.3) { false } // SUBACK
-        return connected && tunnel.state == .open
+        let subscribed = loop.run(timeout: 5) { client.subscriptionsAnswered }
+        return connected && subscribed && tunnel.state == .open
     }
 
     /// Publishes binary `payload` with an independent client (`mosquitto_pub -f`).

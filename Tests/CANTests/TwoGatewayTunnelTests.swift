@@ -25,8 +25,9 @@ struct TwoGatewayTunnelTests {
         let directory = TemporaryDirectory(prefix: "can-two")
         let serverLog = directory.file("server.log"), clientLog = directory.file("client.log")
         let observer = try CANTestSupport.observer(broker, topics: ["shop/can/#"])
-        let server = try startTunnel(busSide, broker: broker, server: true, log: serverLog)
-        let client = try startTunnel(remoteSide, broker: broker, server: false, log: clientLog)
+        let server = try startTunnel(busSide, broker: broker, server: true, log: serverLog, extra: ["--client-id", "tunnel-bus"])
+        let client = try startTunnel(remoteSide, broker: broker, server: false, log: clientLog,
+                                     extra: ["--client-id", "tunnel-remote"])
 
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && !(contents(serverLog).contains("connected to") && contents(clientLog).contains("connected to")) {
@@ -34,9 +35,12 @@ struct TwoGatewayTunnelTests {
         }
         #expect(contents(serverLog).contains("connected to"), "server log: \(contents(serverLog))")
         #expect(contents(clientLog).contains("connected to"), "client log: \(contents(clientLog))")
-        usleep(300_000) // SUBACKs
-        #expect(busSide.records.contains("OPEN normal"))
-        #expect(remoteSide.records.contains("OPEN normal"))
+        // Frames published before the broker acknowledged a side's subscription would reach no one.
+        #expect(waitUntil(10) { broker.log.contains("Sending SUBACK to tunnel-bus") && broker.log.contains("Sending SUBACK to tunnel-remote") },
+                "\(broker.log)")
+        // The simulators' records of the open may trail the tunnels' own logs.
+        #expect(waitUntil(5) { busSide.records.contains("OPEN normal") })
+        #expect(waitUntil(5) { remoteSide.records.contains("OPEN normal") })
 
         let fromBus = ["t1238DEADBEEF01020304", "T18DAF1103022110", "r7DF4", "b1239000102030405060708090A0B"]
         for line in fromBus { busSide.emit(line) }

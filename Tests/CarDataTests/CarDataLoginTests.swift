@@ -44,7 +44,10 @@ struct CarDataLoginTests {
         var again: Result<CarDataTokens, CarDataError>?
         auth.refresh(CarDataLogin(tokens)) { again = $0 }
         #expect(loop.run(timeout: 10) { again != nil })
-        #expect(again.map { if case .failure(.refused(let why)) = $0 { return why.contains("invalid_grant") } else { return false } } == true)
+        #expect(again.map { if case .failure(.tokenRefused("token refresh", 400, .invalidGrant)) = $0 { return true } else { return false } } == true,
+                "\(String(describing: again))")
+        #expect(again.map { if case .failure(let error) = $0 { return error.description } else { return "" } }
+                == "refused: token refresh: HTTP 400 invalid_grant")
         #expect(auth.refreshes == 1 && auth.refreshFailures == 1)
     }
 

@@ -80,15 +80,15 @@ struct CarDataServiceTests {
         let (run, lines) = try LogCapture.lines { () throws -> (CarDataService, ServiceHost, CommandRegistry) in
             let (host, service, registry) = try hosted(store, loop, uplink)
             #expect(service.stateName == "login needed")
-            #expect(host.context(of: "bmw")?.needsUserAction == true, "the LED asks for a login")
+            #expect(host.attention(of: "bmw") == .needsPerson, "the LED asks for a login")
             // Logging in changes state: from the broker only with cmnd.allow_privileged on.
             let reply = registry.execute("bmw", CommandRequest(origin: .mqtt, arguments: ["login"], allowsPrivileged: true))
             #expect(reply.ok, "\(reply.output.text)")
             #expect(loop.run(timeout: 10) { service.stateJSON()["login"]?["user_code"]?.stringValue == "ABCD-1234" })
             #expect(service.stateJSON()["login"]?["verification_uri_complete"]?.stringValue?.contains("code=ABCD-1234") == true)
             #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true }, "\(service.stateJSON()) \(bmw.broker.log.suffix(800))")
-            #expect(host.context(of: "bmw")?.needsUserAction == false)
-            loop.run(timeout: 0.5) { false } // SUBACK
+            #expect(host.attention(of: "bmw") == Attention.none)
+            #expect(loop.run(timeout: 5) { service.stream?.client.subscriptionsAnswered == true })
             try MQTTTool.publish(port: bmw.broker.port, topic: "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)",
                                  message: carMessage("9.498705"))
             #expect(loop.run(timeout: 10) { service.stats.messages == 1 })
@@ -100,7 +100,7 @@ struct CarDataServiceTests {
             let connects = service.stream!.client.stats.connects
             service.refreshNow()
             #expect(loop.run(timeout: 15) { service.stream!.client.stats.connects == connects + 1 && service.stream!.client.isConnected })
-            loop.run(timeout: 0.5) { false }
+            #expect(loop.run(timeout: 5) { service.stream!.client.subscriptionsAnswered }, "the re-subscription's SUBACK")
             try MQTTTool.publish(port: bmw.broker.port, topic: "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)",
                                  message: carMessage("80"))
             #expect(loop.run(timeout: 10) { service.stats.messages == 3 })
@@ -168,7 +168,7 @@ struct CarDataServiceTests {
         let (host, service, _) = try hosted(store, loop, uplink)
         service.beginLogin()
         #expect(loop.run(timeout: 30) { service.stream?.client.isConnected == true })
-        loop.run(timeout: 0.5) { false } // SUBACK
+        #expect(loop.run(timeout: 5) { service.stream?.client.subscriptionsAnswered == true })
         let count = 300
         let topic = "\(CarDataServiceTests.gcid)/\(CarDataServiceTests.vin)"
         let script = "for i in $(seq \(count)); do echo '\(carMessage("1"))'; sleep 0.004; done | "
@@ -211,6 +211,44 @@ struct CarDataServiceTests {
         #expect(stream.lastRefusal == .notAuthorized || stream.lastRefusal == .badCredentials)
         #expect(bmw.cloud.requests.filter { $0["grant"] as? String == "refresh" }.count == 2)
         #expect(service.stats.refreshes == 2)
+        host.stopAll()
+    }
+
+    // Issue 21, item 8: the service decided on `containsText("invalid_grant")`; now on the
+    // OAuth error code parsed from the token endpoint's body.
+    @Test("a saved login BMW no longer takes (invalid_grant) asks for a new login, and the LED for a person")
+    func refusedSavedLoginAsksForANewLogin() throws {
+        let bmw = try FakeBMW()
+        let data = TemporaryDirectory(prefix: "bmw-data")
+        let local = try MosquittoBroker()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
+                                     clientID: "client-ok", caFile: "")
+        auth.slowDownStep = 1
+        var login: Result<CarDataTokens, CarDataError>?
+        auth.login { login = $0 }
+        #expect(loop.run(timeout: 20) { login != nil })
+        let stale = try #require(try? login?.get())
+        // A refresh rotates the refresh token: the one the seed file keeps is spent.
+        var rotated: Result<CarDataTokens, CarDataError>?
+        auth.refresh(CarDataLogin(stale)) { rotated = $0 }
+        #expect(loop.run(timeout: 10) { rotated != nil })
+        try CarDataLogin(stale).exportSeedFile(data.file("bmw_tokens.json"))
+
+        let uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(local.port), clientID: "gw"), loop: loop)
+        uplink.start()
+        let (host, service, _) = try hosted(try store(bmw, data: data), loop, uplink)
+        #expect(loop.run(timeout: 10) { service.problem != nil }, "\(service.stateJSON())")
+        guard case .loginRefused(.tokenRefused(_, _, .invalidGrant)) = service.problem else {
+            Issue.record("\(String(describing: service.problem))")
+            return
+        }
+        #expect(service.stateJSON()["problem"]?.stringValue
+                == "the saved login was refused (refused: token refresh: HTTP 400 invalid_grant): run `bmw login` again")
+        #expect(host.attention(of: "bmw") == .needsPerson, "the LED asks for a login")
+        #expect(host.health(of: "bmw")?.name == "degraded")
+        #expect(service.stream == nil)
         host.stopAll()
     }
 }

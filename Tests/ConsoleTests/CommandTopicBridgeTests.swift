@@ -39,7 +39,7 @@ struct CommandTopicBridgeTests {
             bridge.start()
             client.start()
             #expect(loop.run(timeout: 5) { client.isConnected })
-            loop.run(timeout: 0.3) { false } // let the SUBACK arrive
+            #expect(loop.run(timeout: 5) { client.subscriptionsAnswered }, "the command topic's SUBACK")
         }
 
         /// Publishes raw bytes with mosquitto_pub (from a file, so NUL bytes survive).

@@ -109,7 +109,8 @@ struct GatewayBLETests {
         while !mgmt.records.contains(where: { $0.hasPrefix("PAIR C2:76:12:34:56:78") }) && Date() < deadline { usleep(20_000) }
         close(leaving) // with the auth reply unread: a reset, before the pairing's answer
         #expect(mgmt.records.contains { $0.hasPrefix("PAIR C2:76:12:34:56:78") })
-        usleep(1_500_000)
+        // Once the pairing is done its answer goes to the closed socket; the gateway must live on.
+        #expect(gateway.waitForLog("paired with C2:76:12:34:56:78"), "\(gateway.log)")
         #expect(try rpc.call("bcms", ["mode"], id: 4)["result"] != nil)
 
         // MQTT: the result is published when the pairing is done.

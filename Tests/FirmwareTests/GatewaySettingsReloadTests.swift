@@ -10,6 +10,13 @@ struct GatewaySettingsReloadTests {
         log.components(separatedBy: "\(service): settings changed, restarting").count - 1
     }
 
+    /// Returns once the gateway's loop has run whatever a settings change scheduled: the host
+    /// applies changes in one loop pass, deferred to the next; two RPC round trips through
+    /// the loop (the second sent after the first is answered) come after that pass.
+    private func settled(_ rpc: RPCClient) throws {
+        for _ in 0..<2 { _ = try rpc.call("status") }
+    }
+
     @Test("save, reload and SIGHUP restart only the service whose keys changed")
     func changedKeysRestartTheirService() throws {
         let devices = try SimulatedDevices()
@@ -31,7 +38,7 @@ struct GatewaySettingsReloadTests {
         _ = try rpc.call("save")
         #expect(gateway.waitForLog("can: settings changed, restarting"), "\(gateway.log)")
         #expect(gateway.waitForLog("opened slcan", timeout: 5))
-        usleep(300_000)
+        try settled(rpc)
         #expect(restarts(gateway.log, "can") == 1)
         #expect(restarts(gateway.log, "benchlab") == 0)
 
@@ -45,7 +52,7 @@ struct GatewaySettingsReloadTests {
         // SIGHUP with nothing changed restarts nothing; with a change, exactly that service.
         gateway.process.signal(SIGHUP)
         #expect(gateway.waitForLog("SIGHUP: reloading settings"))
-        usleep(500_000)
+        try settled(rpc)
         #expect(restarts(gateway.log, "can") == 1 && restarts(gateway.log, "benchlab") == 1, "\(gateway.log)")
         #expect(ChildProcessConfig.set(["can.only_changes": "true"], data: data.path))
         gateway.process.signal(SIGHUP)

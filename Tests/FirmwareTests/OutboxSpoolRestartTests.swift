@@ -52,11 +52,13 @@ struct OutboxSpoolRestartTests {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && !FileManager.default.fileExists(atPath: spool) { usleep(50_000) }
         #expect(FileManager.default.fileExists(atPath: spool), "spooled while running: \(gateway.log)")
-        usleep(1_200_000)
+        // A later spool period writes the frames read since: wait until the file holds some.
+        let spoolSize = { (try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? 0 }
+        let filled = Date().addingTimeInterval(10)
+        while Date() < filled && spoolSize() <= 100 { usleep(50_000) }
         gateway.process.signal(SIGKILL)
         _ = gateway.process.wait(timeout: 5)
-        let size = (try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? 0
-        #expect(size > 100, "the spool holds the frames read during the outage")
+        #expect(spoolSize() > 100, "the spool holds the frames read during the outage")
 
         try broker.start()
         let observer = try MQTTObserver(port: broker.port, topics: ["can/291"])

@@ -22,8 +22,9 @@ final class OTAGatewayFixture {
     static var binary: URL { Products.executable("switchyard") }
 
     /// A gateway whose trials last `trialSeconds` at most and count as good after
-    /// `stableSeconds` healthy (short, so the tests' commits come quickly).
-    init(trialSeconds: Int = 30, stableSeconds: Int = 2) throws {
+    /// `stableSeconds` healthy (short, so the tests' commits come quickly); `extra` are more
+    /// settings saved with them.
+    init(trialSeconds: Int = 30, stableSeconds: Int = 2, extra: [String: String] = [:]) throws {
         broker = try MosquittoBroker()
         logPath = data.file("supervise.log")
         let keygen = try ChildProcess.run(OTAGatewayFixture.binary, ["ota", "keygen", "--out", work.file("key")])
@@ -34,7 +35,7 @@ final class OTAGatewayFixture {
             "node.name": node, "rpc.port": String(FreePort.next()), "console.device": "none",
             "ota.enabled": "true", "ota.public_keys": publicKey, "ota.trial_s": String(trialSeconds),
             "ota.stable_s": String(stableSeconds),
-        ], data: data.path)
+        ].merging(extra) { $1 }, data: data.path)
         precondition(saved, "config set failed")
     }
 
@@ -125,6 +126,18 @@ final class OTAGatewayFixture {
     }
 
     func record() throws -> OTAStateRecord { try OTAStateStore(paths: paths).load() }
+
+    /// Waits for a retained `state` heartbeat for which `predicate` holds.
+    @discardableResult
+    func waitForState(timeout: TimeInterval = 30, _ predicate: (JSONValue) -> Bool) -> JSONValue? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = try? MQTTTool.retained(port: broker.port, topic: "switchyard/\(node)/state"),
+               let value = try? JSONValue.parse(text), predicate(value) { return value }
+            usleep(100_000)
+        }
+        return nil
+    }
 
     // MARK: images
 

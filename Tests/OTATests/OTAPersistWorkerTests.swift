@@ -26,7 +26,7 @@ import Testing
         worker.stop()
 
         let restarted = OTAReceiver(paths: paths, keys: [key.publicKey], node: testNode, runningVersion: "0.1.0", runningSlot: .factory)
-        #expect(restarted.resumeInterrupted())
+        #expect(try restarted.resumeInterrupted())
         #expect(restarted.transfer?.bitmap.received == 20)
     }
 }

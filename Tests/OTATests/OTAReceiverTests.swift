@@ -181,7 +181,7 @@ import Testing
         try first.transfer?.persist()
 
         let second = receiver()
-        #expect(second.resumeInterrupted())
+        #expect(try second.resumeInterrupted())
         let transfer = try #require(second.transfer)
         #expect(transfer.bitmap.missingRanges(limit: 10) == [30...73])
         #expect(try second.accept(manifest: payload(signed)) == .resumed)
@@ -247,5 +247,26 @@ import Testing
             object[field] = try JSONValue.parse(Array(value.utf8))
             #expect(OTAStateRecord(json: .object(object)) == nil, "\(field) = \(value)")
         }
+    }
+}
+
+extension OTAReceiverTests {
+    // Issue 21, item 8: the stored manifest was parsed with `try?` and a failure went unsaid.
+    @Test func aStoredManifestThatNoLongerParsesIsReportedAndItsRecordsRemoved() throws {
+        let image = testImage()
+        let first = receiver()
+        try first.accept(manifest: payload(manifest(for: image, version: "0.2.0", key: key)))
+        try send(image, to: first, skipping: Set(30..<74))
+        try first.transfer?.persist()
+        try Data(#"{"target":"node:\#(testNode)","serial":1,"expires":2}"#.utf8)
+            .write(to: URL(fileURLWithPath: paths.manifest))
+
+        let second = receiver()
+        let why = refusal { try second.resumeInterrupted() }
+        #expect(why?.hasPrefix("invalid manifest: ") == true, "\(String(describing: why))")
+        #expect(second.transfer == nil)
+        #expect(!FileManager.default.fileExists(atPath: paths.transfer))
+        #expect(!FileManager.default.fileExists(atPath: paths.manifest))
+        #expect(try second.resumeInterrupted() == false, "nothing is left to resume")
     }
 }

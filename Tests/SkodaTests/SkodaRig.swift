@@ -6,6 +6,7 @@ import ServiceKit
 @testable import Skoda
 import Store
 import TestSupport
+import ServiceTestSupport
 import Testing
 import Uplink
 
@@ -18,50 +19,38 @@ final class SkodaRig {
     /// The first bytes of every JWT the test server issues (its header), to grep for.
     static let jwtHeader = "eyJhbGciOiAibm9uZSIs"
 
-    let broker: MosquittoBroker
+    let rig: ServiceRig
     let server: HTTPTestServer
     let directory = TemporaryDirectory(prefix: "skoda")
-    let store: ConfigStore
-    let loop: EventLoop
-    let uplink: MQTTClient
-    let registry = CommandRegistry()
+    /// The host the tests start and stop; a test replaces it to restart the gateway.
     var host: ServiceHost
     let refreshLog: String
     let modeFile: String
+    var broker: MosquittoBroker { rig.broker! }
+    var store: ConfigStore { rig.store }
+    var loop: EventLoop { rig.loop }
 
     init(settings extra: [String: String] = [:], cloudPort: Int? = nil, certificates: TestCertificates? = nil,
          serverArguments: [String] = []) throws {
-        broker = try MosquittoBroker()
         refreshLog = directory.file("refresh.jsonl")
         modeFile = directory.file("mode")
         try "ok".write(toFile: modeFile, atomically: true, encoding: .utf8)
         server = try HTTPTestServer(tls: certificates.map { ($0.serverCertificate, $0.serverKey) },
                                     arguments: ["--skoda-log", refreshLog, "--skoda-mode-file", modeFile] + serverArguments)
-        var schema = ConfigSchema.standard
-        schema.register(SkodaConfigKeys.all)
-        let data = directory.file("data")
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        store = ConfigStore(schema: schema, dataDirectory: data, environment: { _ in nil })
+        // The local broker is Skoda's too unless the test gives another port: the rig's broker
+        // port is only known once it runs, so that one value is set after.
         var values = [
             "skoda.enabled": "true", "skoda.user_id": SkodaSeedExamples.user, "skoda.vins": SkodaSeedExamples.vin,
             "skoda.refresh_token": SkodaRig.configuredRefresh, "skoda.fcm_token": SkodaRig.fcm,
             "skoda.refresh_url": server.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
-            "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(cloudPort ?? broker.port), "skoda.mqtt_tls": "false",
+            "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_tls": "false",
         ]
+        if let cloudPort { values["skoda.mqtt_port"] = String(cloudPort) }
         if let certificates { values["http.ca_file"] = certificates.caFile }
         for (key, value) in extra { values[key] = value }
-        for (key, value) in values { try store.set(key, to: value) }
-        loop = try EventLoop()
-        uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(broker.port),
-                                                                       clientID: "skoda-test-uplink"), loop: loop)
-        uplink.start()
-        host = SkodaRig.makeHost(store: store, loop: loop, uplink: uplink, registry: registry)
-        guard loop.run(timeout: 10, until: { [uplink] in uplink.isConnected }) else { throw RigError.noUplink }
-    }
-
-    static func makeHost(store: ConfigStore, loop: EventLoop, uplink: MQTTClient, registry: CommandRegistry) -> ServiceHost {
-        ServiceHost(catalogue: [SkodaService.descriptor], store: store, loop: loop, port: uplink, node: "test",
-                    topicPrefix: "switchyard/test", commands: registry)
+        rig = try ServiceRig(descriptor: SkodaService.descriptor, settings: values)
+        if values["skoda.mqtt_port"] == nil { try rig.store.set("skoda.mqtt_port", to: String(rig.port)) }
+        host = rig.host
     }
 
     var service: SkodaService { host.service(named: "skoda") as! SkodaService }
@@ -80,9 +69,7 @@ final class SkodaRig {
     func setMode(_ mode: String) throws { try mode.write(toFile: modeFile, atomically: true, encoding: .utf8) }
 
     /// `skoda <arguments>` as the console would run it.
-    func command(_ arguments: String...) -> CommandReply {
-        registry.execute("skoda", CommandRequest(origin: .console, arguments: arguments))
-    }
+    func command(_ arguments: String...) -> CommandReply { rig.command("skoda", arguments) }
 
     var status: JSONValue { command("status").output.json }
 
@@ -95,6 +82,4 @@ final class SkodaRig {
     func waitSubscribed(timeout: TimeInterval = 20) -> Bool {
         loop.run(timeout: timeout) { self.broker.log.contains("Sending SUBACK to switchyard-test-skoda") }
     }
-
-    enum RigError: Error { case noUplink }
 }

@@ -139,7 +139,7 @@ struct SkodaServiceTests {
         // A new instance (gateway restart) starts from the saved rotation, not the configured token.
         let before = rig.refreshBodies.count
         rig.host.stopAll()
-        rig.host = SkodaRig.makeHost(store: rig.store, loop: rig.loop, uplink: rig.uplink, registry: CommandRegistry())
+        rig.host = rig.rig.makeHost()
         rig.host.startAll()
         #expect(rig.loop.run(timeout: 10) { rig.refreshBodies.count == before + 1 })
         #expect(rig.refreshBodies.last != SkodaRig.configuredRefresh)

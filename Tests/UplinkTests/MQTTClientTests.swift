@@ -54,8 +54,7 @@ struct MQTTClientTests {
         var received: [String] = []
         client.subscribe("cmd/+/x") { received.append($0.topic + "=" + $0.text) }
         client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected })
-        loop.run(timeout: 0.3) { false } // let SUBACK arrive
+        #expect(loop.run(timeout: 5) { client.subscriptionsAnswered })
         try MQTTTool.publish(port: broker.port, topic: "cmd/1/x", message: "hello")
         try MQTTTool.publish(port: broker.port, topic: "cmd/2/y", message: "ignored")
         try MQTTTool.publish(port: broker.port, topic: "cmd/3/x", message: "world")
@@ -174,8 +173,7 @@ struct MQTTClientTests {
         broker.stop()
         #expect(loop.run(timeout: 5) { !client.isConnected })
         try broker.start()
-        #expect(loop.run(timeout: 10) { client.isConnected })
-        loop.run(timeout: 0.3) { false }
+        #expect(loop.run(timeout: 10) { client.subscriptionsAnswered })
         try MQTTTool.publish(port: broker.port, topic: "re/sub", message: "after")
         #expect(loop.run(timeout: 5) { received == ["after"] })
         #expect(client.stats.connects == 2)

@@ -4,6 +4,7 @@ import Runtime
 import ServiceKit
 import Store
 import TestSupport
+import ServiceTestSupport
 import Testing
 import Uplink
 import Web
@@ -12,31 +13,22 @@ import Web
 /// loopback port, and curl as the browser. The loop runs on the test thread, so every request
 /// pumps it until curl is done.
 final class WebRig {
-    let directory = TemporaryDirectory(prefix: "web")
-    let store: ConfigStore
-    let loop: EventLoop
-    let host: ServiceHost
-    let registry = CommandRegistry()
+    let rig: ServiceRig
     let port: Int
-    private let client: MQTTClient
+    var directory: TemporaryDirectory { rig.directory }
+    var store: ConfigStore { rig.store }
+    var loop: EventLoop { rig.loop }
+    var host: ServiceHost { rig.host }
+    var registry: CommandRegistry { rig.commands }
 
     init(_ settings: [String: String] = [:]) throws {
-        var schema = ConfigSchema.standard
-        schema.register(WebConfigKeys.all)
-        store = ConfigStore(schema: schema, dataDirectory: directory.path, environment: { _ in nil })
-        try store.set("web.enabled", to: "true")
         port = settings["web.port"].flatMap { Int($0) } ?? FreePort.next()
-        try store.set("web.port", to: String(port))
-        for (key, value) in settings { try store.set(key, to: value) }
-        loop = try EventLoop()
-        // Never connected: the dashboard does not need the broker.
-        client = try MQTTClient(name: "uplink", settings: MQTTSettings(clientID: "web-test"), loop: loop)
-        host = ServiceHost(catalogue: [WebService.descriptor], store: store, loop: loop, port: client, node: "test",
-                           topicPrefix: "switchyard/test", commands: registry)
-        host.startAll()
+        var values = ["web.enabled": "true", "web.port": String(port)]
+        values.merge(settings) { _, new in new }
+        // No broker: the dashboard does not need one, and its client is never started.
+        rig = try ServiceRig(descriptor: WebService.descriptor, settings: values, broker: false)
+        rig.start()
     }
-
-    deinit { host.stopAll() }
 
     var base: String { "http://127.0.0.1:\(port)" }
 

@@ -1,6 +1,6 @@
 import CSupport
-import OTA
 import Runtime
+import ServiceKit
 
 /// The process side of `switchyard supervise`: one child at a time, a health pipe from it,
 /// SIGCHLD from the signalfd, backoff between crashes, the trial deadline and the stable
@@ -122,13 +122,13 @@ final class SlotSupervisor {
             var index = 0
             while let entry = environ[index] {
                 let text = String(cString: entry)
-                if !text.hasPrefix("SWITCHYARD_HEALTH_FD") && !text.hasPrefix(OTAService.slotVariable + "=") {
+                if !text.hasPrefix(SupervisorLink.healthVariable) && !text.hasPrefix(OTAService.slotVariable + "=") {
                     environment.append(text)
                 }
                 index += 1
             }
         }
-        environment.append("SWITCHYARD_HEALTH_FD=3")
+        environment.append(SupervisorLink.healthVariable + "=3")
         environment.append(OTAService.slotVariable + "=" + slot.name)
         var pid: pid_t = 0
         let result = SlotSupervisor.spawn(&pid, binary, &argv, environment, passing: writeEnd,
@@ -244,7 +244,7 @@ final class SlotSupervisor {
             let how: String
             if sy_wifexited(status) != 0 {
                 let code = sy_wexitstatus(status)
-                if code == 75 || (code == 0 && pendingRollback == nil) {
+                if code == SupervisorLink.restartStatus || (code == 0 && pendingRollback == nil) {
                     // A restart the gateway asked for (after an update): start what is active now.
                     log.info("slot \(childSlot.name) exited (\(code)) asking for a restart")
                     restartTimer = loop.after(.milliseconds(100)) { [self] in self.launch() }

@@ -1,7 +1,7 @@
+import CLI
 import CSupport
 import Crypto
 import JSON
-import OTA
 import Runtime
 import ServiceKit
 import Store
@@ -10,12 +10,48 @@ import Uplink
 /// `switchyard ota keygen|push|status`: make a signing key, send a signed update to a
 /// gateway over MQTT, or show a data directory's slots offline.
 enum OTACommand {
+    /// `ota` in the `ota` service's descriptor.
+    static var command: ServiceCommand {
+        ServiceCommand("ota", summary: "Firmware updates: keygen | push --file F --key K --node N | status",
+                       help: help) { arguments, _ throws(UsageError) in try main(arguments) }
+    }
+
+    static let help = """
+    Usage: switchyard ota keygen [--out FILE]
+           switchyard ota push --file IMAGE --key FILE --node NAME [--broker HOST[:PORT]] [options]
+           switchyard ota status [--data DIR]
+
+    keygen  Writes an Ed25519 key pair: FILE (private, mode 0600; default ota-key) and FILE.pub.
+            Put FILE.pub's hex on each gateway: `switchyard config set ota.public_keys HEX`.
+    push    Signs IMAGE (a switchyard firmware binary) and sends it over MQTT to gateway NAME
+            (switchyard/NAME/ota/...): manifest, then chunks at QoS 1, resending what the gateway
+            reports missing after a reconnect or restart. Shows the gateway's progress and exits 0
+            only when the gateway runs the new version and has committed it; 1 with the reason
+            when it refused the image (signature, target, expiry, serial, architecture, version,
+            SHA-256) or rolled back. The manifest is signed for NAME only, with a serial above
+            the last one the gateway reports and an expiry time: it cannot be replayed at
+            another gateway, nor at this one once used or expired.
+    status  The slots, versions, trial state and last failure recorded in a data directory.
+
+    Push options:
+      --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
+      --version X.Y.Z       The image's version (default: read from its version stamp)
+      --force               Allow reinstalling the version the gateway runs (never an older one)
+      --downgrade           Allow a version older than the one the gateway runs (signed)
+      --expires DURATION    How long the manifest stays valid: seconds, or with s, m, h or d
+                            (default 24h; 1m to 365d)
+      --chunk-size BYTES    Bytes per chunk (default 16384)
+      --timeout SECONDS     Give up without a commit after this long (default 600)
+      --username USER       Broker login; the password comes from $MQTT_PASSWORD
+      --client-id ID        MQTT client id (default switchyard-ota-push-<random>)
+    """
+
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: ["--out", "--file", "--key", "--node", "--broker", "--port",
                                                        "--version", "--chunk-size", "--timeout", "--username",
                                                        "--client-id", "--data", "--expires"])
         if parsed.wantsHelp || parsed.positionals.isEmpty {
-            Output.line(HelpText.ota)
+            Output.line(help)
             return parsed.wantsHelp ? 0 : 2
         }
         switch parsed.positionals[0] {

@@ -1,12 +1,12 @@
 /// A subcommand's arguments: `--name value`, `--name=value`, bare flags and positionals.
 /// Small on purpose: the firmware cannot link swift-argument-parser.
-struct Arguments {
-    private(set) var positionals: [String] = []
+public struct Arguments {
+    public private(set) var positionals: [String] = []
     private var options: [String: String] = [:]
     private var flags: Set<String> = []
 
     /// Splits `arguments`; `valued` names the options that take a value.
-    init(_ arguments: [String], valued: Set<String>) throws(UsageError) {
+    public init(_ arguments: [String], valued: Set<String>) throws(UsageError) {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -46,22 +46,19 @@ struct Arguments {
     }
 
     /// Flags every subcommand understands.
-    static let knownFlags: Set<String> = ["--help", "--json", "--verbose", "--force", "--downgrade"]
+    public static let knownFlags: Set<String> = ["--help", "--json", "--verbose", "--force", "--downgrade"]
 
-    func value(_ name: String) -> String? { options[name] }
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
-    var wantsHelp: Bool { flags.contains("--help") }
+    /// The value of the valued option `name`, if given.
+    public func value(_ name: String) -> String? { options[name] }
+    /// Whether the flag `flag` was given.
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
+    /// `-h` or `--help` was given.
+    public var wantsHelp: Bool { flags.contains("--help") }
 
     /// `-1`, `-2.5`: a minus sign followed by a digit.
-    static func isNegativeNumber(_ argument: String) -> Bool {
+    public static func isNegativeNumber(_ argument: String) -> Bool {
         let bytes = Array(argument.utf8)
         return bytes.count >= 2 && bytes[0] == UInt8(ascii: "-") && bytes[1] >= UInt8(ascii: "0")
             && bytes[1] <= UInt8(ascii: "9")
     }
-}
-
-/// A command line that does not parse: printed with a pointer to `--help`, exit status 2.
-struct UsageError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
 }

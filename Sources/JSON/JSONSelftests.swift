@@ -1,8 +1,11 @@
-import JSON
+import CLI
 import Runtime
 
 /// Selftest of the JSON layer: build, print, parse back, read typed values, reject garbage.
-enum JSONSelftest {
+public enum JSONSelftests {
+    /// The checks `switchyard selftest` runs for this module.
+    public static var checks: [SelftestCheck] {[SelftestCheck("json", run: encodeDecode)]}
+
     static func encodeDecode() -> SelftestOutcome {
         let value: JSONValue = [
             "node": "selftest", "uptime_ms": .int(1_732_179_000_123), "ok": true,

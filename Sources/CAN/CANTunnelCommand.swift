@@ -1,4 +1,4 @@
-import CAN
+import CLI
 import CSupport
 import Crypto
 import JSON
@@ -13,6 +13,15 @@ import Uplink
 /// Not a second gateway: the flags become `can.*` settings in a store of their own (never
 /// saved), and the same `CANService` runs under the same `ServiceHost` as in `switchyard run`.
 enum CANTunnelCommand {
+    /// `can-tunnel` in the `can` service's descriptor. Its `-p PASSWORD` is PyMQTT2CAN's
+    /// interface: the process's copy keeps the value, its argv area (/proc/PID/cmdline) loses it.
+    static var command: ServiceCommand {
+        ServiceCommand("can-tunnel", summary: "Tunnel a CAN bus over MQTT like PyMQTT2CAN: -b -i -s -u -p -t -H -P -S",
+                       help: help, runsUntilSignalled: true, secretOptions: ["-p", "--password"]) {
+            arguments, _ throws(UsageError) in try main(arguments)
+        }
+    }
+
     static let help = """
     Usage: switchyard can-tunnel [-b socketcan|slcan] [-i IFACE|DEVICE] [-s BITRATE] [-u USER] [-p PASSWORD]
                                  [-t TOPIC] [-H HOST] [-P PORT] [-S] [options]

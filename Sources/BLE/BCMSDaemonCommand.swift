@@ -1,4 +1,6 @@
+import CLI
 import CSupport
+import ServiceKit
 
 /// The binary run as `bcms-daemon`: the gateway (`switchyard run`) with the seed daemon's
 /// flags mapped to settings through their environment names, so nothing is saved and the
@@ -6,6 +8,17 @@ import CSupport
 /// is iot.username, `--use_device_identity True` is iot.use_device_identity,
 /// `--application_identifier A` is iot.application_identifier; BLE is switched on.
 enum BCMSDaemonCommand {
+    /// `bcms-daemon` in the `ble` service's descriptor; the binary run as `bcms-daemon` (a
+    /// symlink) is it too. It is the gateway, so it runs until signalled.
+    static var command: ServiceCommand {
+        ServiceCommand("bcms-daemon",
+                       summary: "The gateway with the BCMS daemon's flags (--debug --username --use_device_identity ...)",
+                       help: help, runsUntilSignalled: true, answersToProgramName: true) {
+            arguments, environment throws(UsageError) in
+            try main(arguments, runGateway: environment.runGateway)
+        }
+    }
+
     static let help = """
     usage: bcms-daemon [-h] [--debug BOOL] [--username USERNAME] [--use_device_identity BOOL]
                        [--application_identifier ID] [--data DIR]
@@ -15,7 +28,7 @@ enum BCMSDaemonCommand {
     --debug True logs at debug level). Everything else comes from the saved settings.
     """
 
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+    static func main(_ arguments: [String], runGateway: ([String]) throws(UsageError) -> Int32) throws(UsageError) -> Int32 {
         var run: [String] = []
         var environment: [(String, String)] = [("BCMS_ENABLED", "true")]
         var index = 0
@@ -42,7 +55,7 @@ enum BCMSDaemonCommand {
         }
         // The store reads these as the environment layer of this process only.
         for (name, value) in environment { _ = setenv(name, value, 1) }
-        return try RunCommand.main(run)
+        return try runGateway(run)
     }
 
     /// The seed's Python-style booleans: True/False (any case), 1/0.

@@ -1,6 +1,6 @@
+import CLI
 import CSupport
 import Crypto
-import OTA
 import Runtime
 import ServiceKit
 import Uplink
@@ -206,13 +206,13 @@ final class ProgressLine {
 
     func show(_ status: OTAStatus) {
         let step = status.percent / 10
-        guard status.state != lastState || (terminal ? status.percent != lastPercent : step != lastPercent / 10) else { return }
-        lastState = status.state
+        guard status.state.name != lastState || (terminal ? status.percent != lastPercent : step != lastPercent / 10) else { return }
+        lastState = status.state.name
         lastPercent = status.percent
         let filled = status.percent * 30 / 100
         var bar = ""
         for index in 0..<30 { bar += index < filled ? "#" : "." }
-        let line = "[" + bar + "] " + String(status.percent) + "% " + status.state
+        let line = "[" + bar + "] " + String(status.percent) + "% " + status.state.name
             + (status.reason.isEmpty ? "" : ": " + status.reason)
         if terminal {
             try? FileDescriptor.standardError.writeAll("\r" + line + "\u{1B}[K")

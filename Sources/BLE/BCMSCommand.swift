@@ -1,13 +1,22 @@
-import BLE
+import CLI
 import CSupport
 import Console
 import JSON
 import Runtime
+import ServiceKit
 import Store
 
 /// `switchyard bcms` (also the binary run as `bcms`): the seed's BCMS CLI, a client of the
 /// gateway's JSON-RPC port calling the `bcms` command there with the same words.
 enum BCMSCommand {
+    /// `bcms` in the `ble` service's descriptor; the binary run as `bcms` (a symlink) is it too.
+    static var command: ServiceCommand {
+        ServiceCommand("bcms", summary: "The BLE device manager CLI (seed BCMS): list, approve, remove, set_mode, pair, unpair, ...",
+                       help: help, answersToProgramName: true) { arguments, environment throws(UsageError) in
+            try main(arguments, schema: environment.schema)
+        }
+    }
+
     static let help = """
     usage: bcms [-h] [--address ADDRESS] [--only_approved | --no-only_approved] [--mode MODE]
                 {list,approve,remove,mode,set_mode,pair,unpair,is_paired}
@@ -30,7 +39,7 @@ enum BCMSCommand {
                             saved settings in --data DIR)
     """
 
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+    static func main(_ arguments: [String], schema: ConfigSchema) throws(UsageError) -> Int32 {
         var words: [String] = []
         var host: String?
         var port: Int?
@@ -61,7 +70,7 @@ enum BCMSCommand {
         }
         guard !words.isEmpty else { throw UsageError("which method: list, approve, remove, mode, set_mode, pair, unpair or is_paired?") }
         let directory = DataDirectory.resolve(dataDirectory)
-        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: directory)
+        let store = ConfigStore(schema: schema, dataDirectory: directory)
         if host == nil { host = store.value(StandardKeys.rpcBind) }
         if port == nil { port = store.value(StandardKeys.rpcPort) }
         // A pairing answers when it is done: wait longer than the gateway lets it take.

@@ -1,9 +1,12 @@
+import CLI
 import CSupport
 import Runtime
-import Store
 
 /// Selftest of the config store: set, save, reopen, compare, in a fresh temporary directory.
-enum StoreSelftest {
+public enum StoreSelftests {
+    /// The checks `switchyard selftest` runs for this module.
+    public static var checks: [SelftestCheck] {[SelftestCheck("config store", run: roundTrip)]}
+
     static func roundTrip() -> SelftestOutcome {
         var template = Array("/tmp/switchyard-selftest-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else { return .failed("mkdtemp: \(Errno.current.description)") }

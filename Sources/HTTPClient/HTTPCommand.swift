@@ -1,10 +1,16 @@
-import HTTPClient
+import CLI
 import Runtime
 
 /// `switchyard http get|post URL`: one request through the gateway's own HTTP client (curl
 /// multi in a run loop), to check from the device that a cloud endpoint, its TLS and the CA
 /// directory work. The body goes to standard output, the status line to standard error.
-enum HTTPCommand {
+public enum HTTPCommand {
+    /// `switchyard http`: no service's, so the executable lists it among its own tools.
+    public static var command: CLICommand<Void> {
+        CLICommand("http", summary: "One HTTP(S) request through the gateway's client: get URL | post URL --json TEXT",
+                   help: help) { arguments, _ throws(UsageError) in try main(arguments) }
+    }
+
     static let help = """
     Usage: switchyard http get URL [--ca-file FILE] [--ca-dir DIR] [--timeout SECONDS] [--header 'Name: value']
            switchyard http post URL (--json TEXT | --form 'a=1&b=2') [same options]

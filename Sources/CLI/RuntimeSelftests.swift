@@ -1,8 +1,15 @@
 import CSupport
 import Runtime
 
-/// Selftest checks of the Runtime module: the scheduler and the cross-thread ring.
-enum RuntimeSelftests {
+/// Selftest checks of the Runtime module: the scheduler and the cross-thread ring. They live
+/// here, the lowest module that knows what a selftest check is (Runtime sits below it).
+public enum RuntimeSelftests {
+    /// The run loop, then the ring: in the order `switchyard selftest` prints them.
+    public static var checks: [SelftestCheck] {[
+        SelftestCheck("run loop", run: runLoop),
+        SelftestCheck("ring across threads", run: ringAcrossThreads),
+    ]}
+
     /// A fixed-rate task, a one-shot timer, a pipe watch and a wake-up from another thread,
     /// all in one loop, with a 2 s guard timer so a broken loop fails instead of hanging.
     static func runLoop() -> SelftestOutcome {

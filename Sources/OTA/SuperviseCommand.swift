@@ -1,6 +1,7 @@
+import CLI
 import CSupport
-import OTA
 import Runtime
+import ServiceKit
 import Store
 
 /// `switchyard supervise`: the image's service entry. Starts the active slot's binary as a
@@ -12,7 +13,37 @@ enum SuperviseCommand {
     /// `--log-max` unless given: 1 MiB, one previous copy kept.
     static let defaultLogMax = 1 << 20
 
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+    /// `supervise` in the `ota` service's descriptor: the image's service, until signalled.
+    static var command: ServiceCommand {
+        ServiceCommand("supervise",
+                       summary: "Run the active firmware slot, restart it, roll back a bad update (the image's service)",
+                       help: help, runsUntilSignalled: true) { arguments, environment throws(UsageError) in
+            try main(arguments, schema: environment.schema)
+        }
+    }
+
+    static let help = """
+    Usage: switchyard supervise [--data DIR] [--factory BINARY] [--log FILE [--log-max BYTES]]
+                                [-- RUN-OPTIONS...]
+
+    What the image starts: runs `BINARY run --data DIR RUN-OPTIONS` for the active firmware slot
+    (DIR/ota/slot-a or slot-b, else the factory binary, by default this one) and restarts it
+    when it exits, waiting 1 s doubling to 60 s after crashes. A run counts as good only once
+    the gateway has stayed up ota.stable_s (30 s) after reporting healthy: only that starts the
+    backoff over, so a gateway that reports healthy and then crashes is not restarted every
+    second. A slot on trial (just updated) must report healthy (broker connected, no service
+    failed) within ota.trial_s (120 s), stay up ota.stable_s after that, and crash fewer than
+    3 times, else the supervisor goes back to the previous slot; a good trial is then
+    committed. When no slot can start, the factory binary runs. SIGTERM/SIGINT stop the child
+    and then the supervisor.
+
+    Options:
+      --log FILE       Keep the log in FILE (the gateway's output and the supervisor's own),
+                       rotated to FILE.1 while running when it passes --log-max
+      --log-max BYTES  Size at which FILE is rotated (default 1048576)
+    """
+
+    static func main(_ arguments: [String], schema: ConfigSchema) throws(UsageError) -> Int32 {
         var own: [String] = []
         var passed: [String] = []
         if let separator = arguments.firstIndex(of: "--") {
@@ -23,7 +54,7 @@ enum SuperviseCommand {
         }
         let parsed = try Arguments(own, valued: ["--data", "--factory", "--config", "--log", "--log-max"])
         if parsed.wantsHelp {
-            Output.line(HelpText.supervise)
+            Output.line(help)
             return 0
         }
         guard parsed.positionals.isEmpty else { throw UsageError("unexpected argument \(parsed.positionals[0])") }
@@ -51,7 +82,7 @@ enum SuperviseCommand {
                 Output.error("switchyard supervise: log \(path): \(error.description); logging to standard error")
             }
         }
-        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: data, boardDefaultsPath: parsed.value("--config"))
+        let store = ConfigStore(schema: schema, dataDirectory: data, boardDefaultsPath: parsed.value("--config"))
         let supervisor = SlotSupervisor(data: data, factory: factory, runArguments: passed, loop: loop,
                                         trial: store.value(OTAConfigKeys.trialInterval),
                                         stable: store.value(OTAConfigKeys.stableInterval), logFile: logFile)

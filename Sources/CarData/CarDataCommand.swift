@@ -1,12 +1,21 @@
-import CarData
+import CLI
 import HTTPClient
 import Runtime
+import ServiceKit
 import Store
 
 /// `switchyard bmw login|credentials|catalogue|status`: the BMW CarData login and tools on
 /// the command line, as the Python seed offers them (main.py, --credentials-only,
 /// bmw_catalogue.py). Uses the same settings and saved login as the gateway's `bmw` service.
 enum CarDataCommand {
+    /// `bmw` in the `bmw` service's descriptor.
+    static var command: ServiceCommand {
+        ServiceCommand("bmw", summary: "BMW CarData: login | credentials | status | catalogue (see `switchyard help bmw`)",
+                       help: help) { arguments, environment throws(UsageError) in
+            try main(arguments, schema: environment.schema)
+        }
+    }
+
     static let help = """
     Usage: switchyard bmw login | credentials | status | catalogue [--refresh|--stats|--list-categories|--search TEXT|--category CAT]
            [--data DIR] [--config FILE]
@@ -23,7 +32,7 @@ enum CarDataCommand {
     Needs bmw.client_id (BMW_CLIENT_ID).
     """
 
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+    static func main(_ arguments: [String], schema: ConfigSchema) throws(UsageError) -> Int32 {
         // The catalogue's flags are the seed's bmw_catalogue.py options; Arguments knows only
         // the flags every subcommand shares, so these are taken out first.
         let catalogueFlags: Set<String> = ["--refresh", "--stats", "--list-categories"]
@@ -35,7 +44,7 @@ enum CarDataCommand {
             return 0
         }
         guard let verb = parsed.positionals.first else { throw UsageError("expected login, credentials, status or catalogue") }
-        let store = ConfigStore(schema: ServiceCatalog.schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
+        let store = ConfigStore(schema: schema, dataDirectory: DataDirectory.resolve(parsed.value("--data")),
                                 boardDefaultsPath: parsed.value("--config"))
         let loop: EventLoop
         do throws(RuntimeError) { loop = try EventLoop() } catch {
