@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CSupport", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runtime", "TestSupport", "store-torture"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Runtime", "TestSupport"]),
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "Runtime", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Runtime", "JSON", "Store", "Contracts", "Uplink", "TestSupport"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),

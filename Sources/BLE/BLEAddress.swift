@@ -1,3 +1,5 @@
+import Runtime
+
 /// A Bluetooth device address (48 bits), kept as an integer so the registry hashes and
 /// compares it without allocating. The wire order (HCI) is little-endian; people and topics
 /// use the display order, most significant byte first.
@@ -38,7 +40,7 @@ public struct BLEAddress: Hashable, Comparable, Sendable {
                 sinceSeparator = 0
                 continue
             }
-            guard let nibble = BLEAddress.nibble(byte), digits < 12 else { return nil }
+            guard let nibble = Hex.value(of: byte), digits < 12 else { return nil }
             value = value << 4 | UInt64(nibble)
             digits += 1
             sinceSeparator += 1
@@ -58,24 +60,13 @@ public struct BLEAddress: Hashable, Comparable, Sendable {
     public var compact: String { format(separator: false) }
 
     private func format(separator: Bool) -> String {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(17)
         for (index, byte) in displayBytes.enumerated() {
             if separator && index > 0 { out.append(UInt8(ascii: ":")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+            Hex.appendByte(byte, .upper, to: &out)
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 
     public static func < (lhs: BLEAddress, rhs: BLEAddress) -> Bool { lhs.rawValue < rhs.rawValue }

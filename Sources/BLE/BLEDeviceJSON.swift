@@ -1,5 +1,6 @@
 import Crypto
 import JSON
+import Runtime
 
 /// The JSON published for a device on `switchyard/<node>/ble/<MAC>` and listed by `bcms list`.
 enum BLEDeviceJSON {

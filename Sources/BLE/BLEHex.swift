@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// How BLE identifiers are written in specs and in our JSON. Payload bytes use Crypto's
 /// `Hex.encode` directly.

@@ -115,35 +115,6 @@ extension BLEService {
         for device in stale { registry.remove(device.address) }
     }
 
-    /// Home Assistant discovery for the values of an approved device not yet announced.
-    func announce(_ device: BLEDevice) {
-        guard settings.discovery, let reading = device.reading else { return }
-        for measurement in reading.measurements where measurement.kind.isDiscoverable {
-            let kind = measurement.kind
-            guard !device.announced.contains(kind.rawValue) else { continue }
-            let config = HomeAssistantDiscovery.config(
-                node: context.node, address: device.address, name: device.name, kind: kind, format: reading.format,
-                stateTopic: deviceTopic(device.address), availabilityTopic: presenceTopic(device.address))
-            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
-                                                     address: device.address, kind: kind)
-            // QoS 1 and retained: Home Assistant must get it even if it starts later.
-            send(topic, config.serialized(), qos: 1, retain: true)
-            device.announced.insert(kind.rawValue)
-            stats.discoveryConfigs += 1
-        }
-    }
-
-    /// Withdraws the discovery configs of a device (empty retained payloads).
-    func withdraw(_ device: BLEDevice) {
-        for raw in device.announced {
-            guard let kind = MeasurementKind(rawValue: raw) else { continue }
-            let topic = HomeAssistantDiscovery.topic(prefix: settings.discoveryPrefix, node: context.node,
-                                                     address: device.address, kind: kind)
-            context.port.publish(topic, [], qos: 1, retain: true)
-        }
-        device.announced.removeAll()
-    }
-
     func publishPresence(_ device: BLEDevice) {
         // Presence is retained, so only approved or decoded devices get it: random-MAC phones
         // and trackers must not fill the broker with retained topics.

@@ -41,6 +41,8 @@ public final class BLEService: Service {
     let pairing: BLEPairing
     /// The last encrypted BTHome counter of each device, kept across restarts.
     let bthomeCounters: BTHomeCounterStore
+    /// Home Assistant discovery, under `ble.discovery_prefix`.
+    let discovery: HomeAssistantAnnouncer
     private var windowTask: FixedRateTask?
     private var submitTask: FixedRateTask?
     private var cacheClearTask: FixedRateTask?
@@ -74,6 +76,8 @@ public final class BLEService: Service {
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
         pairing = BLEPairing(settings: settings, store: context.store, loop: context.loop, log: log)
         bthomeCounters = BTHomeCounterStore(dataDirectory: context.store.dataDirectory, loop: context.loop, log: log)
+        discovery = HomeAssistantAnnouncer(port: context.port, discovery: HomeAssistantDiscovery(
+            prefix: settings.discoveryPrefix, node: context.node, topicPrefix: context.topicPrefix))
     }
 
     // MARK: Service

@@ -113,12 +113,9 @@ final class BTHomeCounterStore {
     private func save() {
         guard dirty else { return }
         lastSave = loop.clock.now()
-        let temporary = path + ".tmp"
         do throws(RuntimeError) {
             try FileSystem.makeDirectory(directory)
-            try FileSystem.writeNew(temporary, Array(counters.json.serialized().utf8), mode: 0o600)
-            try FileSystem.rename(temporary, to: path)
-            try FileSystem.syncDirectory(directory)
+            try FileSystem.replaceAtomically(path: path, bytes: Array(counters.json.serialized().utf8), mode: 0o600)
         } catch {
             saveFailures += 1
             log.warning("cannot save the BTHome replay counters: " + error.description + "; retrying in "

@@ -1,3 +1,5 @@
+import Runtime
+
 /// The HCI commands the gateway sends, encoded as H4 command packets
 /// (`01 | opcode LE16 | length | parameters`), the same bytes for a UART and a raw socket.
 public struct HCICommand: Equatable {

@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// The IoT device id a device gets on approval: a random (version 4) UUID in lower case,
 /// or one the user gives.

@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// A device's identity resolving key (New Identity Resolving Key event, Load Identity
 /// Resolving Keys): `addr_info, value[16]`, 23 bytes. With it the kernel recognises a device

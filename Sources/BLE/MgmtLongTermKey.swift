@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// An LE long term key as the kernel hands it out (New Long Term Key event) and takes it
 /// back (Load Long Term Keys): `addr_info, key_type, central, enc_size, le16 ediv, rand[8],

@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// A mgmt status code (Command Complete / Command Status / Authentication Failed) and what it
 /// means to someone pairing a device.

@@ -62,7 +62,8 @@ public enum MeasurementKind: UInt8, CaseIterable, Sendable {
         switch self {
         case .battery: return "battery"
         case .temperature: return "temperature"
-        case .humidity, .moisture: return "humidity"
+        case .humidity: return "humidity"
+        case .moisture: return "moisture"
         case .pressure: return "pressure"
         case .illuminance: return "illuminance"
         case .energy: return "energy"

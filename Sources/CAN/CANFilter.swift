@@ -1,3 +1,5 @@
+import Runtime
+
 /// Accept filters for the frames a bus side publishes: a frame passes when, for any rule,
 /// `frame.id & mask == rule.id & mask` (SocketCAN's own semantics). No rules: all pass.
 ///
@@ -69,8 +71,8 @@ public struct CANFilter: Equatable, Sendable {
     public var description: String {
         var parts: [String] = []
         for rule in rules {
-            parts.append("0x" + CANHex.encode(rule.id, digits: rule.id > 0xFFF ? 8 : 3)
-                + ":0x" + CANHex.encode(rule.mask, digits: rule.mask > 0xFFF ? 8 : 3))
+            parts.append("0x" + Hex.encode(rule.id, digits: rule.id > 0xFFF ? 8 : 3, .upper)
+                + ":0x" + Hex.encode(rule.mask, digits: rule.mask > 0xFFF ? 8 : 3, .upper))
         }
         return parts.joined(separator: ",")
     }

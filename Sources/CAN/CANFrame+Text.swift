@@ -1,3 +1,5 @@
+import Runtime
+
 extension CANFrame {
     /// Parses cansend's syntax: `123#DEADBEEF` (standard), `12345678#00` (8 id digits:
     /// extended), `123#R` or `123#R4` (remote, optional length), `123##1112233` (CAN FD; the
@@ -13,7 +15,7 @@ extension CANFrame {
         var data = CANFrameData()
         if rest.first == UInt8(ascii: "#") {
             rest = rest.dropFirst()
-            guard let flagDigit = rest.first, let flags = CANHex.value(of: flagDigit) else { return nil }
+            guard let flagDigit = rest.first, let flags = Hex.value(of: flagDigit) else { return nil }
             fd = true
             brs = flags & 1 != 0
             rest = rest.dropFirst()
@@ -22,7 +24,7 @@ extension CANFrame {
             rest = rest.dropFirst()
             var length = 0
             if let digit = rest.first {
-                guard rest.count == 1, let value = CANHex.value(of: digit), value <= 8 else { return nil }
+                guard rest.count == 1, let value = Hex.value(of: digit), value <= 8 else { return nil }
                 length = Int(value)
                 rest = rest.dropFirst()
             }

@@ -1,3 +1,5 @@
+import Runtime
+
 /// One CAN or CAN FD frame as the gateway moves it between a bus and MQTT.
 ///
 /// A remote (RTR) frame carries no data on the wire, only a length; here its `data` holds
@@ -90,16 +92,16 @@ public struct CANFrame: Equatable, Sendable {
 
     /// candump-style text for logs and the console: `123#DEADBEEF`, `12345678#R4`, `123##1AA`.
     public var description: String {
-        var text = CANHex.encode(id, digits: isExtended ? 8 : 3)
+        var text = Hex.encode(id, digits: isExtended ? 8 : 3, .upper)
         if isRemote { return text + "#R" + String(data.count) }
         if isFD {
             var flags: UInt8 = 0
             if bitRateSwitch { flags |= 1 }
             if errorStateIndicator { flags |= 2 }
-            text += "##" + CANHex.encode(UInt32(flags), digits: 1)
+            text += "##" + Hex.encode(UInt32(flags), digits: 1, .upper)
         } else {
             text += "#"
         }
-        return text + CANHex.encode(data)
+        return text + Hex.encode(data, .upper)
     }
 }

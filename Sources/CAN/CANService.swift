@@ -84,12 +84,7 @@ public final class CANService: Service {
         let verb = request.argument(0) ?? "status"
         switch verb {
         case "status":
-            var object = JSONObject(minimumCapacity: 3)
-            object.append("health", .string(context.health.name))
-            if !context.health.detail.isEmpty { object.append("detail", .string(context.health.detail)) }
-            object.append("enabled", .bool(context.isEnabled))
-            if case .object(let block) = stateJSON() { for (key, value) in block { object[key] = value } }
-            return .json(.object(object))
+            return context.statusReply(stateJSON())
         case "restart":
             guard let tunnel else { return .failure(notRunning) }
             do throws(CANError) { try tunnel.restart() } catch { return .failure(error.description) }
@@ -110,11 +105,7 @@ public final class CANService: Service {
     }
 
     /// Why there is no tunnel to act on.
-    private var notRunning: String {
-        if !context.isEnabled { return "the CAN tunnel is disabled (set can.enabled true)" }
-        if case .failed(let why) = context.health { return "the CAN tunnel is not running: " + why }
-        return "the CAN tunnel is not running"
-    }
+    private var notRunning: String { context.notRunningText("the CAN tunnel", enableHint: "set can.enabled true") }
 
     /// The bus and tunnel settings `store` describes, or the key that cannot work and why.
     public static func settings(from store: ConfigStore) throws(ServiceError) -> (CANBusSettings, CANTunnelSettings) {

@@ -31,7 +31,7 @@ extension SLCANBus {
             case .status(let flags):
                 // Bits 2, 3, 5, 7: error warning, data overrun, error passive, bus error.
                 if flags & 0xAC != 0 {
-                    report(.busError("adapter status flags 0x" + CANHex.encode(UInt32(flags), digits: 2)))
+                    report(.busError("adapter status flags 0x" + Hex.encode(UInt32(flags), digits: 2, .upper)))
                 }
             case .ok, .transmitted, .serialNumber, .frame:
                 break

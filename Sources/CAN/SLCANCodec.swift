@@ -1,3 +1,5 @@
+import Runtime
+
 /// SLCAN (Lawicel ASCII) lines: what an adapter's line means, and the line for a frame.
 ///
 /// One dispatcher on the first character; frame lines are parsed by `SLCANFrameParser`.
@@ -47,12 +49,12 @@ public enum SLCANCodec {
         case (false, _, false, true): kind = "T"
         }
         bytes.append(kind.asciiValue!)
-        CANHex.appendDigits(frame.id, count: frame.isExtended ? 8 : 3, to: &bytes)
+        Hex.appendDigits(frame.id, count: frame.isExtended ? 8 : 3, .upper, to: &bytes)
         let length = frame.isFD ? frame.data.count : min(frame.data.count, CANFrame.maxClassicLength)
         let dlc = CANFrame.dlc(forLength: length) ?? 0
-        bytes.append(CANHex.digits[Int(dlc)])
+        bytes.append(Hex.digit(dlc, .upper))
         if !frame.isRemote {
-            for byte in frame.data.prefix(length) { CANHex.appendByte(byte, to: &bytes) }
+            for byte in frame.data.prefix(length) { Hex.appendByte(byte, .upper, to: &bytes) }
         }
         bytes.append(0x0D)
     }

@@ -1,3 +1,5 @@
+import Runtime
+
 /// Frame lines from an SLCAN adapter:
 ///
 /// | first | frame | id digits | data |
@@ -30,7 +32,7 @@ enum SLCANFrameParser {
         let dlcIndex = idStart + idDigits
         guard line.count >= 1 + idDigits + 1, let id = CANHex.number(line[idStart..<dlcIndex]),
               id <= (extended ? CANFrame.maxExtendedID : CANFrame.maxStandardID),
-              let dlc = CANHex.value(of: line[dlcIndex]) else { return nil }
+              let dlc = Hex.value(of: line[dlcIndex]) else { return nil }
         // Classic DLC 9-15 means 8 bytes on the wire, but no adapter sends it: reject, so a
         // corrupted line cannot pass as a frame.
         if !fd && dlc > 8 { return nil }

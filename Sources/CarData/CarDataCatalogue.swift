@@ -135,13 +135,10 @@ public struct CarDataCatalogue: Equatable {
 
     /// Writes the cache atomically.
     public func save(_ path: String, fetchedAt: Int64, source: String) throws(CarDataError) {
-        let temporary = path + ".tmp"
         do throws(RuntimeError) {
-            try FileSystem.writeNew(temporary, Array(cacheJSON(fetchedAt: fetchedAt, source: source).prettyPrinted().utf8),
-                                    mode: 0o644)
-            try FileSystem.rename(temporary, to: path)
+            try FileSystem.replaceAtomically(path: path, bytes: Array(cacheJSON(fetchedAt: fetchedAt, source: source).prettyPrinted().utf8),
+                                             mode: 0o644)
         } catch {
-            try? FileSystem.remove(temporary)
             throw .file("cannot write " + path + ": " + error.description)
         }
     }

@@ -41,6 +41,8 @@ public enum CarDataConfigKeys {
         help: "Prefix for BMW's JSON republished unchanged as <prefix>/<VIN> (Home Assistant's CarData custom broker mode).")
     public static let discovery = ConfigKey<Bool>.flag(
         "bmw.ha_discovery", default: true, help: "Whether to publish Home Assistant discovery for car values that arrived.")
+    public static let discoveryPrefix = ConfigKey<String>.topic(
+        "bmw.discovery_prefix", default: "homeassistant", help: "Home Assistant's discovery topic prefix.")
     public static let sessionExpiry = ConfigKey<Interval>.duration(
         "bmw.session_expiry_s", seconds: 0...3600, default: 0,
         help: "0: clean start, as BMW documents it. More: ask BMW's broker to keep the session that long, so QoS 1 messages sent while the stream reconnects with a fresh token are delivered after it.")
@@ -62,7 +64,7 @@ public enum CarDataConfigKeys {
     /// The settings: a change restarts the service.
     public static var all: [AnyConfigKey] {
         [enabled.any, clientID.any, vins.any, mqttHost.any, mqttPort.any, mqttCAFile.any, authURL.any,
-         catalogueURL.any, httpCAFile.any, tokenFile.any, topic.any, discovery.any, logRaw.any, sessionExpiry.any]
+         catalogueURL.any, httpCAFile.any, tokenFile.any, topic.any, discovery.any, discoveryPrefix.any, logRaw.any, sessionExpiry.any]
     }
 
     /// The login the service keeps itself.

@@ -116,13 +116,9 @@ public struct CarDataLogin: Equatable {
 
     /// Writes the seed file at `path` atomically, readable by its owner only.
     public func exportSeedFile(_ path: String) throws(CarDataError) {
-        let temporary = path + ".tmp"
         do throws(RuntimeError) {
-            try? FileSystem.remove(temporary)
-            try FileSystem.writeNew(temporary, Array((seedFileJSON.prettyPrinted() + "\n").utf8), mode: 0o600)
-            try FileSystem.rename(temporary, to: path)
+            try FileSystem.replaceAtomically(path: path, bytes: Array((seedFileJSON.prettyPrinted() + "\n").utf8), mode: 0o600)
         } catch {
-            try? FileSystem.remove(temporary)
             throw .file("cannot write " + path + ": " + error.description)
         }
     }

@@ -1,4 +1,5 @@
 import JSON
+import Runtime
 import ServiceKit
 
 /// Puts the stream on the local broker: BMW's JSON unchanged on `<prefix>/<VIN>` (Home
@@ -8,8 +9,8 @@ public final class CarDataRepublisher {
     private let port: MessagePort
     private let rawPrefix: String
     private let valuePrefix: String
-    private let node: String
-    private let discovery: Bool
+    /// Home Assistant discovery, nil when `bmw.ha_discovery` is off.
+    private let discovery: HomeAssistantAnnouncer?
     /// "<VIN>/<key>" for which discovery went out (bounded by the catalogue's few hundred keys
     /// per car; beyond `maxDiscovered` no more configs are sent, and that is counted).
     private var discovered = Set<String>()
@@ -19,12 +20,14 @@ public final class CarDataRepublisher {
     public private(set) var discoverySkipped = 0
 
     /// `topicPrefix` is `switchyard/<node>`.
-    public init(port: MessagePort, rawPrefix: String, topicPrefix: String, node: String, discovery: Bool) {
+    /// `discoveryPrefix` is Home Assistant's (`bmw.discovery_prefix`), nil for no discovery.
+    public init(port: MessagePort, rawPrefix: String, topicPrefix: String, node: String, discoveryPrefix: String?) {
         self.port = port
         self.rawPrefix = rawPrefix
         self.valuePrefix = topicPrefix + "/car/"
-        self.node = node
-        self.discovery = discovery
+        discovery = discoveryPrefix.map {
+            HomeAssistantAnnouncer(port: port, discovery: HomeAssistantDiscovery(prefix: $0, node: node, topicPrefix: topicPrefix))
+        }
     }
 
     /// Republishes one stream message: `payload` byte for byte, then its readings.
@@ -35,14 +38,15 @@ public final class CarDataRepublisher {
             let topic = valueTopic(vin: message.vin, key: reading.key)
             port.publish(topic, Array(reading.payloadText.utf8), qos: 1, retain: true)
             valuesPublished += 1
-            if discovery { announce(reading, vin: message.vin, topic: topic, catalogue: catalogue) }
+            if let discovery { announce(reading, vin: message.vin, topic: topic, catalogue: catalogue, through: discovery) }
         }
     }
 
     public func valueTopic(vin: String, key: String) -> String { valuePrefix + vin + "/" + key }
 
     /// Home Assistant discovery for one value, the first time it arrives.
-    private func announce(_ reading: CarDataMessage.Reading, vin: String, topic: String, catalogue: CarDataCatalogue) {
+    private func announce(_ reading: CarDataMessage.Reading, vin: String, topic: String, catalogue: CarDataCatalogue,
+                          through discovery: HomeAssistantAnnouncer) {
         let id = vin + "/" + reading.key
         guard !discovered.contains(id) else { return }
         guard discovered.count < CarDataRepublisher.maxDiscovered else {
@@ -50,35 +54,34 @@ public final class CarDataRepublisher {
             return
         }
         discovered.insert(id)
-        let objectID = "switchyard_" + node + "_" + vin + "_" + CarDataRepublisher.slug(reading.key)
-        let component = reading.isBoolean ? "binary_sensor" : "sensor"
-        var config = JSONObject(minimumCapacity: 8)
-        config.append("name", .string(catalogue.name(reading.key)))
-        config.append("unique_id", .string(objectID))
-        config.append("object_id", .string(objectID))
-        config.append("state_topic", .string(topic))
+        let device = HomeAssistantEntity.Device(identifier: "bmw_" + vin, name: "BMW " + vin, manufacturer: "BMW")
+        var entity = HomeAssistantEntity(
+            component: reading.isBoolean ? .binarySensor : .sensor, source: "bmw", deviceKey: vin, key: reading.key,
+            name: catalogue.name(reading.key), stateTopic: topic,
+            quantity: reading.isNumeric ? CarDataRepublisher.quantity(reading.key) : .text, device: device)
         if reading.isBoolean {
-            config.append("payload_on", "true")
-            config.append("payload_off", "false")
+            entity.payloadOn = "true"
+            entity.payloadOff = "false"
         } else if reading.isNumeric {
-            if let unit = reading.unit ?? catalogue.unit(reading.key), !unit.isEmpty {
-                config.append("unit_of_measurement", .string(unit))
-            }
-            config.append("state_class", "measurement")
+            entity.unit = reading.unit ?? catalogue.unit(reading.key)
         }
-        config.append("device", ["identifiers": [.string("bmw_" + vin)], "name": .string("BMW " + vin),
-                                 "manufacturer": "BMW", "via_device": .string("switchyard_" + node)])
-        port.publish("homeassistant/" + component + "/" + objectID + "/config",
-                     Array(JSONValue.object(config).serialized().utf8), qos: 1, retain: true)
+        entity.deviceClass = CarDataRepublisher.deviceClass(reading.key, isBoolean: reading.isBoolean, unit: entity.unit)
+        discovery.announce(entity)
     }
 
-    /// A key as Home Assistant's object id wants it: letters, digits and underscores.
-    static func slug(_ key: String) -> String {
-        var bytes: [UInt8] = []
-        for byte in key.utf8 {
-            let keep = (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)
-            bytes.append(keep ? byte : UInt8(ascii: "_"))
+    /// Door states are doors (open = on); the high-voltage battery's state of charge is a battery.
+    static func deviceClass(_ key: String, isBoolean: Bool, unit: String?) -> String? {
+        if isBoolean { return key.containsText(".door.") ? "door" : nil }
+        if unit == "%" && (key.containsText("batteryManagement.header") || key.containsText("charging.level")
+                           || key.containsText("stateOfCharge")) {
+            return "battery"
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return nil
+    }
+
+    /// The odometer only grows; other numbers are measurements (energy in kWh is made
+    /// `total_increasing` by the builder from its unit).
+    static func quantity(_ key: String) -> HomeAssistantEntity.Quantity {
+        key.containsText("travelledDistance") || key.containsText("mileage") || key.containsText("odometer") ? .counted : .measured
     }
 }

@@ -17,12 +17,7 @@ extension CarDataService {
         let verb = request.argument(0) ?? "status"
         switch verb {
         case "status":
-            var object = JSONObject(minimumCapacity: 4)
-            object.append("health", .string(context.health.name))
-            if !context.health.detail.isEmpty { object.append("detail", .string(context.health.detail)) }
-            object.append("enabled", .bool(context.isEnabled))
-            if case .object(let block) = stateJSON() { for (key, value) in block { object[key] = value } }
-            return .json(.object(object))
+            return context.statusReply(stateJSON())
         case "login":
             guard let authorizer else { return .failure(notRunning) }
             if case .waitingForUser(let grant, _) = authorizer.loginState { return .text(CarDataService.instructions(grant)) }
@@ -96,9 +91,7 @@ extension CarDataService {
     var loginPresent: Bool { login != nil }
 
     var notRunning: String {
-        if !context.isEnabled { return "BMW CarData is disabled (set bmw.enabled true and bmw.client_id)" }
-        if case .failed(let why) = context.health { return "BMW CarData is not running: " + why }
-        return "BMW CarData is not running"
+        context.notRunningText("BMW CarData", enableHint: "set bmw.enabled true and bmw.client_id")
     }
 
     /// The `state` block: where the login and stream stand, counters; secrets as "set" only.

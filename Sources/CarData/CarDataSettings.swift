@@ -10,6 +10,7 @@ struct CarDataSettings {
     var tokenFile: String
     var rawTopic: String
     var discovery: Bool
+    var discoveryPrefix: String
     var logRaw: Bool
     var stream: CarDataStreamSettings
     /// A setting that cannot work, and why.
@@ -23,6 +24,7 @@ struct CarDataSettings {
         tokenFile = store.string(CarDataConfigKeys.tokenFile)
         rawTopic = store.string(CarDataConfigKeys.topic)
         discovery = store.boolean(CarDataConfigKeys.discovery)
+        discoveryPrefix = store.string(CarDataConfigKeys.discoveryPrefix)
         logRaw = store.boolean(CarDataConfigKeys.logRaw)
         let caFile = store.string(CarDataConfigKeys.mqttCAFile)
         stream = CarDataStreamSettings(host: store.string(CarDataConfigKeys.mqttHost),

@@ -30,9 +30,7 @@ public enum RPCToken {
         }
         do throws(RuntimeError) {
             // A new file then a rename: a reader never sees half a token.
-            try FileSystem.writeNew(path + ".tmp", Array((token + "\n").utf8), mode: 0o600)
-            try FileSystem.rename(path + ".tmp", to: path)
-            try FileSystem.syncDirectory(dataDirectory)
+            try FileSystem.replaceAtomically(path: path, bytes: Array((token + "\n").utf8), mode: 0o600)
         } catch {
             throw .token(path: path, reason: error.description)
         }

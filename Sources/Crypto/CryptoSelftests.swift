@@ -1,4 +1,5 @@
 import CLI
+import Runtime
 
 /// `switchyard selftest`'s check of libcrypto as linked into this binary: the digests and
 /// the Ed25519 signatures OTA manifests need.

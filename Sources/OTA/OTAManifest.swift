@@ -1,5 +1,6 @@
 import Crypto
 import JSON
+import Runtime
 
 /// What an update says about itself before any chunk arrives: version, target architecture,
 /// size, SHA-256 of the image and of each chunk, chunk size, the gateway it is for, a serial,

@@ -96,10 +96,7 @@ final class OTAPersistWorker {
                 var failure: String? = nil
                 do throws(RuntimeError) {
                     try FileDescriptor(job.fd).sync()
-                    let temporary = job.path + ".tmp"
-                    try FileSystem.writeNew(temporary, job.record, mode: 0o600)
-                    try FileSystem.rename(temporary, to: job.path)
-                    try FileSystem.syncDirectory(job.directory)
+                    try FileSystem.replaceAtomically(path: job.path, bytes: job.record, mode: 0o600)
                 } catch {
                     failure = error.description
                 }

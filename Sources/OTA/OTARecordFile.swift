@@ -23,12 +23,9 @@ public enum OTARecordFile {
 
     /// Replaces `path` with `value` atomically (in `directory`, which it creates if needed).
     public static func write(_ value: JSONValue, to path: String, directory: String) throws(OTAError) {
-        let temporary = path + ".tmp"
         do throws(RuntimeError) {
             try FileSystem.makeDirectory(directory)
-            try FileSystem.writeNew(temporary, Array(value.serialized().utf8), mode: 0o600)
-            try FileSystem.rename(temporary, to: path)
-            try FileSystem.syncDirectory(directory)
+            try FileSystem.replaceAtomically(path: path, bytes: Array(value.serialized().utf8), mode: 0o600)
         } catch {
             throw .io(error)
         }

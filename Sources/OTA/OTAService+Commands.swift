@@ -6,7 +6,7 @@ extension OTAService {
     func command(_ request: CommandRequest) -> CommandReply {
         switch request.argument(0) ?? "status" {
         case "status":
-            return .json(statusJSON())
+            return context.statusReply(statusJSON())
         case "abort":
             guard let transfer = handleAbort() else { return .failure("no transfer in progress") }
             return .text("abandoned the transfer of " + transfer.manifest.version.description)

@@ -1,6 +1,6 @@
 import CSupport
 
-/// The few whole-file operations an atomic save needs (the config store, the outbox spool),
+/// The few whole-file operations an atomic save needs (every file the gateway replaces),
 /// over `SystemCall` so every call loops on EINTR and fails with a typed error naming it.
 public enum FileSystem {
     /// The whole file at `path`, or nil when it does not exist. Reads at most `limit` + 1
@@ -39,6 +39,33 @@ public enum FileSystem {
             try? remove(path)
             throw error
         }
+    }
+
+    /// Replaces the file at `path` with `bytes` (mode `mode`) so that a crash or a power cut
+    /// at any point leaves the old file or the new one, never a torn one: writes `<path>.tmp`
+    /// in the same directory and fsyncs it, runs `beforeReplacing` (the config store keeps its
+    /// last good copy there), renames the temp file over `path` and fsyncs the directory. On
+    /// any failure the temp file is removed and `path` is what it was.
+    public static func replaceAtomically(path: String, bytes: [UInt8], mode: UInt32,
+                                         beforeReplacing: () throws(RuntimeError) -> Void = {}) throws(RuntimeError) {
+        let temporary = path + ".tmp"
+        // `writeNew` removes its own file when it fails.
+        try writeNew(temporary, bytes, mode: mode)
+        do throws(RuntimeError) {
+            try beforeReplacing()
+            try rename(temporary, to: path)
+        } catch {
+            try? remove(temporary)
+            throw error
+        }
+        try syncDirectory(directory(of: path))
+    }
+
+    /// The directory part of `path`: `.` for a bare name, `/` for a file at the root.
+    public static func directory(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        if slash == path.utf8.startIndex { return "/" }
+        return String(path[path.startIndex..<slash])
     }
 
     /// Removes `path`; a file that is already gone is fine.

@@ -14,16 +14,17 @@ import ServiceKit
 final class SkodaPublisher {
     private let port: MessagePort
     private let prefix: String
-    private let node: String
-    private let discoveryPrefix: String?
+    /// Home Assistant discovery, nil when `skoda.discovery` is off.
+    private let discovery: HomeAssistantAnnouncer?
     private var announced: Set<String> = []
     private(set) var published = 0
 
     init(port: MessagePort, topicPrefix: String, node: String, discoveryPrefix: String?) {
         self.port = port
         self.prefix = topicPrefix
-        self.node = node
-        self.discoveryPrefix = discoveryPrefix
+        discovery = discoveryPrefix.map {
+            HomeAssistantAnnouncer(port: port, discovery: HomeAssistantDiscovery(prefix: $0, node: node, topicPrefix: topicPrefix))
+        }
     }
 
     func carTopic(_ vin: String, _ suffix: String) -> String { prefix + "/car/" + vin + "/" + suffix }
@@ -70,22 +71,14 @@ final class SkodaPublisher {
 
     /// Home Assistant discovery for `key` of car `vin`, once per run.
     private func announce(_ key: String, vin: String) {
-        guard let discoveryPrefix, !announced.contains(vin + "/" + key) else { return }
+        guard let discovery, !announced.contains(vin + "/" + key) else { return }
         announced.insert(vin + "/" + key)
         let info = SkodaValueInfo.info(for: key)
-        let id = node + "_skoda_" + vin.lowercased() + "_" + key
-        var device = JSONObject(minimumCapacity: 3)
-        device.append("identifiers", .array([.string("skoda_" + vin)]))
-        device.append("name", .string("Skoda " + vin))
-        device.append("manufacturer", "Škoda")
-        var config = JSONObject(minimumCapacity: 8)
-        config.append("name", .string(info.name))
-        config.append("unique_id", .string(id))
-        config.append("state_topic", .string(carTopic(vin, key)))
-        if let unit = info.unit { config.append("unit_of_measurement", .string(unit)) }
-        if let deviceClass = info.deviceClass { config.append("device_class", .string(deviceClass)) }
-        if let stateClass = info.stateClass { config.append("state_class", .string(stateClass)) }
-        config.append("device", .object(device))
-        send(discoveryPrefix + "/sensor/" + id + "/config", JSONValue.object(config).serialized(), retain: true)
+        let device = HomeAssistantEntity.Device(identifier: "skoda_" + vin, name: "Skoda " + vin, manufacturer: "Škoda")
+        var entity = HomeAssistantEntity(component: .sensor, source: "skoda", deviceKey: vin, key: key, name: info.name,
+                                         stateTopic: carTopic(vin, key), quantity: info.quantity, device: device)
+        entity.unit = info.unit
+        entity.deviceClass = info.deviceClass
+        published += discovery.announce(entity)
     }
 }

@@ -11,10 +11,8 @@ import Runtime
 /// the configured token it grew from, so a new `skoda.refresh_token` (a fresh login) wins.
 struct SkodaTokenFile {
     let path: String
-    let directory: String
 
     init(dataDirectory: String) {
-        directory = dataDirectory
         path = dataDirectory + "/skoda-token"
     }
 
@@ -31,11 +29,8 @@ struct SkodaTokenFile {
     /// Saves `token` as grown from `configured`.
     func save(_ token: String, configured: String) throws(SkodaError) {
         let document: JSONValue = ["refresh_token": .string(token), "seed": .string(SkodaTokenFile.fingerprint(configured))]
-        let temporary = path + ".tmp"
         do throws(RuntimeError) {
-            try FileSystem.writeNew(temporary, Array(document.serialized().utf8), mode: 0o600)
-            try FileSystem.rename(temporary, to: path)
-            try FileSystem.syncDirectory(directory)
+            try FileSystem.replaceAtomically(path: path, bytes: Array(document.serialized().utf8), mode: 0o600)
         } catch {
             throw .tokenFile(error.description)
         }

@@ -17,13 +17,11 @@ struct ConfigDirectory {
     let directory: String
     let current: String
     let previous: String
-    let temporary: String
 
     init(_ directory: String) {
         self.directory = directory
         current = directory + "/config"
         previous = current + ".prev"
-        temporary = current + ".tmp"
     }
 
     /// The saved settings, the copy they came from, and a line to log when that copy is not
@@ -55,11 +53,13 @@ struct ConfigDirectory {
     /// Replaces the saved settings with `bytes` (see the type's comment for the steps).
     func save(_ bytes: [UInt8]) throws(StoreError) {
         try io(directory) { () throws(RuntimeError) in try FileSystem.makeDirectory(directory) }
-        try io(temporary) { () throws(RuntimeError) in try FileSystem.writeNew(temporary, bytes, mode: 0o600) }
         // Only a good `config` becomes the last good copy: after loading from `config.prev`
         // because `config` was damaged, rotating would throw away the one good copy left.
-        if case .success(.some) = read(current) {
-            try io(previous) { () throws(RuntimeError) in
+        let rotate: Bool
+        if case .success(.some) = read(current) { rotate = true } else { rotate = false }
+        try io(current) { () throws(RuntimeError) in
+            try FileSystem.replaceAtomically(path: current, bytes: bytes, mode: 0o600) { () throws(RuntimeError) in
+                guard rotate else { return }
                 try FileSystem.remove(previous)
                 if try !FileSystem.link(current, as: previous) {
                     // No hard links (FAT): rename instead. Until the next rename lands there
@@ -68,8 +68,6 @@ struct ConfigDirectory {
                 }
             }
         }
-        try io(current) { () throws(RuntimeError) in try FileSystem.rename(temporary, to: current) }
-        try io(directory) { () throws(RuntimeError) in try FileSystem.syncDirectory(directory) }
     }
 
     /// The settings in the file at `path`: `.success(nil)` when there is no such file.

@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 
 /// The on-disk format of the user's settings, `<data dir>/config`:
 ///

@@ -119,15 +119,7 @@ public enum OutboxSpool {
     /// over `path`, and the directory flushed, so a power cut leaves the old file or the new
     /// one, never half of one.
     public static func save(_ queue: OutboxQueue, to path: String) throws(RuntimeError) {
-        let temporary = path + ".tmp"
-        try FileSystem.writeNew(temporary, encode(queue), mode: 0o600)
-        do throws(RuntimeError) {
-            try FileSystem.rename(temporary, to: path)
-        } catch {
-            try? FileSystem.remove(temporary)
-            throw error
-        }
-        try FileSystem.syncDirectory(directoryOf(path))
+        try FileSystem.replaceAtomically(path: path, bytes: encode(queue), mode: 0o600)
     }
 
     /// Appends the messages spooled at `path` to `queue` (through `append`, so its bounds and
@@ -165,12 +157,6 @@ public enum OutboxSpool {
         do throws(RuntimeError) { try FileSystem.rename(path, to: bad) } catch { outcome = "could not rename it" }
         log.warning("outbox spool " + path + " ignored (" + reason + "), " + outcome)
         return .rejected(reason)
-    }
-
-    static func directoryOf(_ path: String) -> String {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
-        if slash == path.utf8.startIndex { return "/" }
-        return String(path[path.startIndex..<slash])
     }
 
     // MARK: integers

@@ -162,12 +162,25 @@ struct BLEServiceTests {
         let reread = ConfigStore(schema: store.schema, dataDirectory: directory.path, environment: { _ in nil })
         #expect(reread.value(BLEConfigKeys.approved) == ["A4:C1:38:00:00:01=" + id])
         sim.send("sensors")
-        let configTopic = "homeassistant/sensor/test_a4c138000001_temperature/config"
+        let configTopic = "homeassistant/sensor/switchyard_test_ble_a4c138000001_temperature/config"
         #expect(loop.run(timeout: 5) { observer.lines.contains { $0.hasPrefix(configTopic + " ") } })
         let config = try #require(BLETestSupport.last(observer, configTopic))
+        #expect(config["unique_id"]?.stringValue == "switchyard_test_ble_a4c138000001_temperature")
         #expect(config["state_topic"]?.stringValue == "switchyard/test/ble/A4C138000001")
         #expect(config["unit_of_measurement"]?.stringValue == "°C")
+        #expect(config["state_class"]?.stringValue == "measurement")
         #expect(config["device"]?["identifiers"]?[0]?.stringValue == "ble_a4c138000001")
+        // Linked to the gateway's device, which was announced too; unavailable when the
+        // gateway is offline or the device away.
+        #expect(config["device"]?["via_device"]?.stringValue == "switchyard_test")
+        #expect(config["availability_mode"]?.stringValue == "all")
+        #expect(config["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
+        #expect(config["availability"]?[0]?["payload_not_available"]?.stringValue == "offline")
+        #expect(config["availability"]?[1]?["topic"]?.stringValue == "switchyard/test/ble/A4C138000001/presence")
+        #expect(config["availability"]?[1]?["payload_available"]?.stringValue == "home")
+        let gateway = try #require(BLETestSupport.last(observer, "homeassistant/binary_sensor/switchyard_test_status/config"))
+        #expect(gateway["device"]?["identifiers"]?[0]?.stringValue == "switchyard_test")
+        #expect(gateway["device_class"]?.stringValue == "connectivity")
 
         let list = BLETestSupport.bcms(registry, ["list", "--only_approved"], origin: .rpc).output.json
         #expect(list["devices"]?.arrayValue?.count == 1)

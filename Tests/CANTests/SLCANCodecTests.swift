@@ -1,3 +1,4 @@
+import Runtime
 import CAN
 import ServiceKit
 import Testing
@@ -16,7 +17,7 @@ struct SLCANCodecTests {
         #expect(parse("R1FFFFFFF0") == .frame(CANFrame(id: 0x1FFF_FFFF, extended: true, remote: true, timestamp: 99)))
         #expect(parse("t0000") == .frame(CANFrame(id: 0, timestamp: 99)))
         let twelve = [UInt8](0..<12)
-        #expect(parse("d7FF9" + CANHex.encode(twelve)) == .frame(CANFrame(id: 0x7FF, fd: true, data: twelve, timestamp: 99)))
+        #expect(parse("d7FF9" + Hex.encode(twelve, .upper)) == .frame(CANFrame(id: 0x7FF, fd: true, data: twelve, timestamp: 99)))
         #expect(parse("B00000001F" + String(repeating: "AB", count: 64))
                 == .frame(CANFrame(id: 1, extended: true, fd: true, bitRateSwitch: true,
                                    data: [UInt8](repeating: 0xAB, count: 64), timestamp: 99)))

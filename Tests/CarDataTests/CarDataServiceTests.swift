@@ -113,8 +113,21 @@ struct CarDataServiceTests {
         #expect(observer.wait(timeout: 10) { $0.contains(prefix + "vehicle.drivetrain.batteryManagement.header 80") })
         #expect(observer.lines.contains(prefix + "vehicle.drivetrain.batteryManagement.header 9.498705"))
         #expect(observer.lines.contains(prefix + "vehicle.cabin.door.row2.driver.isOpen false"))
-        #expect(observer.lines.contains { $0.hasPrefix("homeassistant/binary_sensor/switchyard_test_\(CarDataServiceTests.vin)_vehicle_cabin_door") })
-        #expect(observer.lines.contains { $0.contains("\"unit_of_measurement\":\"%\"") })
+        let vin = CarDataServiceTests.vin.lowercased()
+        let doorTopic = "homeassistant/binary_sensor/switchyard_test_bmw_\(vin)_vehicle_cabin_door_row2_driver_isopen/config"
+        let door = try #require(observer.lines.last { $0.hasPrefix(doorTopic + " ") })
+        let doorConfig = try JSONValue.parse(String(door.dropFirst(doorTopic.count + 1)))
+        #expect(doorConfig["device_class"]?.stringValue == "door")
+        #expect(doorConfig["payload_on"]?.stringValue == "true")
+        #expect(doorConfig["device"]?["via_device"]?.stringValue == "switchyard_test")
+        #expect(doorConfig["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
+        let socTopic = "homeassistant/sensor/switchyard_test_bmw_\(vin)_vehicle_drivetrain_batterymanagement_header/config"
+        let soc = try #require(observer.lines.last { $0.hasPrefix(socTopic + " ") })
+        let socConfig = try JSONValue.parse(String(soc.dropFirst(socTopic.count + 1)))
+        #expect(socConfig["device_class"]?.stringValue == "battery")
+        #expect(socConfig["unit_of_measurement"]?.stringValue == "%")
+        #expect(socConfig["state_class"]?.stringValue == "measurement")
+        #expect(observer.lines.contains { $0.hasPrefix("homeassistant/binary_sensor/switchyard_test_status/config ") })
         // The catalogue was fetched page by page at start (25 items, 3 pages) and names the values.
         #expect(service.catalogue.items.count == 25)
         #expect(bmw.cloud.requests.filter { $0["path"] as? String == "catalogue" }.count == 3)

@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 import Testing
 
 /// RFC 3610 section 8: packet vectors with the 13-byte nonce, the AES-128 key and the tag

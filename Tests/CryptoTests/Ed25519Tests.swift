@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 import Testing
 
 @Suite struct Ed25519Tests {

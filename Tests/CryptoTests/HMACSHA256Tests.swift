@@ -1,4 +1,5 @@
 import Crypto
+import Runtime
 import Testing
 
 /// RFC 4231 section 4: the HMAC-SHA-256 results of test cases 1-4, 6 and 7 (case 5 is a

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import JSON
 import OTA
+import Runtime
 import TestSupport
 import Testing
 

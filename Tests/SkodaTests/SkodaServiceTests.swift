@@ -70,13 +70,19 @@ struct SkodaServiceTests {
             #expect(values("raw/change-something-new") == [unknown])
 
             let discovery = try #require(lines.first {
-                $0.hasPrefix("homeassistant/sensor/test_skoda_tmbjb9ny6rf999999_soc/config ")
+                $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_soc/config ")
             })
             let config = try JSONValue.parse(String(discovery.split(separator: " ", maxSplits: 1)[1]))
             #expect(config["unit_of_measurement"]?.stringValue == "%")
             #expect(config["device_class"]?.stringValue == "battery")
+            #expect(config["state_class"]?.stringValue == "measurement")
             #expect(config["state_topic"]?.stringValue == base + "soc")
-            #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/test_skoda_tmbjb9ny6rf999999_range_km/config ") })
+            #expect(config["device"]?["via_device"]?.stringValue == "switchyard_test")
+            #expect(config["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
+            #expect(config["availability_mode"] == nil, "one availability topic: the gateway's")
+            #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_range_km/config ") })
+            #expect(lines.contains { $0.hasPrefix("homeassistant/binary_sensor/switchyard_test_status/config ") },
+                    "the gateway's device is announced")
 
             let status = rig.status
             #expect(status["open_operations"]?.arrayValue?.count == 1, "start-flash is still open")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Runtime
 @testable import Skoda
 import TestSupport
 import Testing
