@@ -17,6 +17,47 @@ let cModules: [Target] = [
     .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
 ]
 
+/// A service: its module `Sources/<name>` and its tests `Tests/<name>Tests`. Its one line in
+/// `services` below makes its target (the kit's modules plus what it `uses`), its test
+/// target (the test kit plus `testsUse`) and the catalogue's dependency on it.
+struct Feature {
+    let name: String
+    let uses: [Target.Dependency]
+    let testsUse: [Target.Dependency]
+
+    init(_ name: String, uses: [Target.Dependency] = [], testsUse: [Target.Dependency] = []) {
+        self.name = name
+        self.uses = uses
+        self.testsUse = testsUse
+    }
+
+    /// What every service imports: the run loop, JSON, settings, the kit, the CLI types.
+    static let kit: [Target.Dependency] = ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "CLI"]
+    /// What every service's tests use: a real broker, a client, `ServiceRig`.
+    static let testKit: [Target.Dependency] = ["Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]
+
+    var target: Target { .target(name: name, dependencies: Feature.kit + uses) }
+    var testTarget: Target {
+        .testTarget(name: name + "Tests", dependencies: [.target(name: name)] + Feature.testKit + testsUse)
+    }
+}
+
+/// The services, one line each (their start order is the catalogue's, not this one).
+let services: [Feature] = [
+    Feature("Benchlab", uses: ["SerialPort"], testsUse: ["SerialPort"]),
+    // `can-tunnel` is a tunnel of its own: its broker connection (Uplink) and client id (Crypto).
+    Feature("CAN", uses: ["CSocketCAN", "SerialPort", "Uplink", "Crypto"], testsUse: ["SerialPort"]),
+    // The car clouds: a cloud MQTTClient of their own (Uplink) besides the local port they publish to.
+    Feature("Skoda", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
+    Feature("CarData", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
+    // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
+    Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console"], testsUse: ["Crypto", "HTTPClient"]),
+    // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
+    Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
+    // The dashboard's tests show a CAN tunnel's state.
+    Feature("Web", uses: ["CMicroHTTPD"], testsUse: ["CAN"]),
+]
+
 let package = Package(
     name: "Switchyard",
     products: [
@@ -39,23 +80,9 @@ let package = Package(
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime", "CLI"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "Contracts"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
-        // `can-tunnel` is a tunnel of its own: its broker connection (Uplink) and client id (Crypto).
-        .target(name: "CAN", dependencies: ["CSocketCAN", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort",
-                                            "CLI", "Uplink", "Crypto"]),
-        // Skoda push events: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
-        .target(name: "Skoda", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient"]),
-        .target(name: "Benchlab", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "SerialPort"]),
-        // BMW CarData: its own cloud MQTTClient (Uplink) besides the local port it publishes to.
-        .target(name: "CarData", dependencies: ["Runtime", "JSON", "Store", "ServiceKit", "Crypto", "Uplink", "HTTPClient", "CLI"]),
-        // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
-        .target(name: "BLE", dependencies: ["CBluetooth", "CSupport", "Runtime", "JSON", "Store", "Crypto", "ServiceKit", "SerialPort",
-                                            "HTTPClient", "CLI", "Console"]),
-        // `ota push` sends over its own broker connection (Uplink).
-        .target(name: "OTA", dependencies: ["CSupport", "Runtime", "JSON", "Store", "ServiceKit", "Crypto", "CLI", "Uplink"]),
-        .target(name: "Web", dependencies: ["CMicroHTTPD", "CSupport", "Runtime", "JSON", "Store", "ServiceKit", "CLI"]),
         // Every service the firmware has (a new one is one line there) and the version the OTA
         // descriptor announces: the one module above the features, below the executable.
-        .target(name: "ServiceCatalog", dependencies: ["Store", "ServiceKit", "Board", "Benchlab", "CAN", "Skoda", "CarData", "BLE", "OTA", "Web"]),
+        .target(name: "ServiceCatalog", dependencies: ["Store", "ServiceKit", "Board"] + services.map { .target(name: $0.name) }),
         .executableTarget(
             name: "switchyard",
             dependencies: [
@@ -93,21 +120,14 @@ let package = Package(
         .testTarget(name: "SerialPortTests", dependencies: ["SerialPort", "Runtime", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Runtime", "JSON", "Store", "Contracts", "Uplink", "TestSupport"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "Runtime", "Store", "TestSupport"]),
-        .testTarget(name: "CANTests", dependencies: ["CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
-        .testTarget(name: "BenchlabTests", dependencies: ["Benchlab", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "SerialPort", "TestSupport", "ServiceTestSupport"]),
-        .testTarget(name: "CarDataTests", dependencies: ["CarData", "HTTPClient", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "TestSupport"]),
         .testTarget(name: "UplinkTests", dependencies: ["Uplink", "Runtime", "Contracts", "ServiceKit", "Store", "JSON", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "Uplink", "Runtime", "JSON", "Store", "TestSupport"]),
         // Checks over the whole catalogue: every service leak-free over 1,000 start/stop cycles,
         // every key closed to MQTT unless its module declares it remote-safe.
         .testTarget(name: "ServiceCatalogTests", dependencies: ["ServiceCatalog", "ServiceKit", "CAN", "Skoda", "CarData",
                                                                 "Uplink", "Store", "Runtime", "TestSupport"]),
-        .testTarget(name: "BLETests", dependencies: ["BLE", "HTTPClient", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "switchyard", "Crypto", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "CAN", "Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
-        .testTarget(name: "SkodaTests", dependencies: ["Skoda", "Uplink", "Runtime", "ServiceKit", "Store", "JSON", "Crypto", "HTTPClient", "TestSupport", "ServiceTestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
-    ],
+    ] + services.map(\.target) + services.map(\.testTarget),
     swiftLanguageModes: [.v6]
 )
