@@ -74,7 +74,7 @@ let package = Package(
         // What a service and the gateway's doors (Uplink, Console) agree on: the message port,
         // MQTT messages, commands, status topics. Below both, so neither imports ServiceKit.
         .target(name: "Contracts", dependencies: ["Runtime", "JSON"]),
-        .target(name: "ServiceKit", dependencies: ["Runtime", "JSON", "Store", "HTTPClient", "Contracts", "CLI"]),
+        .target(name: "ServiceKit", dependencies: ["CSupport", "Runtime", "JSON", "Store", "HTTPClient", "Contracts", "CLI"]),
         .target(name: "Uplink", dependencies: ["CMosquitto", "CSupport", "Runtime", "JSON", "Store", "Contracts", "CLI"]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Runtime", "CLI"]),
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime", "CLI"]),
