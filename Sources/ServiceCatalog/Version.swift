@@ -8,14 +8,6 @@ public enum Version {
     /// the spaces after `;` leave room for): see `OTAVersionStamp`.
     public static let stamp = "switchyard-version:0.1.0;                        "
     public static var string: String { OTAVersionStamp.version(in: stamp) }
-    /// The architecture this binary was built for.
-    public static var architecture: String {
-        #if arch(aarch64) || arch(arm64)
-        return "aarch64"
-        #elseif arch(x86_64)
-        return "x86_64"
-        #else
-        return "unknown"
-        #endif
-    }
+    /// The architecture this binary was built for (what `ota push` checks an image against).
+    public static var architecture: String { ELFHeader.hostArchitecture }
 }

@@ -61,6 +61,20 @@ struct CarDataServiceTests {
         return (host, service, registry)
     }
 
+    /// A device-code login against `bmw`'s fake cloud, as `bmw login` makes one: the loop it
+    /// ran on, the authorizer (for a refresh) and the tokens.
+    private func deviceCodeLogin(_ bmw: FakeBMW) throws -> (EventLoop, CarDataAuthorizer, CarDataTokens) {
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
+                                     clientID: "client-ok", caFile: "")
+        auth.slowDownStep = 1
+        var login: Result<CarDataTokens, CarDataError>?
+        auth.login { login = $0 }
+        #expect(loop.run(timeout: 20) { login != nil })
+        return (loop, auth, try #require(try? login?.get()))
+    }
+
     private func carMessage(_ value: String) -> String {
         #"{"vin":"\#(CarDataServiceTests.vin)","entityId":"\#(CarDataServiceTests.gcid)","topic":"\#(CarDataServiceTests.vin)","timestamp":"2025-10-01T10:12:40.809Z","data":{"vehicle.cabin.door.row2.driver.isOpen":{"timestamp":"2025-09-17T12:18:19Z","value":false},"vehicle.drivetrain.batteryManagement.header":{"timestamp":"2025-10-01T10:12:39Z","value":"\#(value)","unit":"%"}}}"#
     }
@@ -190,16 +204,9 @@ struct CarDataServiceTests {
         let bmw = try FakeBMW(stale: 2)
         let data = TemporaryDirectory(prefix: "bmw-data")
         let local = try MosquittoBroker()
-        let loop = try EventLoop()
-        let http = HTTPClient(loop: loop)
-        let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
-                                     clientID: "client-ok", caFile: "")
-        auth.slowDownStep = 1
-        var login: Result<CarDataTokens, CarDataError>?
-        auth.login { login = $0 }
-        #expect(loop.run(timeout: 20) { login != nil })
+        let (loop, _, tokens) = try deviceCodeLogin(bmw)
         // The seed client's file, as a user switching over brings it.
-        try CarDataLogin(try #require(try? login?.get())).exportSeedFile(data.file("bmw_tokens.json"))
+        try CarDataLogin(tokens).exportSeedFile(data.file("bmw_tokens.json"))
 
         let uplink = try MQTTClient(name: "uplink", settings: MQTTSettings(host: "127.0.0.1", port: Int32(local.port), clientID: "gw"), loop: loop)
         uplink.start()
@@ -221,15 +228,7 @@ struct CarDataServiceTests {
         let bmw = try FakeBMW()
         let data = TemporaryDirectory(prefix: "bmw-data")
         let local = try MosquittoBroker()
-        let loop = try EventLoop()
-        let http = HTTPClient(loop: loop)
-        let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
-                                     clientID: "client-ok", caFile: "")
-        auth.slowDownStep = 1
-        var login: Result<CarDataTokens, CarDataError>?
-        auth.login { login = $0 }
-        #expect(loop.run(timeout: 20) { login != nil })
-        let stale = try #require(try? login?.get())
+        let (loop, auth, stale) = try deviceCodeLogin(bmw)
         // A refresh rotates the refresh token: the one the seed file keeps is spent.
         var rotated: Result<CarDataTokens, CarDataError>?
         auth.refresh(CarDataLogin(stale)) { rotated = $0 }
