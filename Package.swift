@@ -126,7 +126,7 @@ let package = Package(
         // every key closed to MQTT unless its module declares it remote-safe.
         .testTarget(name: "ServiceCatalogTests", dependencies: ["ServiceCatalog", "ServiceKit", "CAN", "Skoda", "CarData",
                                                                 "Uplink", "Store", "Runtime", "TestSupport"]),
-        .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "TestSupport"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "ServiceCatalog", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
     ] + services.map(\.target) + services.map(\.testTarget),
     swiftLanguageModes: [.v6]
