@@ -2,6 +2,7 @@
 import Foundation
 import Runtime
 import ServiceKit
+import ServiceTestSupport
 import TestSupport
 import Testing
 
@@ -58,30 +59,26 @@ struct ATTClientTests {
 struct BLEActiveModeTests {
     @Test("an approved heart-rate strap is connected in active mode; its values are published and queued for the IoT API")
     func heartRateStrap() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-active")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0", "ble.mode": "active",
             "ble.approved": "F0:11:22:33:44:55=cd553938-8960-4e70-864a-a7fba06578c0", "ble.scan_s": "1",
             "iot.url": "http://127.0.0.1:9/unused", "iot.submit_s": "3600",
-        ], directory: directory)
-        let observer = try MQTTObserver(port: broker.port, topics: ["switchyard/test/ble/F01122334455"])
-        let loop = try EventLoop()
+        ], connect: false, mqtt: { $0.keepaliveSeconds = 10 })
+        let observer = try rig.observe(["switchyard/test/ble/F01122334455"])
+        let loop = rig.loop
         let peripheral = try ATTPeripheralSimulator(loop: loop)
         var opened: [BLEAddress] = []
-        var settings = try BLESettings(store: store)
+        var settings = try BLESettings(store: rig.store)
         settings.scanInterval = .seconds(1)
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let context = ServiceContext(name: "ble", store: store, loop: loop, port: client, node: "test",
-                                     topicPrefix: "switchyard/test", isEnabled: true)
-        let service = BLEService(settings: settings, context: context, openATT: { address, _ throws(BLEError) in
+        // Built by hand (not by the host) to hand it the simulated peripheral's end of the ATT link.
+        let service = BLEService(settings: settings, context: rig.context(), openATT: { address, _ throws(BLEError) in
             opened.append(address)
             return peripheral.clientEnd
         }) { settings throws(BLEError) in try HCITransport.open(adapter: settings.adapter, baud: settings.uartBaud) }
-        client.start()
+        rig.client.start()
         try service.start()
-        #expect(loop.run(timeout: 5) { client.isConnected && service.scanner?.state == .scanning })
+        #expect(loop.run(timeout: 5) { rig.client.isConnected && service.scanner?.state == .scanning })
         // The strap advertises the Heart Rate service (0x180D) and its name, nothing decodable.
         sim.send("advert 02010603030D18 F0:11:22:33:44:55 -55")
         #expect(loop.run(timeout: 5) { service.gattLinks.values.first?.isConnected == true }, "\(service.gattJSON)")

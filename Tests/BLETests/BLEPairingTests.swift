@@ -4,6 +4,7 @@ import JSON
 import Runtime
 import ServiceKit
 import Store
+import ServiceTestSupport
 import TestSupport
 import Testing
 import Uplink
@@ -13,16 +14,19 @@ import Uplink
 /// that speaks real mgmt packets.
 @Suite("BLE pairing over a simulated kernel mgmt channel", .serialized)
 struct BLEPairingTests {
-    /// A hosted BLE service on `store`, scanning until it hears the simulated sensors.
-    private func hosted(_ store: ConfigStore, _ loop: EventLoop, _ broker: MosquittoBroker, hci: HCISimulator) throws
-        -> (ServiceHost, BLEService, CommandRegistry)
-    {
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let hosted = try BLETestSupport.hosted(store, loop, client)
-        #expect(loop.run(timeout: 5) { hosted.1.scanner?.state == .scanning })
+    /// A rig for the BLE service with `settings`; pairing needs no broker (the client is never started).
+    private func pairingRig(_ settings: [String: String], dataDirectory: String? = nil) throws -> ServiceRig {
+        try ServiceRig(descriptor: BLEService.descriptor, settings: settings, broker: false, dataDirectory: dataDirectory)
+    }
+
+    /// Starts `rig`'s host: its BLE service, scanning until it hears the simulated sensors.
+    private func started(_ rig: ServiceRig, hci: HCISimulator) throws -> BLEService {
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        #expect(rig.run(timeout: 5) { service.scanner?.state == .scanning })
         hci.send("sensors")
-        #expect(loop.run(timeout: 5) { hosted.1.registry.count >= 5 })
-        return hosted
+        #expect(rig.run(timeout: 5) { service.registry.count >= 5 })
+        return service
     }
 
     /// Runs `bcms words` through the door-facing API, waiting (running the loop) for the answer.
@@ -41,15 +45,12 @@ struct BLEPairingTests {
 
     @Test("pair answers after the pairing, keys kept as a secret, reloaded after a restart, is_paired, list, unpair")
     func pairKeepReloadUnpair() throws {
-        let broker = try MosquittoBroker()
         let hci = try HCISimulator()
         let mgmt = try MgmtSimulator(delay: 1.0)
-        let directory = TemporaryDirectory(prefix: "ble-pair")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path],
-                                             directory: directory)
-        let loop = try EventLoop()
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path])
+        let (store, loop, registry) = (rig.store, rig.loop, rig.commands)
         let (_, lines) = try LogCapture.lines { () throws -> Void in
-            let (host, service, registry) = try hosted(store, loop, broker, hci: hci)
+            let service = try started(rig, hci: hci)
             // At start: the IO capability, bondable, and the (still empty) kept keys.
             #expect(loop.run(timeout: 5) { mgmt.loaded("irk").count == 1 })
             #expect(mgmt.commands.map { String($0.prefix(4)) } == ["0018", "0009", "0013", "0030"])
@@ -74,7 +75,7 @@ struct BLEPairingTests {
             #expect(kept.contains(ltk) && kept.contains(irk))
             #expect(!store.show().joined().contains(ltk))
             #expect(try store.entry("ble.pairing_keys").displayValue == "***")
-            let reread = ConfigStore(schema: store.schema, dataDirectory: directory.path, environment: { _ in nil })
+            let reread = ConfigStore(schema: store.schema, dataDirectory: rig.directory.path, environment: { _ in nil })
             #expect(reread.secretValue(BLEConfigKeys.pairingKeys) == kept, "saved to the data directory")
             let state = service.stateJSON().serialized()
             #expect(!state.contains(ltk) && !state.contains(irk))
@@ -87,10 +88,13 @@ struct BLEPairingTests {
             #expect(entry?["paired"]?.boolValue == true)
             #expect(list.first { $0["address"]?.stringValue == "A4:C1:38:04:05:06" }?["paired"]?.boolValue == false)
 
-            // A restart: the new instance hands the kept keys back to the kernel.
-            host.stopAll()
-            let (host2, service2, registry2) = try hosted(reread, loop, broker, hci: hci)
-            #expect(loop.run(timeout: 5) { mgmt.loaded("irk").count == 2 })
+            // A restart: a new rig whose store reads the same data directory, as the gateway
+            // coming up again; the new instance hands the kept keys back to the kernel.
+            rig.stop()
+            let restarted = try pairingRig([:], dataDirectory: rig.directory.path)
+            let (reloadedStore, loop2, registry2) = (restarted.store, restarted.loop, restarted.commands)
+            let service2 = try started(restarted, hci: hci)
+            #expect(loop2.run(timeout: 5) { mgmt.loaded("irk").count == 2 })
             let reloaded = try #require(mgmt.loaded("ltk").last)
             #expect(reloaded.hasPrefix("LOADED ltk 2 "))
             #expect(reloaded.contains("A4:C1:38:00:00:01=" + ltk) && reloaded.contains("C2:76:12:34:56:78="))
@@ -98,18 +102,18 @@ struct BLEPairingTests {
             #expect(service2.pairing.isPaired(BLEAddress("A4:C1:38:00:00:01")!))
 
             // Unpair: the kernel drops its keys, and we ours.
-            let unpaired = bcms(registry2, ["unpair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
+            let unpaired = bcms(registry2, ["unpair", "--address", "A4:C1:38:00:00:01"], loop: loop2).reply
             #expect(status(unpaired) == true, "\(String(describing: unpaired))")
             #expect(mgmt.records.contains("UNPAIR A4:C1:38:00:00:01"))
-            #expect(status(bcms(registry2, ["is_paired", "A4:C1:38:00:00:01"], loop: loop).reply) == false)
-            #expect(!reread.secretValue(BLEConfigKeys.pairingKeys).contains(ltk))
-            let notPaired = bcms(registry2, ["unpair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
+            #expect(status(bcms(registry2, ["is_paired", "A4:C1:38:00:00:01"], loop: loop2).reply) == false)
+            #expect(!reloadedStore.secretValue(BLEConfigKeys.pairingKeys).contains(ltk))
+            let notPaired = bcms(registry2, ["unpair", "--address", "A4:C1:38:00:00:01"], loop: loop2).reply
             #expect(status(notPaired) == false && firstError(notPaired).contains("not paired"))
             // Someone else unpairs the Ruuvi (Device Unpaired): its keys go too.
             mgmt.send("unpaired C2:76:12:34:56:78 random")
-            #expect(loop.run(timeout: 5) { !service2.pairing.isPaired(BLEAddress("C2:76:12:34:56:78")!) })
-            #expect(reread.secretValue(BLEConfigKeys.pairingKeys).isEmpty)
-            host2.stopAll()
+            #expect(loop2.run(timeout: 5) { !service2.pairing.isPaired(BLEAddress("C2:76:12:34:56:78")!) })
+            #expect(reloadedStore.secretValue(BLEConfigKeys.pairingKeys).isEmpty)
+            restarted.stop()
         }
         let text = lines.joined(separator: "\n")
         #expect(text.contains("paired with A4:C1:38:00:00:01"))
@@ -121,14 +125,11 @@ struct BLEPairingTests {
 
     @Test("authentication failure: status false with the kernel's reason; nothing kept")
     func authenticationFailure() throws {
-        let broker = try MosquittoBroker()
         let hci = try HCISimulator()
         let mgmt = try MgmtSimulator(delay: 0.3, fault: "auth")
-        let directory = TemporaryDirectory(prefix: "ble-pair-auth")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path],
-                                             directory: directory)
-        let loop = try EventLoop()
-        let (_, service, registry) = try hosted(store, loop, broker, hci: hci)
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path])
+        let (store, loop, registry) = (rig.store, rig.loop, rig.commands)
+        let service = try started(rig, hci: hci)
         let reply = bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
         #expect(status(reply) == false)
         #expect(firstError(reply).contains("authentication failed"), "\(String(describing: reply))")
@@ -144,14 +145,12 @@ struct BLEPairingTests {
 
     @Test("a pairing that never finishes times out: the caller gets a failure and the kernel a Cancel Pair Device")
     func timeoutCancels() throws {
-        let broker = try MosquittoBroker()
         let hci = try HCISimulator()
         let mgmt = try MgmtSimulator(fault: "silent")
-        let directory = TemporaryDirectory(prefix: "ble-pair-timeout")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path,
-                                              "ble.pair_timeout_s": "2"], directory: directory)
-        let loop = try EventLoop()
-        let (_, service, registry) = try hosted(store, loop, broker, hci: hci)
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path,
+                           "ble.pair_timeout_s": "2"])
+        let (loop, registry) = (rig.loop, rig.commands)
+        let service = try started(rig, hci: hci)
         var first: CommandReply?
         let start = Date()
         registry.execute("bcms", CommandRequest(origin: .console, arguments: ["pair", "A4:C1:38:00:00:01"])) { first = $0 }
@@ -172,12 +171,10 @@ struct BLEPairingTests {
 
     @Test("an HCI UART controller without a mgmt channel: pairing says it needs a kernel adapter")
     func uartAdapterCannotPair() throws {
-        let broker = try MosquittoBroker()
         let hci = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-pair-uart")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": hci.path], directory: directory)
-        let loop = try EventLoop()
-        let (_, _, registry) = try hosted(store, loop, broker, hci: hci)
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path])
+        let (loop, registry) = (rig.loop, rig.commands)
+        _ = try started(rig, hci: hci)
         let reply = bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
         #expect(status(reply) == false)
         #expect(firstError(reply).contains("pairing needs a kernel adapter"), "\(String(describing: reply))")

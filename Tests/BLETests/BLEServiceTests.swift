@@ -4,6 +4,7 @@ import JSON
 import Runtime
 import ServiceKit
 import Store
+import ServiceTestSupport
 import TestSupport
 import Testing
 import Uplink
@@ -14,19 +15,17 @@ import Uplink
 struct BLEServiceTests {
     @Test("start sequence, decoded sensors published per device, encrypted BTHome with its key, unknown as hex")
     func scansAndPublishes() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-service")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
             "ble.bthome_keys": "54:48:E6:8F:80:A5=231d39c1d7cc1ab1aee224cd096db932",
-        ], directory: directory)
-        let observer = try MQTTObserver(port: broker.port, topics: ["switchyard/test/ble/#"])
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (host, service, registry) = try BLETestSupport.hosted(store, loop, client)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected && service.scanner?.state == .scanning })
+        ], connect: false, mqtt: { $0.keepaliveSeconds = 10 })
+        let observer = try rig.observe(["switchyard/test/ble/#"])
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        rig.client.start()
+        #expect(loop.run(timeout: 5) { rig.client.isConnected && service.scanner?.state == .scanning })
         // A UART controller is ours alone: reset and event masks first, then the legacy scan.
         #expect(sim.commands.map { String($0.prefix(4)) } == ["0c03", "0c01", "2001", "200c", "200b", "200c"])
         #expect(sim.commands.last == "200c 0100")
@@ -62,26 +61,24 @@ struct BLEServiceTests {
         #expect(loop.run(timeout: 5) { service.stats.malformedAdverts == 1 })
         #expect(service.registry[BLEAddress("A4:C1:38:00:00:09")!] == nil)
 
-        let state = host.stateJSON()["ble"]?["state"]
+        let state = rig.host.stateJSON()["ble"]?["state"]
         #expect(state?["scan"]?.stringValue == "scanning")
         #expect(state?["scanner"]?["reports"]?.intValue ?? 0 >= 8)
-        let devices = registry.execute("ble", CommandRequest(origin: .console, arguments: ["devices"]))
+        let devices = rig.commands.execute("ble", CommandRequest(origin: .console, arguments: ["devices"]))
         #expect(devices.output.text.contains("A4:C1:38:00:00:01 public rssi -60"))
-        host.stopAll()
+        rig.stop()
         #expect(loop.run(timeout: 3) { sim.records.contains("SCAN off") })
     }
 
     @Test("extended scanning: the LE extended commands only, and extended reports decode the same")
     func extendedScanning() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-extended")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.extended": "true", "ble.mode": "active",
-        ], directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (_, service, _) = try BLETestSupport.hosted(store, loop, client)
+        ], broker: false)
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
         #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
         #expect(sim.commands.map { String($0.prefix(4)) } == ["0c03", "0c01", "2001", "2042", "2041", "2042"])
         #expect(sim.records.contains("PARAMS active"))
@@ -101,16 +98,14 @@ struct BLEServiceTests {
 
     @Test("the watchdog restarts a scan that fell silent; a controller that stops answering times out and is retried")
     func watchdogAndTimeouts() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-watchdog")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.scan_s": "1", "ble.watchdog_windows": "2",
             "ble.command_timeout_ms": "300",
-        ], directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (_, service, registry) = try BLETestSupport.hosted(store, loop, client)
+        ], broker: false)
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
         #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
         // Adverts keep coming for a while: no reset.
         for _ in 0..<3 {
@@ -127,7 +122,7 @@ struct BLEServiceTests {
         // A controller that stops answering: the command times out, health degrades, the retry follows.
         sim.send("mute")
         loop.run(timeout: 0.3) { false }
-        _ = registry.execute("ble", CommandRequest(origin: .console, arguments: ["restart"]))
+        _ = rig.commands.execute("ble", CommandRequest(origin: .console, arguments: ["restart"]))
         #expect(loop.run(timeout: 5) { (service.scanner?.stats.commandTimeouts ?? 0) >= 1 })
         if case .failed = service.scanner?.state {} else { Issue.record("state \(String(describing: service.scanner?.state))") }
         #expect(service.context.health != .ok)
@@ -138,18 +133,17 @@ struct BLEServiceTests {
 
     @Test("bcms: approve persists a UUID, Home Assistant discovery follows, list/mode/set_mode/remove, errors for bad input")
     func deviceManager() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-bcms")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
-        ], directory: directory)
-        let observer = try MQTTObserver(port: broker.port, topics: ["homeassistant/#"])
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (_, service, registry) = try BLETestSupport.hosted(store, loop, client)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected && service.scanner?.state == .scanning })
+        ], connect: false, mqtt: { $0.keepaliveSeconds = 10 })
+        let observer = try rig.observe(["homeassistant/#"])
+        let loop = rig.loop
+        let registry = rig.commands
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        rig.client.start()
+        #expect(loop.run(timeout: 5) { rig.client.isConnected && service.scanner?.state == .scanning })
         sim.send("sensors")
         #expect(loop.run(timeout: 5) { service.registry.count >= 5 })
 
@@ -159,7 +153,7 @@ struct BLEServiceTests {
         let id = try #require(service.settings.approved[BLEAddress("A4:C1:38:00:00:01")!])
         #expect(IoTDeviceID.isValid(id))
         // Persisted in the store's saved file, and the service was not restarted for it.
-        let reread = ConfigStore(schema: store.schema, dataDirectory: directory.path, environment: { _ in nil })
+        let reread = ConfigStore(schema: rig.store.schema, dataDirectory: rig.directory.path, environment: { _ in nil })
         #expect(reread.value(BLEConfigKeys.approved) == ["A4:C1:38:00:00:01=" + id])
         sim.send("sensors")
         let configTopic = "homeassistant/sensor/switchyard_test_ble_a4c138000001_temperature/config"
@@ -193,7 +187,7 @@ struct BLEServiceTests {
         #expect(BLETestSupport.bcms(registry, ["mode"]).output.json["mode"]?.stringValue == "passive")
         #expect(BLETestSupport.bcms(registry, ["set_mode", "--mode", "active"]).output.json["status"]?.boolValue == true)
         #expect(loop.run(timeout: 5) { sim.records.contains("PARAMS active") && service.scanner?.state == .scanning })
-        #expect(ConfigStore(schema: store.schema, dataDirectory: directory.path, environment: { _ in nil })
+        #expect(ConfigStore(schema: rig.store.schema, dataDirectory: rig.directory.path, environment: { _ in nil })
             .value(BLEConfigKeys.mode) == .active)
         let badMode = BLETestSupport.bcms(registry, ["set_mode", "--mode", "sideways"]).output.json
         #expect(badMode["status"]?.boolValue == false)
@@ -214,21 +208,19 @@ struct BLEServiceTests {
 
     @Test("filters: deny list, RSSI floor, approved-only publishing; presence turns away after the timeout")
     func filtersAndPresence() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-filters")
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0", "ble.scan_s": "1",
             "ble.deny": "C2:76:12:34:56:78", "ble.min_rssi": "-75", "ble.approved_only": "true",
             "ble.presence_timeout_s": "5", "ble.watchdog_windows": "100",
             "ble.approved": "A4:C1:38:01:02:03=cd553938-8960-4e70-864a-a7fba06578c0",
-        ], directory: directory)
-        let observer = try MQTTObserver(port: broker.port, topics: ["switchyard/test/ble/#"])
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (_, service, _) = try BLETestSupport.hosted(store, loop, client)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected && service.scanner?.state == .scanning })
+        ], connect: false, mqtt: { $0.keepaliveSeconds = 10 })
+        let observer = try rig.observe(["switchyard/test/ble/#"])
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        rig.client.start()
+        #expect(loop.run(timeout: 5) { rig.client.isConnected && service.scanner?.state == .scanning })
         sim.send("sensors")
         #expect(loop.run(timeout: 5) { observer.lines.contains { $0.hasPrefix("switchyard/test/ble/A4C138010203 ") } })
         // Denied (Ruuvi) and too weak (the phone at -80) are not even tracked.
@@ -247,7 +239,7 @@ struct BLEServiceTests {
         #expect(loop.run(timeout: 12) {
             observer.lines.contains("switchyard/test/ble/A4C138010203/presence away")
         })
-        #expect(try MQTTTool.retained(port: broker.port, topic: "switchyard/test/ble/A4C138010203/presence") == "away")
+        #expect(try MQTTTool.retained(port: rig.port, topic: "switchyard/test/ble/A4C138010203/presence") == "away")
         sim.send("sensors")
         #expect(loop.run(timeout: 5) {
             observer.lines.filter { $0 == "switchyard/test/ble/A4C138010203/presence home" }.count == 2

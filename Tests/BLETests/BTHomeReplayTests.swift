@@ -6,6 +6,7 @@ import Runtime
 import ServiceKit
 import Store
 import TestSupport
+import ServiceTestSupport
 import Testing
 import Uplink
 
@@ -40,24 +41,26 @@ struct BTHomeReplayTests {
 
     @Test("an encrypted advert accepted before a service restart is refused after it; a newer one is accepted")
     func replayAfterRestart() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-replay")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0"]
-            .merging(BTHomeReplayTests.keys) { $1 }, directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
+        let rig = try ServiceRig(descriptor: BLEService.descriptor,
+                                 settings: ["ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0"]
+                                     .merging(BTHomeReplayTests.keys) { $1 }, broker: false)
+        let loop = rig.loop
         let recorded = BLETestVectors.bthomeEncryptedAD
 
-        let (first, before, _) = try BLETestSupport.hosted(store, loop, client)
+        rig.start()
+        let before = try rig.service(as: BLEService.self)
         #expect(loop.run(timeout: 5) { before.scanner?.state == .scanning })
         BTHomeReplayTests.send(sim, recorded)
         #expect(loop.run(timeout: 5) { before.stats.decoded == 1 })
-        first.stopAll()
+        rig.stop()
         #expect(loop.run(timeout: 3) { sim.records.contains("SCAN off") })
 
-        let (second, after, _) = try BLETestSupport.hosted(store, loop, client)
+        // The gateway restarting: a new host over the same store, loop and client.
+        let second = rig.makeHost()
+        second.startAll()
         defer { second.stopAll() }
+        let after = try #require(second.service(named: "ble") as? BLEService)
         #expect(loop.run(timeout: 5) { after.scanner?.state == .scanning })
         BTHomeReplayTests.send(sim, recorded)
         #expect(loop.run(timeout: 5) { after.stats.bthomeReplays + after.stats.decoded >= 1 })
@@ -75,15 +78,13 @@ struct BTHomeReplayTests {
 
     @Test("a device evicted from a full registry keeps its counter: its recorded advert is still refused")
     func replayAfterEviction() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-replay-evict")
-        let store = try BLETestSupport.store(["ble.enabled": "true", "ble.adapter": sim.path, "ble.max_devices": "16"]
-            .merging(BTHomeReplayTests.keys) { $1 }, directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (host, service, _) = try BLETestSupport.hosted(store, loop, client)
-        defer { host.stopAll() }
+        let rig = try ServiceRig(descriptor: BLEService.descriptor,
+                                 settings: ["ble.enabled": "true", "ble.adapter": sim.path, "ble.max_devices": "16"]
+                                     .merging(BTHomeReplayTests.keys) { $1 }, broker: false)
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
         #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
         BTHomeReplayTests.send(sim, BLETestVectors.bthomeEncryptedAD)
         #expect(loop.run(timeout: 5) { service.stats.decoded == 1 })

@@ -5,6 +5,7 @@ import Runtime
 import ServiceKit
 import Store
 import TestSupport
+import ServiceTestSupport
 import Testing
 
 /// Samples of approved devices to a local IoT API through the HTTP client in the run loop.
@@ -12,20 +13,18 @@ import Testing
 struct IoTSubmissionTests {
     @Test("the seed's body with the bearer token; 500 and a hung server lose nothing; the cache clear drops removed devices")
     func submitsAndRetries() throws {
-        let broker = try MosquittoBroker()
         let sim = try HCISimulator()
         let api = try IoTAPISimulator()
-        let directory = TemporaryDirectory(prefix: "ble-iot")
         let id = "cd553938-8960-4e70-864a-a7fba06578c0"
-        let store = try BLETestSupport.store([
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
             "ble.approved": "A4:C1:38:00:00:01=\(id)", "ble.watchdog_windows": "100",
             "iot.url": api.url, "iot.submit_s": "1", "iot.token": "t0ken", "iot.timeout_s": "1",
             "iot.cache_clear_s": "3600",
-        ], directory: directory)
-        let loop = try EventLoop()
-        let client = try BLETestSupport.client(broker, loop: loop)
-        let (host, service, _) = try BLETestSupport.hosted(store, loop, client)
+        ], broker: false)
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
         #expect(loop.run(timeout: 5) { service.scanner?.state == .scanning })
         let iot = try #require(service.iot)
 
@@ -71,6 +70,6 @@ struct IoTSubmissionTests {
         service.clearCache()
         #expect(iot.cache.count == iot.cache.inFlight)
         #expect(iot.cache.cleared + iot.cache.inFlight >= 2)
-        host.stopAll()
+        rig.stop()
     }
 }
