@@ -16,7 +16,6 @@ final class OTAPersistWorker {
         let fd: Int32
         let record: [UInt8]
         let path: String
-        let directory: String
         /// Chunks on disk once this job is done.
         let received: Int
     }
@@ -58,10 +57,10 @@ final class OTAPersistWorker {
     }
 
     /// Hands a job over; false when the worker is still busy with earlier ones.
-    func submit(slot: FileDescriptor, record: [UInt8], path: String, directory: String, received: Int) -> Bool {
+    func submit(slot: FileDescriptor, record: [UInt8], path: String, received: Int) -> Bool {
         let copy = dup(slot.rawValue)
         guard copy >= 0 else { return false }
-        guard jobs.tryPush(Job(fd: copy, record: record, path: path, directory: directory, received: received)) else {
+        guard jobs.tryPush(Job(fd: copy, record: record, path: path, received: received)) else {
             CSupport.close(copy)
             return false
         }
@@ -73,7 +72,7 @@ final class OTAPersistWorker {
     /// Lets the worker finish what it has, then joins it.
     func stop() {
         guard let thread else { return }
-        while !jobs.tryPush(Job(fd: -1, record: [], path: "", directory: "", received: 0)) {
+        while !jobs.tryPush(Job(fd: -1, record: [], path: "", received: 0)) {
             wakeWorker.signal()
             usleep(1000)
         }

@@ -152,7 +152,7 @@ public final class OTATransfer {
     /// Hands the same work to `worker` (off the loop); false when it is still busy.
     func persist(on worker: OTAPersistWorker) -> Bool {
         guard worker.submit(slot: file.fd, record: Array(recordJSON.serialized().utf8), path: paths.transfer,
-                            directory: paths.directory, received: bitmap.received) else { return false }
+                            received: bitmap.received) else { return false }
         unsaved = 0
         return true
     }

@@ -29,9 +29,10 @@ public final class ServiceHost {
     public let commands: CommandRegistry
     /// The HTTP client every service's context shares.
     public let http: HTTPClient
-    /// Called when any service's health or attention changes, or a service asks for its
-    /// state to be published now (the gateway republishes `state`, sets the LED).
-    public var onHealthChange: (() -> Void)?
+    /// Called when any service's health or attention changes, a service asks for its state to
+    /// be published now, or a settings change restarted services (the gateway republishes
+    /// `state` and sets the LED).
+    public var onStateChange: (() -> Void)?
     /// Called when a service asks for a gateway restart.
     public var onRestartRequest: ((String) -> Void)?
     /// The gateway's whole `state` (what `ServiceContext.gatewayState()` returns); without
@@ -130,7 +131,7 @@ public final class ServiceHost {
             start(fresh)
             restarted.append(slot.descriptor.name)
         }
-        if !restarted.isEmpty { onHealthChange?() }
+        if !restarted.isEmpty { onStateChange?() }
         return restarted
     }
 
@@ -215,17 +216,17 @@ public final class ServiceHost {
         case .failed(let why): log.error(context.name + ": failed: " + why)
         case .disabled: break
         }
-        onHealthChange?()
+        onStateChange?()
     }
 
     private func attentionChanged(_ context: ServiceContext) {
         guard let slot = slot(context.name), slot.context === context else { return }
         log.info(context.name + ": attention " + context.reportedAttention.name)
-        onHealthChange?()
+        onStateChange?()
     }
 
     private func publishStateRequested(_ context: ServiceContext) {
         guard let slot = slot(context.name), slot.context === context else { return }
-        onHealthChange?()
+        onStateChange?()
     }
 }

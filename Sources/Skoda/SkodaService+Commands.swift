@@ -17,9 +17,12 @@ extension SkodaService {
     func command(_ request: CommandRequest) -> CommandReply {
         switch request.argument(0) ?? "status" {
         case "status":
-            return .json(stateJSON())
+            return context.statusReply(stateJSON())
         case "refresh":
-            guard cloud != nil else { return .failure("skoda is not running (skoda.enabled, skoda.user_id, skoda.refresh_token)") }
+            guard cloud != nil else {
+                return .failure(context.notRunningText("the Skoda service",
+                                                       enableHint: "set skoda.enabled true, with skoda.user_id and skoda.refresh_token"))
+            }
             refresh(reason: "asked for")
             return .text("refreshing the access token")
         default:

@@ -66,7 +66,7 @@ final class Gateway {
             self.updateLED()
             return self.stateSnapshot()
         }
-        services.onHealthChange = { [self] in
+        services.onStateChange = { [self] in
             self.updateLED()
             self.status.changed()
         }

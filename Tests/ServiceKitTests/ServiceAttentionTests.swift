@@ -36,7 +36,7 @@ import Uplink
         let host = ServiceHost(catalogue: catalogue, store: store, loop: loop, port: port, node: "test",
                                topicPrefix: "switchyard/test", commands: CommandRegistry())
         var changes = 0
-        host.onHealthChange = { changes += 1 }
+        host.onStateChange = { changes += 1 }
         host.startAll()
         let first = try #require(host.context(of: "first")), second = try #require(host.context(of: "second"))
         #expect(host.highestAttention == (.none, nil))
