@@ -4,7 +4,7 @@
 import CSupport
 import Console
 import Runtime
-import ServiceKit
+import Contracts
 import Store
 
 private final class Harness {

@@ -5,7 +5,7 @@ import CSupport
 import Console
 import JSON
 import Runtime
-import ServiceKit
+import Contracts
 import Store
 
 private let registry: CommandRegistry = {
