@@ -118,6 +118,7 @@ extension CarDataService {
             object.append("refusals", .int(stream.refusals))
             if let refusal = stream.lastRefusal { object.append("last_refusal", .string(refusal.name)) }
             object.append("breaker_trips", .int(stream.breakerTrips))
+            object.append("subscription_refusals", .int(stream.session.subscriptionRefusals))
         }
         object.append("messages", .int(stats.messages))
         object.append("malformed", .int(stats.malformed))

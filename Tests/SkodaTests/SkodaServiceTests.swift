@@ -217,4 +217,46 @@ struct SkodaServiceTests {
         #expect(rig.waitConnected(), "reconnected with it: \(rig.status)")
         rig.host.stopAll()
     }
+
+    @Test("a refused SUBACK is a failure: degraded with the filter, one token refresh and a reconnect, then subscribed")
+    func refusedSubscription() throws {
+        let probe = try MQTT5ConnectProbe(subacks: ["135", "grant"])
+        let rig = try SkodaRig(cloudPort: probe.port)
+        var healths: [String] = []
+        rig.host.onStateChange = {
+            if case .degraded(let why)? = rig.host.health(of: "skoda") { healths.append(why) }
+        }
+        rig.host.startAll()
+        let filter = SkodaSeedExamples.user + "/" + SkodaSeedExamples.vin + "/#"
+        #expect(rig.loop.run(timeout: 20) { probe.subscribes.count == 2 && rig.host.health(of: "skoda") == .ok },
+                "\(probe.subscribes.map(\.answer)) \(String(describing: rig.host.health(of: "skoda")))")
+        #expect(healths.contains("MySkoda broker refused the subscription to \(filter): not authorized (135)"), "\(healths)")
+        #expect(probe.subscribes.map(\.filters) == [[filter], [filter]])
+        #expect(probe.subscribes.map(\.answer) == [[135], [0]], "refused, then granted at QoS 0 as the app asks")
+        #expect(rig.refreshBodies.count == 2, "the start's refresh and one after the refusal")
+        let connects = probe.connects
+        #expect(connects.count == 2 && connects[0].password != connects[1].password, "reconnected with the fresh token")
+        rig.host.stopAll()
+    }
+
+    @Test("a login refused again with a fresh token says to renew skoda.fcm_token, and how; no refresh loop")
+    func staleFCMToken() throws {
+        let probe = try MQTT5ConnectProbe(reasons: ["135"])
+        let rig = try SkodaRig(cloudPort: probe.port)
+        let (_, lines) = LogCapture.lines {
+            rig.host.startAll()
+            #expect(rig.loop.run(timeout: 20) {
+                if case .degraded(let why)? = rig.host.health(of: "skoda") { return why.contains("skoda.fcm_token") }
+                return false
+            }, "\(String(describing: rig.host.health(of: "skoda")))")
+            // The broker keeps refusing; the backoff retries, the refresh is not repeated.
+            #expect(rig.loop.run(timeout: 15) { probe.connects.count >= 3 }, "\(probe.connects.count)")
+        }
+        #expect(rig.host.attention(of: "skoda") == .needsPerson)
+        let advice = lines.joined(separator: "\n")
+        #expect(advice.contains("config set skoda.fcm_token") && advice.contains("notifications-subscriptions"), "\(advice)")
+        #expect(!advice.contains(SkodaRig.fcm), "the token itself is never logged")
+        #expect(rig.refreshBodies.count == 2, "the start's refresh and the one after the first refusal")
+        rig.host.stopAll()
+    }
 }
