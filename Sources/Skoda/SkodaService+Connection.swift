@@ -19,40 +19,27 @@ extension SkodaService {
                                                 MQTTUserProperty("auth_credentials", code)])
     }
 
+    /// The session's news as health: Skoda's own words for each.
     func happened(_ event: CloudBrokerEvent) {
         switch event {
-        case .connected:
-            context.log.info("connected to the MySkoda broker, " + String(settings.filters.count) + " subscription(s)")
         case .subscribed:
             context.report(attention: .none)
             context.report(.ok)
         case .loginRefused(let code, let afterFreshToken):
             stats.authRefusals += 1
             guard afterFreshToken else { return }
-            // The access token is fresh, so the TOTP is what the broker refuses: its key, the
-            // FCM token, is stale. More refreshes cannot help; a person must renew it.
-            context.log.error(SkodaService.staleFCMTokenAdvice(code))
+            // A fresh access token, so the TOTP is what is refused: only a person can help.
+            let error = SkodaError.staleFCMToken(refusal: code.name)
+            context.log.error(error.advice)
             context.report(attention: .needsPerson)
-            context.report(.degraded("MySkoda broker refused the login (" + code.name + ") with a fresh token: renew skoda.fcm_token"))
-        case .quotaExceeded:
-            context.report(.degraded("MySkoda broker refused the login: quota exceeded"))
-        case .unreachable(let why):
-            context.report(.degraded("MySkoda broker unreachable: " + why))
+            context.report(.degraded(error.description))
+        case .quotaExceeded: context.report(.degraded("MySkoda broker: quota exceeded"))
+        case .unreachable(let why): context.report(.degraded("MySkoda broker unreachable: " + why))
         case .subscriptionRefused(let filter, let code, let reason, _):
-            context.report(.degraded("MySkoda broker refused the subscription to " + filter + ": " + reason
-                                     + " (" + String(code) + ")"))
-        case .breakerOpened, .breakerClosed:
-            break
+            let refusal = CloudSubscriptionRefusal(filter: filter, code: code, reason: reason)
+            context.report(.degraded("MySkoda broker: " + refusal.description))
+        case .connected, .breakerOpened, .breakerClosed: break // the client logs; Skoda has no breaker
         }
-    }
-
-    /// What to do about a login refused with a fresh access token, in words.
-    static func staleFCMTokenAdvice(_ code: MQTTReasonCode) -> String {
-        "MySkoda broker refused the login (" + code.name + ") although the access token is fresh: the TOTP "
-            + "derived from skoda.fcm_token is not accepted, so that FCM push token is stale. Register a new one "
-            + "(as the MySkoda app does: Firebase registration, then PUT /v1/notifications-subscriptions/<token>; "
-            + "the Home Assistant myskoda integration shows it as fcm_token) and `config set skoda.fcm_token <token>`. "
-            + "Retrying with backoff meanwhile; no more token refreshes until then."
     }
 
     /// Starts a refresh unless one is running; the connection resumes when it succeeds.

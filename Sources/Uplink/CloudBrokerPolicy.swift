@@ -48,6 +48,12 @@ public struct CloudSubscriptionRefusal: Equatable {
     public let code: Int32
     public let reason: String
 
+    public init(filter: String, code: Int32, reason: String) {
+        self.filter = filter
+        self.code = code
+        self.reason = reason
+    }
+
     /// "subscription to <filter> refused: <reason> (<code>)", for health and logs.
     public var description: String {
         "subscription to " + filter + " refused: " + reason + " (" + String(code) + ")"
