@@ -38,6 +38,7 @@ public final class SkodaService: Service {
     var retryTimer: OneShotTimer?
     var checkTask: FixedRateTask?
     var lastEvents: [(name: String, at: String)] = []
+    var recentTraces = SkodaRecentTraces()
     var lastWall: Int64 = 0
     var lastMono = Instant(nanoseconds: 0)
     let malformedLog: LogLimiter
@@ -135,6 +136,11 @@ public final class SkodaService: Service {
             publisher.publish(report)
             noteEvent("operation/" + update.operation + " " + update.status)
         case .event(let event):
+            // Events only: an operation's messages share one traceId from IN_PROGRESS to the end.
+            if let trace = event.traceID, recentTraces.isRepeat(trace) {
+                stats.duplicates += 1
+                return
+            }
             stats.events += 1
             if event.isKnown { publisher.publish(event, vin: topic.vin) }
             if !event.isKnown || event.hasUnknownFields {
