@@ -109,4 +109,21 @@ struct CarDataStreamTests {
         #expect(refusal.filter == "g/WBY1" && refusal.code == 135)
         #expect(refusal.description == "subscription to g/WBY1 refused: not authorized (135)")
     }
+
+    @Test("TLS 1.2 is the floor, not the ceiling: the stream asks for it and reaches a TLS 1.3-only broker")
+    func tlsFloor() throws {
+        let certificates = try TestCertificates()
+        let port = FreePort.next()
+        let broker = try MosquittoBroker(extraConfig: certificates.listenerConfig(port: port) + "tls_version tlsv1.3\n")
+        #expect(FreePort.waitUntilListening(port, timeout: 5))
+        let loop = try EventLoop()
+        var settings = CarDataStreamSettings(host: "localhost", port: Int32(port), caFile: certificates.caFile,
+                                             clientID: "bmw-tls", vins: ["WBY1"])
+        settings.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: false)
+        let stream = try CarDataStream(settings: settings, gcid: "g", idToken: "t", loop: loop, log: Logger("bmw"))
+        #expect(stream.client.settings.tls?.minimumVersion == .tls12)
+        stream.start()
+        #expect(loop.run(timeout: 10) { stream.client.subscriptionsAnswered }, "\(broker.log.suffix(400))")
+        stream.stop()
+    }
 }
