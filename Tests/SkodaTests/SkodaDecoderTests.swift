@@ -140,8 +140,9 @@ struct SkodaDecoderTests {
         ("vehicle-warning-batterylevel", "", [("battery_warning_at", "2024-11-09T13:30:34Z")]),
     ]
 
-    static func documentedPayload(_ name: String, _ data: String) -> String {
-        #"{"version":1,"traceId":"81b50439-af83-44e1-9515-5b3925d4c34a","timestamp":"2024-11-09T13:30:34Z","producer":"SKODA_MHUB","name":""#
+    static func documentedPayload(_ name: String, _ data: String,
+                                  trace: String = "81b50439-af83-44e1-9515-5b3925d4c34a") -> String {
+        #"{"version":1,"traceId":""# + trace + #"","timestamp":"2024-11-09T13:30:34Z","producer":"SKODA_MHUB","name":""#
             + name + #"","data":{"userId":"u","vin":"v""# + (data.isEmpty ? "" : "," + data) + "}}"
     }
 

@@ -268,4 +268,40 @@ struct SkodaServiceTests {
         #expect(rig.refreshBodies.count == 2, "the start's refresh and the one after the first refusal")
         rig.host.stopAll()
     }
+
+    @Test("every event of the reference's table, sent through the broker, comes out as its retained values with discovery")
+    func documentedEventsOnMQTT() throws {
+        let rig = try SkodaRig()
+        let observer = try MQTTObserver(port: rig.broker.port, topics: ["switchyard/#", "homeassistant/#"])
+        rig.host.startAll()
+        #expect(rig.waitConnected(), "\(rig.status)")
+        #expect(rig.waitSubscribed())
+        for (index, entry) in SkodaDecoderTests.documented.enumerated() {
+            let payload = SkodaDecoderTests.documentedPayload(entry.name, entry.data, trace: "trace-\(index)")
+            try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.chargingTopic, message: payload)
+        }
+        let base = "switchyard/test/car/" + SkodaSeedExamples.vin + "/"
+        let last = SkodaDecoderTests.documented.last!.name
+        #expect(rig.loop.run(timeout: 20) { observer.lines.contains { $0.hasPrefix(base + "event/" + last + " ") } },
+                "\(rig.status)")
+        let lines = observer.lines
+        for entry in SkodaDecoderTests.documented {
+            // The event's own summary holds exactly its values...
+            let summary = try #require(lines.last { $0.hasPrefix(base + "event/" + entry.name + " ") }, "\(entry.name)")
+            let event = try JSONValue.parse(String(summary.dropFirst((base + "event/" + entry.name + " ").count)))
+            #expect(event["values"]?.objectValue?.keys.sorted() == entry.values.map(\.0).sorted(), "\(entry.name)")
+            for (key, value) in entry.values {
+                // ... and each went to its own topic, announced to Home Assistant.
+                // No value is an empty payload, which also clears the retained one (mosquitto_sub
+                // prints it as "(null)").
+                let text = value.isNull ? "(null)" : (value.stringValue ?? value.serialized())
+                #expect(lines.contains(base + key + " " + text), "\(entry.name): \(key) = \(text)")
+                #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") },
+                        "discovery for \(key)")
+            }
+        }
+        #expect(rig.status["stats"]?["raw"]?.intValue == 0, "nothing documented is left undecoded")
+        #expect(rig.status["stats"]?["duplicates"]?.intValue == 0)
+        rig.host.stopAll()
+    }
 }
