@@ -19,26 +19,21 @@ extension SkodaService {
                                                 MQTTUserProperty("auth_credentials", code)])
     }
 
-    /// The session's news as health: Skoda's own words for each.
+    /// The session's news as health, in the session's words; a login refused with a fresh
+    /// access token means the TOTP is refused, which only a person can mend.
     func happened(_ event: CloudBrokerEvent) {
-        switch event {
-        case .subscribed:
-            context.report(attention: .none)
-            context.report(.ok)
-        case .loginRefused(let code, let afterFreshToken):
+        if case .loginRefused(let code, let afterFreshToken) = event {
             stats.authRefusals += 1
             guard afterFreshToken else { return }
-            // A fresh access token, so the TOTP is what is refused: only a person can help.
             let error = SkodaError.staleFCMToken(refusal: code.name)
             context.log.error(error.advice)
             context.report(attention: .needsPerson)
             context.report(.degraded(error.description))
-        case .quotaExceeded: context.report(.degraded("MySkoda broker: quota exceeded"))
-        case .unreachable(let why): context.report(.degraded("MySkoda broker unreachable: " + why))
-        case .subscriptionRefused(let filter, let code, let reason, _):
-            let refusal = CloudSubscriptionRefusal(filter: filter, code: code, reason: reason)
-            context.report(.degraded("MySkoda broker: " + refusal.description))
-        case .connected, .breakerOpened, .breakerClosed: break // the client logs; Skoda has no breaker
+        } else if event == .subscribed {
+            context.report(attention: .none)
+            context.report(.ok)
+        } else if let problem = event.problem {
+            context.report(.degraded("MySkoda broker " + problem))
         }
     }
 

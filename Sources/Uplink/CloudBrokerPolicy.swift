@@ -40,6 +40,22 @@ public enum CloudBrokerEvent: Equatable {
     case breakerOpened(cooldown: Interval)
     /// The cooldown is over; connecting again.
     case breakerClosed
+
+    /// What is wrong, in words for a health line; nil for good news and a first refusal
+    /// (a fresh token is on its way).
+    public var problem: String? {
+        switch self {
+        case .loginRefused(let code, afterFreshToken: true):
+            return "refused the login (" + code.name + ") with a fresh token"
+        case .quotaExceeded: return "quota exceeded"
+        case .unreachable(let why): return "unreachable: " + why
+        case .subscriptionRefused(let filter, let code, let reason, _):
+            return CloudSubscriptionRefusal(filter: filter, code: code, reason: reason).description
+        case .breakerOpened(let cooldown):
+            return "paused for " + String(cooldown.milliseconds / 1000) + " s by the circuit breaker"
+        default: return nil
+        }
+    }
 }
 
 /// A subscription the broker refused on the current connection.

@@ -239,7 +239,7 @@ struct SkodaServiceTests {
         let filter = SkodaSeedExamples.user + "/" + SkodaSeedExamples.vin + "/#"
         #expect(rig.loop.run(timeout: 20) { probe.subscribes.count == 2 && rig.host.health(of: "skoda") == .ok },
                 "\(probe.subscribes.map(\.answer)) \(String(describing: rig.host.health(of: "skoda")))")
-        #expect(healths.contains("MySkoda broker: subscription to \(filter) refused: not authorized (135)"), "\(healths)")
+        #expect(healths.contains("MySkoda broker subscription to \(filter) refused: not authorized (135)"), "\(healths)")
         #expect(probe.subscribes.map(\.filters) == [[filter], [filter]])
         #expect(probe.subscribes.map(\.answer) == [[135], [0]], "refused, then granted at QoS 0 as the app asks")
         #expect(rig.refreshBodies.count == 2, "the start's refresh and one after the refusal")
