@@ -9,6 +9,10 @@ The client_id picks the scenario of a device-code login (so one server serves ev
   "invalid"        401 invalid_client at the device/code request
   "garbage"        the token endpoint answers 200 with an HTML page
   "no-id-token"    logins work; refreshes come back without an id_token
+  "flaky"          after one pending, two 503s in a row (a plain HTML page), then tokens
+  "down"           after one pending, 502 to every poll
+  "dead-token"     after one pending, 500 with the API gateway's invalid_access_token fault
+  "no-link"        the device code answer has no verification_uri_complete and no expires_in
 Refresh tokens rotate at every refresh; an unknown one gets 400 invalid_grant.
 
   POST /oauth/device/code     form: client_id, response_type, scope, code_challenge(_method)
@@ -131,10 +135,13 @@ class Handler(BaseHTTPRequestHandler):
             with cloud.lock:
                 cloud.devices[code] = {"client_id": client_id, "challenge": fields.get("code_challenge", ""), "polls": 0}
             port = self.server.server_address[1]
-            return self.reply(200, {"user_code": "ABCD-1234", "device_code": code,
-                                    "verification_uri": "http://127.0.0.1:%d/link" % port,
-                                    "verification_uri_complete": "http://127.0.0.1:%d/link?code=ABCD-1234" % port,
-                                    "expires_in": cloud.args.code_ttl, "interval": cloud.args.interval})
+            answer = {"user_code": "ABCD-1234", "device_code": code,
+                      "verification_uri": "http://127.0.0.1:%d/link" % port,
+                      "verification_uri_complete": "http://127.0.0.1:%d/link?code=ABCD-1234" % port,
+                      "expires_in": cloud.args.code_ttl, "interval": cloud.args.interval}
+            if client_id == "no-link":
+                del answer["verification_uri_complete"], answer["expires_in"]
+            return self.reply(200, answer)
         if self.path != "/oauth/token":
             return self.reply(404, {"error": "not_found"})
         grant = fields.get("grant_type", "")
@@ -166,6 +173,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(403, {"error": "access_denied"})
         if scenario == "expire":
             return self.reply(401, {"error": "expired_token"})
+        if scenario == "flaky" and polls in (2, 3):
+            return self.reply(503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html")
+        if scenario == "down":
+            return self.reply(502, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+        if scenario == "dead-token":
+            return self.reply(500, {"fault": {"faultstring": "Invalid Access Token",
+                                              "detail": {"errorcode": "keymanagement.service.invalid_access_token"}}})
+        if scenario == "flaky" and polls < max(4, cloud.args.approve_after):
+            return self.reply(403, {"error": "authorization_pending"})
         if scenario == "garbage":
             return self.reply(200, b"<html><body>Service unavailable</body></html>", "text/html")
         if polls == 2:

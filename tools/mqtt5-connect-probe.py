@@ -12,6 +12,11 @@ properties (e.g. Skoda's auth_method/auth_credentials, a BMW gcid/id_token pair)
   --reasons LIST      CONNACK reason codes for successive connects, comma separated; the last
                       one repeats (default "0"). "0d142" accepts, then sends a DISCONNECT with
                       reason 142 after --disconnect-after seconds (default 0.3).
+  --suback LIST       SUBACK answers for successive SUBSCRIBE packets, comma separated; the last
+                      one repeats (default "grant": the QoS asked). A number from 128 up refuses
+                      every filter of that SUBSCRIBE with that reason code (MQTT 3.1.1 gets 0x80,
+                      its only refusal), e.g. "135,grant": refuse the first, grant the rest.
+                      Each SUBSCRIBE is recorded too: {"subscribe": [filters], "answer": [codes]}.
 
 An accepted client gets SUBACKs (granting the QoS asked), PINGRESPs and PUBACKs; its
 PUBLISHes are dropped. Malformed packets close the connection and print "malformed ...".
@@ -165,6 +170,8 @@ class Probe:
         self.record = args.record
         self.reasons = [r.strip() for r in args.reasons.split(",") if r.strip()] or ["0"]
         self.disconnect_after = args.disconnect_after
+        self.subacks = [a.strip() for a in args.suback.split(",") if a.strip()] or ["grant"]
+        self.subscribes = 0
         self.connects = 0
         self.lock = threading.Lock()
 
@@ -174,6 +181,17 @@ class Probe:
             self.connects += 1
         code, _, later = plan.partition("d")
         return int(code), (int(later) if later else None)
+
+    def next_suback(self):
+        with self.lock:
+            plan = self.subacks[min(self.subscribes, len(self.subacks) - 1)]
+            self.subscribes += 1
+        if plan == "grant":
+            return None
+        code = int(plan, 0)
+        if not 128 <= code <= 255:
+            raise SystemExit("--suback: %r is neither grant nor a refusal code (128...255)" % plan)
+        return code
 
     def write_record(self, record):
         with self.lock:
@@ -233,10 +251,14 @@ class Probe:
                     pid = r.u16()
                     if level == 5:
                         read_properties(r)
-                    granted = []
+                    filters, granted = [], []
                     while not r.done():
-                        r.string()
+                        filters.append(r.string())
                         granted.append(r.byte() & 0x03)
+                    refusal = self.next_suback()
+                    if refusal is not None:
+                        granted = [refusal if level == 5 else 0x80] * len(granted)
+                    self.write_record({"subscribe": filters, "answer": granted})
                     head = pid.to_bytes(2, "big") + (b"\x00" if level == 5 else b"")
                     conn.sendall(packet(0x90, head + bytes(granted)))
                 elif command == 0xC0:  # PINGREQ
@@ -263,6 +285,7 @@ def main():
     parser.add_argument("--record", required=True)
     parser.add_argument("--reasons", default="0")
     parser.add_argument("--disconnect-after", type=float, default=0.3)
+    parser.add_argument("--suback", default="grant")
     parser.add_argument("--exit-on-eof", action="store_true")
     args = parser.parse_args()
     probe = Probe(args)

@@ -2,8 +2,11 @@
 """A fake MySkoda push broker's traffic: the seed 001 worked examples, published in a loop.
 
 Publishes (with mosquitto_pub) to {user}/{vin}/... on a local broker that stands in for
-mqtt.messagehub.de: change-soc 74 -> 77 -> 80 %, honk-and-flash, a window-heating request
-that ends in a timeout error, a change-access event. For `make demo` and manual tries:
+mqtt.messagehub.de: change-soc 74 -> 77 -> 80 % (the last one twice, as Skoda sometimes
+repeats an event with the same traceId), honk-and-flash, a window-heating request that ends in
+a timeout error, a change-access event, then charging-completed, charging-error,
+departure-error-plug and climatisation-completed in the shapes the maintained client models.
+For `make demo` and manual tries:
 
   tools/skoda-feed.py --port 1883 [--interval 20] [--once]
 """
@@ -20,6 +23,11 @@ def soc(trace, stamp, state, soc, rng, minutes):
     return {"version": 1, "traceId": trace, "timestamp": stamp, "producer": "SKODA_MHUB", "name": "change-soc",
             "data": {"mode": "manual", "state": state, "soc": soc, "chargedRange": rng, "timeToFinish": minutes,
                      "userId": USER, "vin": VIN}}
+
+
+def service_event(name, trace, stamp, **data):
+    data.update({"userId": USER, "vin": VIN})
+    return {"version": 1, "traceId": trace, "timestamp": stamp, "producer": "SKODA_MHUB", "name": name, "data": data}
 
 
 def operation(name, status, trace, request, error=None):
@@ -46,6 +54,18 @@ EXAMPLES = [
       "producer": "SKODA_MHUB", "name": "change-access", "data": {"userId": USER, "vin": VIN}}),
     ("service-event/charging", soc("576f65fa-5c81-4b07-b6dd-8ef31957e79b", "2024-09-11T21:27:48Z",
                                    "chargePurposeReachedAndNotConservationCharging", "80", "223", "0")),
+    ("service-event/charging", soc("576f65fa-5c81-4b07-b6dd-8ef31957e79b", "2024-09-11T21:27:48Z",
+                                   "chargePurposeReachedAndNotConservationCharging", "80", "223", "0")),
+    ("service-event/charging", service_event("charging-completed", "0c3f5a4e-61c2-4b0e-9d7e-4f1f3c2b1a01",
+                                             "2024-09-11T21:28:02Z", mode="manual",
+                                             state="chargePurposeReachedAndConservation", soc="80",
+                                             chargedRange="223", timeToFinish="null")),
+    ("service-event/charging", service_event("charging-error", "81b50439-af83-44e1-9515-5b3925d4c34a",
+                                             "2024-11-09T13:30:34Z", errorCode="STOPPED_DEVICE")),
+    ("service-event/departure", service_event("departure-error-plug", "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+                                              "2024-11-15T13:14:41Z", errorCode="CLIMA")),
+    ("service-event/air-conditioning", service_event("climatisation-completed", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+                                                     "2024-11-15T13:20:00Z", state="HEATING", timeToFinish="0")),
 ]
 
 

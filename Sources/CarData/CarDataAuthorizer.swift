@@ -37,6 +37,10 @@ public final class CarDataAuthorizer {
     public var timeout = Interval.seconds(30)
     /// Seconds added to the poll interval at each slow_down (RFC 8628 says 5).
     public var slowDownStep: Int64 = 5
+    /// 5xx answers in a row a login survives while polling; one more ends it.
+    public static let maxServerErrorsInARow = 3
+    /// 5xx answers to token polls, for `state`.
+    public private(set) var serverErrors = 0
     public private(set) var loginState: LoginState = .idle
     /// Token responses that were not JSON, HTML, cut short...: counted for `state`.
     public private(set) var badResponses = 0
@@ -49,6 +53,8 @@ public final class CarDataAuthorizer {
 
     private var pollTimer: OneShotTimer?
     private var pollInterval: Int64 = 5
+    // 5xx answers since the last other answer to a poll.
+    private var serverErrorsInARow = 0
     private var transfer: HTTPTransferID?
     // Every request still running, so `cancelAll` leaves nothing behind on the shared client.
     private var inFlight: [HTTPTransferID] = []
@@ -132,6 +138,7 @@ public final class CarDataAuthorizer {
                 finishLogin(.failure(error))
             case .success(let grant):
                 pollInterval = grant.interval
+                serverErrorsInARow = 0
                 setState(.waitingForUser(grant, deadline: wallClock() + grant.expiresIn))
                 log.info("authorisation needed: open " + grant.verificationURIComplete + " (or " + grant.verificationURI
                          + " and enter the code " + grant.userCode + ")")
@@ -172,7 +179,19 @@ public final class CarDataAuthorizer {
             schedulePoll(grant)
         case .success(let response):
             let outcome = TokenPollOutcome.classify(status: response.status, body: response.body, now: wallClock())
+            if case .serverError = outcome {} else { serverErrorsInARow = 0 }
             switch outcome {
+            case .serverError(let status):
+                serverErrors += 1
+                serverErrorsInARow += 1
+                guard serverErrorsInARow >= CarDataAuthorizer.maxServerErrorsInARow else {
+                    log.warning("token poll: BMW answered HTTP " + String(status) + " ("
+                                + String(serverErrorsInARow) + " in a row); polling on")
+                    schedulePoll(grant)
+                    return
+                }
+                finishLogin(.failure(.refused("BMW answered HTTP " + String(status) + " to "
+                    + String(serverErrorsInARow) + " polls in a row; try `bmw login` again later")))
             case .pending:
                 schedulePoll(grant)
             case .slowDown:

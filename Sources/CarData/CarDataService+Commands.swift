@@ -118,6 +118,7 @@ extension CarDataService {
             object.append("refusals", .int(stream.refusals))
             if let refusal = stream.lastRefusal { object.append("last_refusal", .string(refusal.name)) }
             object.append("breaker_trips", .int(stream.breakerTrips))
+            object.append("subscription_refusals", .int(stream.session.subscriptionRefusals))
         }
         object.append("messages", .int(stats.messages))
         object.append("malformed", .int(stats.malformed))
@@ -127,6 +128,7 @@ extension CarDataService {
         object.append("refreshes", .int(stats.refreshes))
         object.append("refresh_failures", .int(stats.refreshFailures))
         object.append("bad_responses", .int(authorizer?.badResponses ?? 0))
+        object.append("login_server_errors", .int(authorizer?.serverErrors ?? 0))
         object.append("catalogue_items", .int(catalogue.items.count))
         if stats.lastMessageAt > 0 { object.append("last_message", .string(CivilTime.format(stats.lastMessageAt) + "Z")) }
         if let problem { object.append("problem", .string(problem.description)) }

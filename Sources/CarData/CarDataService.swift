@@ -309,6 +309,7 @@ public final class CarDataService: Service {
             return .degraded("authorisation needed: open " + grant.verificationURIComplete)
         }
         if let stream, stream.breakerIsOpen { return .degraded("stream paused by the circuit breaker") }
+        if let stream, let refusal = stream.session.subscriptionRefusal { return .degraded("stream " + refusal.description) }
         return .ok
     }
 

@@ -24,6 +24,11 @@ public struct CarDataStreamSettings {
     public var quotaDelay = Interval.seconds(60)
     public var breaker = CircuitBreaker()
 
+    /// BMW's rules for the shared cloud-broker session.
+    var policy: CloudBrokerPolicy {
+        CloudBrokerPolicy(backoff: backoff, refusedAgainDelay: notAuthorizedDelay, quotaDelay: quotaDelay, breaker: breaker)
+    }
+
     public init(host: String, port: Int32, caFile: String?, clientID: String, vins: [String]) {
         self.host = host
         self.port = port
@@ -33,38 +38,30 @@ public struct CarDataStreamSettings {
     }
 }
 
-/// BMW's stream: one MQTT 5 + TLS connection per gcid (a second one is refused), username
-/// gcid, password the current id_token, keepalive 30 s, clean start, QoS 1 subscriptions.
-///
-/// "Not authorized" (or bad credentials) asks the owner for a fresh token once (`onNeedToken`)
-/// and pauses until `use(idToken:)` brings it; a second refusal in a row backs off, and
-/// repeated failures open the circuit breaker.
+/// BMW's stream: one MQTT 5 + TLS (1.2 at least) connection per gcid (a second one is
+/// refused), username gcid, password the current id_token, keepalive 30 s, clean start, QoS 1
+/// subscriptions. The refusal policy, backoff, breaker and SUBACK handling are the shared
+/// `CloudBrokerSession`'s; this keeps BMW's topics and where the token comes from.
 public final class CarDataStream {
-    public let client: MQTTClient
+    public let session: CloudBrokerSession
     public let gcid: String
-    private let loop: EventLoop
     private let log: Logger
-    private var settings: CarDataStreamSettings
+    private let vins: [String]
     private var idToken: String
-    private var refreshedAfterRefusal = false
-    private var breakerTimer: OneShotTimer?
     /// Asked when the broker refused the token: refresh it, then call `use(idToken:)`.
     public var onNeedToken: (() -> Void)?
     /// Every stream message, on the loop thread.
     public var onMessage: ((MQTTMessage) -> Void)?
     /// Connection changes (for `state` and the LED).
     public var onChange: (() -> Void)?
-    public private(set) var refusals = 0
-    public private(set) var lastRefusal: MQTTReasonCode?
 
     public init(settings: CarDataStreamSettings, gcid: String, idToken: String, loop: EventLoop, log: Logger)
         throws(UplinkError)
     {
-        self.settings = settings
         self.gcid = gcid
         self.idToken = idToken
-        self.loop = loop
         self.log = log
+        vins = settings.vins
         var mqtt = MQTTSettings(host: settings.host, port: settings.port, clientID: settings.clientID)
         mqtt.protocolVersion = .v5
         mqtt.keepaliveSeconds = 30
@@ -73,102 +70,55 @@ public final class CarDataStream {
         mqtt.debug = settings.debug
         if settings.useTLS {
             mqtt.tls = MQTTTLSSettings(caFile: settings.caFile,
-                                       caDirectory: settings.caFile == nil ? MQTTTLSSettings.systemCADirectory : nil)
+                                       caDirectory: settings.caFile == nil ? MQTTTLSSettings.systemCADirectory : nil,
+                                       minimumVersion: .tls12)
         }
-        client = try MQTTClient(name: log.name + ".stream", settings: mqtt, loop: loop)
-        client.backoff = settings.backoff
-        client.credentialsProvider = { [self] in MQTTCredentials(username: self.gcid, password: self.idToken) }
-        client.onConnectResult = { [self] result in self.connectResult(result) }
-        client.onDisconnect = { [self] reason in self.disconnected(reason) }
-        client.onStateChange = { [self] _ in self.onChange?() }
+        session = try CloudBrokerSession(name: log.name + ".stream", settings: mqtt, policy: settings.policy,
+                                         loop: loop, log: Logger(log.name + ".stream"))
+        session.credentials = { [self] in MQTTCredentials(username: self.gcid, password: self.idToken) }
+        session.onNeedToken = { [self] _ in self.onNeedToken?() }
+        session.onEvent = { [self] event in self.happened(event) }
+        session.onStateChange = { [self] in self.onChange?() }
         for filter in topics {
-            client.subscribe(filter, qos: 1) { [self] message in self.onMessage?(message) }
+            session.subscribe(filter, qos: 1) { [self] message in self.onMessage?(message) }
         }
     }
 
     /// `<gcid>/<VIN>` per VIN, or `<gcid>/+`.
-    public var topics: [String] {
-        settings.vins.isEmpty ? [gcid + "/+"] : settings.vins.map { gcid + "/" + $0 }
-    }
+    public var topics: [String] { vins.isEmpty ? [gcid + "/+"] : vins.map { gcid + "/" + $0 } }
 
-    public func start() { client.start() }
+    public var client: MQTTClient { session.client }
+    public var refusals: Int { session.refusals }
+    public var lastRefusal: MQTTReasonCode? { session.lastRefusal }
+    public var breakerIsOpen: Bool { session.breakerIsOpen }
+    public var breakerTrips: Int { session.breakerTrips }
 
-    /// Disconnects for good (a stream is made per login and never restarted). Closes the
-    /// client, which lets go of the handlers this stream gave it: they capture the stream,
-    /// and a stream and client holding each other would never be freed.
+    public func start() { session.start() }
+
+    /// Disconnects for good (a stream is made per login and never restarted), letting go of
+    /// the handlers, which capture this stream.
     public func stop(completion: @escaping () -> Void = {}) {
-        breakerTimer?.cancel()
-        breakerTimer = nil
-        client.close(grace: .milliseconds(200), completion: completion)
+        session.close(grace: .milliseconds(200), completion: completion)
     }
 
     /// A fresh id_token: connect with it now (before BMW drops the old one at its expiry).
     public func use(idToken: String) {
         self.idToken = idToken
-        if client.isPaused {
-            if !breakerIsOpen { client.resume() }
-        } else {
-            client.reconnect()
-        }
+        session.tokenReady(reconnect: true)
     }
 
-    public var breakerIsOpen: Bool { settings.breaker.isOpen(at: loop.clock.now()) }
-    public var breakerTrips: Int { settings.breaker.trips }
-
-    private func connectResult(_ result: MQTTConnectResult) {
-        switch result {
-        case .accepted:
-            refreshedAfterRefusal = false
-            settings.breaker.reset()
-            log.info("stream connected; subscribed to " + topics.joined(separator: ", "))
-        case .refused(let reason):
-            refusals += 1
-            lastRefusal = reason
-            if reason.isAuthenticationFailure && !refreshedAfterRefusal {
-                // BMW says this for an expired token and for a second connection of the account:
-                // one refresh tells the two apart.
-                refreshedAfterRefusal = true
-                log.warning("stream refused (" + reason.name + "): refreshing the token once")
-                client.pause()
-                onNeedToken?()
-                return
-            }
-            if reason.isAuthenticationFailure {
-                log.warning("stream refused again (" + reason.name + ") with a fresh token: another client of this account may be connected; retrying in "
-                            + String(settings.notAuthorizedDelay.milliseconds / 1000) + " s")
-                client.retry(after: settings.notAuthorizedDelay)
-            } else if reason == .quotaExceeded {
-                log.warning("stream refused: quota exceeded; waiting " + String(settings.quotaDelay.milliseconds / 1000) + " s")
-                client.retry(after: settings.quotaDelay)
-            }
-            recordFailure()
-        case .failed:
-            recordFailure()
+    private func happened(_ event: CloudBrokerEvent) {
+        switch event {
+        case .connected:
+            log.info("stream connected; subscribing to " + topics.joined(separator: ", "))
+        case .loginRefused(let code, afterFreshToken: true):
+            // BMW says this for an expired token and for a second connection of the account:
+            // the refresh told the two apart.
+            log.warning("stream refused again (" + code.name + ") with a fresh token: another client of this account may be connected")
+        case .subscriptionRefused, .subscribed, .breakerOpened, .breakerClosed:
+            onChange?()
+        default:
+            break
         }
-    }
-
-    private func disconnected(_ reason: MQTTDisconnectReason) {
-        if case .broker(let code) = reason, code.isAuthenticationFailure {
-            // The token ran out under us: refresh before the next try.
-            refreshedAfterRefusal = true
-            client.pause()
-            onNeedToken?()
-        }
-    }
-
-    private func recordFailure() {
-        guard settings.breaker.recordFailure(at: loop.clock.now()) else { return }
-        let cooldown = settings.breaker.cooldown
-        log.error("stream: " + String(settings.breaker.threshold) + " failures within "
-                  + String(settings.breaker.window.milliseconds / 1000) + " s; pausing for "
-                  + String(cooldown.milliseconds / 1000) + " s (circuit breaker)")
-        client.pause()
-        breakerTimer = loop.after(cooldown) { [self] in
-            self.breakerTimer = nil
-            self.settings.breaker.reset()
-            self.log.info("stream: circuit breaker closed, connecting again")
-            self.client.resume()
-        }
-        onChange?()
     }
 }

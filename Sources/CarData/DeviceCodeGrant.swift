@@ -6,13 +6,15 @@ public struct DeviceCodeGrant: Equatable {
     public let deviceCode: String
     public let verificationURI: String
     public let verificationURIComplete: String
-    /// Seconds the code is valid.
+    /// Seconds the code is valid (`expires_in`; 600 when BMW does not say).
     public let expiresIn: Int64
     /// Seconds between polls (5 when BMW does not say).
     public let interval: Int64
 
     /// The manual page when BMW's answer has no verification_uri.
     public static let manualPage = "https://customer.bmwgroup.com/oneid/link"
+    /// The code's lifetime when the answer has no usable `expires_in` (the maintained clients' 600 s).
+    public static let defaultLifetime: Int64 = 600
 
     public static func parse(_ body: [UInt8]) -> Result<DeviceCodeGrant, CarDataError> {
         let json: JSONValue
@@ -24,9 +26,12 @@ public struct DeviceCodeGrant: Equatable {
             return .failure(.malformed("device code response has no user_code or device_code"))
         }
         let uri = json["verification_uri"]?.stringValue ?? manualPage
-        let complete = json["verification_uri_complete"]?.stringValue ?? uri
+        // The one-click link: BMW's own, else the page with the code filled in (what the
+        // maintained clients offer), so the user never has to type it.
+        let complete = json["verification_uri_complete"]?.stringValue
+            ?? (uri + (uri.contains("?") ? "&" : "?") + "user_code=" + user)
         // Out of range (or NaN, or 1e400) falls back to the defaults, as when absent.
-        let expires = json["expires_in"]?.integer(in: 1...86_399) ?? 300
+        let expires = json["expires_in"]?.integer(in: 1...86_399) ?? defaultLifetime
         let interval = json["interval"]?.integer(in: 1...60) ?? 5
         return .success(DeviceCodeGrant(userCode: user, deviceCode: device, verificationURI: uri,
                                         verificationURIComplete: complete, expiresIn: expires, interval: interval))
@@ -47,11 +52,21 @@ public enum TokenPollOutcome: Equatable {
     case expired
     /// 401 invalid_client: the client ID is wrong.
     case invalidClient
+    /// A 5xx without an OAuth error: BMW's side hiccuped; poll again (a run of them ends it).
+    case serverError(status: Int)
     /// Anything else: stop, with the reason (never a token).
     case failed(String)
 
-    /// Whether polling goes on.
-    public var keepsPolling: Bool { self == .pending || self == .slowDown }
+    /// Whether polling goes on (a 5xx only while the run of them is short: the authorizer counts).
+    public var keepsPolling: Bool {
+        switch self {
+        case .pending, .slowDown, .serverError: return true
+        default: return false
+        }
+    }
+
+    /// The fault code of BMW's API gateway that makes a 5xx final.
+    public static let invalidAccessTokenFault = "keymanagement.service.invalid_access_token"
 
     public static func classify(status: Int, body: [UInt8], now: Int64) -> TokenPollOutcome {
         if status == 200 {
@@ -60,7 +75,15 @@ public enum TokenPollOutcome: Equatable {
             case .failure(let error): return .failed(error.description)
             }
         }
-        switch OAuthErrorBody.error(body) {
+        let code = OAuthErrorBody.error(body)
+        if status >= 500 && status <= 599 && code == nil {
+            // BMW's gateway says so when the token it was handed is dead: no retry helps.
+            if OAuthErrorBody.apigeeFault(body) == invalidAccessTokenFault {
+                return .failed("HTTP " + String(status) + ": " + invalidAccessTokenFault)
+            }
+            return .serverError(status: status)
+        }
+        switch code {
         case .authorizationPending: return .pending
         case .slowDown: return .slowDown
         case .accessDenied: return .denied
@@ -85,5 +108,13 @@ public enum OAuthErrorBody {
             safe.append(Character(Unicode.Scalar(byte)))
         }
         return safe.isEmpty ? nil : OAuthErrorCode(safe)
+    }
+
+    /// The `fault.detail.errorcode` of an API gateway (Apigee) error body, nil when absent.
+    /// Compared whole against the codes we know, never shown, so not filtered.
+    public static func apigeeFault(_ body: [UInt8]) -> String? {
+        let json: JSONValue
+        do throws(JSONError) { json = try JSONValue.parse(body) } catch { return nil }
+        return json["fault"]?["detail"]?["errorcode"]?.stringValue
     }
 }

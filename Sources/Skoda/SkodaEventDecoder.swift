@@ -56,51 +56,46 @@ public enum SkodaEventDecoder {
         let timestamp = document["timestamp"]?.stringValue
         var decoder = FieldReader(data: data)
         let values = try decoder.values(for: name, timestamp: timestamp)
-        return SkodaEvent(name: name, timestamp: timestamp, values: values ?? [],
-                          hasUnknownFields: decoder.hasUnknownFields, isKnown: values != nil)
+        return SkodaEvent(name: name, timestamp: timestamp, traceID: document["traceId"]?.stringValue,
+                          values: values ?? [], hasUnknownFields: decoder.hasUnknownFields, isKnown: values != nil)
     }
 }
 
 /// Reads `data` fields by name, remembering which it used, so the rest can be flagged.
+/// The fields per event are the reference's table ("Data fields per event"); nothing else
+/// is read, and a field that is absent gives no value (its topic is left as it was).
 private struct FieldReader {
     let data: JSONObject
     private var used: [String] = ["userId", "vin"]
+    // A state word no one knows: the message also goes out raw.
+    private var unknownWord = false
 
     init(data: JSONObject) { self.data = data }
 
-    var hasUnknownFields: Bool { data.keys.contains { !used.contains($0) } }
+    var hasUnknownFields: Bool { unknownWord || data.keys.contains { !used.contains($0) } }
+
+    typealias Values = [(key: String, value: JSONValue)]
 
     /// Our values for event `name`, nil for an event we do not decode.
-    mutating func values(for name: String, timestamp: String?) throws(SkodaEventDecoder.Malformed)
-        -> [(key: String, value: JSONValue)]?
-    {
+    mutating func values(for name: String, timestamp: String?) throws(SkodaEventDecoder.Malformed) -> Values? {
         let stamp: JSONValue = timestamp.map { .string($0) } ?? .null
         switch name {
-        case "change-soc":
-            return [("soc", try number("soc")), ("range_km", try number("chargedRange")),
-                    ("minutes_to_finish", try number("timeToFinish")), ("charging_state", text("state")),
-                    ("charge_mode", text("mode"))].filter { !$0.value.isNull || $0.key == "minutes_to_finish" }
-        case "change-remaining-time":
-            return [("minutes_to_finish", try number("timeToFinish"))]
-        case "change-charge-mode":
-            return [("charge_mode", text("chargeMode").isNull ? text("mode") : text("chargeMode"))]
-        case "charging-status-changed", "charging-completed", "charging-error":
-            var values: [(key: String, value: JSONValue)] = [("charging_event", .string(name))]
-            let state = text("state")
-            if !state.isNull { values.append(("charging_state", state)) }
-            return values
+        case "change-soc", "change-charge-mode":
+            return try chargingValues()
+        case "charging-completed":
+            return [("charging_event", .string(name))] + (try chargingValues())
+        case "charging-status-changed":
+            return [("charging_event", .string(name))]
+        case "charging-error":
+            return [("charging_event", .string(name))] + text("errorCode", as: "charging_error")
+        case "change-remaining-time": return [("remaining_time_changed", stamp)]
         case "change-access": return [("access_changed", stamp)]
         case "change-lights": return [("lights_changed", stamp)]
-        case "change-odometer":
-            var values: [(key: String, value: JSONValue)] = [("odometer_changed", stamp)]
-            for field in ["mileageInKm", "odometer", "mileage"] where data[field] != nil {
-                values.append(("odometer_km", try number(field)))
-                break
-            }
-            return values
+        // Sent twice after the ignition goes off, without the mileage: a signal to re-read it.
+        case "change-odometer": return [("odometer_changed", stamp)]
         case "vehicle-ignition-status-changed":
-            let status = text("ignitionStatus")
-            guard let word = status.stringValue else {
+            used.append("ignitionStatus")
+            guard let word = data["ignitionStatus"]?.stringValue else {
                 throw SkodaEventDecoder.Malformed(reason: "ignition event without ignitionStatus")
             }
             return [("ignition", .string(word == "ON" ? "on" : word == "OFF" ? "off" : word))]
@@ -108,37 +103,60 @@ private struct FieldReader {
         case "vehicle-connection-offline": return [("connection", "offline")]
         case "vehicle-awake": return [("awake_at", stamp)]
         case "vehicle-warning-batterylevel": return [("battery_warning_at", stamp)]
-        case "departure-ready", "departure-status-changed", "departure-error-plug":
+        case "departure-ready", "departure-status-changed":
             return [("departure", .string(String(name.dropFirst("departure-".count))))]
+        case "departure-error-plug":
+            return [("departure", "error-plug")] + text("errorCode", as: "departure_error")
         case "climatisation-completed":
-            return [("climatisation", "completed")]
+            return state("state", as: "climatisation_state", SkodaStateNames.climatisationState)
+                + (try number("timeToFinish", as: "climatisation_minutes_to_finish"))
         default:
             return nil
         }
     }
 
-    /// A numeric field: Skoda sends numbers as strings ("74"); the string "null" and a missing
-    /// field are no value; anything else that is not a number is malformed.
-    private mutating func number(_ field: String) throws(SkodaEventDecoder.Malformed) -> JSONValue {
+    /// The change-soc set: change-soc, change-charge-mode and charging-completed carry it.
+    private mutating func chargingValues() throws(SkodaEventDecoder.Malformed) -> Values {
+        var values = try number("soc", as: "soc")
+        values += try number("chargedRange", as: "range_km")
+        values += try number("timeToFinish", as: "minutes_to_finish")
+        values += state("state", as: "charging_state", SkodaStateNames.chargingState)
+        values += state("mode", as: "charge_mode", SkodaStateNames.chargeMode)
+        return values
+    }
+
+    /// A numeric field: Skoda sends numbers as strings ("74"); the string "null" is no value
+    /// (published as such); anything else that is not a number is malformed.
+    private mutating func number(_ field: String, as key: String) throws(SkodaEventDecoder.Malformed) -> Values {
         used.append(field)
-        guard let value = data[field] else { return .null }
+        guard let value = data[field] else { return [] }
         switch value {
-        case .null: return .null
-        case .number: return value
+        case .null: return [(key, .null)]
+        case .number: return [(key, value)]
         case .string(let text):
-            if text == "null" || text.isEmpty { return .null }
+            if text == "null" || text.isEmpty { return [(key, .null)] }
             guard let integer = Int(text) else {
                 throw SkodaEventDecoder.Malformed(reason: field + " is not a number")
             }
-            return .int(integer)
+            return [(key, .int(integer))]
         default:
             throw SkodaEventDecoder.Malformed(reason: field + " is a \(value.typeName)")
         }
     }
 
-    private mutating func text(_ field: String) -> JSONValue {
+    /// A text field as it came (an error code: STOPPED_DEVICE, CLIMA, ...).
+    private mutating func text(_ field: String, as key: String) -> Values {
         used.append(field)
-        guard let text = data[field]?.stringValue else { return .null }
-        return .string(text)
+        guard let text = data[field]?.stringValue else { return [] }
+        return [(key, .string(text))]
+    }
+
+    /// A state word: `<key>` the maintained client's name for it, `<key>_raw` as it came.
+    private mutating func state(_ field: String, as key: String, _ normalise: (String) -> String?) -> Values {
+        used.append(field)
+        guard let raw = data[field]?.stringValue else { return [] }
+        let name = normalise(raw)
+        if name == nil { unknownWord = true }
+        return [(key, name.map { .string($0) } ?? .null), (key + "_raw", .string(raw))]
     }
 }

@@ -5,7 +5,7 @@ import ServiceKit
 ///
 /// | topic | payload | retained |
 /// |---|---|---|
-/// | `<key>` (soc, range_km, minutes_to_finish, charging_state, ignition, connection, ...) | the value as text; empty = no value | yes |
+/// | `<key>` (soc, range_km, minutes_to_finish, charging_state(_raw), charge_mode(_raw), charging_error, departure_error, climatisation_state(_raw), ignition, ...: `SkodaValueInfo.all`) | the value as text; empty = no value | yes |
 /// | `event/<name>` | `{"name","timestamp","values":{...}}` | yes |
 /// | `operation/<operation>` | `{"status","error","duration_ms","request_id","final"}` | yes |
 /// | `raw/<event name>` | the message as Skoda sent it (unknown events, or known ones with unknown fields) | no |

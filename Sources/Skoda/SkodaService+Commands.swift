@@ -32,7 +32,7 @@ extension SkodaService {
 
     public func stateJSON() -> JSONValue {
         var object = JSONObject(minimumCapacity: 10)
-        object.append("connection", .string(cloud?.state.name ?? "stopped"))
+        object.append("connection", .string(cloud?.client.state.name ?? "stopped"))
         object.append("broker", .string(settings.mqttHost + ":" + String(settings.mqttPort)))
         object.append("user_id", .string(settings.userID))
         object.append("vins", .array(settings.vins.map { .string($0) }))

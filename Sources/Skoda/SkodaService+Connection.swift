@@ -4,42 +4,36 @@ import Runtime
 import ServiceKit
 import Uplink
 
-/// Tokens and the broker connection: a fresh access token and TOTP for every connect, one
-/// refresh after a "not authorized", a refresh ahead of expiry, and after a suspend.
+/// Tokens and the broker connection. The connect, refusal, backoff and SUBACK policy is the
+/// shared `CloudBrokerSession`'s; Skoda's own part is the credentials (user id, a fresh
+/// access token and the TOTP at every connect) and where tokens come from.
 extension SkodaService {
-    /// What the broker gets at a connect attempt; nil (and a refresh) when the token is gone
-    /// or about to go.
+    /// What the broker gets at a connect attempt; nil (the session then asks for a refresh)
+    /// when the token is gone or about to go.
     func credentials() -> MQTTCredentials? {
         let now = wallClock()
-        guard let token = accessToken, !token.expiresWithin(60, now: now) else {
-            cloud?.pause()
-            refresh(reason: accessToken == nil ? "no access token yet" : "access token expired before connecting")
-            return nil
-        }
+        guard let token = accessToken, !token.expiresWithin(60, now: now) else { return nil }
         let code = SkodaTOTP.code(fcmToken: settings.fcmToken, unixTime: now)
         return MQTTCredentials(username: settings.userID, password: token.value,
                                userProperties: [MQTTUserProperty("auth_method", "totp_v1"),
                                                 MQTTUserProperty("auth_credentials", code)])
     }
 
-    func connectResult(_ result: MQTTConnectResult) {
-        switch result {
-        case .accepted:
-            refreshedAfterRefusal = false
-            context.log.info("connected to the MySkoda broker, " + String(settings.filters.count) + " subscription(s)")
+    /// The session's news as health, in the session's words; a login refused with a fresh
+    /// access token means the TOTP is refused, which only a person can mend.
+    func happened(_ event: CloudBrokerEvent) {
+        if case .loginRefused(let code, let afterFreshToken) = event {
+            stats.authRefusals += 1
+            guard afterFreshToken else { return }
+            let error = SkodaError.staleFCMToken(refusal: code.name)
+            context.log.error(error.advice)
+            context.report(attention: .needsPerson)
+            context.report(.degraded(error.description))
+        } else if event == .subscribed {
+            context.report(attention: .none)
             context.report(.ok)
-        case .refused(let code):
-            if code.isAuthenticationFailure { stats.authRefusals += 1 }
-            if code.isAuthenticationFailure && !refreshedAfterRefusal {
-                // Once: an expired or revoked token is the usual cause. A second refusal backs off.
-                refreshedAfterRefusal = true
-                cloud?.pause()
-                refresh(reason: "broker said " + code.name)
-            } else {
-                context.report(.degraded("MySkoda broker refused the login: " + code.name))
-            }
-        case .failed(let why):
-            context.report(.degraded("MySkoda broker unreachable: " + why))
+        } else if let problem = event.problem {
+            context.report(.degraded("MySkoda broker " + problem))
         }
     }
 
@@ -69,12 +63,13 @@ extension SkodaService {
                 + WallClock.iso8601(millisecondsSinceEpoch: tokens.access.expires * 1000))
             guard let cloud else { return }
             // A failed refresh said degraded; a good one while connected says so no longer.
-            if cloud.isConnected { context.report(.ok) }
+            if cloud.client.isConnected && cloud.subscriptionRefusal == nil { context.report(.ok) }
             if !cloudStarted {
                 cloudStarted = true
                 cloud.start()
-            } else if cloud.isPaused {
-                cloud.resume()
+            } else {
+                // Skoda's broker keeps a live connection past the old token's end: no reconnect.
+                cloud.tokenReady(reconnect: false)
             }
         case .failure(let error):
             stats.refreshFailures += 1
@@ -101,8 +96,7 @@ extension SkodaService {
         if jump > SkodaService.clockJumpThreshold {
             stats.clockJumps += 1
             context.log.warning("the wall clock jumped \(jump) s (suspended?): new token, then reconnect")
-            cloud?.pause()
-            refresh(reason: "clock jump")
+            cloud?.needToken("clock jump")
             return
         }
         if let token = accessToken, token.expiresWithin(SkodaService.refreshMargin, now: wall) {

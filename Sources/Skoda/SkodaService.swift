@@ -29,16 +29,16 @@ public final class SkodaService: Service {
     let tokenFile: SkodaTokenFile
     let refresher: SkodaTokenRefresher
     var stats = SkodaStats()
-    var cloud: MQTTClient?
+    var cloud: CloudBrokerSession?
     var cloudStarted = false
     var accessToken: SkodaToken?
     var refreshToken: String
     var lastRefreshError: String?
-    var refreshedAfterRefusal = false
     var refreshBackoff = ReconnectBackoff(initial: .seconds(5), maximum: .seconds(300))
     var retryTimer: OneShotTimer?
     var checkTask: FixedRateTask?
     var lastEvents: [(name: String, at: String)] = []
+    var recentTraces = SkodaRecentTraces()
     var lastWall: Int64 = 0
     var lastMono = Instant(nanoseconds: 0)
     let malformedLog: LogLimiter
@@ -62,20 +62,24 @@ public final class SkodaService: Service {
             throw .failed(problem.description)
         }
         refreshToken = tokenFile.current(configured: settings.refreshToken)
-        let client: MQTTClient
+        // 5 s for ten tries, then doubling with jitter to 120 s (what the app does); no
+        // breaker, no waits of its own: the app knows none.
+        let policy = CloudBrokerPolicy(backoff: ReconnectBackoff(initial: .seconds(5), maximum: .seconds(120), steadyAttempts: 10))
+        let session: CloudBrokerSession
         do throws(UplinkError) {
-            client = try MQTTClient(name: "skoda-mqtt", settings: cloudSettings(), loop: context.loop)
+            session = try CloudBrokerSession(name: "skoda-mqtt", settings: cloudSettings(), policy: policy,
+                                             loop: context.loop, log: context.log)
         } catch {
             throw .failed("cannot make the Skoda MQTT client: " + error.description)
         }
-        // 5 s for ten tries, then doubling with jitter to 120 s (what the app does).
-        client.backoff = ReconnectBackoff(initial: .seconds(5), maximum: .seconds(120), steadyAttempts: 10)
-        client.credentialsProvider = { [self] in self.credentials() }
-        client.onConnectResult = { [self] result in self.connectResult(result) }
+        session.credentials = { [self] in self.credentials() }
+        session.onNeedToken = { [self] reason in self.refresh(reason: reason) }
+        session.onEvent = { [self] event in self.happened(event) }
         for filter in settings.filters {
-            _ = client.subscribe(filter, qos: 1) { [self] message in self.handle(message) }
+            // QoS 0, as the app subscribes (the broker's push is at most once anyway).
+            session.subscribe(filter, qos: 0) { [self] message in self.handle(message) }
         }
-        cloud = client
+        cloud = session
         lastWall = wallClock()
         lastMono = context.clock.now()
         checkTask = context.loop.addTask("skoda.token", every: .seconds(30)) { [self] in self.checkToken() }
@@ -89,7 +93,7 @@ public final class SkodaService: Service {
         retryTimer?.cancel()
         retryTimer = nil
         refresher.cancel()
-        // Close, not stop: the client's handlers capture this service, which a new instance
+        // Close, not stop: the session's handlers capture this service, which a new instance
         // replaces at every restart.
         cloud?.close(grace: .zero)
         cloud = nil
@@ -132,6 +136,11 @@ public final class SkodaService: Service {
             publisher.publish(report)
             noteEvent("operation/" + update.operation + " " + update.status)
         case .event(let event):
+            // Events only: an operation's messages share one traceId from IN_PROGRESS to the end.
+            if let trace = event.traceID, recentTraces.isRepeat(trace) {
+                stats.duplicates += 1
+                return
+            }
             stats.events += 1
             if event.isKnown { publisher.publish(event, vin: topic.vin) }
             if !event.isKnown || event.hasUnknownFields {

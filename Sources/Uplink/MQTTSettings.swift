@@ -13,14 +13,31 @@ public struct MQTTTLSSettings: Equatable {
     public var keyFile: String?
     /// Skip hostname verification (the certificate chain is still checked).
     public var insecure: Bool
+    /// The oldest TLS version accepted; nil leaves it to OpenSSL's defaults.
+    public var minimumVersion: MQTTTLSVersion?
 
     public init(caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil,
-                keyFile: String? = nil, insecure: Bool = false) {
+                keyFile: String? = nil, insecure: Bool = false, minimumVersion: MQTTTLSVersion? = nil) {
         self.caFile = caFile
         self.caDirectory = caDirectory
         self.certificateFile = certificateFile
         self.keyFile = keyFile
         self.insecure = insecure
+        self.minimumVersion = minimumVersion
+    }
+}
+
+/// A TLS version floor (libmosquitto's `tls_version`: that version and newer are spoken).
+public enum MQTTTLSVersion: Equatable {
+    case tls12
+    case tls13
+
+    /// libmosquitto's word for it.
+    public var name: String {
+        switch self {
+        case .tls12: return "tlsv1.2"
+        case .tls13: return "tlsv1.3"
+        }
     }
 }
 

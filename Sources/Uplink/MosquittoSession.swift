@@ -66,6 +66,10 @@ final class MosquittoSession {
             try check("mosquitto_tls_set", mosquitto_tls_set(
                 handle, tls.caFile, tls.caDirectory, tls.certificateFile, tls.keyFile, nil))
             try check("mosquitto_tls_insecure_set", mosquitto_tls_insecure_set(handle, tls.insecure))
+            if let floor = tls.minimumVersion {
+                // 1 = SSL_VERIFY_PEER: the chain is always checked; nil ciphers keep the defaults.
+                try check("mosquitto_tls_opts_set", mosquitto_tls_opts_set(handle, 1, floor.name, nil))
+            }
         }
     }
 

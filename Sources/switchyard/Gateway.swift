@@ -300,6 +300,8 @@ final class Gateway {
             "refused_subscriptions": .int(stats.refusedSubscriptions),
         ]
         if !uplink.lastError.isEmpty { block["last_error"] = .string(uplink.lastError) }
+        // Connected but deaf to a refused filter (the command topic): degraded, saying which.
+        block["health"] = .string(uplink.subscriptionProblem.map { "degraded: " + $0 } ?? "ok")
         return .object(block)
     }
 

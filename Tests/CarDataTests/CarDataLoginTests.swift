@@ -99,4 +99,72 @@ struct CarDataLoginTests {
         #expect(loop.run(timeout: 10) { refreshed != nil })
         #expect(refreshed.map { if case .failure(.transport) = $0 { return true } else { return false } } == true)
     }
+
+    @Test("two 5xx answers in a row while polling are survived; the login then completes")
+    func loginSurvivesTwoServerErrors() throws {
+        let cloud = try FakeBMWCloud()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = authorizer(cloud, clientID: "flaky", loop: loop, http: http)
+        var result: Result<CarDataTokens, CarDataError>?
+        auth.login { result = $0 }
+        #expect(loop.run(timeout: 20) { result != nil }, "\(cloud.stderr)")
+        #expect((try? result?.get())?.idToken.isEmpty == false, "\(String(describing: result))")
+        #expect(auth.loginState == .succeeded && auth.serverErrors == 2)
+        let polls = cloud.requests.filter { $0["grant"] as? String == "device_code" }
+        #expect(polls.count == 4, "pending, 503, 503, tokens")
+    }
+
+    @Test("three 5xx answers in a row end the login cleanly, with the reason; polling stops")
+    func loginFailsOnThreeServerErrors() throws {
+        let cloud = try FakeBMWCloud()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = authorizer(cloud, clientID: "down", loop: loop, http: http)
+        var result: Result<CarDataTokens, CarDataError>?
+        auth.login { result = $0 }
+        #expect(loop.run(timeout: 20) { result != nil }, "\(cloud.stderr)")
+        guard case .failure(let error) = result else {
+            Issue.record("the login should fail after three 5xx in a row")
+            return
+        }
+        #expect(error.description.contains("HTTP 502") && error.description.contains("3 polls in a row"), "\(error.description)")
+        #expect(auth.serverErrors == 3 && auth.badResponses == 0)
+        #expect(!auth.isLoggingIn)
+        loop.run(timeout: 1.5) { false } // longer than the 1 s poll interval: no poll may follow
+        #expect(cloud.requests.filter { $0["grant"] as? String == "device_code" }.count == 4, "pending and three 502s, no more")
+    }
+
+    @Test("a 5xx naming the gateway's invalid_access_token is final at once")
+    func deadTokenFaultIsFinal() throws {
+        let cloud = try FakeBMWCloud()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = authorizer(cloud, clientID: "dead-token", loop: loop, http: http)
+        var result: Result<CarDataTokens, CarDataError>?
+        auth.login { result = $0 }
+        #expect(loop.run(timeout: 20) { result != nil })
+        guard case .failure(let error) = result else {
+            Issue.record("the login should fail")
+            return
+        }
+        #expect(error.description.contains(TokenPollOutcome.invalidAccessTokenFault), "\(error.description)")
+        #expect(cloud.requests.filter { $0["grant"] as? String == "device_code" }.count == 2)
+        #expect(auth.serverErrors == 0)
+    }
+
+    @Test("without verification_uri_complete the link carries ?user_code=; without expires_in the code lives 600 s")
+    func oneClickLinkAndLifetime() throws {
+        let cloud = try FakeBMWCloud()
+        let loop = try EventLoop()
+        let http = HTTPClient(loop: loop)
+        let auth = authorizer(cloud, clientID: "no-link", loop: loop, http: http)
+        let started = Int64(Date().timeIntervalSince1970)
+        auth.login { _ in }
+        #expect(loop.run(timeout: 10) { if case .waitingForUser = auth.loginState { return true } else { return false } })
+        guard case .waitingForUser(let grant, let deadline) = auth.loginState else { return }
+        #expect(grant.verificationURIComplete == "http://127.0.0.1:\(cloud.port)/link?user_code=ABCD-1234")
+        #expect(grant.expiresIn == 600 && deadline >= started + 600 && deadline <= started + 602)
+        auth.cancelAll()
+    }
 }

@@ -69,7 +69,13 @@ struct CarDataParsingTests {
         #expect(poll(401, "expired_token") == .expired)
         #expect(poll(401, "invalid_client") == .invalidClient)
         #expect(poll(400, "invalid_request") == .failed("HTTP 400: invalid_request"))
-        #expect(TokenPollOutcome.classify(status: 502, body: Array("<html>".utf8), now: 0) == .failed("HTTP 502 without an OAuth error"))
+        // A 5xx is BMW's hiccup (polling goes on), unless its gateway names a dead token; a 4xx
+        // without an OAuth error is final.
+        #expect(TokenPollOutcome.classify(status: 502, body: Array("<html>".utf8), now: 0) == .serverError(status: 502))
+        #expect(TokenPollOutcome.classify(status: 404, body: Array("<html>".utf8), now: 0) == .failed("HTTP 404 without an OAuth error"))
+        let fault = #"{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}"#
+        #expect(TokenPollOutcome.classify(status: 500, body: Array(fault.utf8), now: 0)
+                == .failed("HTTP 500: keymanagement.service.invalid_access_token"))
         if case .failed = TokenPollOutcome.classify(status: 200, body: Array("<html>".utf8), now: 0) {} else { Issue.record("HTML 200 is a failure") }
     }
 

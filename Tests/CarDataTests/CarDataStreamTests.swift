@@ -67,4 +67,63 @@ struct CarDataStreamTests {
         #expect(probe.connects.count == held, "no connect while the breaker is open")
         #expect(loop.run(timeout: 10) { stream.client.isConnected }, "the breaker closed and the stream connected")
     }
+
+    @Test("a refused SUBACK on gcid/VIN: one fresh token and a reconnect, then subscribed; never connected and silent")
+    func refusedSubscriptionRefreshesOnce() throws {
+        let probe = try MQTT5ConnectProbe(subacks: ["135", "grant"])
+        let loop = try EventLoop()
+        var settings = settings(probe)
+        settings.vins = ["WBY1"]
+        let stream = try CarDataStream(settings: settings, gcid: "g", idToken: "old", loop: loop, log: Logger("bmw"))
+        var asked = 0
+        stream.onNeedToken = {
+            asked += 1
+            loop.after(.milliseconds(50)) { stream.use(idToken: "new-\(asked)") }
+        }
+        stream.start()
+        #expect(loop.run(timeout: 10) { probe.subscribes.count == 2 && stream.client.subscriptionsAnswered },
+                "\(probe.subscribes.map(\.answer))")
+        #expect(asked == 1)
+        #expect(probe.connects.map(\.password) == ["old", "new-1"], "reconnected with the fresh token")
+        #expect(probe.subscribes.map(\.answer) == [[135], [1]])
+        #expect(stream.session.subscriptionRefusal == nil && stream.session.subscriptionRefusals == 1)
+    }
+
+    @Test("a SUBACK refused every time: one token refresh only, then reconnects with the backoff, the refusal kept")
+    func refusedSubscriptionBacksOff() throws {
+        let probe = try MQTT5ConnectProbe(subacks: ["135"])
+        let loop = try EventLoop()
+        var settings = settings(probe)
+        settings.vins = ["WBY1"]
+        let stream = try CarDataStream(settings: settings, gcid: "g", idToken: "old", loop: loop, log: Logger("bmw"))
+        var asked = 0
+        stream.onNeedToken = {
+            asked += 1
+            loop.after(.milliseconds(50)) { stream.use(idToken: "new-\(asked)") }
+        }
+        stream.start()
+        #expect(loop.run(timeout: 10) { probe.connects.count >= 4 })
+        #expect(asked == 1, "one refresh, not a refresh loop")
+        #expect(probe.subscribes.allSatisfy { $0.answer == [135] })
+        let refusal = try #require(stream.session.subscriptionRefusal)
+        #expect(refusal.filter == "g/WBY1" && refusal.code == 135)
+        #expect(refusal.description == "subscription to g/WBY1 refused: not authorized (135)")
+    }
+
+    @Test("TLS 1.2 is the floor, not the ceiling: the stream asks for it and reaches a TLS 1.3-only broker")
+    func tlsFloor() throws {
+        let certificates = try TestCertificates()
+        let port = FreePort.next()
+        let broker = try MosquittoBroker(extraConfig: certificates.listenerConfig(port: port) + "tls_version tlsv1.3\n")
+        #expect(FreePort.waitUntilListening(port, timeout: 5))
+        let loop = try EventLoop()
+        var settings = CarDataStreamSettings(host: "localhost", port: Int32(port), caFile: certificates.caFile,
+                                             clientID: "bmw-tls", vins: ["WBY1"])
+        settings.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(100), jitter: false)
+        let stream = try CarDataStream(settings: settings, gcid: "g", idToken: "t", loop: loop, log: Logger("bmw"))
+        #expect(stream.client.settings.tls?.minimumVersion == .tls12)
+        stream.start()
+        #expect(loop.run(timeout: 10) { stream.client.subscriptionsAnswered }, "\(broker.log.suffix(400))")
+        stream.stop()
+    }
 }

@@ -26,8 +26,10 @@ struct SkodaDecoderTests {
             #expect(values["soc"] == .int(Int(soc)!))
             #expect(values["range_km"] == .int(Int(range)!))
             #expect(values["minutes_to_finish"] == .int(Int(minutes)!))
-            #expect(values["charging_state"] == .string(state))
-            #expect(values["charge_mode"] == "manual")
+            #expect(values["charging_state_raw"] == .string(state))
+            #expect(values["charging_state"] == (state == "charging" ? "CHARGING" : "READY_FOR_CHARGING"),
+                    "the maintained client's name for \(state)")
+            #expect(values["charge_mode"] == "MANUAL" && values["charge_mode_raw"] == "manual")
             #expect(decoded.isKnown && !decoded.hasUnknownFields)
         }
     }
@@ -108,5 +110,89 @@ struct SkodaDecoderTests {
             }
         }
         #expect(SkodaTopic("a/b") == nil && SkodaTopic("a//c") == nil)
+    }
+
+    /// One payload per event of the reference's table, in its documented shape (`data` with
+    /// userId and vin and the listed fields as strings), and the values it must give.
+    static let documented: [(name: String, data: String, values: [(String, JSONValue)])] = [
+        ("change-charge-mode", #""mode":"off","state":"notReadyForCharging","soc":"55","chargedRange":"180","timeToFinish":"null""#,
+         [("soc", 55), ("range_km", 180), ("minutes_to_finish", .null), ("charging_state", "CONNECT_CABLE"),
+          ("charging_state_raw", "notReadyForCharging"), ("charge_mode", "OFF"), ("charge_mode_raw", "off")]),
+        ("charging-completed", #""mode":"manual","state":"chargePurposeReachedAndConservation","soc":"80","chargedRange":"223","timeToFinish":"0""#,
+         [("charging_event", "charging-completed"), ("soc", 80), ("range_km", 223), ("minutes_to_finish", 0),
+          ("charging_state", "CONSERVING"), ("charging_state_raw", "chargePurposeReachedAndConservation"),
+          ("charge_mode", "MANUAL"), ("charge_mode_raw", "manual")]),
+        ("change-remaining-time", "", [("remaining_time_changed", "2024-11-09T13:30:34Z")]),
+        ("charging-status-changed", "", [("charging_event", "charging-status-changed")]),
+        ("charging-error", #""errorCode":"STOPPED_DEVICE""#, [("charging_event", "charging-error"), ("charging_error", "STOPPED_DEVICE")]),
+        ("departure-error-plug", #""errorCode":"CLIMA""#, [("departure", "error-plug"), ("departure_error", "CLIMA")]),
+        ("departure-ready", "", [("departure", "ready")]),
+        ("departure-status-changed", "", [("departure", "status-changed")]),
+        ("climatisation-completed", #""state":"HEATING","timeToFinish":"12""#,
+         [("climatisation_state", "HEATING"), ("climatisation_state_raw", "HEATING"), ("climatisation_minutes_to_finish", 12)]),
+        ("change-access", "", [("access_changed", "2024-11-09T13:30:34Z")]),
+        ("change-lights", "", [("lights_changed", "2024-11-09T13:30:34Z")]),
+        ("change-odometer", "", [("odometer_changed", "2024-11-09T13:30:34Z")]),
+        ("vehicle-ignition-status-changed", #""ignitionStatus":"OFF""#, [("ignition", "off")]),
+        ("vehicle-awake", "", [("awake_at", "2024-11-09T13:30:34Z")]),
+        ("vehicle-connection-online", "", [("connection", "online")]),
+        ("vehicle-connection-offline", "", [("connection", "offline")]),
+        ("vehicle-warning-batterylevel", "", [("battery_warning_at", "2024-11-09T13:30:34Z")]),
+    ]
+
+    static func documentedPayload(_ name: String, _ data: String,
+                                  trace: String = "81b50439-af83-44e1-9515-5b3925d4c34a") -> String {
+        #"{"version":1,"traceId":""# + trace + #"","timestamp":"2024-11-09T13:30:34Z","producer":"SKODA_MHUB","name":""#
+            + name + #"","data":{"userId":"u","vin":"v""# + (data.isEmpty ? "" : "," + data) + "}}"
+    }
+
+    @Test("each event of the reference's table, in its documented shape, gives exactly its values",
+          arguments: SkodaDecoderTests.documented.map { $0.name })
+    func documentedEvent(name: String) throws {
+        let entry = try #require(SkodaDecoderTests.documented.first { $0.name == name })
+        let decoded = try event(SkodaSeedExamples.chargingTopic, SkodaDecoderTests.documentedPayload(entry.name, entry.data))
+        #expect(decoded.isKnown && !decoded.hasUnknownFields, "every documented field is read")
+        #expect(decoded.traceID == "81b50439-af83-44e1-9515-5b3925d4c34a")
+        #expect(decoded.values.map(\.key) == entry.values.map(\.0))
+        #expect(decoded.values.map(\.value) == entry.values.map(\.1))
+    }
+
+    @Test("the guesses are gone: REST names (chargeMode, mileageInKm) are not read, so they go raw")
+    func noGuessedFields() throws {
+        let mode = try event(SkodaSeedExamples.chargingTopic,
+                             SkodaDecoderTests.documentedPayload("change-charge-mode", #""chargeMode":"MANUAL""#))
+        #expect(mode.values.isEmpty && mode.hasUnknownFields)
+        let odometer = try event(SkodaSeedExamples.topic("service-event/vehicle-status/odometer"),
+                                 SkodaDecoderTests.documentedPayload("change-odometer", #""mileageInKm":"12345""#))
+        #expect(odometer.values.map(\.key) == ["odometer_changed"] && odometer.hasUnknownFields)
+        let remaining = try event(SkodaSeedExamples.chargingTopic,
+                                  SkodaDecoderTests.documentedPayload("change-remaining-time", #""timeToFinish":"20""#))
+        #expect(remaining.values.map(\.key) == ["remaining_time_changed"] && remaining.hasUnknownFields)
+    }
+
+    @Test("state words: case-insensitive like the client; an unknown word keeps its raw value and goes raw")
+    func stateNames() throws {
+        #expect(SkodaStateNames.chargingState("readyForCharging") == "READY_FOR_CHARGING")
+        #expect(SkodaStateNames.chargingState("CHARGING") == "CHARGING")
+        #expect(SkodaStateNames.chargeMode("timerChargingWithClimatisation") == "TIMER_CHARGING_WITH_CLIMATISATION")
+        #expect(SkodaStateNames.climatisationState("heating_auxiliary") == "HEATING_AUXILIARY")
+        let odd = try event(SkodaSeedExamples.chargingTopic,
+                            SkodaDecoderTests.documentedPayload("change-soc", #""state":"somethingNew","soc":"50""#))
+        #expect(odd.values.first { $0.key == "charging_state" }?.value == .null)
+        #expect(odd.values.first { $0.key == "charging_state_raw" }?.value == "somethingNew")
+        #expect(odd.hasUnknownFields, "the whole message goes raw too")
+    }
+
+    @Test("repeats are known by their traceId, within a bounded memory")
+    func recentTraces() {
+        var traces = SkodaRecentTraces(capacity: 2)
+        let first = traces.isRepeat("a")
+        let again = traces.isRepeat("a")
+        #expect(!first && again)
+        let b = traces.isRepeat("b")
+        let c = traces.isRepeat("c")
+        #expect(!b && !c)
+        let late = traces.isRepeat("a")
+        #expect(!late, "forgotten once two newer ones took its place")
     }
 }

@@ -22,6 +22,9 @@ struct SkodaServiceTests {
             for payload in SkodaSeedExamples.changeSoc {
                 try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.chargingTopic, message: payload)
             }
+            // Skoda sometimes sends an event twice: the repeat (same traceId) is dropped.
+            try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.chargingTopic,
+                                 message: SkodaSeedExamples.changeSoc[2])
             try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.honkTopic, message: SkodaSeedExamples.flashInProgress)
             try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.honkTopic, message: SkodaSeedExamples.honkCompleted)
             try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.windowHeatingTopic,
@@ -48,8 +51,11 @@ struct SkodaServiceTests {
             #expect(values("soc") == ["74", "77", "80"])
             #expect(values("range_km") == ["207", "215", "223"])
             #expect(values("minutes_to_finish") == ["25", "15", "0"])
-            #expect(values("charging_state") == SkodaSeedExamples.changeSocValues.map { $0.3 })
-            #expect(values("charge_mode") == ["manual", "manual", "manual"])
+            #expect(values("charging_state") == ["CHARGING", "CHARGING", "READY_FOR_CHARGING"])
+            #expect(values("charging_state_raw") == SkodaSeedExamples.changeSocValues.map { $0.3 })
+            #expect(values("charge_mode") == ["MANUAL", "MANUAL", "MANUAL"])
+            #expect(values("charge_mode_raw") == ["manual", "manual", "manual"])
+            #expect(rig.status["stats"]?["duplicates"]?.intValue == 1)
             #expect(values("access_changed") == ["2024-09-09T20:34:53.546Z"])
             let lastSoc = try #require(values("event/change-soc").last)
             let socEvent = try JSONValue.parse(lastSoc)
@@ -80,7 +86,10 @@ struct SkodaServiceTests {
             #expect(config["device"]?["via_device"]?.stringValue == "switchyard_test")
             #expect(config["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
             #expect(config["availability_mode"] == nil, "one availability topic: the gateway's")
-            #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_range_km/config ") })
+            for key in ["range_km", "charging_state", "charging_state_raw", "charge_mode", "charge_mode_raw", "access_changed"] {
+                #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") },
+                        "discovery for \(key)")
+            }
             #expect(lines.contains { $0.hasPrefix("homeassistant/binary_sensor/switchyard_test_status/config ") },
                     "the gateway's device is announced")
 
@@ -215,6 +224,84 @@ struct SkodaServiceTests {
         #expect(rig.status["stats"]?["clock_jumps"]?.intValue == 1)
         #expect(rig.loop.run(timeout: 10) { rig.refreshBodies.count > jumped }, "new token after the jump")
         #expect(rig.waitConnected(), "reconnected with it: \(rig.status)")
+        rig.host.stopAll()
+    }
+
+    @Test("a refused SUBACK is a failure: degraded with the filter, one token refresh and a reconnect, then subscribed")
+    func refusedSubscription() throws {
+        let probe = try MQTT5ConnectProbe(subacks: ["135", "grant"])
+        let rig = try SkodaRig(cloudPort: probe.port)
+        var healths: [String] = []
+        rig.host.onStateChange = {
+            if case .degraded(let why)? = rig.host.health(of: "skoda") { healths.append(why) }
+        }
+        rig.host.startAll()
+        let filter = SkodaSeedExamples.user + "/" + SkodaSeedExamples.vin + "/#"
+        #expect(rig.loop.run(timeout: 20) { probe.subscribes.count == 2 && rig.host.health(of: "skoda") == .ok },
+                "\(probe.subscribes.map(\.answer)) \(String(describing: rig.host.health(of: "skoda")))")
+        #expect(healths.contains("MySkoda broker subscription to \(filter) refused: not authorized (135)"), "\(healths)")
+        #expect(probe.subscribes.map(\.filters) == [[filter], [filter]])
+        #expect(probe.subscribes.map(\.answer) == [[135], [0]], "refused, then granted at QoS 0 as the app asks")
+        #expect(rig.refreshBodies.count == 2, "the start's refresh and one after the refusal")
+        let connects = probe.connects
+        #expect(connects.count == 2 && connects[0].password != connects[1].password, "reconnected with the fresh token")
+        rig.host.stopAll()
+    }
+
+    @Test("a login refused again with a fresh token says to renew skoda.fcm_token, and how; no refresh loop")
+    func staleFCMToken() throws {
+        let probe = try MQTT5ConnectProbe(reasons: ["135"])
+        let rig = try SkodaRig(cloudPort: probe.port)
+        let (_, lines) = LogCapture.lines {
+            rig.host.startAll()
+            #expect(rig.loop.run(timeout: 20) {
+                if case .degraded(let why)? = rig.host.health(of: "skoda") { return why.contains("skoda.fcm_token") }
+                return false
+            }, "\(String(describing: rig.host.health(of: "skoda")))")
+            // The broker keeps refusing; the backoff retries, the refresh is not repeated.
+            #expect(rig.loop.run(timeout: 15) { probe.connects.count >= 3 }, "\(probe.connects.count)")
+        }
+        #expect(rig.host.attention(of: "skoda") == .needsPerson)
+        let advice = lines.joined(separator: "\n")
+        #expect(advice.contains("config set skoda.fcm_token") && advice.contains("notifications-subscriptions"), "\(advice)")
+        #expect(!advice.contains(SkodaRig.fcm), "the token itself is never logged")
+        #expect(rig.refreshBodies.count == 2, "the start's refresh and the one after the first refusal")
+        rig.host.stopAll()
+    }
+
+    @Test("every event of the reference's table, sent through the broker, comes out as its retained values with discovery")
+    func documentedEventsOnMQTT() throws {
+        let rig = try SkodaRig()
+        let observer = try MQTTObserver(port: rig.broker.port, topics: ["switchyard/#", "homeassistant/#"])
+        rig.host.startAll()
+        #expect(rig.waitConnected(), "\(rig.status)")
+        #expect(rig.waitSubscribed())
+        for (index, entry) in SkodaDecoderTests.documented.enumerated() {
+            let payload = SkodaDecoderTests.documentedPayload(entry.name, entry.data, trace: "trace-\(index)")
+            try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.chargingTopic, message: payload)
+        }
+        let base = "switchyard/test/car/" + SkodaSeedExamples.vin + "/"
+        let last = SkodaDecoderTests.documented.last!.name
+        #expect(rig.loop.run(timeout: 20) { observer.lines.contains { $0.hasPrefix(base + "event/" + last + " ") } },
+                "\(rig.status)")
+        let lines = observer.lines
+        for entry in SkodaDecoderTests.documented {
+            // The event's own summary holds exactly its values...
+            let summary = try #require(lines.last { $0.hasPrefix(base + "event/" + entry.name + " ") }, "\(entry.name)")
+            let event = try JSONValue.parse(String(summary.dropFirst((base + "event/" + entry.name + " ").count)))
+            #expect(event["values"]?.objectValue?.keys.sorted() == entry.values.map(\.0).sorted(), "\(entry.name)")
+            for (key, value) in entry.values {
+                // ... and each went to its own topic, announced to Home Assistant.
+                // No value is an empty payload, which also clears the retained one (mosquitto_sub
+                // prints it as "(null)").
+                let text = value.isNull ? "(null)" : (value.stringValue ?? value.serialized())
+                #expect(lines.contains(base + key + " " + text), "\(entry.name): \(key) = \(text)")
+                #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") },
+                        "discovery for \(key)")
+            }
+        }
+        #expect(rig.status["stats"]?["raw"]?.intValue == 0, "nothing documented is left undecoded")
+        #expect(rig.status["stats"]?["duplicates"]?.intValue == 0)
         rig.host.stopAll()
     }
 }
