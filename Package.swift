@@ -51,7 +51,8 @@ let services: [Feature] = [
     Feature("Skoda", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
     Feature("CarData", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
     // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
-    Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console"], testsUse: ["Crypto", "HTTPClient"]),
+    Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console", "CapnProto"],
+            testsUse: ["Crypto", "HTTPClient"]),
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
     Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state.
@@ -80,6 +81,8 @@ let package = Package(
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime", "CLI"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "Contracts"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
+        // Cap'n Proto serialization and the two-party RPC server side (the BCMS door).
+        .target(name: "CapnProto", dependencies: ["CSupport", "Runtime"]),
         // Every service the firmware has (a new one is one line there) and the version the OTA
         // descriptor announces: the one module above the features, below the executable.
         .target(name: "ServiceCatalog", dependencies: ["Store", "ServiceKit", "Board"] + services.map { .target(name: $0.name) }),
@@ -128,6 +131,7 @@ let package = Package(
                                                                 "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "ServiceCatalog", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
+        .testTarget(name: "CapnProtoTests", dependencies: ["CapnProto", "Runtime", "TestSupport"]),
     ] + services.map(\.target) + services.map(\.testTarget),
     swiftLanguageModes: [.v6]
 )
