@@ -34,6 +34,8 @@ public final class CapnpRPCSession {
     public private(set) var callsAnswered = 0
     public private(set) var exceptionsSent = 0
     public private(set) var unimplementedMessages = 0
+    /// Calls addressed to a promised answer (pipelined on a bootstrap not yet returned to the peer).
+    public private(set) var pipelinedCalls = 0
 
     public init(bootstrap: CapnpInterface, maxQuestions: Int = 64, maxPendingCalls: Int = 8) {
         precondition(maxQuestions > 0 && maxPendingCalls > 0, "RPC limits must be positive")
@@ -156,6 +158,7 @@ public final class CapnpRPCSession {
         case 0:
             return target.uint32(at: 0) == 0 ? nil : "no such capability: " + String(target.uint32(at: 0))
         case 1:
+            pipelinedCalls += 1
             guard let promised = try target.structField(0) else { return "a promised answer without its question" }
             guard answers[promised.uint32(at: 0)] == .bootstrap else {
                 return "question " + String(promised.uint32(at: 0)) + " holds no capability"

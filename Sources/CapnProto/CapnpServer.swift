@@ -17,7 +17,6 @@ public final class CapnpServer {
     public let idleTimeout: Interval
     public let readTimeout: Interval
     private let loop: EventLoop
-    private let makeBootstrap: () -> CapnpInterface
     private let log: Logger
     private var connections: [CapnpConnection] = []
     private var timeoutTask: FixedRateTask?
@@ -36,10 +35,8 @@ public final class CapnpServer {
     /// Clients connected now.
     public var clientCount: Int { connections.count }
 
-    /// `makeBootstrap` gives each connection its bootstrap capability.
     public init(loop: EventLoop, name: String = "capnp", limits: CapnpLimits = .standard, maxConnections: Int = 16,
-                outputLimit: Int = 256 * 1024, idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10),
-                makeBootstrap: @escaping () -> CapnpInterface) {
+                outputLimit: Int = 256 * 1024, idleTimeout: Interval = .seconds(300), readTimeout: Interval = .seconds(10)) {
         precondition(maxConnections > 0 && outputLimit > 0, "Cap'n Proto limits must be positive")
         self.loop = loop
         self.limits = limits
@@ -47,7 +44,6 @@ public final class CapnpServer {
         self.outputLimit = outputLimit
         self.idleTimeout = idleTimeout
         self.readTimeout = readTimeout
-        self.makeBootstrap = makeBootstrap
         log = Logger(name)
     }
 
@@ -62,8 +58,8 @@ public final class CapnpServer {
     }
 
     /// Takes over a connected, non-blocking socket whose first bytes (`initialBytes`) were
-    /// already read by the door that accepted it.
-    public func adopt(_ fd: FileDescriptor, peer: String, initialBytes: [UInt8]) {
+    /// already read by the door that accepted it; `bootstrap` is the capability it serves.
+    public func adopt(_ fd: FileDescriptor, peer: String, initialBytes: [UInt8], bootstrap: CapnpInterface) {
         guard connections.count < maxConnections else {
             connectionsRefused += 1
             log.warning("Cap'n Proto client " + peer + " refused: " + String(maxConnections) + " connected")
@@ -77,7 +73,7 @@ public final class CapnpServer {
             }
         }
         connectionsServed += 1
-        let session = CapnpRPCSession(bootstrap: makeBootstrap())
+        let session = CapnpRPCSession(bootstrap: bootstrap)
         let connection = CapnpConnection(fd: fd, peer: peer, limits: limits, session: session, outputLimit: outputLimit,
                                          now: loop.clock.now())
         // The cycle through this closure ends when the connection closes its session.
@@ -188,6 +184,8 @@ public final class CapnpServer {
     private func drop(_ connection: CapnpConnection) {
         connection.close()
         connections.removeAll { $0 === connection }
-        log.debug("Cap'n Proto client disconnected: " + connection.peer)
+        let session = connection.session
+        log.debug("Cap'n Proto client disconnected: " + connection.peer + " (" + String(session.callsAnswered) + " calls answered, "
+                  + String(session.exceptionsSent) + " exceptions, " + String(session.pipelinedCalls) + " pipelined)")
     }
 }
