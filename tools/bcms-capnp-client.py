@@ -50,9 +50,10 @@ async def scenario(port, address):
     out("mode", mode=str(first.mode))
     listed = await bcms.list(onlyApproved=False)
     out("list", devices=devices(listed), errors=list(listed.errors))
-    for method in ("approve", "isPaired", "pair", "isPaired", "unpair", "isPaired"):
+    for step, method in (("approve", "approve"), ("isPairedBefore", "isPaired"), ("pair", "pair"),
+                         ("isPairedAfterPair", "isPaired"), ("unpair", "unpair"), ("isPaired", "isPaired")):
         result = await getattr(bcms, method)(address=address)
-        out(method, status=result.status, errors=list(result.errors))
+        out(step, status=result.status, errors=list(result.errors))
     listed = await bcms.list(onlyApproved=True)
     out("listApproved", devices=devices(listed), errors=list(listed.errors))
     for mode in ("approved", "any"):

@@ -62,7 +62,9 @@ struct GatewayBCMSCapnpTests {
         #expect(steps["approve"]?["status"] as? Bool == true, "\(run.output)")
         #expect(steps["pair"]?["status"] as? Bool == true, "\(run.output)")
         #expect(steps["unpair"]?["status"] as? Bool == true, "\(run.output)")
-        // isPaired after unpair (the last one) is false; the pairing itself reached the kernel.
+        // isPaired follows the kernel's pairing: false, true after pair, false after unpair.
+        #expect(steps["isPairedBefore"]?["status"] as? Bool == false, "\(run.output)")
+        #expect(steps["isPairedAfterPair"]?["status"] as? Bool == true, "\(run.output)")
         #expect(steps["isPaired"]?["status"] as? Bool == false, "\(run.output)")
         #expect(mgmt.records.contains { $0.hasPrefix("PAIR " + address) }, "\(mgmt.records)")
         let approved = steps["listApproved"]?["devices"] as? [[String: Any]] ?? []
