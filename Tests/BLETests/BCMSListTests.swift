@@ -1,6 +1,7 @@
 import JSON
 import Runtime
 import ServiceKit
+import ServiceTestSupport
 import TestSupport
 import Testing
 @testable import BLE
@@ -27,7 +28,7 @@ struct BCMSListTests {
             let reply = BLETestSupport.bcms(rig.commands, ["list"], origin: .rpc).output.json
             return (reply["devices"]?.arrayValue ?? []).compactMap { $0["address"]?.stringValue }
         }
-        let heard = service.registry.sorted.map(\.address.text)
+        let heard = service.registry.sorted.map { $0.address.text }
         #expect(Set(listed()) == Set(heard))
         // Every device last heard 61 s ago (the simulator is silent meanwhile): only the
         // approved one is left, though the registry still holds them all.
