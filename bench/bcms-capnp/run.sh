@@ -25,7 +25,7 @@ MQTT_BROKER=127.0.0.1 MQTT_PORT=1 $binary run --data "$dir" >"$dir/gateway.log" 
 gateway=$!
 python3 bench/bcms-capnp/pycapnp_server.py $devices >"$dir/baseline.port" &
 baseline=$!
-trap 'kill $gateway $baseline 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $gateway $baseline 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do
     grep -q "JSON-RPC listening" "$dir/gateway.log" 2>/dev/null && [ -s "$dir/baseline.port" ] && break
     sleep 0.1
