@@ -24,11 +24,14 @@ struct Feature {
     let name: String
     let uses: [Target.Dependency]
     let testsUse: [Target.Dependency]
+    /// Files in its folder that are not sources (a schema the tests load).
+    let exclude: [String]
 
-    init(_ name: String, uses: [Target.Dependency] = [], testsUse: [Target.Dependency] = []) {
+    init(_ name: String, uses: [Target.Dependency] = [], testsUse: [Target.Dependency] = [], exclude: [String] = []) {
         self.name = name
         self.uses = uses
         self.testsUse = testsUse
+        self.exclude = exclude
     }
 
     /// What every service imports: the run loop, JSON, settings, the kit, the CLI types.
@@ -36,7 +39,7 @@ struct Feature {
     /// What every service's tests use: a real broker, a client, `ServiceRig`.
     static let testKit: [Target.Dependency] = ["Runtime", "JSON", "Store", "ServiceKit", "Uplink", "TestSupport", "ServiceTestSupport"]
 
-    var target: Target { .target(name: name, dependencies: Feature.kit + uses) }
+    var target: Target { .target(name: name, dependencies: Feature.kit + uses, exclude: exclude) }
     var testTarget: Target {
         .testTarget(name: name + "Tests", dependencies: [.target(name: name)] + Feature.testKit + testsUse)
     }
@@ -51,7 +54,8 @@ let services: [Feature] = [
     Feature("Skoda", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
     Feature("CarData", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
     // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
-    Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console"], testsUse: ["Crypto", "HTTPClient"]),
+    Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console", "CapnProto"],
+            testsUse: ["Crypto", "HTTPClient"], exclude: ["bcms.capnp"]),
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
     Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state.
@@ -80,6 +84,8 @@ let package = Package(
         .target(name: "SerialPort", dependencies: ["CSerialPort", "CSupport", "Runtime", "CLI"]),
         .target(name: "Console", dependencies: ["CSupport", "Runtime", "JSON", "Crypto", "Store", "SerialPort", "Contracts"]),
         .target(name: "Board", dependencies: ["CSupport", "Runtime", "Store"]),
+        // Cap'n Proto serialization and the two-party RPC server side (the BCMS door).
+        .target(name: "CapnProto", dependencies: ["CSupport", "Runtime"]),
         // Every service the firmware has (a new one is one line there) and the version the OTA
         // descriptor announces: the one module above the features, below the executable.
         .target(name: "ServiceCatalog", dependencies: ["Store", "ServiceKit", "Board"] + services.map { .target(name: $0.name) }),
@@ -128,6 +134,7 @@ let package = Package(
                                                                 "Uplink", "Store", "Runtime", "TestSupport"]),
         .testTarget(name: "FirmwareTests", dependencies: ["switchyard", "ServiceCatalog", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Runtime", "TestSupport"]),
+        .testTarget(name: "CapnProtoTests", dependencies: ["CapnProto", "Runtime", "TestSupport"]),
     ] + services.map(\.target) + services.map(\.testTarget),
     swiftLanguageModes: [.v6]
 )

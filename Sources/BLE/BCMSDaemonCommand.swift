@@ -6,7 +6,8 @@ import ServiceKit
 /// flags mapped to settings through their environment names, so nothing is saved and the
 /// saved settings stay as they were: `--debug True` is `--log-level debug`, `--username U`
 /// is iot.username, `--use_device_identity True` is iot.use_device_identity,
-/// `--application_identifier A` is iot.application_identifier; BLE is switched on.
+/// `--application_identifier A` is iot.application_identifier; BLE is switched on, and so
+/// is the original's Cap'n Proto RPC beside JSON-RPC on the RPC port (ble.capnp).
 enum BCMSDaemonCommand {
     /// `bcms-daemon` in the `ble` service's descriptor; the binary run as `bcms-daemon` (a
     /// symlink) is it too. It is the gateway, so it runs until signalled.
@@ -30,7 +31,8 @@ enum BCMSDaemonCommand {
 
     static func main(_ arguments: [String], runGateway: ([String]) throws(UsageError) -> Int32) throws(UsageError) -> Int32 {
         var run: [String] = []
-        var environment: [(String, String)] = [("BCMS_ENABLED", "true")]
+        // The original's RPC too: Cap'n Proto on the RPC port (127.0.0.1:4567 by default).
+        var environment: [(String, String)] = [("BCMS_ENABLED", "true"), ("BCMS_CAPNP", "true")]
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]

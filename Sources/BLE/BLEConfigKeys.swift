@@ -84,11 +84,16 @@ public enum BLEConfigKeys {
         secret: true)
 
     /// Keys whose change restarts the service.
+    public static let capnp = ConfigKey<Bool>.flag(
+        "ble.capnp", default: false,
+        help: "Serve the original BCMS Cap'n Proto RPC on the RPC port beside JSON-RPC (no token, as the original: only when rpc.bind is loopback). bcms-daemon turns it on.",
+        environment: "BCMS_CAPNP")
+
     public static var all: [AnyConfigKey] {
         [enabled.any, adapter.any, uartBaud.any, scanInterval.any, extended.any, commandTimeout.any,
          watchdogWindows.any, publishInterval.any, presenceTimeout.any, allow.any, deny.any, minRSSI.any,
          approvedOnly.any, decodedOnly.any, maxDevices.any, discovery.any, discoveryPrefix.any, bthomeKeys.any,
-         ioCapability.any, pairTimeout.any, mgmtSocket.any]
+         ioCapability.any, pairTimeout.any, mgmtSocket.any, capnp.any]
     }
 
     /// Keys the service writes and applies itself.

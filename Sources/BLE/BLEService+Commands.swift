@@ -90,7 +90,11 @@ extension BLEService {
         outcome.map { status(false, $0) } ?? status(true, "")
     }
 
-    /// `{"devices": [...], "errors": []}`: approved devices first (seen or not), then the rest.
+    /// How long an unapproved device stays in `list` after it was last heard, as the original.
+    static let listRecentSeconds: Int64 = 60
+
+    /// `{"devices": [...], "errors": []}`: approved devices first (seen or not), then the rest
+    /// heard in the last `listRecentSeconds`, as the original answers.
     func listJSON(onlyApproved: Bool) -> JSONValue {
         let now = context.clock.now()
         let nowSeconds = WallClock.millisecondsSinceEpoch() / 1000
@@ -102,7 +106,8 @@ extension BLEService {
                                               ageSeconds: device.map { (now - $0.lastSeen).milliseconds / 1000 }))
         }
         if !onlyApproved {
-            for device in registry.sorted where settings.approved[device.address] == nil {
+            for device in registry.sorted where settings.approved[device.address] == nil
+                && (now - device.lastSeen).milliseconds / 1000 <= BLEService.listRecentSeconds {
                 devices.append(BLEDeviceJSON.info(device.address, device: device, iotDeviceID: nil,
                                                   paired: pairing.isPaired(device.address),
                                                   nowSeconds: nowSeconds,

@@ -50,6 +50,8 @@ public final class BLEService: Service {
     private var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(60))
     var started = false
     var lastTransportProblem: String?
+    /// The original BCMS Cap'n Proto RPC on the RPC port, when `ble.capnp` is on.
+    let capnpDoor: BCMSCapnpDoor?
 
     /// A service configured by `context.store`.
     public convenience init(context: ServiceContext) {
@@ -78,6 +80,7 @@ public final class BLEService: Service {
         bthomeCounters = BTHomeCounterStore(dataDirectory: context.store.dataDirectory, loop: context.loop, log: log)
         discovery = HomeAssistantAnnouncer(port: context.port, discovery: HomeAssistantDiscovery(
             prefix: settings.discoveryPrefix, node: context.node, topicPrefix: context.topicPrefix))
+        capnpDoor = BLEService.makeCapnpDoor(context: context, log: log)
     }
 
     // MARK: Service
@@ -87,6 +90,7 @@ public final class BLEService: Service {
         guard !started else { return }
         if let settingsProblem { throw .invalidSetting(key: "ble", reason: settingsProblem) }
         started = true
+        capnpDoor?.handler = { [self] request, answer in self.bcmsCommand(request, answer: answer) }
         bthomeCounters.load()
         log.info("mode " + mode.configName + " on " + settings.adapter + ", scan window "
                  + settings.scanInterval.millisecondsText + " ms, " + String(settings.approved.count) + " approved devices")
@@ -109,6 +113,8 @@ public final class BLEService: Service {
     public func stop() {
         guard started else { return }
         started = false
+        capnpDoor?.handler = nil
+        capnpDoor?.stop()
         windowTask?.cancel()
         windowTask = nil
         submitTask?.cancel()
@@ -235,7 +241,8 @@ public final class BLEService: Service {
             Command("bcms", usage: "list|approve|remove|mode|set_mode|pair|unpair|is_paired [--address A] [--only_approved] [--mode M]",
                     help: "The BLE device manager (seed BCMS): list, approve and remove devices, get or set the working mode, pair and unpair (answers when pairing is done).",
                     remote: .readOnly(["list", "list *", "mode", "is_paired *", "is_paired --address *"]),
-                    deferred: { [self] request, answer in self.bcmsCommand(request, answer: answer) }),
+                    deferred: { [self] request, answer in self.bcmsCommand(request, answer: answer) })
+                .servingStream(capnpDoor),
         ]
     }
 }

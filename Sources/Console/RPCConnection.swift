@@ -6,6 +6,8 @@ final class RPCConnection {
     let fd: FileDescriptor
     /// `a.b.c.d:port`, for logs.
     let peer: String
+    /// Whether the peer is on this machine (127.0.0.0/8), for a stream door taking it over.
+    var isLoopbackPeer = false
     /// When it connected: it must authenticate within the server's `authTimeout` of this,
     /// whatever it sends meanwhile.
     let connectedAt: Instant
@@ -67,6 +69,15 @@ final class RPCConnection {
             if written == 0 { return true }
         }
         return true
+    }
+
+    /// Gives up the socket without closing it: a stream door took the connection over.
+    func release() {
+        guard isOpen else { return }
+        isOpen = false
+        watch?.cancel()
+        watch = nil
+        output.removeAll()
     }
 
     /// Closes the socket and lets go of the watch (which holds this object in its handler).

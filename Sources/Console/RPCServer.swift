@@ -27,6 +27,10 @@ import Runtime
 /// (and a client waiting for an answer is not idle). A client that leaves before its answer
 /// loses it: the connection is closed, and nothing is written to it (nor to whatever reuses
 /// its descriptor number later).
+///
+/// A connection whose first byte is not text (a Cap'n Proto message starts with its segment
+/// count minus one, a 0 byte for a single segment) goes to the command whose `streamDoor`
+/// claims that byte, unread by JSON-RPC; with no claimant it is read as JSON-RPC (parse errors).
 public final class RPCServer {
     public let bindAddress: String
     public let requestedPort: Int
@@ -72,6 +76,8 @@ public final class RPCServer {
     public private(set) var httpRequestsRefused = 0
     /// Loopback clients let in without the token because a trusted user owns them.
     public private(set) var trustedClients = 0
+    /// Connections handed to a stream door (another protocol on this port).
+    public private(set) var handedOver = 0
 
     /// Clients connected now.
     public var clientCount: Int { connections.count }
@@ -162,6 +168,7 @@ public final class RPCServer {
             let connection = RPCConnection(fd: accepted.fd, peer: accepted.peer.description,
                                            maxLineLength: maxLineLength, outputLimit: outputLimit,
                                            session: dispatcher.newSession(trusted: trusted), now: loop.clock.now())
+            connection.isLoopbackPeer = accepted.peer.isLoopback
             connection.watch = loop.watch(accepted.fd, interest: .read) { [self] events in
                 self.serve(connection, events)
             }
@@ -254,6 +261,9 @@ public final class RPCServer {
                 }
                 return
             case .success(.done(let count)):
+                if !connection.sawFirstLine && connection.firstBytes.isEmpty, let door = streamDoor(claiming: chunk[0]) {
+                    return handOver(connection, to: door, initialBytes: Array(chunk[0..<count]))
+                }
                 if connection.firstBytes.count < RPCConnection.firstBytesKept {
                     connection.firstBytes += chunk[0..<min(count, RPCConnection.firstBytesKept - connection.firstBytes.count)]
                 }
@@ -307,6 +317,22 @@ public final class RPCServer {
             overlongLines += 1
             send(dispatcher.overlongLineReply(maxLength: maxLineLength), to: connection)
         }
+    }
+
+    /// The stream door of a registered command that claims a connection starting with `byte`.
+    private func streamDoor(claiming byte: UInt8) -> ByteStreamDoor? {
+        for command in dispatcher.registry.commands {
+            if let door = command.streamDoor, door.claims(firstByte: byte) { return door }
+        }
+        return nil
+    }
+
+    /// Gives the connection to a stream door: JSON-RPC lets go of it without closing it.
+    private func handOver(_ connection: RPCConnection, to door: ByteStreamDoor, initialBytes: [UInt8]) {
+        handedOver += 1
+        connection.release()
+        connections.removeAll { $0 === connection }
+        door.adopt(connection.fd, peer: connection.peer, isLoopback: connection.isLoopbackPeer, initialBytes: initialBytes)
     }
 
     /// Closes a connection that spoke HTTP: nothing of it runs, nothing is answered.

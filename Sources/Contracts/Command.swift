@@ -24,6 +24,8 @@ public struct Command {
     /// The forms anyone on the broker may run (see `CommandRemoteAccess`).
     public let remote: CommandRemoteAccess
     let body: Body
+    /// Another protocol this command's owner serves on the RPC port (see `ByteStreamDoor`).
+    public var streamDoor: ByteStreamDoor?
 
     /// A command that answers before its handler returns. The handler runs on the loop
     /// thread and must not block.
