@@ -7,8 +7,9 @@ final class GATTLink {
     let address: BLEAddress
     var client: ATTClient?
     var descriptor: OwnedDescriptor?
-    /// After `quickRetries` failures in a row, attempts are spaced by this backoff.
-    var backoff = ReconnectBackoff(initial: .seconds(30), maximum: .seconds(600))
+    /// After `quickRetries` failures in a row, attempts are spaced by this backoff (no jitter:
+    /// the device talks to us alone).
+    var backoff = ReconnectBackoff(initial: .seconds(30), maximum: .seconds(600), jitter: false)
     /// No new attempt before this instant.
     var notBefore: Instant
     var connects = 0
