@@ -158,6 +158,33 @@ struct BloodPressureCuffTests {
         rig.stop()
     }
 
+    @Test("passive: the original's service data UUIDs of an approved device reach the backend as its raw values")
+    func passiveServiceData() throws {
+        let hci = try HCISimulator()
+        let api = try IoTAPISimulator()
+        let id = "5f0c3a7e-1b2d-4e6f-8a9b-0c1d2e3f4a5b"
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
+            "ble.enabled": "true", "ble.adapter": hci.path, "ble.publish_interval_s": "0",
+            "ble.approved": "C0:11:22:33:44:55=\(id)", "iot.url": api.url, "iot.submit_s": "1",
+        ], broker: false)
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        #expect(rig.run(timeout: 5) { service.scanner?.state == .scanning })
+        // 0x2A6E temperature -500 (signed), 0x180F battery 90, 0x2A46 alert "fall"; and a
+        // 0x2A6D with nine bytes, which is no value.
+        hci.send("advert 05166E2A0CFE04160F185A0716462A66616C6C C0:11:22:33:44:55 -50")
+        hci.send("advert 0C166D2A010203040506070809 C0:11:22:33:44:55 -50")
+        #expect(rig.run(timeout: 8) { api.acceptedSamples.count >= 3 }, "\(api.records)")
+        let byType = Dictionary(api.acceptedSamples.map { ($0.type, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byType["temperature"]?.id == id)
+        #expect((byType["temperature"]?.entry["data"] as? [String: Int]) == ["level": -500])
+        #expect((byType["battery_level"]?.entry["data"] as? [String: Int]) == ["level": 90])
+        #expect((byType["alert"]?.entry["data"] as? [String: String]) == ["id": "fall"])
+        #expect(byType["pressure"] == nil)
+        #expect(service.stats.passiveDropped >= 1)
+        rig.stop()
+    }
+
     @Test("three quick reconnects, then the backoff")
     func reconnectPolicy() {
         let link = GATTLink(address: BLEAddress(rawValue: 1), now: Instant(nanoseconds: 0))
