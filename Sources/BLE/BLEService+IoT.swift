@@ -1,4 +1,5 @@
 import Runtime
+import ServiceKit
 
 extension BLEService {
     /// Starts registering approved devices with the backend, answers recorded as they come.
