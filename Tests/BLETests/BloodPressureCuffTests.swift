@@ -185,6 +185,41 @@ struct BloodPressureCuffTests {
         rig.stop()
     }
 
+    @Test("a create that fails or answers without an id leaves the device approved and unregistered until it works")
+    func createFailures() throws {
+        let hci = try HCISimulator()
+        let api = try IoTAPISimulator()
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
+            "ble.enabled": "true", "ble.adapter": hci.path, "iot.url": api.url, "iot.submit_s": "1",
+        ], broker: false)
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        let registration = try #require(service.registration)
+        let address = try #require(BLEAddress("D0:00:00:00:00:0D"))
+        api.command("fail create 500")
+        #expect(service.approve(address, iotDeviceID: nil) == nil)
+        #expect(rig.run(timeout: 5) { registration.lastError == "HTTP 500" })
+        #expect(service.settings.approved[address] == "")
+        // Created, but the answer has no id: still unregistered here.
+        api.command("fail create noid")
+        #expect(rig.run(timeout: 5) { registration.lastError == "an answer without a device id" })
+        #expect(service.settings.approved[address] == "")
+        // The next round's exists finds what the backend created, and keeps its id.
+        api.command("fail create ok")
+        #expect(rig.run(timeout: 5) { service.settings.approved[address]?.isEmpty == false })
+        #expect(api.created.count == 1 && api.created.last?.id == service.settings.approved[address])
+        #expect(api.records.contains("EXISTS D0:00:00:00:00:0D \(api.created.last?.id ?? "?")"))
+        rig.stop()
+    }
+
+    @Test("the original's cuffs by name")
+    func cuffNames() {
+        #expect(BloodPressureCuff.matches("A&D_UA-651BLE_D57B3F"))
+        #expect(BloodPressureCuff.matches("BLESmart_0000021F005FBF"))
+        #expect(BloodPressureCuff.matches("X4 Smart"))
+        #expect(!BloodPressureCuff.matches("UA-651BLE") && !BloodPressureCuff.matches(nil) && !BloodPressureCuff.matches("blesmart_1"))
+    }
+
     @Test("three quick reconnects, then the backoff")
     func reconnectPolicy() {
         let link = GATTLink(address: BLEAddress(rawValue: 1), now: Instant(nanoseconds: 0))
