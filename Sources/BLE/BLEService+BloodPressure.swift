@@ -44,6 +44,18 @@ extension BLEService {
         return .object(object)
     }
 
+    static let bloodPressureKeys: [(key: String, unit: String)] = [("systolic", "mmHg"), ("diastolic", "mmHg"),
+                                                                  ("mean_arterial_pressure", "mmHg"), ("pulse", "bpm")]
+
+    /// Withdraws a cuff's blood-pressure entities (empty retained configs).
+    func withdrawBloodPressure(_ device: BLEDevice) {
+        guard BloodPressureCuff.matches(device.name) else { return }
+        for entry in BLEService.bloodPressureKeys {
+            discovery.withdraw(component: .sensor, source: BLEService.discoverySource, deviceKey: device.address.compact, key: entry.key)
+        }
+        gattLinks[device.address]?.announcedBloodPressure = false
+    }
+
     private func announceBloodPressure(_ link: GATTLink) {
         guard settings.discovery, !link.announcedBloodPressure else { return }
         link.announcedBloodPressure = true
@@ -51,7 +63,7 @@ extension BLEService {
         let device = HomeAssistantEntity.Device(identifier: "ble_" + address.compact.lowercased(),
                                                 name: registry[address]?.name ?? ("BLE " + address.text),
                                                 model: "blood_pressure", macAddress: address.text)
-        for (key, unit) in [("systolic", "mmHg"), ("diastolic", "mmHg"), ("mean_arterial_pressure", "mmHg"), ("pulse", "bpm")] {
+        for (key, unit) in BLEService.bloodPressureKeys {
             var entity = HomeAssistantEntity(component: .sensor, source: BLEService.discoverySource, deviceKey: address.compact,
                                              key: key, name: key.replacingUnderscores(), stateTopic: bloodPressureTopic(address),
                                              quantity: .measured, device: device)

@@ -107,6 +107,13 @@ struct BloodPressureCuffTests {
         loop.run(timeout: 1.5) { pressures().count > 2 }
         #expect(pressures().map { ($0.entry["data"] as? [String: Double])?["sys"] } == [121, 140])
         #expect(!api.records.contains { $0.hasPrefix("XHEADER") })
+
+        // Removed: the link closes and the blood-pressure entities are withdrawn (empty config).
+        #expect(service.remove(address) == nil)
+        #expect(loop.run(timeout: 5) { service.gattLinks.isEmpty })
+        // mosquitto_sub -v prints an empty payload as "(null)".
+        #expect(loop.run(timeout: 5) { observer.lines.last { $0.hasPrefix(configTopic) }?.contains("{") == false },
+                "\(observer.lines.filter { $0.hasPrefix(configTopic) })")
     }
 
     @Test("backend down at approval: kept approved without an id, registered later under the id it already knew; a restart skips what it has")
