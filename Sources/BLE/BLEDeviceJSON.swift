@@ -57,7 +57,8 @@ enum BLEDeviceJSON {
         object.append("address", .string(address.text))
         object.append("name", device?.name.map { .string($0) } ?? .null)
         object.append("approved", .bool(iotDeviceID != nil))
-        object.append("iotDeviceId", iotDeviceID.map { .string($0) } ?? .null)
+        // Approved but not yet registered with the backend: no id yet.
+        object.append("iotDeviceId", iotDeviceID.flatMap { $0.isEmpty ? nil : .string($0) } ?? .null)
         object.append("paired", .bool(paired))
         object.append("addressType", device.map { .string($0.addressType.name) } ?? .null)
         object.append("rssi", device.map { .int(Int($0.rssi)) } ?? .null)

@@ -126,21 +126,30 @@ extension BLEService {
         return nil
     }
 
-    /// Approves `address` with `iotDeviceID` (or a new UUID) and records it.
+    /// Approves `address` and records it. The IoT device id is `iotDeviceID` when given, else
+    /// the backend's: registration starts now and, when the backend cannot be reached, again
+    /// at every submission interval; the approval is kept meanwhile (`MAC=` in ble.approved).
     func approve(_ address: BLEAddress, iotDeviceID: String?) -> String? {
         if let given = iotDeviceID, !IoTDeviceID.isValid(given) {
             return "\"" + given + "\" is not a UUID like cd553938-8960-4e70-864a-a7fba06578c0"
         }
-        if let existing = settings.approved[address], iotDeviceID == nil || iotDeviceID == existing { return nil }
-        guard let id = iotDeviceID ?? IoTDeviceID.random() else {
-            return "no random bytes for a device id yet; try again"
+        if let existing = settings.approved[address], iotDeviceID == nil || iotDeviceID == existing {
+            if existing.isEmpty { registerPending() }
+            return nil
         }
+        if let problem = recordApproval(address, iotDeviceID: iotDeviceID ?? "") { return problem }
+        log.info("approved " + address.text + (iotDeviceID.map { " as " + $0 } ?? ", registering with the backend"))
+        if let device = registry[address] { announce(device) }
+        if iotDeviceID == nil { registerPending() }
+        return nil
+    }
+
+    /// Records `address` as approved under `iotDeviceID` ("" before registration); nil on success.
+    func recordApproval(_ address: BLEAddress, iotDeviceID: String) -> String? {
         var approved = settings.approved
-        approved[address] = id
+        approved[address] = iotDeviceID
         if let problem = record(BLEConfigKeys.approved.name, BLESettings.approvalsText(approved)) { return problem }
         settings.approved = approved
-        log.info("approved " + address.text + " as " + id)
-        if let device = registry[address] { announce(device) }
         return nil
     }
 

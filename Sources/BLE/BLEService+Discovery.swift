@@ -45,6 +45,7 @@ extension BLEService {
                                deviceKey: device.address.compact, key: kind.key)
         }
         device.announced.removeAll()
+        withdrawBloodPressure(device)
     }
 }
 

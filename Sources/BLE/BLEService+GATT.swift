@@ -3,34 +3,54 @@ import Runtime
 import ServiceKit
 
 extension BLEService {
-    /// Active mode: connects to approved devices that are around and broadcast no sensor
-    /// format of their own (a heart-rate strap, a battery-powered peripheral), keeps the
-    /// ATT session, and reconnects with backoff when it drops. Other modes close every link.
+    /// Keeps GATT connections to the approved devices that need one, and reconnects them:
+    /// blood-pressure cuffs (bonded first) in every mode but off; in active mode also devices
+    /// that broadcast no sensor format of their own (a heart-rate strap, a thermometer).
     func maintainGATT() {
-        guard started, mode == .active else {
+        guard started, mode != .off else {
             for link in gattLinks.values { link.close() }
             gattLinks.removeAll()
             return
         }
         let now = context.clock.now()
         for (address, _) in settings.approved {
-            guard let device = registry[address], device.isPresent, device.reading == nil
-                    || device.reading?.format == .heartRateGATT else { continue }
+            guard let device = registry[address], device.isPresent, wantsGATT(device) else { continue }
             let link = gattLinks[address] ?? GATTLink(address: address, now: now)
             gattLinks[address] = link
-            guard link.client == nil, now >= link.notBefore else { continue }
-            connect(link, type: device.addressType)
+            guard link.client == nil, !link.isBonding, now >= link.notBefore else { continue }
+            if BloodPressureCuff.matches(device.name) && !pairing.isPaired(address) {
+                bond(link, device)
+            } else {
+                connect(link, type: device.addressType)
+            }
         }
-        for (address, link) in gattLinks where settings.approved[address] == nil {
+        for (address, link) in gattLinks where settings.approved[address] == nil || registry[address].map(wantsGATT) != true {
             link.close()
             gattLinks.removeValue(forKey: address)
+        }
+    }
+
+    private func wantsGATT(_ device: BLEDevice) -> Bool {
+        if BloodPressureCuff.matches(device.name) { return true }
+        return mode == .active && (device.reading == nil || device.reading?.format == .heartRateGATT)
+    }
+
+    /// Bonds with a cuff through mgmt, then connects (a cuff keeps its readings from an
+    /// unbonded central).
+    private func bond(_ link: GATTLink, _ device: BLEDevice) {
+        link.isBonding = true
+        pairing.pair(pairing.device(device.address, heard: device.addressType)) { [self] problem in
+            link.isBonding = false
+            guard self.gattLinks[link.address] === link, self.started else { return }
+            if let problem { return self.gattLost(link, problem) }
+            self.connect(link, type: device.addressType)
         }
     }
 
     private func connect(_ link: GATTLink, type: BLEAddressType) {
         let descriptor: OwnedDescriptor
         do throws(BLEError) {
-            descriptor = try openATT(link.address, type)
+            descriptor = try openATT(link.address, type, pairing.isPaired(link.address))
         } catch {
             gattLost(link, error.description)
             return
@@ -38,6 +58,12 @@ extension BLEService {
         link.connects += 1
         let client = ATTClient(descriptor: descriptor, loop: context.loop)
         client.onReading = { [self] reading in self.gattReading(link.address, reading) }
+        client.onBloodPressure = { [self] measurement in self.bloodPressure(link, measurement) }
+        client.onReady = {
+            link.succeeded()
+            link.clockOffset = client.clockOffset
+            if client.clockSet { link.clockSets += 1 }
+        }
         client.onClosed = { [self] reason in self.gattLost(link, reason) }
         link.descriptor = descriptor
         link.client = client
@@ -47,7 +73,7 @@ extension BLEService {
     private func gattLost(_ link: GATTLink, _ reason: String) {
         link.close()
         link.lastProblem = reason
-        let delay = link.backoff.nextDelay()
+        let delay = link.delayAfterFailure()
         link.notBefore = context.clock.now() + delay
         log.info("GATT " + link.address.text + ": " + reason + "; reconnecting in " + delay.millisecondsText + " ms")
         // Reconnect on time rather than at the next scan window.
@@ -58,7 +84,6 @@ extension BLEService {
     /// the IoT API like an advert's.
     func gattReading(_ address: BLEAddress, _ reading: SensorReading) {
         guard let device = registry[address] else { return }
-        gattLinks[address]?.backoff.reset()
         var merged = device.reading ?? SensorReading(format: .heartRateGATT, measurements: [])
         for measurement in reading.measurements {
             merged.measurements.removeAll { $0.kind == measurement.kind }
@@ -72,10 +97,13 @@ extension BLEService {
     var gattJSON: JSONValue {
         var links: [JSONValue] = []
         for link in gattLinks.values.sorted(by: { $0.address < $1.address }) {
-            var object = JSONObject(minimumCapacity: 4)
+            var object = JSONObject(minimumCapacity: 8)
             object.append("address", .string(link.address.text))
-            object.append("phase", .string(link.client?.phase.name ?? "waiting"))
+            object.append("phase", .string(link.isBonding ? "bonding" : (link.client?.phase.name ?? "waiting")))
             object.append("connects", .int(link.connects))
+            object.append("failures_in_a_row", .int(link.failuresInARow))
+            object.append("clock_offset_s", link.clockOffset.map { .int($0) } ?? .null)
+            object.append("clock_sets", .int(link.clockSets))
             object.append("problem", link.lastProblem.map { .string($0) } ?? .null)
             links.append(.object(object))
         }

@@ -81,7 +81,7 @@ extension BLEService {
         device.lastPublished = now
         // The first publish also says `home`: Home Assistant's availability needs it.
         if first { publishPresence(device) }
-        let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID).serialized()
+        let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID.flatMap { $0.isEmpty ? nil : $0 }).serialized()
         if case .dropped = send(deviceTopic(device.address), payload, qos: 0, retain: false) {
             stats.publishDropped += 1
         } else {
@@ -89,18 +89,8 @@ extension BLEService {
         }
         if let iotID {
             announce(device)
-            collect(device, iotDeviceID: iotID)
-        }
-    }
-
-    /// Queues the IoT API samples of an approved device's reading (as rate-limited as publishing).
-    func collect(_ device: BLEDevice, iotDeviceID: String) {
-        guard let iot, let reading = device.reading else { return }
-        let timestamp = WallClock.millisecondsSinceEpoch() / 1000
-        for measurement in reading.measurements {
-            guard let type = IoTSample.dataType(for: measurement.kind) else { continue }
-            iot.add(IoTSample(iotDeviceID: iotDeviceID, dataType: type.type, timestamp: timestamp,
-                              fields: [(type.field, IoTPayload.text(measurement.value))]))
+            // Samples only for a registered device: the backend's id is what they are sent under.
+            if !iotID.isEmpty { collect(device, iotDeviceID: iotID) }
         }
     }
 

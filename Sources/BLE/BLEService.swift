@@ -25,6 +25,8 @@ public final class BLEService: Service {
     public private(set) var scanner: HCIScanner?
     /// The IoT API submission, when `iot.url` is set and the service runs.
     public private(set) var iot: IoTSubmitter?
+    /// Registration of approved devices with the backend, when `iot.url` is set.
+    public internal(set) var registration: IoTRegistration?
     /// The working mode in force (`ble.mode`, changed by `set_mode`).
     public internal(set) var mode: BLEMode
 
@@ -33,8 +35,8 @@ public final class BLEService: Service {
     let settingsProblem: String?
     /// Opens the transport; tests hand in a socketpair end instead of `ble.adapter`.
     let openTransport: (BLESettings) throws(BLEError) -> HCITransport
-    /// Opens an LE ATT channel to a device (active mode); tests hand in a socketpair end.
-    let openATT: (BLEAddress, BLEAddressType) throws(BLEError) -> OwnedDescriptor
+    /// Opens an LE ATT channel to a device (encrypted: a bonded one); tests hand in a socketpair end.
+    let openATT: (BLEAddress, BLEAddressType, Bool) throws(BLEError) -> OwnedDescriptor
     /// Active mode's connections, by device.
     var gattLinks: [BLEAddress: GATTLink] = [:]
     /// Pairing through the kernel's mgmt API, and the keys it keeps.
@@ -65,8 +67,10 @@ public final class BLEService: Service {
 
     /// A service with `settings` and its own way to reach the controller (tests, benchmarks).
     public init(settings: BLESettings, context: ServiceContext, problem: String? = nil,
-                openATT: @escaping (BLEAddress, BLEAddressType) throws(BLEError) -> OwnedDescriptor = { address, type throws(BLEError) in
-                    try BluetoothLibrary.connectATT(to: address, random: type == .random || type == .randomIdentity)
+                openATT: @escaping (BLEAddress, BLEAddressType, Bool) throws(BLEError) -> OwnedDescriptor = {
+                    address, type, encrypted throws(BLEError) in
+                    try BluetoothLibrary.connectATT(to: address, random: type == .random || type == .randomIdentity,
+                                                    encrypted: encrypted)
                 },
                 openTransport: @escaping (BLESettings) throws(BLEError) -> HCITransport) {
         self.settings = settings
@@ -100,7 +104,11 @@ public final class BLEService: Service {
         if settings.iot.isEnabled {
             let iot = IoTSubmitter(settings: settings.iot, http: context.http, loop: context.loop)
             self.iot = iot
-            submitTask = context.loop.addTask("iot submit", every: settings.iot.submitInterval) { iot.submit() }
+            startRegistration(iot.backend)
+            submitTask = context.loop.addTask("iot submit", every: settings.iot.submitInterval) { [self] in
+                self.registerPending()
+                iot.submit()
+            }
             cacheClearTask = context.loop.addTask("iot cache clear", every: settings.iot.cacheClearInterval) {
                 [self] in self.clearCache()
             }
@@ -123,6 +131,8 @@ public final class BLEService: Service {
         cacheClearTask = nil
         iot?.stop()
         iot = nil
+        registration?.stop()
+        registration = nil
         for link in gattLinks.values { link.close() }
         gattLinks.removeAll()
         closeTransport()
@@ -213,7 +223,7 @@ public final class BLEService: Service {
 
     /// Mode, transport, scanner, counters and the device count.
     public func stateJSON() -> JSONValue {
-        var object = JSONObject(minimumCapacity: 13)
+        var object = JSONObject(minimumCapacity: 14)
         object.append("mode", .string(mode.configName))
         object.append("adapter", .string(scanner?.transport.label ?? settings.adapter))
         object.append("scan", .string(scanner?.state.name ?? (mode == .off ? "off" : "closed")))
@@ -224,6 +234,7 @@ public final class BLEService: Service {
         object.append("scanner", scanner?.stats.json ?? .null)
         object.append("stats", stats.json)
         object.append("iot", iot?.json ?? .null)
+        object.append("registration", registration?.json ?? .null)
         object.append("gatt", gattJSON)
         object.append("pairing", pairing.json)
         object.append("bthome_counters", bthomeCounters.json)

@@ -22,7 +22,7 @@ public struct BLESettings {
     /// BTHome AES keys by device. Never logged or shown.
     public var bthomeKeys: [BLEAddress: [UInt8]] = [:]
     public var mode: BLEMode = .passive
-    /// Approved devices and their IoT device ids.
+    /// Approved devices and the IoT device ids the backend gave them ("" until registered).
     public var approved: [BLEAddress: String] = [:]
     /// The IoT API submission.
     public var iot = IoTSettings()
@@ -97,13 +97,13 @@ public struct BLESettings {
         return keys
     }
 
-    /// `MAC=UUID,...`.
+    /// `MAC=UUID,...`; `MAC=` is a device approved but not yet registered with the backend.
     static func approvals(_ items: [String]) throws(BLEError) -> [BLEAddress: String] {
         var approved: [BLEAddress: String] = [:]
         for item in items {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let address = BLEAddress(parts[0]), IoTDeviceID.isValid(parts[1]) else {
-                throw .invalidSetting(key: "ble.approved", reason: "\"" + item + "\" is not MAC=UUID")
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, let address = BLEAddress(parts[0]), parts[1].isEmpty || IoTDeviceID.isValid(parts[1]) else {
+                throw .invalidSetting(key: "ble.approved", reason: "\"" + item + "\" is not MAC=UUID (or MAC= before registration)")
             }
             approved[address] = parts[1]
         }

@@ -25,9 +25,14 @@ public struct BLEStats: Equatable {
     /// Times the transport was (re)opened, and open failures.
     public var transportOpens = 0
     public var transportFailures = 0
+    /// Passive service data (0x2A37, 0x2A6D, 0x2A6E, 0x180F, 0x2A46) that held no value.
+    public var passiveDropped = 0
+    /// Blood-pressure measurements received, and those dropped as already delivered.
+    public var bloodPressure = 0
+    public var bloodPressureRepeats = 0
 
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 14)
+        var object = JSONObject(minimumCapacity: 17)
         object.append("malformed_adverts", .int(malformedAdverts))
         object.append("filtered", .int(filtered))
         object.append("decoded", .int(decoded))
@@ -42,6 +47,9 @@ public struct BLEStats: Equatable {
         object.append("discovery_configs", .int(discoveryConfigs))
         object.append("transport_opens", .int(transportOpens))
         object.append("transport_failures", .int(transportFailures))
+        object.append("passive_dropped", .int(passiveDropped))
+        object.append("blood_pressure", .int(bloodPressure))
+        object.append("blood_pressure_repeats", .int(bloodPressureRepeats))
         return .object(object)
     }
 }

@@ -41,7 +41,9 @@ extension BluetoothLibrary {
     /// An LE L2CAP socket to the ATT channel (CID 4) of `address`, connecting in the
     /// background (non-blocking: the descriptor turns writable when connected, or reports
     /// the error). SOCK_SEQPACKET: each read is one ATT PDU.
-    public static func connectATT(to address: BLEAddress, random: Bool) throws(BLEError) -> OwnedDescriptor {
+    /// `encrypted`: ask for security level medium before connecting, so the kernel encrypts the
+    /// link with the bonded device's kept key (blood-pressure cuffs answer nothing otherwise).
+    public static func connectATT(to address: BLEAddress, random: Bool, encrypted: Bool = false) throws(BLEError) -> OwnedDescriptor {
         do throws(RuntimeError) {
             let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_SEQPACKET.rawValue),
                                                protocol: BTPROTO_L2CAP, name: "socket(BTPROTO_L2CAP)")
@@ -51,6 +53,10 @@ extension BluetoothLibrary {
             local.l2_bdaddr_type = UInt8(BDADDR_LE_PUBLIC)
             try SystemCall.bind(socket.fd, to: local, name: "bind(L2CAP ATT)")
             try socket.fd.setNonBlocking()
+            if encrypted {
+                try SystemCall.setOption(socket.fd, level: SOL_BLUETOOTH, option: BT_SECURITY,
+                                         to: bt_security(level: UInt8(BT_SECURITY_MEDIUM), key_size: 0), name: "setsockopt(BT_SECURITY)")
+            }
             var remote = sockaddr_l2()
             remote.l2_family = sa_family_t(AF_BLUETOOTH)
             remote.l2_cid = UInt16(4).littleEndian

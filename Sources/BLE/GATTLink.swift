@@ -1,16 +1,34 @@
 import Runtime
 
-/// Active mode's connection to one approved device: the ATT client while connected, and
-/// the backoff that spaces reconnects once it is lost.
+/// The GATT connection to one approved device: the ATT client while connected, whether it is
+/// being bonded, and when to try again once a connect failed or the link dropped: three quick
+/// retries, then a backoff.
 final class GATTLink {
     let address: BLEAddress
     var client: ATTClient?
     var descriptor: OwnedDescriptor?
-    var backoff = ReconnectBackoff(initial: .seconds(2), maximum: .seconds(120))
+    /// After `quickRetries` failures in a row, attempts are spaced by this backoff (no jitter:
+    /// the device talks to us alone).
+    var backoff = ReconnectBackoff(initial: .seconds(30), maximum: .seconds(600), jitter: false)
     /// No new attempt before this instant.
     var notBefore: Instant
     var connects = 0
+    /// Failed attempts or lost links since the last session that became ready.
+    var failuresInARow = 0
     var lastProblem: String?
+    /// A bonding (mgmt pairing) is running; no connect until it ends.
+    var isBonding = false
+    /// The newest blood-pressure time stamp accepted (a cuff resends its stored readings on
+    /// every connection).
+    var lastMeasurementTime: Int64?
+    /// Home Assistant discovery for the blood-pressure values was published.
+    var announcedBloodPressure = false
+    /// What the last session learned of the device's clock.
+    var clockOffset: Int64?
+    var clockSets = 0
+
+    static let quickRetries = 3
+    static let quickRetryDelay: Interval = .seconds(1)
 
     init(address: BLEAddress, now: Instant) {
         self.address = address
@@ -18,6 +36,18 @@ final class GATTLink {
     }
 
     var isConnected: Bool { client?.phase == .ready }
+
+    /// The wait before the next attempt after a failure: short for the first three, then the backoff.
+    func delayAfterFailure() -> Interval {
+        failuresInARow += 1
+        return failuresInARow <= GATTLink.quickRetries ? GATTLink.quickRetryDelay : backoff.nextDelay()
+    }
+
+    /// A session became ready: failures are forgotten.
+    func succeeded() {
+        failuresInARow = 0
+        backoff.reset()
+    }
 
     /// Drops the connection (and closes its socket).
     func close() {

@@ -9,7 +9,7 @@ import Store
 public enum IoTConfigKeys {
     public static let url = ConfigKey<String>.text(
         "iot.url", default: "",
-        help: "IoT API endpoint the approved devices' samples are POSTed to (empty: no submission).")
+        help: "The backend application's base URL ({app}); the original's paths /api/iot-devices/... are added (empty: no registration, no submission).")
     public static let submitInterval = ConfigKey<Interval>.duration(
         "iot.submit_s", seconds: 1...86_400, default: 30, help: "Seconds between IoT submissions.").remoteSafe()
     public static let cacheClearInterval = ConfigKey<Interval>.duration(
@@ -29,10 +29,10 @@ public enum IoTConfigKeys {
         "iot.ca_file", default: "", help: "CA bundle for the IoT API instead of the system CAs (a private server).")
     public static let applicationIdentifier = ConfigKey<String>.text(
         "iot.application_identifier", default: "",
-        help: "The seed's --application_identifier: the remote server devices are registered with; sent as X-Application-Identifier.",
+        help: "The seed's --application_identifier (the original finds {app} through the identity provider with it; here iot.url is given instead). Not sent.",
         environment: "BCMS_APPLICATION_IDENTIFIER")
     public static let username = ConfigKey<String>.text(
-        "iot.username", default: "", help: "The seed's --username (who notifications are for); sent as X-Username.",
+        "iot.username", default: "", help: "The seed's --username (who notifications are for). Kept for the original's flags; not sent.",
         environment: "BCMS_USERNAME")
     public static let capacity = ConfigKey<Int>.integer(
         "iot.capacity", in: 16...1_000_000, default: 10_000,

@@ -13,6 +13,8 @@ public struct IoTSampleCache {
     public private(set) var submitted = 0
     /// Samples dropped by the cache clear (their device is no longer approved).
     public private(set) var cleared = 0
+    /// Samples dropped because the backend's last data submission already covers them.
+    public private(set) var skipped = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0, "IoTSampleCache: capacity must be positive")
@@ -53,6 +55,27 @@ public struct IoTSampleCache {
 
     /// The submission in flight failed: its samples stay, first in line for the retry.
     public mutating func release() { inFlight = 0 }
+
+    /// Drops the samples (not in flight) `isDelivered` says the backend already has; returns
+    /// how many (counted in `skipped`).
+    @discardableResult
+    public mutating func discard(_ isDelivered: (IoTSample) -> Bool) -> Int {
+        var kept: [IoTSample] = Array(samples.prefix(inFlight))
+        var count = 0
+        for sample in samples.dropFirst(inFlight) {
+            if isDelivered(sample) { count += 1 } else { kept.append(sample) }
+        }
+        samples = kept
+        skipped += count
+        return count
+    }
+
+    /// The device ids of the waiting samples, oldest first, each once.
+    public var deviceIDs: [String] {
+        var ids: [String] = []
+        for sample in samples where !ids.contains(sample.iotDeviceID) { ids.append(sample.iotDeviceID) }
+        return ids
+    }
 
     /// The cache clear: drops samples (not in flight) of devices `keep` refuses.
     public mutating func clear(keeping keep: (String) -> Bool) {

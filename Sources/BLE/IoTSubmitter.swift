@@ -3,10 +3,16 @@ import JSON
 import Runtime
 
 /// Sends cached samples to the IoT API through the gateway's HTTP client (libcurl multi in
-/// the run loop), one POST at a time. Samples leave the cache only on a 2xx; a failure
-/// keeps them and retries after a backoff, ahead of the next regular submission.
+/// the run loop), one request at a time. Samples leave the cache only on a 2xx; a failure
+/// keeps them and retries after a backoff, ahead of the next regular submission. Before a
+/// device's first batch since start, the backend's last data submission for it is asked and
+/// the samples it already has are skipped (a cuff sends its stored readings again on every
+/// connection).
 public final class IoTSubmitter {
     public let settings: IoTSettings
+    public let backend: IoTBackend
+    /// Devices whose last data submission was asked since start, and what it said.
+    public private(set) var lastDelivered: [String: Int64?] = [:]
     public private(set) var cache: IoTSampleCache
     /// POSTs answered 2xx, and failures (non-2xx or transport errors).
     public private(set) var successes = 0
@@ -23,6 +29,7 @@ public final class IoTSubmitter {
 
     public init(settings: IoTSettings, http: HTTPClient, loop: EventLoop) {
         self.settings = settings
+        backend = IoTBackend(settings: settings)
         self.http = http
         self.loop = loop
         cache = IoTSampleCache(capacity: settings.capacity)
@@ -37,23 +44,46 @@ public final class IoTSubmitter {
     /// Sends what is cached, unless a POST or a retry is already pending.
     public func submit() {
         guard inFlight == nil, retryTimer == nil, settings.isEnabled else { return }
+        if let unchecked = cache.deviceIDs.first(where: { lastDelivered[$0] == nil }) {
+            return askLastSubmission(unchecked)
+        }
         let batch = cache.takeBatch(limit: settings.batchLimit)
         guard !batch.isEmpty else { return }
-        var request = HTTPRequest.postJSON(settings.url, json: IoTPayload.json(batch).serialized())
-        request.timeout = settings.timeout
-        if !settings.token.isEmpty { request.add("Authorization", "Bearer " + settings.token) }
-        if settings.useDeviceIdentity {
-            request.clientCertificateFile = settings.certificateFile
-            request.clientKeyFile = settings.keyFile
-        }
-        if !settings.caFile.isEmpty { request.caFile = settings.caFile }
-        if !settings.applicationIdentifier.isEmpty { request.add("X-Application-Identifier", settings.applicationIdentifier) }
-        if !settings.username.isEmpty { request.add("X-Username", settings.username) }
+        let request = backend.request(backend.submitURL, json: IoTPayload.json(batch))
         let count = batch.count
         do throws(HTTPClientError) {
             inFlight = try http.send(request) { [self] result in self.finished(result, count: count) }
         } catch {
             cache.release()
+            failed(error.description)
+        }
+    }
+
+    /// `GET .../last-data-submission` for `id`: drops what the backend has, then submits.
+    /// 404 or no timestamp: it has nothing of this device. Other failures retry with backoff.
+    private func askLastSubmission(_ id: String) {
+        do throws(HTTPClientError) {
+            inFlight = try http.send(backend.request(backend.lastSubmissionURL(id))) { [self] result in
+                self.inFlight = nil
+                switch result {
+                case .failure(let error): self.failed(error.description)
+                case .success(let response) where response.status == 404:
+                    self.lastDelivered[id] = .some(nil)
+                    self.submit()
+                case .success(let response):
+                    guard let answer = IoTBackend.object(response) else {
+                        return self.failed("last data submission: HTTP " + String(response.status))
+                    }
+                    let last = IoTLastSubmission.timestamp(answer)
+                    self.lastDelivered[id] = .some(last)
+                    if let last {
+                        let skipped = self.cache.discard { $0.iotDeviceID == id && $0.timestamp <= last }
+                        if skipped > 0 { self.log.info("skipped " + String(skipped) + " samples the backend has of " + id) }
+                    }
+                    self.submit()
+                }
+            }
+        } catch {
             failed(error.description)
         }
     }
@@ -107,7 +137,7 @@ public final class IoTSubmitter {
 
     /// URL (without query), auth kind, counters; never the token.
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 10)
+        var object = JSONObject(minimumCapacity: 12)
         object.append("url", .string(String(settings.url.split(separator: "?", maxSplits: 1).first ?? "")))
         object.append("auth", .string(settings.useDeviceIdentity ? "device_identity" : (settings.token.isEmpty ? "none" : "bearer (set)")))
         object.append("pending", .int(cache.count))
@@ -115,6 +145,7 @@ public final class IoTSubmitter {
         object.append("submitted", .int(cache.submitted))
         object.append("dropped", .int(cache.dropped))
         object.append("cleared", .int(cache.cleared))
+        object.append("skipped", .int(cache.skipped))
         object.append("successes", .int(successes))
         object.append("failures", .int(failures))
         object.append("last_status", lastStatus.map { .int($0) } ?? .null)

@@ -72,7 +72,7 @@ struct BLEActiveModeTests {
         var settings = try BLESettings(store: rig.store)
         settings.scanInterval = .seconds(1)
         // Built by hand (not by the host) to hand it the simulated peripheral's end of the ATT link.
-        let service = BLEService(settings: settings, context: rig.context(), openATT: { address, _ throws(BLEError) in
+        let service = BLEService(settings: settings, context: rig.context(), openATT: { address, _, _ throws(BLEError) in
             opened.append(address)
             return peripheral.clientEnd
         }) { settings throws(BLEError) in try HCITransport.open(adapter: settings.adapter, baud: settings.uartBaud) }

@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 
-/// tools/iot-api-sim.py as a test peer: the seed's IoT API on a local port, recording every
-/// submission; `mode ok|500|hang` switches its answer.
+/// tools/iot-api-sim.py as a test peer: the BCMS backend's IoT API on a local port (device
+/// registration, last data submission, data submission), recording every request;
+/// `mode ok|500|hang` switches every answer, `fail ENDPOINT ...` one endpoint's.
 final class IoTAPISimulator {
     let port: Int
     private let tool: ToolSimulator
@@ -14,9 +15,25 @@ final class IoTAPISimulator {
         self.port = port
     }
 
-    var url: String { "http://127.0.0.1:\(port)/api/iot/data" }
+    /// The application's base URL (`iot.url`).
+    var url: String { "http://127.0.0.1:\(port)/app" }
 
-    func mode(_ mode: String) { tool.send("mode " + mode) }
+    func mode(_ mode: String) { command("mode " + mode) }
+
+    /// Sends a stdin command and waits (5 s at most) until the simulator says it took effect.
+    func command(_ text: String) {
+        tool.send(text)
+        let deadline = Date().addingTimeInterval(5)
+        while !records.contains("OK " + text) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    /// The MAC -> id pairs the backend created.
+    var created: [(mac: String, id: String)] {
+        records.filter { $0.hasPrefix("CREATE ") }.map { line in
+            let parts = line.split(separator: " ")
+            return (String(parts[1]), String(parts[2]))
+        }
+    }
 
     var records: [String] { tool.records }
 

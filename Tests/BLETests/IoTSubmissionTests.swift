@@ -20,7 +20,7 @@ struct IoTSubmissionTests {
             "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
             "ble.approved": "A4:C1:38:00:00:01=\(id)", "ble.watchdog_windows": "100",
             "iot.url": api.url, "iot.submit_s": "1", "iot.token": "t0ken", "iot.timeout_s": "1",
-            "iot.cache_clear_s": "3600",
+            "iot.cache_clear_s": "3600", "iot.application_identifier": "app.example", "iot.username": "alice",
         ], broker: false)
         let loop = rig.loop
         rig.start()
@@ -32,14 +32,22 @@ struct IoTSubmissionTests {
         #expect(loop.run(timeout: 8) { !api.accepted.isEmpty }, "\(api.records)")
         let first = try #require(api.accepted.first)
         let groups = try #require(first["data"] as? [[String: Any]])
-        // Only the approved BTHome sensor is submitted: temperature and humidity, strings.
+        // Only the approved BTHome sensor is submitted: temperature and humidity in the backend's
+        // model ({level}, GATT units: 0.01 °C and 0.01 %), numbers, at the submit path.
         #expect(Set(groups.map { $0["dataType"] as? String ?? "" }) == ["temperature", "humidity"])
         #expect(groups.allSatisfy { $0["iotDeviceId"] as? String == id })
         let entry = try #require((groups.first { $0["dataType"] as? String == "temperature" }?["data"] as? [[String: Any]])?.first)
-        #expect((entry["data"] as? [String: String]) == ["temperature": "25"])
-        let stamp = try #require(Int(entry["timestamp"] as? String ?? ""))
+        #expect((entry["data"] as? [String: Double]) == ["level": 2500])
+        let humidity = try #require((groups.first { $0["dataType"] as? String == "humidity" }?["data"] as? [[String: Any]])?.first)
+        #expect((humidity["data"] as? [String: Double]) == ["level": 5055])
+        let stamp = try #require(entry["timestamp"] as? Int)
         #expect(abs(stamp - Int(Date().timeIntervalSince1970)) < 60)
         #expect(api.authorizations.first == "Bearer_t0ken")
+        #expect(api.records.contains { $0.hasPrefix("POST /app/api/iot-devices/data/submit ") })
+        // Before the device's first batch: its last data submission (unknown to the backend: 404).
+        #expect(api.records.contains("LAST \(id) 404"))
+        // The original sends no X-Application-Identifier or X-Username: neither do we.
+        #expect(!api.records.contains { $0.hasPrefix("XHEADER") })
         #expect(!(service.stateJSON()["iot"]?.serialized().contains("t0ken") ?? true), "the token is never in state")
 
         // 500: the samples stay and go out once the server is back.

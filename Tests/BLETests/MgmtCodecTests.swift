@@ -1,4 +1,5 @@
 @testable import BLE
+import CSupport
 import Foundation
 import Runtime
 import Testing

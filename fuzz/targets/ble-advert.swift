@@ -22,12 +22,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             precondition(report.data.startIndex >= parameters.startIndex && report.data.endIndex <= parameters.endIndex,
                          "report data outside its event")
             guard let advert = AdvertisingData.parse(report.data) else { return }
+            _ = PassiveServiceData.samples(advert, iotDeviceID: "x", timestamp: 0)
             let result = SensorDecoder.decode(advert, address: report.address, key: key, lastCounter: 5)
             if let reading = result.reading {
                 precondition(result.failure == nil, "a reading and a failure at once")
                 for measurement in reading.measurements {
                     _ = measurement.eventName
-                    precondition(!IoTPayload.text(measurement.value).isEmpty, "an empty IoT value")
+                    _ = IoTDataModel.sample(quantity: measurement.kind.key, value: measurement.value, iotDeviceID: "x", timestamp: 0)
                 }
                 if reading.format == .bthomeEncrypted { precondition(result.counter.map { $0 > 5 } == true, "replay accepted") }
             }

@@ -2,8 +2,8 @@
 // Numbers on their way from a decoder to the published JSON and the IoT API, from every bit
 // pattern (NaN, infinities, huge, negative, subnormal): the input is read as little-endian
 // doubles, each made a measurement of every kind. Nothing may trap (`Int(_:)` of such a value
-// would): a button value that is no event code is "unknown", and the IoT text is a bare
-// integer only when it is the value exactly.
+// would): a button value that is no event code is "unknown", and only finite values become
+// IoT samples.
 import BLE
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -16,9 +16,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         for kind in MeasurementKind.allCases {
             if let name = SensorMeasurement(kind, value).eventName { precondition(!name.isEmpty, "an empty event name") }
         }
-        let text = IoTPayload.text(value)
-        precondition(!text.isEmpty, "an empty IoT value")
-        if let whole = Int64(text) { precondition(Double(whole) == value, "a bare integer that is not the value") }
+        for kind in MeasurementKind.allCases {
+            guard let sample = IoTDataModel.sample(quantity: kind.key, value: value, iotDeviceID: "x", timestamp: 0) else { continue }
+            precondition(value.isFinite && sample.fields.count == 1, "an IoT sample of a value that is no number")
+            precondition(!IoTPayload.json([sample]).serialized().isEmpty, "an empty IoT body")
+        }
         offset += 8
     }
     return 0

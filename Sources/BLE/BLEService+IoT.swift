@@ -1,0 +1,46 @@
+import Runtime
+import ServiceKit
+
+extension BLEService {
+    /// Starts registering approved devices with the backend, answers recorded as they come.
+    func startRegistration(_ backend: IoTBackend) {
+        let registration = IoTRegistration(backend: backend, http: context.http)
+        registration.onOutcome { [self] address, outcome in self.registrationEnded(address, outcome) }
+        self.registration = registration
+        registerPending()
+    }
+
+    /// Asks the backend for the id of every approved device that has none yet.
+    func registerPending() {
+        guard let registration else { return }
+        let pending = settings.approved.keys.sorted().filter { settings.approved[$0] == "" }
+        if !pending.isEmpty { registration.register(pending) }
+    }
+
+    private func registrationEnded(_ address: BLEAddress, _ outcome: IoTRegistration.Outcome) {
+        // Removed (or approved under a given id) while the request ran: nothing to record.
+        guard case .registered(let id, _) = outcome, settings.approved[address] == "" else { return }
+        if let problem = recordApproval(address, iotDeviceID: id) {
+            log.warning("the id of " + address.text + " could not be recorded: " + problem)
+        }
+    }
+
+    /// Queues the IoT API samples of an approved device's reading (as rate-limited as
+    /// publishing): its decoded values through the backend's data model, and the original's
+    /// passive service data samples.
+    func collect(_ device: BLEDevice, iotDeviceID: String) {
+        guard let iot else { return }
+        let timestamp = WallClock.millisecondsSinceEpoch() / 1000
+        if let reading = device.reading {
+            for measurement in reading.measurements {
+                guard let sample = IoTDataModel.sample(quantity: measurement.kind.key, value: measurement.value,
+                                                       iotDeviceID: iotDeviceID, timestamp: timestamp) else { continue }
+                iot.add(sample)
+            }
+        }
+        guard !device.lastData.isEmpty, let data = AdvertisingData.parse(device.lastData[...]) else { return }
+        let passive = PassiveServiceData.samples(data, iotDeviceID: iotDeviceID, timestamp: timestamp)
+        stats.passiveDropped += passive.dropped
+        for sample in passive.samples { iot.add(sample) }
+    }
+}
