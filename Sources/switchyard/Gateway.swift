@@ -44,6 +44,8 @@ final class Gateway {
     /// Whether the uplink runs at all: not when neither the settings nor a kept copy work.
     private var uplinkUsable = true
     private let lastGoodUplink: LastGoodUplink
+    /// The connection settings last kept by `lastGoodUplink`.
+    private var rememberedUplink: MQTTSettings?
     /// Why the last run ended, as the supervisor recorded it (shown once, at this start).
     let lastCrash: String?
     private var safeModeTimer: OneShotTimer?
@@ -171,8 +173,11 @@ final class Gateway {
         let attention = services.highestAttention.attention
         let degraded = !problems.isEmpty || mode == .safe
         if attention < .fault && uplink.isConnected && !degraded { supervisor.reportHealthy() }
-        if uplink.isConnected && uplinkFallback == nil && mode == .normal && connectedWithSavedSettings() {
+        // Once per connection's settings, not at every heartbeat.
+        if uplink.isConnected && uplinkFallback == nil && mode == .normal && rememberedUplink != uplink.settings
+            && connectedWithSavedSettings() {
             lastGoodUplink.remember()
+            rememberedUplink = uplink.settings
         }
         if degraded {
             led.show(.fault)
