@@ -78,6 +78,9 @@ python3 "$here/select-modules.py" "$pkgs" "$version" "$root" "$here/modules-boot
 depmod -b "$root" "$version"
 grep -hv '^#' "$here/modules-gateway.txt" | awk 'NF' > "$root/etc/switchyard/modules"
 install -m 0755 "$firmware" "$root/usr/bin/switchyard"
+# Busybox style: the BCMS client and daemon are the same binary under their own names.
+ln -s switchyard "$root/usr/bin/bcms"
+ln -s switchyard "$root/usr/bin/bcms-daemon"
 for profile in "$repo"/board/*/defaults.conf; do
   cp "$profile" "$root/etc/switchyard/boards/$(basename "$(dirname "$profile")").conf"
 done

@@ -41,6 +41,9 @@ enum BCMSDaemonCommand {
                 Output.line(help)
                 return 0
             }
+            // Known options only: `--bogus` at the end is unknown, not an option missing its value.
+            guard ["--debug", "--username", "--use_device_identity", "--application_identifier", "--data"]
+                .contains(argument) else { throw UsageError("unknown option " + argument + " (bcms-daemon --help)") }
             guard index < arguments.count else { throw UsageError(argument + " needs a value") }
             let value = arguments[index]
             index += 1

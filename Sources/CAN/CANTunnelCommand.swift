@@ -8,7 +8,8 @@ import Store
 import Uplink
 
 /// `switchyard can-tunnel`: PyMQTT2CAN's command line (seed 004): `-b -i -s -u -p -t -H -P -S`
-/// with the seed's defaults, except the broker host, which defaults to localhost.
+/// with the seed's defaults, except the broker, which is the one `run` uses (`mqtt.*`:
+/// localhost:1883 unless configured), so a tunnel and a gateway on one box agree.
 ///
 /// Not a second gateway: the flags become `can.*` settings in a store of their own (never
 /// saved), and the same `CANService` runs under the same `ServiceHost` as in `switchyard run`.
@@ -42,9 +43,9 @@ enum CANTunnelCommand {
       -u USER       MQTT user name (default none: no login)
       -p PASSWORD   MQTT password (default none; $MQTT_PASSWORD is used when -p is not given)
       -t TOPIC      Base topic (default can); may contain /, the id is always the last level
-      -H HOST       MQTT broker host (default localhost)
-      -P PORT       MQTT broker port (default 8883, which means TLS with the system CAs;
-                    use 1883 for a plain local broker)
+      -H HOST       MQTT broker host (default: mqtt.host as `run` uses it, localhost unless set)
+      -P PORT       MQTT broker port (default: mqtt.port, 1883 unless set; 8883, 8884 and 443
+                    mean TLS with the system CAs)
       -S            Server mode: this side has the physical bus
 
     More options:
@@ -55,6 +56,9 @@ enum CANTunnelCommand {
       --fd-brs            Send CAN FD frames from MQTT with the bit rate switch
       --ring N            Frames buffered between the bus reader and the loop (default 4096)
       --client-id ID      MQTT client id (default switchyard-can-<random>)
+      --data DIR          Where the saved mqtt.* settings are read (default as for `run`)
+      --connect-timeout S Give up (exit 1) when the broker is not reached in S seconds
+                          (default 8; 0 waits for ever); a broker refusing the login ends it at once
       --stats-interval S  Log the counters every S seconds (default 60; 0 only at exit)
       --log-level LEVEL   debug, info, warning, error or critical (default info)
       --rate N, --count N With -b synthetic (no hardware, for benchmarks): generate N frames/s
@@ -84,7 +88,10 @@ enum CANTunnelCommand {
         }
         let client: MQTTClient
         do throws(UplinkError) {
-            client = try MQTTClient(name: "can-mqtt", settings: try options.mqttSettings(), loop: loop)
+            let settings = try options.mqttSettings()
+            client = try MQTTClient(name: "can-mqtt", settings: settings, loop: loop)
+            log.info("connecting to " + settings.endpoint + (settings.tls == nil ? "" : " with TLS") + " as "
+                     + settings.clientID + (settings.username.map { ", user " + $0 } ?? ""))
         } catch {
             Output.error("switchyard can-tunnel: mqtt: " + error.description)
             return 1
@@ -129,6 +136,22 @@ enum CANTunnelCommand {
                 stop()
             }
         }
+        // A refusal will not change by retrying (a wrong login); silence for ever is no answer.
+        client.onConnectResult = { result in
+            guard !started, case .refused(let code) = result else { return }
+            Output.error("switchyard can-tunnel: " + client.settings.endpoint + " refused the connection: " + code.name)
+            status = 1
+            stop()
+        }
+        if options.connectTimeout > 0 {
+            _ = loop.after(.seconds(Int64(options.connectTimeout))) {
+                guard !started, !stopping else { return }
+                Output.error("switchyard can-tunnel: no connection to " + client.settings.endpoint + " within "
+                    + String(options.connectTimeout) + " s" + (client.lastError.isEmpty ? "" : " (" + client.lastError + ")"))
+                status = 1
+                stop()
+            }
+        }
         client.start()
         loop.handleSignals(signals) { signal in
             log.info(SignalEvents.name(of: signal) + ": stopping")
@@ -151,8 +174,10 @@ enum CANTunnelCommand {
         var values: [(key: AnyConfigKey, value: String)] = []
         /// `-b synthetic`: generated frames instead of a configured bus (benchmarks).
         var syntheticBus: CANBusSettings?
-        var host = "localhost"
-        var port: Int32 = 8883
+        var host: String?
+        var port: Int32?
+        var dataDirectory: String?
+        var connectTimeout = 8
         var username: String?
         var password: String?
         var clientID: String?
@@ -199,6 +224,8 @@ enum CANTunnelCommand {
                 case "--data-bitrate": set(CANConfigKeys.dataBitrate, try value(flag))
                 case "--ring": set(CANConfigKeys.ringCapacity, try value(flag))
                 case "--client-id": clientID = try value(flag)
+                case "--data": dataDirectory = try value(flag)
+                case "--connect-timeout": connectTimeout = try number(flag, in: 0...86_400)
                 case "--stats-interval": statsInterval = try number(flag, in: 0...86_400)
                 case "--rate": rate = try number(flag, in: 0...SyntheticCANBus.maxRate)
                 case "--count": count = try number(flag, in: 0...Int(Int32.max))
@@ -249,22 +276,37 @@ enum CANTunnelCommand {
             return store
         }
 
-        /// The broker connection the seed tool makes: clean session, keepalive 60, TLS with
-        /// the system CAs on the TLS ports (8883 by default), a login only when a user name is given.
+        /// The broker connection: `run`'s (`mqtt.*` from the data directory and the
+        /// environment) with the flags over it, as the seed tool connects: clean session,
+        /// keepalive 60, no will, no spool. `-P` with a TLS port means TLS with the system CAs
+        /// (unless `mqtt.tls.*` names a CA); a login only when a user name is given.
         func mqttSettings() throws(UplinkError) -> MQTTSettings {
             var id = clientID ?? ""
             if id.isEmpty {
                 let random = (try? SecureRandom.bytes(6)) ?? [UInt8(truncatingIfNeeded: getpid())]
                 id = "switchyard-can-" + Hex.encode(random)
             }
-            var settings = MQTTSettings(host: host, port: port, clientID: id)
+            let configured = ConfigStore(dataDirectory: DataDirectory.resolve(dataDirectory))
+            var settings = try MQTTSettings.local(from: configured, node: "can-tunnel")
+            settings.clientID = id
+            settings.will = nil
+            settings.spoolPath = nil
             settings.keepaliveSeconds = 60
             settings.cleanSession = true
+            if let host { settings.host = host }
+            if let port {
+                settings.port = port
+                if MQTTSettings.isTLSPort(port) && settings.tls == nil {
+                    settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory)
+                } else if !MQTTSettings.isTLSPort(port) && configured.string(StandardKeys.mqttTLSCAFile).isEmpty
+                            && configured.string(StandardKeys.mqttTLSCADirectory).isEmpty {
+                    settings.tls = nil
+                }
+            }
             if let username, !username.isEmpty {
                 settings.username = username
                 settings.password = password
             }
-            if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
             return settings
         }
     }

@@ -66,7 +66,13 @@ enum CarDataCommand {
     }
 
     private static func login(_ store: ConfigStore, _ loop: EventLoop, _ authorizer: CarDataAuthorizer) -> Int32 {
+        guard !store.string(CarDataConfigKeys.clientID).isEmpty else {
+            Output.error("switchyard bmw login: bmw.client_id is not set: set it (switchyard config set bmw.client_id ID, "
+                + "or BMW_CLIENT_ID) to the client id from BMW's CarData portal")
+            return 1
+        }
         var status: Int32 = 1
+        var finished = false
         authorizer.onLoginState = { state in
             if case .waitingForUser(let grant, _) = state { Output.line(CarDataService.instructions(grant)) }
         }
@@ -78,9 +84,12 @@ enum CarDataCommand {
             case .failure(let error):
                 Output.error("switchyard bmw login: " + error.description)
             }
+            finished = true
             loop.stop()
         }
-        run(loop)
+        // A login that fails at once (before any request) has already called back: a stop
+        // before the loop runs would be lost and the loop would run for ever.
+        if !finished { run(loop) }
         return status
     }
 
@@ -113,6 +122,7 @@ enum CarDataCommand {
         }
         var login = first
         var status: Int32 = 0
+        var finished = false
         let host = store.string(CarDataConfigKeys.mqttHost), port = store.integer(CarDataConfigKeys.mqttPort)
         let vins = store.value(CarDataConfigKeys.vins)
         func refresh() {
@@ -121,6 +131,7 @@ enum CarDataCommand {
                 case .failure(let error):
                     Output.error("switchyard bmw credentials: " + error.description)
                     status = 1
+                    finished = true
                     loop.stop()
                 case .success(let tokens):
                     login = CarDataLogin(tokens)
@@ -137,7 +148,7 @@ enum CarDataCommand {
             }
         }
         refresh()
-        run(loop)
+        if !finished { run(loop) }
         return status
     }
 
@@ -159,6 +170,7 @@ enum CarDataCommand {
             let url = store.string(CarDataConfigKeys.catalogueURL)
             let fetch = CarDataCatalogueFetch(http: http, baseURL: url, caFile: store.string(CarDataConfigKeys.httpCAFile))
             var failed = false
+            var finished = false
             fetch.run { result in
                 switch result {
                 case .success(let fresh):
@@ -173,9 +185,10 @@ enum CarDataCommand {
                     Output.error("switchyard bmw catalogue: " + error.description)
                     failed = true
                 }
+                finished = true
                 loop.stop()
             }
-            run(loop)
+            if !finished { run(loop) }
             if failed { return 1 }
         }
         if let text = parsed.value("--search") {

@@ -31,10 +31,17 @@ final class SlotSupervisor {
     private var stopping = false
     /// A trial that ran out: the child is being stopped, then the supervisor rolls back.
     private var pendingRollback: String?
+    /// Crashes in a row before the gateway starts in safe mode (0: never).
+    let safeModeAfter: Int
+    /// Ends on its own since the last stable run.
+    private var crashesInARow = 0
+    /// Whether the running (or next) child is in safe mode.
+    private var safeMode = false
 
     init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval, stable: Interval,
-         logFile: SupervisorLogFile? = nil) {
+         logFile: SupervisorLogFile? = nil, safeModeAfter: Int = 5) {
         self.data = data
+        self.safeModeAfter = safeModeAfter
         self.logFile = logFile
         pacing = SlotRestartPacing(stable: stable)
         paths = OTAPaths(dataDirectory: data)
@@ -117,6 +124,7 @@ final class SlotSupervisor {
         let readEnd = FileDescriptor(fds[0])
         let writeEnd = FileDescriptor(fds[1])
         var argv = [binary, "run", "--data", data] + runArguments
+        if safeMode { argv.append(SupervisorLink.safeModeOption) }
         var environment: [String] = []
         if let environ = sy_environ() {
             var index = 0
@@ -142,7 +150,7 @@ final class SlotSupervisor {
         }
         child = pid
         childSlot = slot
-        log.info("started slot \(slot.name): \(binary) (pid \(pid))")
+        log.info("started slot \(slot.name): \(binary) (pid \(pid))" + (safeMode ? " in safe mode" : ""))
         let owned = OwnedDescriptor(readEnd)
         healthPipe = owned
         healthWatch = loop.watch(readEnd) { [self] _ in self.readHealth() }
@@ -200,12 +208,27 @@ final class SlotSupervisor {
             let record = try states.update { record in
                 committed = SlotSupervisorPolicy.recordHealthy(&record, slot: slot)
             }
+            crashesInARow = 0
             if committed {
                 log.info("slot \(slot.name) (\(record[slot].version)) stayed healthy \(pacing.stable.milliseconds / 1000) s: "
                     + "committed")
             }
         } catch {
             log.error("state record: \(error.description); slot \(slot.name) not committed")
+        }
+    }
+
+    /// Keeps why the child ended in `<data>/last-crash` (the next start shows it): when, how,
+    /// and the last lines it wrote when the supervisor keeps the log.
+    private func recordCrash(slot: OTASlot, how: String) {
+        var text = WallClock.iso8601(millisecondsSinceEpoch: WallClock.millisecondsSinceEpoch()) + " slot " + slot.name
+            + " ended (" + how + ")"
+        if let lines = logFile?.lastLines(5), !lines.isEmpty { text += "; last output:\n" + lines.joined(separator: "\n") }
+        do throws(RuntimeError) {
+            try FileSystem.replaceAtomically(path: data + "/" + SupervisorLink.lastCrashFile, bytes: Array((text + "\n").utf8),
+                                             mode: 0o600)
+        } catch {
+            log.error("cannot keep why the gateway ended: " + error.description)
         }
     }
 
@@ -247,6 +270,12 @@ final class SlotSupervisor {
                 if code == SupervisorLink.restartStatus || (code == 0 && pendingRollback == nil) {
                     // A restart the gateway asked for (after an update): start what is active now.
                     log.info("slot \(childSlot.name) exited (\(code)) asking for a restart")
+                    if safeMode {
+                        // Settings fixed, or safe mode's time is up: try a normal start.
+                        log.info("leaving safe mode")
+                        safeMode = false
+                        crashesInARow = 0
+                    }
                     restartTimer = loop.after(.milliseconds(100)) { [self] in self.launch() }
                     return
                 }
@@ -263,6 +292,7 @@ final class SlotSupervisor {
     /// A child that ended without being asked to (or never started): count it, maybe roll
     /// back, and start again after the backoff.
     private func exited(slot: OTASlot, how: String) {
+        recordCrash(slot: slot, how: how)
         var reason = pendingRollback
         pendingRollback = nil
         do throws(OTAError) {
@@ -282,6 +312,12 @@ final class SlotSupervisor {
             return
         }
         let stable = pacing.isStable(at: loop.clock.now())
+        crashesInARow = stable ? 1 : crashesInARow + 1
+        if safeModeAfter > 0 && crashesInARow >= safeModeAfter && !safeMode {
+            safeMode = true
+            log.error("the gateway ended \(crashesInARow) times in a row: starting it in safe mode (console, uplink, "
+                + "OTA only) until its settings are saved again or safe mode times out")
+        }
         let delay = pacing.delayAfterExit(at: loop.clock.now())
         log.warning("slot \(slot.name) ended (\(how)" + (healthy && !stable ? ", less than "
             + "\(pacing.stable.milliseconds / 1000) s after reporting healthy" : "") + "); restarting in \(delay.milliseconds) ms")

@@ -24,7 +24,7 @@ enum SuperviseCommand {
 
     static let help = """
     Usage: switchyard supervise [--data DIR] [--factory BINARY] [--log FILE [--log-max BYTES]]
-                                [-- RUN-OPTIONS...]
+                                [--safe-mode-after N] [-- RUN-OPTIONS...]
 
     What the image starts: runs `BINARY run --data DIR RUN-OPTIONS` for the active firmware slot
     (DIR/ota/slot-a or slot-b, else the factory binary, by default this one) and restarts it
@@ -41,6 +41,11 @@ enum SuperviseCommand {
       --log FILE       Keep the log in FILE (the gateway's output and the supervisor's own),
                        rotated to FILE.1 while running when it passes --log-max
       --log-max BYTES  Size at which FILE is rotated (default 1048576)
+      --safe-mode-after N
+                       After N ends in a row without a stable run (default 5; 0: never), start
+                       the gateway in safe mode: only the console, the uplink (with the broker
+                       settings that last connected) and OTA, until settings are saved or 10 min
+                       pass. Why the gateway last ended is kept in DIR/last-crash.
     """
 
     static func main(_ arguments: [String], schema: ConfigSchema) throws(UsageError) -> Int32 {
@@ -52,7 +57,8 @@ enum SuperviseCommand {
         } else {
             own = arguments
         }
-        let parsed = try Arguments(own, valued: ["--data", "--factory", "--config", "--log", "--log-max"])
+        let parsed = try Arguments(own, valued: ["--data", "--factory", "--config", "--log", "--log-max",
+                                                 "--safe-mode-after"])
         if parsed.wantsHelp {
             Output.line(help)
             return 0
@@ -64,6 +70,10 @@ enum SuperviseCommand {
         let logMaxText = parsed.value("--log-max") ?? String(SuperviseCommand.defaultLogMax)
         guard let logMax = Int(logMaxText), logMax >= 4096 && logMax <= 1 << 30 else {
             throw UsageError("--log-max \(logMaxText): bytes, 4096 to \(1 << 30)")
+        }
+        let safeText = parsed.value("--safe-mode-after") ?? "5"
+        guard let safeModeAfter = Int(safeText), safeModeAfter >= 0 && safeModeAfter <= 1000 else {
+            throw UsageError("--safe-mode-after \(safeText): a number of crashes, 0 (never) to 1000")
         }
         sy_ignore_sigpipe()
         let signals: SignalEvents
@@ -85,7 +95,8 @@ enum SuperviseCommand {
         let store = ConfigStore(schema: schema, dataDirectory: data, boardDefaultsPath: parsed.value("--config"))
         let supervisor = SlotSupervisor(data: data, factory: factory, runArguments: passed, loop: loop,
                                         trial: store.value(OTAConfigKeys.trialInterval),
-                                        stable: store.value(OTAConfigKeys.stableInterval), logFile: logFile)
+                                        stable: store.value(OTAConfigKeys.stableInterval), logFile: logFile,
+                                        safeModeAfter: safeModeAfter)
         loop.handleSignals(signals) { signal in supervisor.handle(signal) }
         supervisor.start()
         do throws(RuntimeError) { try loop.run() } catch {

@@ -20,6 +20,9 @@ final class SupervisorLogFile {
     /// Bytes of the children's output that could not be written (a full disk): counted, and
     /// said in the file once it can be written again.
     private(set) var lost = 0
+    /// The children's last bytes of output, for the crash record (why the last run ended).
+    private var recent: [UInt8] = []
+    static let recentBytes = 1024
 
     /// Opens `path` for appending and makes it the supervisor's standard output and error.
     init(path: String, maxBytes: Int, loop: EventLoop) throws(RuntimeError) {
@@ -49,7 +52,18 @@ final class SupervisorLogFile {
         }
     }
 
+    /// The last `count` lines the children wrote (what a crash printed last).
+    func lastLines(_ count: Int) -> [String] {
+        drain()
+        var lines = String(decoding: recent, as: UTF8.self).split(separator: "\n").map { String($0) }
+        // The first may be cut at the front: dropped unless it is all there is.
+        if recent.count >= SupervisorLogFile.recentBytes && lines.count > 1 { lines.removeFirst() }
+        return Array(lines.suffix(count))
+    }
+
     private func append(_ count: Int) {
+        recent.append(contentsOf: buffer[0..<count])
+        if recent.count > SupervisorLogFile.recentBytes { recent.removeFirst(recent.count - SupervisorLogFile.recentBytes) }
         var start = 0
         let room = maxBytes - size()
         if count > room {

@@ -12,6 +12,12 @@ public final class SupervisorLink {
     public static let healthVariable = "SWITCHYARD_HEALTH_FD"
     /// Exit status of a gateway asking its supervisor for a restart (EX_TEMPFAIL).
     public static let restartStatus: Int32 = 75
+    /// The file in the data directory where the supervisor keeps why the gateway last
+    /// ended on its own (how, when, its last output lines); the next start shows it once.
+    public static let lastCrashFile = "last-crash"
+    /// The `run` option the supervisor adds after repeated crashes: safe mode (console,
+    /// uplink, OTA only).
+    public static let safeModeOption = "--safe-mode"
 
     /// Whether a supervisor started this process.
     public let isSupervised: Bool

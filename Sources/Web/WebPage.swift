@@ -169,6 +169,10 @@ function render(state) {
   const slot = state.slot ?? state.services?.ota?.state?.slot;
   const node = {uptime: state.uptime_s, version: state.version, architecture: state.arch, board: state.board,
                 slot: slot ?? "–", led: state.led};
+  // What a person must fix or know: a setting the gateway could not use, safe mode, the last crash.
+  for (const p of state.problems || []) node["setting " + p.key] = p.reason;
+  if (state.safe_mode) node["safe mode"] = "console, uplink and OTA only";
+  if (state.last_crash) node["last crash"] = state.last_crash;
   const nodeBody = kv(node);
   nodeBody.querySelector('[data-key="uptime"]').id = "uptime";
   nodeBody.querySelector('[data-key="led"]').id = "led";

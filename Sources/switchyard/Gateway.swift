@@ -35,11 +35,28 @@ final class Gateway {
     private(set) var exitStatus: Int32 = 0
     private var shuttingDown = false
     private var restartAfterStop = false
+    /// Normal, or safe mode (console, uplink, OTA) after repeated crashes.
+    let mode: GatewayMode
+    /// Settings the gateway could not start a part with (the uplink's), for `status` and the LED.
+    private(set) var problems: [SettingProblem] = []
+    /// Where the uplink's settings came from when not from the current ones.
+    private(set) var uplinkFallback: String?
+    /// Whether the uplink runs at all: not when neither the settings nor a kept copy work.
+    private var uplinkUsable = true
+    private let lastGoodUplink: LastGoodUplink
+    /// The connection settings last kept by `lastGoodUplink`.
+    private var rememberedUplink: MQTTSettings?
+    /// Why the last run ended, as the supervisor recorded it (shown once, at this start).
+    let lastCrash: String?
+    private var safeModeTimer: OneShotTimer?
 
-    init(store: ConfigStore, signals: SignalEvents, logLevelOverride: LogLevel?, logFormatOverride: LogFormat?)
-        throws(GatewayError)
+    init(store: ConfigStore, signals: SignalEvents, logLevelOverride: LogLevel?, logFormatOverride: LogFormat?,
+         mode: GatewayMode = .normal) throws(GatewayError)
     {
         self.store = store
+        self.mode = mode
+        lastGoodUplink = LastGoodUplink(dataDirectory: store.dataDirectory)
+        lastCrash = LastCrashRecord.take(dataDirectory: store.dataDirectory)
         self.signals = signals
         self.logLevelOverride = logLevelOverride
         self.logFormatOverride = logFormatOverride
@@ -52,13 +69,14 @@ final class Gateway {
         let ledPath = store.string(BoardConfigKeys.ledPath)
         led = LEDController(loop: loop, device: ledPath.isEmpty ? nil : LEDDevice(directory: ledPath))
         let topics = StatusTopics(node: node)
-        do throws(UplinkError) {
-            var settings = try MQTTSettings.local(from: store, node: node)
-            settings.will = StatusPublisher.will(for: topics)
-            uplink = try MQTTClient(name: "uplink", settings: settings, loop: loop)
-        } catch { throw .uplink(error) }
-        services = ServiceHost(catalogue: ServiceCatalog.services, store: store, loop: loop, port: uplink, node: node,
-                               topicPrefix: topics.base, commands: commands)
+        let choice = try UplinkChoice.make(store: store, kept: lastGoodUplink.store(like: store), mode: mode,
+                                           node: node, will: StatusPublisher.will(for: topics), loop: loop)
+        uplink = choice.client
+        problems = choice.problems
+        uplinkFallback = choice.fallback
+        uplinkUsable = choice.usable
+        services = ServiceHost(catalogue: mode.services(from: ServiceCatalog.services), store: store, loop: loop,
+                               port: uplink, node: node, topicPrefix: topics.base, commands: commands)
         status = StatusPublisher(topics: topics, client: uplink, loop: loop, snapshot: { JSONValue.null })
         // Every heartbeat (30 s, and on any change) re-reads service health, so the LED
         // follows a failing service without a timer of its own.
@@ -75,6 +93,13 @@ final class Gateway {
         // `save`, `reload` and SIGHUP all end in a changed store: the services whose keys
         // changed restart, and the log follows its keys.
         store.onChange = { [self] in
+            if self.mode == .safe || !self.problems.isEmpty {
+                // Fixed settings get a fresh, normal start: that is the way out of safe mode
+                // and of a degraded start alike.
+                self.shutdown(reason: "settings changed while " + (self.mode == .safe ? "in safe mode" : "degraded"),
+                              restart: true)
+                return
+            }
             Gateway.applyLogSettings(self.store, levelOverride: self.logLevelOverride,
                                      formatOverride: self.logFormatOverride)
             self.applyUplinkSettings()
@@ -84,10 +109,14 @@ final class Gateway {
         }
         GatewayCommands.register(self, into: commands)
         ConfigCommands.register(in: commands, store: store)
+        FactoryResetCommand.register(in: commands, store: store, clock: loop.clock) { [self] in
+            self.shutdown(reason: "factory reset", restart: true)
+        }
         HelpCommand.register(in: commands)
         commandTopics = CommandTopicBridge(port: uplink, registry: commands, topics: topics, loop: loop,
                                            allowsPrivileged: store.boolean(StandardKeys.commandsAllowPrivileged))
-        rpc = Gateway.makeRPCServer(store: store, registry: commands, loop: loop, log: log)
+        // Safe mode keeps the doors a person fixes things through: the console and MQTT.
+        if mode == .normal { rpc = Gateway.makeRPCServer(store: store, registry: commands, loop: loop, log: log) }
         let device = store.string(StandardKeys.consoleDevice)
         if device != "none" && !device.isEmpty {
             console = ConsoleTerminal(registry: commands, loop: loop, device: device,
@@ -100,6 +129,16 @@ final class Gateway {
         loop.handleSignals(signals) { [self] signal in self.handle(signal) }
         log.info("switchyard \(Version.string) (\(Version.architecture)) starting: node \(node), board \(board), "
             + "data \(store.dataDirectory)")
+        if let lastCrash { log.warning("the last run ended: " + lastCrash) }
+        for problem in problems { log.error("setting " + problem.text) }
+        if let uplinkFallback { log.warning("uplink: " + uplinkFallback) }
+        if mode == .safe {
+            log.warning("SAFE MODE after repeated crashes: only the console, the uplink and OTA run; save fixed "
+                + "settings (or wait \(GatewayMode.safeTimeoutSeconds / 60) min) to start normally")
+            safeModeTimer = loop.after(.seconds(Int64(GatewayMode.safeTimeoutSeconds))) { [self] in
+                self.shutdown(reason: "safe mode timed out", restart: true)
+            }
+        }
         led.show(.booting)
         led.onChange = { [self] _ in self.status.changed() }
         uplink.onStateChange = { [self] _ in
@@ -110,11 +149,12 @@ final class Gateway {
         updateLED()
         startDoors()
         status.start()
-        uplink.start()
+        if uplinkUsable { uplink.start() } else { log.error("uplink not started: no usable broker settings") }
         do throws(RuntimeError) { try loop.run() } catch { throw .runtime(error) }
         console?.stop()
         rpc?.stop()
         log.info("stopped")
+        if restartAfterStop && mode == .safe { ProcessRestart.arguments.removeAll { $0 == GatewayMode.safeOption } }
         if restartAfterStop && supervisor.isSupervised {
             // The supervisor starts whatever slot is active now (a new one after an update).
             log.info("exiting for the supervisor to start the active slot")
@@ -131,8 +171,31 @@ final class Gateway {
     /// (connected, nothing failed), which commits a firmware on trial.
     private func updateLED() {
         let attention = services.highestAttention.attention
-        if attention < .fault && uplink.isConnected { supervisor.reportHealthy() }
+        let degraded = !problems.isEmpty || mode == .safe
+        if attention < .fault && uplink.isConnected && !degraded { supervisor.reportHealthy() }
+        // Once per connection's settings, not at every heartbeat.
+        if uplink.isConnected && uplinkFallback == nil && mode == .normal && rememberedUplink != uplink.settings
+            && connectedWithSavedSettings() {
+            lastGoodUplink.remember()
+            rememberedUplink = uplink.settings
+        }
+        if degraded {
+            led.show(.fault)
+            return
+        }
         led.show(Gateway.pattern(for: attention) ?? (uplink.isConnected ? .connected : .noBroker))
+    }
+
+    /// Whether the connection in force was made with the settings now saved: only those are
+    /// worth keeping as the last good ones (a save just made may not have reconnected yet).
+    private func connectedWithSavedSettings() -> Bool {
+        do throws(UplinkError) {
+            var settings = try MQTTSettings.local(from: store, node: node)
+            settings.will = uplink.settings.will
+            return settings == uplink.settings
+        } catch {
+            return false
+        }
     }
 
     /// The one table from what the services need to what the LED shows; nil leaves the LED
@@ -270,6 +333,12 @@ final class Gateway {
         state["board"] = .string(board)
         state["uptime_s"] = .int((loop.clock.now() - started).nanoseconds / 1_000_000_000)
         state["led"] = .string(led.pattern.name)
+        if mode == .safe { state["safe_mode"] = .bool(true) }
+        if !problems.isEmpty {
+            state["problems"] = .array(problems.map { .object(["key": .string($0.key), "reason": .string($0.reason)]) })
+        }
+        if let uplinkFallback { state["uplink_fallback"] = .string(uplinkFallback) }
+        if let lastCrash { state["last_crash"] = .string(lastCrash) }
         var tasks: [JSONValue] = []
         for task in loop.tasks {
             tasks.append([

@@ -1,5 +1,6 @@
 import Board
 import CLI
+import Console
 import CSupport
 import Runtime
 import ServiceCatalog
@@ -14,7 +15,10 @@ enum RunCommand {
     }
 
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let parsed = try Arguments(arguments, valued: ["--data", "--config", "--log-level", "--log-format"])
+        // `--safe-mode` is the supervisor's, after repeated crashes (see `GatewayMode`).
+        let mode: GatewayMode = arguments.contains(GatewayMode.safeOption) ? .safe : .normal
+        let parsed = try Arguments(arguments.filter { $0 != GatewayMode.safeOption },
+                                   valued: ["--data", "--config", "--log-level", "--log-format"])
         if parsed.wantsHelp {
             Output.line(HelpText.run)
             return 0
@@ -34,6 +38,8 @@ enum RunCommand {
         }
 
         sy_ignore_sigpipe()
+        // Before any thread: the log's observer is set once (`log tail` reads it).
+        LogTail.install()
         // Signals first: every thread started later inherits the blocked mask.
         let signals: SignalEvents
         do throws(RuntimeError) { signals = try SignalEvents() } catch {
@@ -48,7 +54,7 @@ enum RunCommand {
         let gateway: Gateway
         do throws(GatewayError) {
             gateway = try Gateway(store: store, signals: signals,
-                                  logLevelOverride: levelOverride, logFormatOverride: formatOverride)
+                                  logLevelOverride: levelOverride, logFormatOverride: formatOverride, mode: mode)
             try gateway.run()
         } catch {
             Logger("switchyard").critical(error.description)

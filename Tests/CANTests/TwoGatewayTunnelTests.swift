@@ -89,7 +89,7 @@ struct TwoGatewayTunnelTests {
         let help = try ChildProcess.run(binary, ["can-tunnel", "--help"])
         #expect(help.status == 0)
         for flag in ["-b TYPE", "-i NAME", "-s BITRATE", "-u USER", "-p PASSWORD", "-t TOPIC", "-H HOST", "-P PORT", "-S",
-                     "default socketcan", "default can0", "default 500000", "default can)", "default localhost", "default 8883"] {
+                     "default socketcan", "default can0", "default 500000", "default can)", "localhost unless set", "1883 unless set"] {
             #expect(help.stdout.contains(flag), "help lacks \(flag)")
         }
         let bad = try ChildProcess.run(binary, ["can-tunnel", "-b", "slcan", "-i", "/dev/null", "-s", "123"])
@@ -109,5 +109,31 @@ struct TwoGatewayTunnelTests {
             usleep(20_000)
         }
         return condition()
+    }
+
+    @Test("the broker defaults are run's (mqtt.* settings); whom it connects to is said; a refusal ends it")
+    func brokerDefaultsAndRefusal() throws {
+        let binary = Products.executable("switchyard")
+        let directory = TemporaryDirectory(prefix: "passwd")
+        let passwords = directory.file("passwd")
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_passwd"), ["-b", "-c", passwords, "tunnel", "right"])
+        chmod(directory.path, 0o755)
+        chmod(passwords, 0o644)
+        let broker = try MosquittoBroker(extraConfig: "password_file \(passwords)\n")
+        // No -H/-P: the saved mqtt.* settings, as `run` reads them, name the broker.
+        let data = TemporaryDirectory(prefix: "tunnel-data")
+        #expect(ChildProcessConfig.set(["mqtt.host": "127.0.0.1", "mqtt.port": String(broker.port)], data: data.path))
+        let refused = try ChildProcess.run(binary, ["can-tunnel", "-b", "synthetic", "--data", data.path,
+                                                    "-u", "tunnel", "-p", "wrong"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("connecting to 127.0.0.1:\(broker.port) as switchyard-can-"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("refused the connection"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("wrong"), "the password is never printed")
+        // Nothing listening: said within the connect timeout, exit 1.
+        let closed = FreePort.next()
+        let timedOut = try ChildProcess.run(binary, ["can-tunnel", "-b", "synthetic", "-H", "127.0.0.1", "-P", String(closed),
+                                                     "--connect-timeout", "2"])
+        #expect(timedOut.status == 1)
+        #expect(timedOut.stderr.contains("no connection to 127.0.0.1:\(closed) within 2 s"), "\(timedOut.stderr)")
     }
 }

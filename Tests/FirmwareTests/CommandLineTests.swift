@@ -134,13 +134,18 @@ struct CommandLineTests {
         #expect(unknown.stderr.contains("mqtt.host"), "suggests the closest key")
     }
 
-    @Test("WebSockets transport is refused with an error that says what to use")
+    @Test("WebSockets transport is refused with an error that says what to use, and the gateway runs on degraded")
     func websocketsRefused() throws {
         let data = TemporaryDirectory()
-        let result = try ChildProcess.run(binary, ["run", "--data", data.path],
-                                          environment: ["MQTT_TRANSPORT": "websockets"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("WebSockets"))
-        #expect(result.stderr.contains("mqtt.transport"))
+        let log = data.file("log")
+        let process = try Subprocess(binary.path, ["run", "--data", data.path],
+                                     environment: ["MQTT_TRANSPORT": "websockets"], stdout: .file(log), stderr: .file(log))
+        let read = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && !read().contains("setting mqtt.transport") { usleep(20_000) }
+        #expect(read().contains("setting mqtt.transport: websockets is not supported: use tcp"), "\(read())")
+        #expect(process.isRunning, "one bad setting no longer ends the gateway: \(read())")
+        process.signal(SIGTERM)
+        #expect(process.wait(timeout: 10)?.status == 0)
     }
 }

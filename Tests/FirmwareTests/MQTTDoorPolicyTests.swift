@@ -26,7 +26,7 @@ struct MQTTDoorPolicyTests {
         ("bcms", "pair --address 54:48:E6:8F:80:A5"), ("bcms", "unpair --address 54:48:E6:8F:80:A5"),
         ("bcms", "set_mode active"), ("can", "send 123#DEADBEEF"), ("can", "restart"), ("ble", "restart"),
         ("benchlab", "rescan"), ("skoda", "refresh"), ("mqtt", "reconnect"), ("led", "test"), ("log", "level critical"),
-        ("log", "format json"), ("reload", ""), ("restart", ""),
+        ("log", "format json"), ("reload", ""), ("restart", ""), ("factory-reset", "erase now"),
     ]
 
     /// What `help` tags as open to MQTT, command by command: reviewed by hand, so a command
@@ -37,7 +37,7 @@ struct MQTTDoorPolicyTests {
         "set": "MQTT: keys marked \"settable over MQTT\" in config keys",
         "unset": "MQTT: keys marked \"settable over MQTT\" in config keys",
         "save": "MQTT: when every unsaved change is to such a key",
-        "log": "MQTT: (no arguments), level, format", "led": "MQTT: (no arguments)",
+        "log": "MQTT: (no arguments), level, format, tail, tail *", "led": "MQTT: (no arguments)",
         "mqtt": "MQTT: (no arguments), status", "can": "MQTT: (no arguments), status",
         "skoda": "MQTT: (no arguments), status", "ota": "MQTT: (no arguments), status",
         "web": "MQTT: (no arguments), status", "benchlab": "MQTT: (no arguments), list",
@@ -143,6 +143,10 @@ struct MQTTDoorPolicyTests {
             let reply = try door.send(command, payload)
             #expect(reply.ok, "\(command) \(payload): \(reply)")
         }
+        // The log without a shell: its last lines, here the refusals just logged.
+        let tail = try door.send("log", "tail 50")
+        let lines = (tail.output as? [String: Any])?["lines"] as? [String] ?? []
+        #expect(tail.ok && lines.count == 50 && lines.contains { $0.contains("refused over mqtt") }, "\(tail)")
         #expect(try door.send("set", "benchlab.poll_s 3").ok)
         #expect(try door.send("save", "").ok)
         let poll = try door.send("get", "benchlab.poll_s").output as? [String: Any]

@@ -113,6 +113,10 @@ def check_image(path, work):
             check(tag + "root has " + needed, "Inode:" in debugfs("stat " + needed))
         init = debugfs("stat /sbin/init")
         check(tag + "/sbin/init is busybox init", 'Fast link dest: "/bin/busybox"' in init, init[:200])
+        for applet in ("bcms", "bcms-daemon"):
+            link = debugfs("stat /usr/bin/" + applet)
+            check(tag + f"/usr/bin/{applet} is a link to switchyard (it runs as that command)",
+                  'Fast link dest: "switchyard"' in link, link[:200])
         image_env = debugfs("cat /etc/switchyard/image.env")
         check(tag + "image.env names the board", f"IMAGE_BOARD={board}\n" in image_env, image_env)
         version = re.search(r"IMAGE_KERNEL=(\S+)", image_env)

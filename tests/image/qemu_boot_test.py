@@ -19,7 +19,8 @@ console) and can1 (a third tunnel, topic `tap1`): the bit rate is set and read b
 libsocketcan, the controller state comes from the driver, and frames cross the bus both ways.
 A USB serial adapter (qemu's FTDI usb-serial on tools/slcan-sim.py's pty) is plugged into
 the running guest: mdev loads its driver and the gateway speaks SLCAN over /dev/ttyUSB0. Last,
-a pushed firmware that dies at start is rolled back by the supervisor.
+a pushed firmware that dies at start is rolled back by the supervisor, and `factory-reset`
+over the UART (confirmed twice) brings the gateway back on the board's defaults.
 Prints how long the boot took, and one `N passed, N failed` line.
 
 Usage: tests/image/qemu_boot_test.py IMAGE [--keep]   (--keep leaves the work directory)
@@ -365,6 +366,7 @@ class Test:
             self.usb_slcan()
             if ota:
                 self.ota_rollback(ota)
+            self.factory_reset()
 
     def can_status_until(self, predicate):
         """`can status` once `predicate` holds for it (the tunnel restarts after a setting
@@ -545,6 +547,29 @@ class Test:
         status = self.json_command("ota status") or {}
         self.check("OTA: after the rollback the guest runs the good slot (" + OTA_VERSION + ") again",
                    running and status.get("slot") == good.get("slot"), status)
+
+    def factory_reset(self):
+        """Last, because it forgets every saved setting: `factory-reset` over the UART takes two
+        confirmations, keeps the old settings, restarts the gateway on the board's defaults
+        (the broker and the console come from the qemu-virt profile, so it comes back), and
+        the setting saved before the power cut is gone."""
+        asked = self.command("factory-reset", "factory-reset erase")
+        again = self.command("factory-reset erase", "factory-reset erase now")
+        mark = self.mqtt.mark()
+        done = self.command("factory-reset erase now", "settings reset")
+        self.check("console `factory-reset`, confirmed twice over the UART, resets the settings",
+                   asked and again and done, f"{asked} / {again} / {done}")
+        back = self.wait_online(mark)
+        self.check("the gateway comes back online after the factory reset", back is not None)
+        reset = None
+        for _ in range(10):
+            reset = self.command("get log.level", "log.level", timeout=6)
+            if reset:
+                break
+        self.check("after the factory reset the saved log.level is gone (back to its default)",
+                   reset and "user" not in reset and "default" in reset, str(reset))
+        kept = self.command("version", "(aarch64)", timeout=6)
+        self.check("the console still answers after the factory reset", kept)
 
     def wait_online(self, mark):
         """Seconds from qemu's start to `online` on the status topic, or None."""
