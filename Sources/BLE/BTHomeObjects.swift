@@ -19,16 +19,15 @@ enum BTHomeObjects {
             guard let object = BTHomeObject.lookup(bytes[index]) else { break }
             var start = index + 1
             var size = Int(object.size)
-            switch object.encoding {
-            case .text, .raw, .command:
+            if object.size == 0 {
+                // Length-prefixed (text, raw, command): a missing length byte ends the walk.
                 guard start < bytes.endIndex else { break }
                 size = Int(bytes[start])
                 // The command's length byte counts its arguments (low 5 bits), not its opcode.
                 if object.encoding == .command { size = Int(bytes[start] & 0x1F) + 1 }
                 start += 1
-            default: break
             }
-            guard start < bytes.endIndex || size == 0, start + size <= bytes.endIndex else { break }
+            guard start + size <= bytes.endIndex else { break }
             append(object, bytes[start..<(start + size)], to: &walk.measurements)
             index = start + size
         }

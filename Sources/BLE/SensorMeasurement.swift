@@ -112,13 +112,13 @@ public struct SensorReading: Equatable, Sendable {
 
     /// Each measurement's occurrence of its kind, from 1, in advert order.
     public var occurrences: [Int] {
-        var seen = [UInt8](repeating: 0, count: MeasurementKind.allCases.count)
+        var seen = [Int](repeating: 0, count: MeasurementKind.allCases.count)
         var out: [Int] = []
         out.reserveCapacity(measurements.count)
         for measurement in measurements {
             let index = Int(measurement.kind.rawValue)
-            if seen[index] < UInt8.max { seen[index] += 1 }
-            out.append(Int(seen[index]))
+            seen[index] += 1
+            out.append(seen[index])
         }
         return out
     }
