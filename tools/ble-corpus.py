@@ -153,7 +153,7 @@ row("bthome truncated text", bthome(bytes([0x01, 0x50, 0x53, 0x09, 0x41])),
     [("format", "bthome_v2"), ("battery", 80), ("undecoded", "530941")])
 row("bthome command without its length byte", bthome(bytes([0x01, 0x50, 0x3B])),
     [("format", "bthome_v2"), ("battery", 80), ("undecoded", "3b")])
-row("bthome text without its length byte", bthome(bytes([0x53])), [("format", "bthome_v2"), ("undecoded", "53")])
+row("bthome text without its length byte", bthome(bytes([0x53])), [("failure", "malformed")])
 row("bthome truncated only", bthome(bytes([0x02, 0xC4])), [("failure", "malformed")])
 row("bthome empty", ad(service(0xFCD2, b"")), [("failure", "malformed")])
 row("bthome version 3", bthome(bytes([0x02, 0xC4, 0x09]), info=0x60), [("failure", "unsupportedVersion")])
