@@ -315,6 +315,12 @@ for company, mv, temp, hum in ((0x0010, 3010, 21.5, 48.25), (0x001B, 2600, -7.25
     row("thermobeacon %04x" % company, ad(maker(company, m)),
         [("format", "thermobeacon"), ("voltage", mv / 1000), ("temperature", temp), ("humidity", hum)])
 
+for colour, fahrenheit, gravity in ((0x10, 68, 1050), (0x80, 14, 990)):
+    m = bytes.fromhex("0215a495bb%02xc5b14b44b5121370f02d74de" % colour) + struct.pack(">hHb", fahrenheit, gravity, -59)
+    row("tilt %02x %sF" % (colour, fahrenheit), ad(maker(0x004C, m)),
+        [("format", "tilt"), ("temperature", (fahrenheit - 32) / 1.8), ("specific_gravity", gravity / 1000)])
+row("an ibeacon that is no tilt", ad(maker(0x004C, bytes.fromhex("0215a495bb11c5b14b44b5121370f02d74de") + bytes(5))), [("none", "")])
+
 # --- TLV families: Qingping and Xiaomi MiBeacon ---
 q = bytes([0x08, 0x09]) + wire + bytes([0x01, 0x04]) + struct.pack("<hH", 235, 512) + bytes([0x07, 0x02]) + struct.pack("<H", 10132) + bytes([0x02, 0x01, 77])
 row("qingping cgp1w", ad(service(0xFDCD, q)),

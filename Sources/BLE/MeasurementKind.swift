@@ -10,7 +10,7 @@ public enum MeasurementKind: UInt8, CaseIterable, Sendable {
     case mass, massPounds, dewPoint, count, pm25, pm10, tvoc, distance, distanceMeters, duration
     case current, speed, uvIndex, volume, volumeMilliliters, volumeFlowRate, gas, water, acceleration
     case gyroscope, volumeStorage, conductivity, direction, precipitation, channel, rotationalSpeed
-    case lightLevel, settingsRevision, formaldehyde, tankLevel, readingQuality, dimmerSteps
+    case lightLevel, settingsRevision, formaldehyde, tankLevel, readingQuality, dimmerSteps, specificGravity
     // Binary sensors (0 / 1).
     case generic, powerOn, opening, batteryCharging, carbonMonoxide, cold, connectivity, garageDoor
     case gasDetected, heat, light, lock, moistureDetected, moving, occupancy, plug, presence, problem
@@ -79,6 +79,7 @@ public enum MeasurementKind: UInt8, CaseIterable, Sendable {
         case .tankLevel: return "tank_level"
         case .readingQuality: return "reading_quality"
         case .dimmerSteps: return "dimmer_steps"
+        case .specificGravity: return "specific_gravity"
         case .generic: return "generic"
         case .powerOn: return "power_on"
         case .opening: return "opening"

@@ -129,7 +129,15 @@ enum SensorFamilies {
         ]),
     ]
 
-    /// Aranet4, Mopeka Pro Check, ThermoPro, ThermoBeacon.
+    /// Tilt hydrometers: an iBeacon (Apple 0x004C, 02 15) whose UUID is A495BBx0-C5B1-4B44-B512-1370F02D74DE
+    /// (x: the colour), major the temperature in °F (published in °C), minor the specific gravity x 1000.
+    static let tilt = SensorFamily(.tilt, .manufacturer(0x004C), length: 25...25, markers: [
+        M(2, 0x02), M(3, 0x15), M(4, 0xA4), M(5, 0x95), M(6, 0xBB), M(7, 0x00, mask: 0x0F), M(8, 0xC5), M(9, 0xB1),
+        M(10, 0x4B), M(11, 0x44), M(12, 0xB5), M(13, 0x12), M(14, 0x13), M(15, 0x70), M(16, 0xF0), M(17, 0x2D),
+        M(18, 0x74), M(19, 0xDE),
+    ], fields: [F(.temperature, 20, .s16be, divisor: 1.8, bias: -32), F(.specificGravity, 22, .u16be, divisor: 1000)])
+
+    /// Aranet4, Mopeka Pro Check, ThermoPro, ThermoBeacon, Tilt.
     static let others: [SensorFamily] = [
         SensorFamily(.aranet, .manufacturer(0x0702), length: 24...24, fields: [
             F(.co2, 10, .u16le), F(.temperature, 12, .s16le, divisor: 20), F(.pressure, 14, .u16le, divisor: 10),
@@ -143,6 +151,7 @@ enum SensorFamilies {
                      names: ["TP357", "TP358", "TP359", "TP393"], fields: [
             F(.temperature, 1, .s16le, divisor: 10), F(.humidity, 3, .u8),
         ]),
+        tilt,
     ] + [0x0010, 0x0011, 0x0015, 0x0018, 0x001B].map { (company: UInt16) in
         SensorFamily(.thermoBeacon, .manufacturer(company), length: 20...20, fields: [
             F(.voltage, 10, .u16le, divisor: 1000), F(.temperature, 12, .s16le, divisor: 16),

@@ -63,7 +63,7 @@ public struct SensorMeasurement: Equatable, Sendable {
 public enum SensorFormat: UInt8, Sendable {
     case bthome, bthomeEncrypted, atc1441, pvvx, ruuvi5, heartRateGATT
     case bthomeV1, bthomeV1Encrypted, miBeacon, miBeaconEncrypted, qingping, govee, inkbird, switchBot
-    case ruuvi3, bParasite, mopeka, aranet, thermoPro, thermoBeacon
+    case ruuvi3, bParasite, mopeka, aranet, thermoPro, thermoBeacon, tilt
 
     /// The name in JSON and listings.
     public var name: String {
@@ -88,6 +88,7 @@ public enum SensorFormat: UInt8, Sendable {
         case .aranet: return "aranet4"
         case .thermoPro: return "thermopro"
         case .thermoBeacon: return "thermobeacon"
+        case .tilt: return "tilt"
         }
     }
 }

@@ -11,7 +11,7 @@ import JSON
 let sources: [(service: Bool, id: UInt16)] = [
     (true, 0xFCD2), (true, 0x181C), (true, 0x181E), (true, 0xFE95), (true, 0xFDCD), (true, 0x181A),
     (true, 0xFD3D), (true, 0x0D00), (false, 0x0499), (false, 0xEC88), (false, 0x0001), (false, 0x8801),
-    (false, 0x0000), (false, 0x0969), (false, 0x0702), (false, 0x0059), (false, 0x0010), (false, 0x001B),
+    (false, 0x0000), (false, 0x0969), (false, 0x0702), (false, 0x0059), (false, 0x0010), (false, 0x001B), (false, 0x004C),
 ]
 let names: [String?] = [nil, "GVH5102", "GVH5106", "sps", "TP357", "iBBQ"]
 
