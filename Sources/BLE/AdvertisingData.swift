@@ -8,12 +8,22 @@ public struct AdvertisingData: Sendable {
     public struct ServiceData: Sendable {
         public let uuid: UInt16
         public let payload: ArraySlice<UInt8>
+
+        public init(uuid: UInt16, payload: ArraySlice<UInt8>) {
+            self.uuid = uuid
+            self.payload = payload
+        }
     }
 
     /// Manufacturer-specific data (AD type 0xFF); `payload` follows the company id.
     public struct ManufacturerData: Sendable {
         public let company: UInt16
         public let payload: ArraySlice<UInt8>
+
+        public init(company: UInt16, payload: ArraySlice<UInt8>) {
+            self.company = company
+            self.payload = payload
+        }
     }
 
     public var flags: UInt8?

@@ -70,6 +70,11 @@ public enum BLEConfigKeys {
         "ble.mgmt_socket", default: "",
         help: "Test and development only: a Unix SOCK_SEQPACKET socket speaking the kernel's mgmt packets (tools/mgmt-sim.py) used for pairing instead of the kernel's mgmt channel. Empty: the kernel's, for ble.adapter hciN.")
 
+    public static let bindkeys = ConfigKey<String>.text(
+        "ble.bindkeys", default: "",
+        help: "Xiaomi MiBeacon bindkeys (encrypted LYWSD03MMC, CGG1, ... adverts): MAC=32 hex digits, comma-separated.",
+        secret: true)
+
     // Records the service writes itself (see `ServiceDescriptor.storedKeys`).
 
     public static let mode = ConfigKey<BLEMode>.choice(
@@ -93,7 +98,7 @@ public enum BLEConfigKeys {
         [enabled.any, adapter.any, uartBaud.any, scanInterval.any, extended.any, commandTimeout.any,
          watchdogWindows.any, publishInterval.any, presenceTimeout.any, allow.any, deny.any, minRSSI.any,
          approvedOnly.any, decodedOnly.any, maxDevices.any, discovery.any, discoveryPrefix.any, bthomeKeys.any,
-         ioCapability.any, pairTimeout.any, mgmtSocket.any, capnp.any]
+         ioCapability.any, pairTimeout.any, mgmtSocket.any, capnp.any, bindkeys.any]
     }
 
     /// Keys the service writes and applies itself.

@@ -20,8 +20,8 @@ public final class BLEDevice {
     public var lastPublished: Instant?
     /// Whether it counts as present (turned false after the presence timeout).
     public var isPresent = true
-    /// Measurement kinds already announced to Home Assistant.
-    public var announced: Set<UInt8> = []
+    /// Values already announced to Home Assistant: `kind.rawValue | occurrence << 8`.
+    public var announced: Set<UInt16> = []
 
     public init(address: BLEAddress, addressType: BLEAddressType, seen: Instant) {
         self.address = address

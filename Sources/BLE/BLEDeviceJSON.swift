@@ -16,13 +16,16 @@ enum BLEDeviceJSON {
         if let iotDeviceID { object.append("iot_device_id", .string(iotDeviceID)) }
         if let reading = device.reading {
             object.append("format", .string(reading.format.name))
-            for measurement in reading.measurements {
-                if let event = measurement.eventName {
-                    object.append(measurement.kind.key, .string(event))
+            // Repeats of a quantity get `_2`, `_3`, ... (SensorReading.keys), never a duplicate key.
+            let keys = reading.keys
+            for (index, measurement) in reading.measurements.enumerated() {
+                if let text = measurement.textValue {
+                    object.append(keys[index], .string(text))
                 } else {
-                    object.append(measurement.kind.key, .number(measurement.value))
+                    object.append(keys[index], .number(measurement.value))
                 }
             }
+            if let undecoded = reading.undecoded { object.append("undecoded", .string(Hex.encode(undecoded))) }
         } else if let data = AdvertisingData.parse(device.lastData[...]) {
             appendRaw(data, to: &object)
         }

@@ -45,7 +45,8 @@ extension BLEService {
             publishPresence(device)
         }
         let result = SensorDecoder.decode(data, address: address, key: settings.bthomeKeys[address],
-                                          lastCounter: bthomeCounters.last(address))
+                                          lastCounter: bthomeCounters.last(address), name: device.name,
+                                          bindkey: settings.bindkeys[address])
         if let failure = result.failure {
             switch failure {
             case .noKey: stats.bthomeNoKey += 1
@@ -54,8 +55,14 @@ extension BLEService {
             case .malformed, .unsupportedVersion: stats.bthomeMalformed += 1
             }
         }
+        if let reading = result.reading, isRepeat(reading, of: device) {
+            // The same BTHome packet heard again (devices send each several times): published once.
+            stats.duplicatePackets += 1
+            return
+        }
         if let reading = result.reading {
             stats.decoded += 1
+            if reading.undecoded != nil { stats.undecodedObjects += 1 }
             device.reading = reading
             if let counter = result.counter { bthomeCounters.accept(counter, from: address) }
         } else if report.isScanResponse {
@@ -65,6 +72,14 @@ extension BLEService {
             device.lastData = Array(report.data)
         }
         publishIfDue(device, now: now, fresh: result.reading != nil || device.reading == nil)
+    }
+
+    /// Whether `reading` repeats the device's last BTHome packet: the same packet id (0x00)
+    /// and the same values as the reading kept.
+    func isRepeat(_ reading: SensorReading, of device: BLEDevice) -> Bool {
+        guard reading.format == .bthome || reading.format == .bthomeEncrypted,
+              let id = reading.value(.packetID), let last = device.reading else { return false }
+        return last.format == reading.format && last.value(.packetID) == id && last.measurements == reading.measurements
     }
 
     /// Publishes `device` unless filtered or within its rate limit.

@@ -21,6 +21,8 @@ public struct BLESettings {
     public var discoveryPrefix = "homeassistant"
     /// BTHome AES keys by device. Never logged or shown.
     public var bthomeKeys: [BLEAddress: [UInt8]] = [:]
+    /// Xiaomi MiBeacon bindkeys by device. Never logged or shown.
+    public var bindkeys: [BLEAddress: [UInt8]] = [:]
     public var mode: BLEMode = .passive
     /// Approved devices and the IoT device ids the backend gave them ("" until registered).
     public var approved: [BLEAddress: String] = [:]
@@ -56,6 +58,7 @@ public struct BLESettings {
         discovery = store.value(BLEConfigKeys.discovery)
         discoveryPrefix = store.value(BLEConfigKeys.discoveryPrefix)
         bthomeKeys = try BLESettings.keys(store.secretValue(BLEConfigKeys.bthomeKeys))
+        bindkeys = try BLESettings.keys(store.secretValue(BLEConfigKeys.bindkeys), key: "ble.bindkeys")
         mode = store.value(BLEConfigKeys.mode)
         scanner.active = mode == .active
         approved = try BLESettings.approvals(store.value(BLEConfigKeys.approved))
@@ -78,19 +81,19 @@ public struct BLESettings {
     }
 
     /// `MAC=hex,...`; the reason never quotes a key.
-    static func keys(_ text: String) throws(BLEError) -> [BLEAddress: [UInt8]] {
+    static func keys(_ text: String, key name: String = "ble.bthome_keys") throws(BLEError) -> [BLEAddress: [UInt8]] {
         var keys: [BLEAddress: [UInt8]] = [:]
         for item in ConfigKind.listItems(text) {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let address = BLEAddress(parts[0]) else {
-                throw .invalidSetting(key: "ble.bthome_keys", reason: "expected MAC=KEY items, comma-separated")
+                throw .invalidSetting(key: name, reason: "expected MAC=KEY items, comma-separated")
             }
             let bytes: [UInt8]
             do throws(CryptoError) { bytes = try Hex.decode(parts[1]) } catch {
-                throw .invalidSetting(key: "ble.bthome_keys", reason: "the key for " + address.text + " is not hex")
+                throw .invalidSetting(key: name, reason: "the key for " + address.text + " is not hex")
             }
             guard bytes.count == AESCCM.keyCount else {
-                throw .invalidSetting(key: "ble.bthome_keys", reason: "the key for " + address.text + " is not 32 hex digits")
+                throw .invalidSetting(key: name, reason: "the key for " + address.text + " is not 32 hex digits")
             }
             keys[address] = bytes
         }

@@ -13,6 +13,10 @@ public struct BLEStats: Equatable {
     public var bthomeAuthFailures = 0
     public var bthomeReplays = 0
     public var bthomeMalformed = 0
+    /// Decoded adverts with bytes left undecoded (an unknown BTHome id, a cut-off object).
+    public var undecodedObjects = 0
+    /// BTHome adverts dropped as a repeat of the last packet id (0x00) of the device.
+    public var duplicatePackets = 0
     /// Device readings published, and skipped by the per-device rate limit.
     public var published = 0
     public var rateLimited = 0
@@ -32,7 +36,7 @@ public struct BLEStats: Equatable {
     public var bloodPressureRepeats = 0
 
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 17)
+        var object = JSONObject(minimumCapacity: 20)
         object.append("malformed_adverts", .int(malformedAdverts))
         object.append("filtered", .int(filtered))
         object.append("decoded", .int(decoded))
@@ -40,6 +44,8 @@ public struct BLEStats: Equatable {
         object.append("bthome_auth_failures", .int(bthomeAuthFailures))
         object.append("bthome_replays", .int(bthomeReplays))
         object.append("bthome_malformed", .int(bthomeMalformed))
+        object.append("undecoded_objects", .int(undecodedObjects))
+        object.append("duplicate_packets", .int(duplicatePackets))
         object.append("published", .int(published))
         object.append("rate_limited", .int(rateLimited))
         object.append("publish_dropped", .int(publishDropped))

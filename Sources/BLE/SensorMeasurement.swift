@@ -1,111 +1,23 @@
-/// What a sensor value is: its JSON key, unit and Home Assistant device class.
-public enum MeasurementKind: UInt8, CaseIterable, Sendable {
-    case packetID, battery, temperature, humidity, pressure, illuminance, energy, power, voltage
-    case co2, moisture, rotation, timestamp, batteryLow, door, motion, window, button
-    case accelerationX, accelerationY, accelerationZ, movementCounter, sequence, txPower
-    case heartRate, rrInterval
-
-    /// The key in the published JSON (and the Home Assistant object id suffix).
-    public var key: String {
-        switch self {
-        case .packetID: return "packet_id"
-        case .battery: return "battery"
-        case .temperature: return "temperature"
-        case .humidity: return "humidity"
-        case .pressure: return "pressure"
-        case .illuminance: return "illuminance"
-        case .energy: return "energy"
-        case .power: return "power"
-        case .voltage: return "voltage"
-        case .co2: return "co2"
-        case .moisture: return "moisture"
-        case .rotation: return "rotation"
-        case .timestamp: return "timestamp"
-        case .batteryLow: return "battery_low"
-        case .door: return "door"
-        case .motion: return "motion"
-        case .window: return "window"
-        case .button: return "button"
-        case .accelerationX: return "acceleration_x"
-        case .accelerationY: return "acceleration_y"
-        case .accelerationZ: return "acceleration_z"
-        case .movementCounter: return "movement_counter"
-        case .sequence: return "sequence"
-        case .txPower: return "tx_power"
-        case .heartRate: return "heart_rate"
-        case .rrInterval: return "rr_interval"
-        }
-    }
-
-    /// Unit of measurement for Home Assistant, empty when there is none.
-    public var unit: String {
-        switch self {
-        case .battery, .humidity, .moisture: return "%"
-        case .temperature: return "°C"
-        case .pressure: return "hPa"
-        case .illuminance: return "lx"
-        case .energy: return "kWh"
-        case .power: return "W"
-        case .voltage: return "V"
-        case .co2: return "ppm"
-        case .rotation: return "°"
-        case .accelerationX, .accelerationY, .accelerationZ: return "mG"
-        case .txPower: return "dBm"
-        case .heartRate: return "bpm"
-        case .rrInterval: return "s"
-        default: return ""
-        }
-    }
-
-    /// Home Assistant device class, empty when none fits.
-    public var deviceClass: String {
-        switch self {
-        case .battery: return "battery"
-        case .temperature: return "temperature"
-        case .humidity: return "humidity"
-        case .moisture: return "moisture"
-        case .pressure: return "pressure"
-        case .illuminance: return "illuminance"
-        case .energy: return "energy"
-        case .power: return "power"
-        case .voltage: return "voltage"
-        case .co2: return "carbon_dioxide"
-        case .timestamp: return "timestamp"
-        case .batteryLow: return "battery"
-        case .door: return "door"
-        case .motion: return "motion"
-        case .window: return "window"
-        case .txPower: return "signal_strength"
-        default: return ""
-        }
-    }
-
-    /// Open/closed, on/off values: a `binary_sensor` in Home Assistant.
-    public var isBinary: Bool {
-        switch self {
-        case .batteryLow, .door, .motion, .window: return true
-        default: return false
-        }
-    }
-
-    /// Values worth a Home Assistant entity (counters and packet ids are not).
-    public var isDiscoverable: Bool {
-        switch self {
-        case .packetID, .sequence, .movementCounter, .timestamp, .button, .rrInterval: return false
-        default: return true
-        }
-    }
-}
-
 /// One decoded value. Numbers are kept as the sensor's integer divided by its scale, so
-/// 2500 x 0.01 prints as 25 rather than 25.000000000000004.
+/// 2500 x 0.01 prints as 25 rather than 25.000000000000004. Text values (BTHome text, raw
+/// bytes as hex, firmware versions) carry `text`.
 public struct SensorMeasurement: Equatable, Sendable {
     public let kind: MeasurementKind
     public let value: Double
+    /// The value as text, for kinds published as a string that are no event code.
+    public let text: String?
 
     public init(_ kind: MeasurementKind, _ value: Double) {
         self.kind = kind
         self.value = value
+        text = nil
+    }
+
+    /// A text value (`kind.isText`).
+    public init(_ kind: MeasurementKind, text: String) {
+        self.kind = kind
+        value = 0
+        self.text = text
     }
 
     /// `raw / divisor`, the way every format here states its scale.
@@ -113,28 +25,45 @@ public struct SensorMeasurement: Equatable, Sendable {
         self.init(kind, Double(raw) / divisor)
     }
 
-    /// A button event's name (BTHome 0x3A), nil for other values. A value that is no event
-    /// code (a fraction, NaN, infinity: `Int(_:)` would trap on those) is "unknown".
+    /// An event's name (BTHome button 0x3A, dimmer 0x3C, command 0x3B), nil for other values.
+    /// A value that is no event code (a fraction, NaN, infinity: `Int(_:)` would trap on
+    /// those) is "unknown".
     public var eventName: String? {
-        guard kind == .button else { return nil }
+        switch kind {
+        case .button, .dimmer, .command: break
+        default: return nil
+        }
         guard let code = Int(exactly: value) else { return "unknown" }
-        switch code {
-        case 0: return "none"
-        case 1: return "press"
-        case 2: return "double_press"
-        case 3: return "triple_press"
-        case 4: return "long_press"
-        case 5: return "long_double_press"
-        case 6: return "long_triple_press"
-        case 0x80: return "hold_press"
+        switch (kind, code) {
+        case (.button, 0), (.dimmer, 0): return "none"
+        case (.button, 1): return "press"
+        case (.button, 2): return "double_press"
+        case (.button, 3): return "triple_press"
+        case (.button, 4): return "long_press"
+        case (.button, 5): return "long_double_press"
+        case (.button, 6): return "long_triple_press"
+        case (.button, 0x80): return "hold_press"
+        case (.button, 0x81): return "hold_release"
+        case (.dimmer, 1): return "rotate_left"
+        case (.dimmer, 2): return "rotate_right"
+        case (.command, 0): return "off"
+        case (.command, 1): return "on"
+        case (.command, 2): return "toggle"
+        case (.command, 3): return "step_up"
+        case (.command, 4): return "step_down"
         default: return "unknown"
         }
     }
+
+    /// What the JSON shows as a string: the text, else the event name; nil for a number.
+    public var textValue: String? { text ?? eventName }
 }
 
 /// Which decoder understood an advert.
 public enum SensorFormat: UInt8, Sendable {
     case bthome, bthomeEncrypted, atc1441, pvvx, ruuvi5, heartRateGATT
+    case bthomeV1, bthomeV1Encrypted, miBeacon, miBeaconEncrypted, qingping, govee, inkbird, switchBot
+    case ruuvi3, bParasite, mopeka, aranet, thermoPro, thermoBeacon, tilt
 
     /// The name in JSON and listings.
     public var name: String {
@@ -145,22 +74,77 @@ public enum SensorFormat: UInt8, Sendable {
         case .pvvx: return "pvvx"
         case .ruuvi5: return "ruuvi_v5"
         case .heartRateGATT: return "gatt"
+        case .bthomeV1: return "bthome_v1"
+        case .bthomeV1Encrypted: return "bthome_v1_encrypted"
+        case .miBeacon: return "mibeacon"
+        case .miBeaconEncrypted: return "mibeacon_encrypted"
+        case .qingping: return "qingping"
+        case .govee: return "govee"
+        case .inkbird: return "inkbird"
+        case .switchBot: return "switchbot"
+        case .ruuvi3: return "ruuvi_v3"
+        case .bParasite: return "b_parasite"
+        case .mopeka: return "mopeka"
+        case .aranet: return "aranet4"
+        case .thermoPro: return "thermopro"
+        case .thermoBeacon: return "thermobeacon"
+        case .tilt: return "tilt"
         }
     }
 }
 
-/// A decoded advert: its format and values.
+/// A decoded advert: its format and values, in advert order.
 public struct SensorReading: Equatable, Sendable {
     public var format: SensorFormat
     public var measurements: [SensorMeasurement]
+    /// Bytes after an object the decoder does not know (BTHome), kept to publish as hex.
+    public var undecoded: [UInt8]?
 
-    public init(format: SensorFormat, measurements: [SensorMeasurement]) {
+    public init(format: SensorFormat, measurements: [SensorMeasurement], undecoded: [UInt8]? = nil) {
         self.format = format
         self.measurements = measurements
+        self.undecoded = undecoded
     }
 
     /// The first value of `kind`, if any.
     public func value(_ kind: MeasurementKind) -> Double? {
         measurements.first { $0.kind == kind }?.value
+    }
+
+    /// Each measurement's occurrence of its kind, from 1, in advert order.
+    public var occurrences: [Int] {
+        var seen = [Int](repeating: 0, count: MeasurementKind.allCases.count)
+        var out: [Int] = []
+        out.reserveCapacity(measurements.count)
+        for measurement in measurements {
+            let index = Int(measurement.kind.rawValue)
+            seen[index] += 1
+            out.append(seen[index])
+        }
+        return out
+    }
+
+    /// The published key of each measurement: the kind's key for its first occurrence,
+    /// `key_2`, `key_3`, ... for later ones (the naming scheme of docs/ble-sensors.md).
+    public var keys: [String] {
+        let counts = occurrences
+        var out: [String] = []
+        out.reserveCapacity(measurements.count)
+        for (index, measurement) in measurements.enumerated() {
+            out.append(SensorReading.key(measurement.kind, occurrence: counts[index]))
+        }
+        return out
+    }
+
+    /// `kind`'s key for its `occurrence`-th value.
+    public static func key(_ kind: MeasurementKind, occurrence: Int) -> String {
+        occurrence <= 1 ? kind.key : kind.key + "_" + String(occurrence)
+    }
+
+    /// The value published under `key`, if the reading has one.
+    public func value(forKey key: String) -> SensorMeasurement? {
+        let names = keys
+        for (index, name) in names.enumerated() where name == key { return measurements[index] }
+        return nil
     }
 }

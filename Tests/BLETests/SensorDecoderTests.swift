@@ -25,8 +25,8 @@ struct SensorDecoderTests {
     @Test("BTHome objects: signed, 24-bit, binary, event; decoding stops at an unknown id")
     func bthomeObjects() throws {
         // info 0x40; battery 97; temperature -3.5 (0x45, s16 x0.1 = -35); pressure 1013.25 hPa
-        // (u24 101325); door open; button long press; then unknown id 0xF0 and junk.
-        let objects: [UInt8] = [0x40, 0x01, 97, 0x45, 0xDD, 0xFF, 0x04, 0xCD, 0x8B, 0x01, 0x1A, 1, 0x3A, 4, 0xF0, 1, 2]
+        // (u24 101325); door open; button long press; then unknown id 0x70 and junk.
+        let objects: [UInt8] = [0x40, 0x01, 97, 0x45, 0xDD, 0xFF, 0x04, 0xCD, 0x8B, 0x01, 0x1A, 1, 0x3A, 4, 0x70, 1, 2]
         let payload = ([0xD2, 0xFC] + objects)
         let ad = [UInt8(payload.count + 1), 0x16] + payload
         let reading = try #require(try decode(ad).reading)
@@ -36,6 +36,7 @@ struct SensorDecoderTests {
         #expect(reading.value(.door) == 1)
         #expect(reading.measurements.last?.eventName == "long_press")
         #expect(reading.measurements.count == 5)
+        #expect(reading.undecoded == [0x70, 1, 2])
     }
 
     @Test("BTHome: an object running past the end, or a version other than 2, is refused")
@@ -108,12 +109,15 @@ struct SensorDecoderTests {
         var payload = BLETestVectors.ruuviPayload
         payload[1] = 0x80
         payload[2] = 0x00
-        let reading = try #require(RuuviDecoder.decode(payload[...]))
+        func ruuvi(_ payload: [UInt8]) throws -> SensorReading? {
+            try decode([UInt8(3 + payload.count), 0xFF, 0x99, 0x04] + payload).reading
+        }
+        let reading = try #require(try ruuvi(payload))
         #expect(reading.value(.temperature) == nil)
         #expect(reading.value(.humidity) == 53.49)
         payload[0] = 3
-        #expect(RuuviDecoder.decode(payload[...]) == nil)
-        #expect(RuuviDecoder.decode(BLETestVectors.ruuviPayload.dropLast()) == nil)
+        #expect(try ruuvi(payload) == nil)
+        #expect(try ruuvi(Array(BLETestVectors.ruuviPayload.dropLast())) == nil)
     }
 
     @Test("ATC1441: big-endian temperature and millivolts, MAC in display order")
@@ -125,7 +129,7 @@ struct SensorDecoderTests {
         #expect(reading.value(.battery) == 87)
         #expect(reading.value(.voltage) == 2.95)
         #expect(reading.value(.packetID) == 7)
-        #expect(XiaomiCustomDecoder.embeddedAddress(BLETestVectors.atcAD[4...]) == anyAddress)
+        #expect(SensorDecoder.embeddedAddress(BLETestVectors.atcAD[4...]) == anyAddress)
     }
 
     @Test("pvvx: little-endian hundredths, MAC reversed")
@@ -137,7 +141,7 @@ struct SensorDecoderTests {
         #expect(reading.value(.voltage) == 3.001)
         #expect(reading.value(.battery) == 92)
         #expect(reading.value(.packetID) == 200)
-        #expect(XiaomiCustomDecoder.embeddedAddress(BLETestVectors.pvvxAD[4...]) == anyAddress)
+        #expect(SensorDecoder.embeddedAddress(BLETestVectors.pvvxAD[4...]) == anyAddress)
     }
 
     @Test("AD parser: names, flags, tx power, UUID lists; unknown types skipped; zero length ends")

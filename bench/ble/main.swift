@@ -25,9 +25,8 @@ func residentKiB() -> Int {
     return 0
 }
 
-/// One legacy advertising report event (H4) carrying the reference BTHome advert from device `n`.
-func advertEvent(_ n: Int) -> [UInt8] {
-    let ad: [UInt8] = [0x02, 0x01, 0x06, 0x0A, 0x16, 0xD2, 0xFC, 0x40, 0x02, 0xC4, 0x09, 0x03, 0xBF, 0x13]
+/// One legacy advertising report event (H4) carrying advertising data `ad` from device `n`.
+func advertEvent(_ n: Int, _ ad: [UInt8]) -> [UInt8] {
     var report: [UInt8] = [0x00, 0x00]
     report += [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), 0x38, 0xC1, 0xA4]
     report += [UInt8(ad.count)] + ad + [0xC4]
@@ -35,39 +34,70 @@ func advertEvent(_ n: Int) -> [UInt8] {
     return [0x04, 0x3E, UInt8(params.count)] + params
 }
 
+/// The reference BTHome advert (25.00 degC, 50.55 %).
+let referenceAD: [UInt8] = [0x02, 0x01, 0x06, 0x0A, 0x16, 0xD2, 0xFC, 0x40, 0x02, 0xC4, 0x09, 0x03, 0xBF, 0x13]
+
+/// The mixed corpus: every advert of Tests/BLETests/Resources/ble-corpus.tsv that some decoder
+/// turns into a reading (every BTHome object id, v1, MiBeacon, Qingping and each family).
+func mixedADs() -> [[UInt8]] {
+    let text = (try? String(contentsOfFile: "Tests/BLETests/Resources/ble-corpus.tsv", encoding: .utf8)) ?? ""
+    var ads: [[UInt8]] = []
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard columns.count == 4, columns[3].contains("format:"), columns[2].count <= 62 else { continue }
+        var bytes: [UInt8] = []
+        var hex = Substring(columns[2])
+        while hex.count >= 2 { bytes.append(UInt8(hex.prefix(2), radix: 16)!); hex = hex.dropFirst(2) }
+        ads.append(bytes)
+    }
+    return ads.isEmpty ? [referenceAD] : ads
+}
+
 let adverts = Int(ProcessInfo.processInfo.environment["BLE_BENCH_ADVERTS"] ?? "") ?? 1_000_000
 let distinct = 5_000
+let mixed = mixedADs()
 var stream: [UInt8] = []
-for index in 0..<distinct { stream += advertEvent(index) }
+for index in 0..<distinct { stream += advertEvent(index, mixed[index % mixed.count]) }
 let oneRound = stream
+var referenceStream: [UInt8] = []
+for index in 0..<distinct { referenceStream += advertEvent(index, referenceAD) }
 
-// Stage 1: framing, event, reports, AD, decode.
-var decoded = 0
-let rounds = max(1, adverts / distinct)
-let decodeTime = seconds {
-    var reassembler = H4Reassembler()
-    for _ in 0..<rounds {
-        oneRound.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let chunk = min(4096, bytes.count - offset)
-                reassembler.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + chunk)])) { packet in
-                    guard case .leMeta(_, let params)? = HCIEvent.parse(packet) else { return }
-                    _ = HCIAdvertisingReport.forEachLegacy(params) { report in
-                        guard let data = AdvertisingData.parse(report.data) else { return }
-                        if SensorDecoder.decode(data, address: report.address, key: nil, lastCounter: nil).reading != nil {
-                            decoded += 1
+/// Stage 1: framing, event, reports, AD, decode, over `rounds` passes of `round`; adverts decoded and seconds.
+func decodeStage(_ round: [UInt8], rounds: Int) -> (decoded: Int, seconds: Double) {
+    var decoded = 0
+    let time = seconds {
+        var reassembler = H4Reassembler()
+        for _ in 0..<rounds {
+            round.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let chunk = min(4096, bytes.count - offset)
+                    reassembler.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + chunk)])) { packet in
+                        guard case .leMeta(_, let params)? = HCIEvent.parse(packet) else { return }
+                        _ = HCIAdvertisingReport.forEachLegacy(params) { report in
+                            guard let data = AdvertisingData.parse(report.data) else { return }
+                            let result = SensorDecoder.decode(data, address: report.address, key: benchKey, lastCounter: nil, bindkey: benchKey)
+                            if result.reading != nil || result.failure != nil { decoded += 1 }
                         }
                     }
+                    offset += chunk
                 }
-                offset += chunk
             }
         }
     }
+    return (decoded, time)
 }
-let stage1 = Double(decoded) / decodeTime
-print("stage 1 (H4 + HCI event + AD + decode): \(decoded) adverts in \(String(format: "%.3f", decodeTime)) s = "
-      + "\(Int(stage1)) adverts/s, \(String(format: "%.0f", decodeTime / Double(decoded) * 1e9)) ns/advert")
+
+/// A key for every device, so encrypted adverts of the corpus run AES-CCM (and fail the MIC: other senders).
+let benchKey: [UInt8] = Array(repeating: 0x23, count: 16)
+let rounds = max(1, adverts / distinct)
+var stage1 = 0.0
+for (label, round) in [("mixed corpus, \(mixed.count) adverts of every format", oneRound), ("reference BTHome advert", referenceStream)] {
+    let (decoded, decodeTime) = decodeStage(round, rounds: rounds)
+    if round == oneRound { stage1 = Double(decoded) / decodeTime }
+    print("stage 1 (H4 + HCI event + AD + decode), \(label): \(decoded) adverts in \(String(format: "%.3f", decodeTime)) s = "
+          + "\(Int(Double(decoded) / decodeTime)) adverts/s, \(String(format: "%.0f", decodeTime / Double(decoded) * 1e9)) ns/advert")
+}
 
 // Stage 2: the service over a socketpair speaking H4, publishing JSON per device.
 let brokerPort = Int32(ProcessInfo.processInfo.environment["BLE_BENCH_BROKER_PORT"] ?? "") ?? 0
