@@ -29,6 +29,9 @@ extension SkodaService {
             context.log.error(error.advice)
             context.report(attention: .needsPerson)
             context.report(.degraded(error.description))
+        } else if event == .connected {
+            // Tests and people look for this line: the broker took the login.
+            context.log.info("connected to the MySkoda broker, " + String(settings.filters.count) + " subscription(s)")
         } else if event == .subscribed {
             context.report(attention: .none)
             context.report(.ok)
