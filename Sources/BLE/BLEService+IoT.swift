@@ -32,7 +32,7 @@ extension BLEService {
         guard let iot else { return }
         let timestamp = WallClock.millisecondsSinceEpoch() / 1000
         if let reading = device.reading {
-            for measurement in reading.measurements {
+            for measurement in reading.measurements where !measurement.kind.isText {
                 guard let sample = IoTDataModel.sample(quantity: measurement.kind.key, value: measurement.value,
                                                        iotDeviceID: iotDeviceID, timestamp: timestamp) else { continue }
                 iot.add(sample)

@@ -8,7 +8,8 @@ import JSON
 /// a value came from the original's devices or from our decoders:
 /// temperature 0.01 °C (0x2A6E), pressure 0.1 Pa (0x2A6D), humidity 0.01 % (0x2A6F),
 /// battery % (0x2A19), heart rate bpm, blood pressure mmHg. Values the original has no type
-/// for get new dataType names with key `level` in the unit of the published reading.
+/// for get new dataType names (their published name) with key `level` in the unit of the
+/// published reading.
 public enum IoTDataModel {
     /// Where a quantity goes: dataType, inner key, and the factor from the published unit.
     public struct Mapping: Equatable, Sendable {
@@ -35,9 +36,23 @@ public enum IoTDataModel {
         case "energy": return Mapping(dataType: "energy", key: "level", factor: 1)
         case "power": return Mapping(dataType: "power", key: "level", factor: 1)
         case "rotation": return Mapping(dataType: "rotation", key: "level", factor: 1)
-        default: return nil
+        default:
+            // Every other measured quantity reaches the backend too, under its own published
+            // name as a new dataType (`pm25` {level}, in the unit docs/ble-sensors.md gives);
+            // what only describes the advert or the button, not the world, does not.
+            let base = baseName(name)
+            return notSent.contains(base) ? nil : Mapping(dataType: base, key: "level", factor: 1)
         }
     }
+
+    /// Quantities the backend gets nothing of: packet and frame counters, events and text,
+    /// device information, raw motion axes and RR intervals.
+    static let notSent: Set<String> = [
+        "packet_id", "sequence", "movement_counter", "timestamp", "tx_power", "acceleration_x",
+        "acceleration_y", "acceleration_z", "rr_interval", "button", "dimmer", "dimmer_steps",
+        "command", "text", "raw", "device_type_id", "firmware_version", "settings_revision",
+        "channel", "reading_quality", "undecoded",
+    ]
 
     /// `temperature_2` -> `temperature`; names without a numeric suffix stay as they are.
     static func baseName(_ name: String) -> String {

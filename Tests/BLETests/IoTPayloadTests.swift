@@ -44,7 +44,12 @@ struct IoTPayloadTests {
         #expect(mapped("pressure", 1000.44) == "pressure level=1000440")
         #expect(mapped("voltage", 2.977) == "voltage level=2.977")
         #expect(mapped("co2", 415) == "co2 level=415")
+        // A quantity the original has no type for goes under its own name, repeats folded.
+        #expect(mapped("pm25", 12) == "pm25 level=12")
+        #expect(mapped("dew_point_2", 3.5) == "dew_point level=3.5")
         #expect(mapped("packet_id", 3) == nil)
+        #expect(mapped("button", 1) == nil)
+        #expect(mapped("firmware_version", 1) == nil)
         #expect(mapped("acceleration_x", 3) == nil)
         #expect(mapped("temperature", .nan) == nil)
         #expect(mapped("temperature", .infinity) == nil)
