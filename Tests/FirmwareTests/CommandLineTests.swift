@@ -134,13 +134,14 @@ struct CommandLineTests {
         #expect(unknown.stderr.contains("mqtt.host"), "suggests the closest key")
     }
 
-    @Test("WebSockets transport is refused with an error that says what to use")
+    @Test("WebSockets transport is refused when set, saying what is allowed, and nothing is saved")
     func websocketsRefused() throws {
         let data = TemporaryDirectory()
-        let result = try ChildProcess.run(binary, ["run", "--data", data.path],
-                                          environment: ["MQTT_TRANSPORT": "websockets"])
+        let result = try ChildProcess.run(binary, ["config", "set", "mqtt.transport", "websockets", "--data", data.path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("WebSockets"))
         #expect(result.stderr.contains("mqtt.transport"))
+        #expect(result.stderr.contains("one of tcp"))
+        let show = try ChildProcess.run(binary, ["config", "get", "mqtt.transport", "--data", data.path])
+        #expect(show.stdout.contains("mqtt.transport = tcp  (default)"))
     }
 }
