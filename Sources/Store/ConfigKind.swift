@@ -189,7 +189,7 @@ public enum ConfigKind: Equatable, Sendable {
         case .list:
             return "comma-separated items without NUL bytes"
         case .host:
-            return "a host name or IP address (letters, digits, '-', '.', '_', ':')"
+            return "a host name (letters, digits, '-' and '_' in dot-separated labels) or an IPv4 or IPv6 address"
         case .topic:
             return "an MQTT topic without '+', '#', NUL or a '/' at either end"
         case .ipAddress(let ipv6):
