@@ -26,11 +26,7 @@ extension ConfigStore {
                                               reason: reason).description, level: .error)
             }
         }
-        for check in schema.checks {
-            if let reason = check.problem(self) {
-                warn(StoreError.conflict(keys: check.keys, reason: reason).description, level: .error)
-            }
-        }
+        for conflict in conflicts { warn(conflict.description, level: .error) }
     }
 
     private func loadSavedSettings() {

@@ -173,10 +173,15 @@ public final class ConfigStore {
     /// `config.prev`.
     /// Refused, saving nothing, when the changes since the last save break a `ConfigCheck`
     /// (a rule none of whose keys changed is only reported at load: it is not this save's).
-    public func save() throws(StoreError) {
-        let changed = unsavedNames
-        for check in schema.checks where check.keys.contains(where: { changed.contains($0) }) {
-            if let reason = check.problem(self) { throw .conflict(keys: check.keys, reason: reason) }
+    /// `enforcingChecks` false saves anyway: for a door that saves each `set` on its own
+    /// (the offline CLI), where a rule over two keys could never be met one key at a time;
+    /// it reports `conflicts` instead.
+    public func save(enforcingChecks: Bool = true) throws(StoreError) {
+        if enforcingChecks {
+            let changed = unsavedNames
+            for check in schema.checks where check.keys.contains(where: { changed.contains($0) }) {
+                if let reason = check.problem(self) { throw .conflict(keys: check.keys, reason: reason) }
+            }
         }
         let settings = userLayer
         try files.save(ConfigFile.encode(settings))
@@ -185,6 +190,11 @@ public final class ConfigStore {
         loadOutcome = .current
         log.debug("saved " + String(settings.count) + " settings to " + files.current)
         onChange?()
+    }
+
+    /// Every rule over several keys the settings in force break, as errors naming the keys.
+    public var conflicts: [StoreError] {
+        schema.checks.compactMap { check in check.problem(self).map { StoreError.conflict(keys: check.keys, reason: $0) } }
     }
 
     // MARK: resolving

@@ -19,6 +19,16 @@ public enum StoreError: Error, Equatable {
     /// Settings that break a rule over several keys (see `ConfigCheck`); `keys` are those it names.
     case conflict(keys: [String], reason: String)
 
+    /// Whether this error is about key `name` (one of a conflict's keys, or the key of a value).
+    public func names(_ name: String) -> Bool {
+        switch self {
+        case .invalidValue(let key, _, _), .unusableValue(let key, _, _), .fileTooLarge(let key, _, _): return key == name
+        case .conflict(let keys, _): return keys.contains(name)
+        case .unknownKey(let key, _): return key == name
+        case .corruptFile, .io: return false
+        }
+    }
+
     /// One line for a log or a console, e.g.
     /// `mqtt.port: "70000" is not allowed: an integer from 1 to 65535`.
     public var description: String {
