@@ -1,4 +1,5 @@
 import Console
+import Runtime
 import ServiceKit
 import Store
 import Uplink
