@@ -36,9 +36,9 @@ public enum BLEConfigKeys {
     public static let presenceTimeout = ConfigKey<Interval>.duration(
         "ble.presence_timeout_s", seconds: 5...86_400, default: 120,
         help: "Seconds unseen after which a device's presence turns to away.").remoteSafe()
-    public static let allow = ConfigKey<[String]>.list(
+    public static let allow = ConfigKey<[String]>.macs(
         "ble.allow", help: "If set, only these MAC addresses are tracked, comma-separated.")
-    public static let deny = ConfigKey<[String]>.list(
+    public static let deny = ConfigKey<[String]>.macs(
         "ble.deny", help: "MAC addresses never tracked, comma-separated.")
     public static let minRSSI = ConfigKey<Int>.integer(
         "ble.min_rssi", in: -127...20, default: -100,
@@ -57,8 +57,8 @@ public enum BLEConfigKeys {
         help: "Announce decoded values of approved devices to Home Assistant (MQTT discovery).")
     public static let discoveryPrefix = ConfigKey<String>.topic(
         "ble.discovery_prefix", default: "homeassistant", help: "Home Assistant's discovery prefix.")
-    public static let bthomeKeys = ConfigKey<String>.text(
-        "ble.bthome_keys", default: "",
+    public static let bthomeKeys = ConfigKey<String>.macKeys(
+        "ble.bthome_keys", bytes: 16,
         help: "BTHome encryption keys: MAC=32 hex digits, comma-separated.", secret: true)
     public static let ioCapability = ConfigKey<BLEIOCapability>.choice(
         "ble.io_capability", default: .noInputNoOutput,
@@ -80,7 +80,7 @@ public enum BLEConfigKeys {
     public static let mode = ConfigKey<BLEMode>.choice(
         "ble.mode", default: .passive,
         help: "Working mode: off, passive (adverts only) or active (active scan plus GATT). Set with `bcms set_mode`.")
-    public static let approved = ConfigKey<[String]>.list(
+    public static let approved = ConfigKey<[String]>.macUUIDs(
         "ble.approved",
         help: "Approved devices as MAC=IoT device id (UUID), comma-separated. Written by `bcms approve`/`remove`.")
     public static let pairingKeys = ConfigKey<String>.text(

@@ -7,8 +7,8 @@ import Store
 /// token, the identity's certificate, key and CA files, the identifiers, the cache clearing
 /// (a short one drops samples) or the memory bound.
 public enum IoTConfigKeys {
-    public static let url = ConfigKey<String>.text(
-        "iot.url", default: "",
+    public static let url = ConfigKey<String>.url(
+        "iot.url",
         help: "The backend application's base URL ({app}); the original's paths /api/iot-devices/... are added (empty: no registration, no submission).")
     public static let submitInterval = ConfigKey<Interval>.duration(
         "iot.submit_s", seconds: 1...86_400, default: 30, help: "Seconds between IoT submissions.").remoteSafe()
@@ -21,12 +21,12 @@ public enum IoTConfigKeys {
         "iot.use_device_identity", default: false,
         help: "Authenticate with the device identity (TLS client certificate iot.cert_file and key iot.key_file), the seed's --use_device_identity.",
         environment: "BCMS_USE_DEVICE_IDENTITY")
-    public static let certificateFile = ConfigKey<String>.text(
-        "iot.cert_file", default: "", help: "Device identity: the TLS client certificate (PEM).")
-    public static let keyFile = ConfigKey<String>.text(
-        "iot.key_file", default: "", help: "Device identity: the TLS client key (PEM).")
-    public static let caFile = ConfigKey<String>.text(
-        "iot.ca_file", default: "", help: "CA bundle for the IoT API instead of the system CAs (a private server).")
+    public static let certificateFile = ConfigKey<String>.file(
+        "iot.cert_file", help: "Device identity: the TLS client certificate (PEM).")
+    public static let keyFile = ConfigKey<String>.file(
+        "iot.key_file", help: "Device identity: the TLS client key (PEM).")
+    public static let caFile = ConfigKey<String>.file(
+        "iot.ca_file", help: "CA bundle for the IoT API instead of the system CAs (a private server).")
     public static let applicationIdentifier = ConfigKey<String>.text(
         "iot.application_identifier", default: "",
         help: "The seed's --application_identifier (the original finds {app} through the identity provider with it; here iot.url is given instead). Not sent.",
@@ -43,5 +43,16 @@ public enum IoTConfigKeys {
     public static var all: [AnyConfigKey] {
         [url.any, submitInterval.any, cacheClearInterval.any, token.any, useDeviceIdentity.any, certificateFile.any,
          keyFile.any, caFile.any, applicationIdentifier.any, username.any, capacity.any, timeout.any]
+    }
+
+    /// The rules over several of the keys above (see `ConfigCheck`).
+    public static var checks: [ConfigCheck] {
+        [
+            ConfigCheck([useDeviceIdentity.any, certificateFile.any, keyFile.any]) { store in
+                guard store.value(useDeviceIdentity),
+                      store.value(certificateFile).isEmpty || store.value(keyFile).isEmpty else { return nil }
+                return "the device identity needs its certificate and its key: set iot.cert_file and iot.key_file"
+            },
+        ]
     }
 }

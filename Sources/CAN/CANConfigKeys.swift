@@ -18,11 +18,11 @@ public enum CANConfigKeys {
     public static let slcanDevice = ConfigKey<String>.text(
         "can.slcan_device", default: "/dev/ttyACM0",
         help: "Serial device of the SLCAN adapter (CANable and similar), e.g. /dev/ttyACM0 or a /dev/serial/by-id link.")
-    public static let bitrate = ConfigKey<Int>.integer(
-        "can.bitrate", in: 0...1_000_000, default: 0,
+    public static let bitrate = ConfigKey<Int>.oneOf(
+        "can.bitrate", [0, 10_000, 20_000, 50_000, 83_300, 83_333, 100_000, 125_000, 250_000, 500_000, 750_000, 800_000, 1_000_000], default: 0,
         help: "Nominal bit rate in bit/s; 0 keeps a SocketCAN interface's own setting and means 500000 for an SLCAN adapter.")
-    public static let dataBitrate = ConfigKey<Int>.integer(
-        "can.data_bitrate", in: 0...8_000_000, default: 0,
+    public static let dataBitrate = ConfigKey<Int>.oneOf(
+        "can.data_bitrate", [0, 2_000_000, 5_000_000], default: 0,
         help: "CAN FD data-phase bit rate of an SLCAN adapter (2000000 or 5000000); 0 for none.")
     public static let topic = ConfigKey<String>.topic(
         "can.topic", default: "can",
@@ -30,7 +30,7 @@ public enum CANConfigKeys {
     public static let mode = ConfigKey<CANTunnelMode>.choice(
         "can.mode", default: .server,
         help: "server at the physical bus (PyMQTT2CAN -S), client at a remote (usually virtual) bus.")
-    public static let filters = ConfigKey<String>.text(
+    public static let filters = ConfigKey<String>.canFilters(
         "can.filters",
         help: "Accept filters for published bus frames as ID:MASK pairs, e.g. 0x7E8:0x7F8,0x100; empty for all.")
     public static let onlyChanges = ConfigKey<Bool>.flag(

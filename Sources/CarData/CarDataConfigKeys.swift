@@ -9,7 +9,7 @@ public enum CarDataConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "bmw.enabled", default: false,
         help: "Whether to stream the car's data from BMW CarData and republish it locally (run `switchyard bmw login` once).")
-    public static let clientID = ConfigKey<String>.text(
+    public static let clientID = ConfigKey<String>.uuid(
         "bmw.client_id",
         help: "Your CarData client ID (a UUID from the BMW customer portal, CarData section).", environment: "BMW_CLIENT_ID")
     public static let vins = ConfigKey<[String]>.list(
@@ -21,16 +21,16 @@ public enum CarDataConfigKeys {
         help: "BMW's streaming broker.", environment: "BMW_MQTT_HOST")
     public static let mqttPort = ConfigKey<Int>.port(
         "bmw.mqtt_port", default: 9000, help: "BMW's streaming broker port (TLS).", environment: "BMW_MQTT_PORT")
-    public static let mqttCAFile = ConfigKey<String>.text(
+    public static let mqttCAFile = ConfigKey<String>.file(
         "bmw.mqtt_ca_file",
         help: "CA file for the streaming broker; empty uses the system's CAs (set only for a test broker).")
-    public static let authURL = ConfigKey<String>.text(
+    public static let authURL = ConfigKey<String>.url(
         "bmw.auth_url", default: "https://customer.bmwgroup.com/gcdm/oauth",
         help: "BMW's OAuth base URL (device/code and token live under it); change only for a test server.")
-    public static let catalogueURL = ConfigKey<String>.text(
+    public static let catalogueURL = ConfigKey<String>.url(
         "bmw.catalogue_url", default: "https://www.bmw.co.uk/en-gb/utilities/bmw/api/cd/catalogue",
         help: "BMW's public data catalogue (names and units of the streamed values).")
-    public static let httpCAFile = ConfigKey<String>.text(
+    public static let httpCAFile = ConfigKey<String>.file(
         "bmw.http_ca_file", help: "CA file for the OAuth and catalogue servers; empty uses the system's CAs.")
     public static let tokenFile = ConfigKey<String>.text(
         "bmw.token_file",
@@ -69,4 +69,14 @@ public enum CarDataConfigKeys {
 
     /// The login the service keeps itself.
     public static var stored: [AnyConfigKey] { [refreshToken.any, refreshExpires.any, gcid.any, scope.any] }
+
+    /// The rules over several of the keys above (see `ConfigCheck`).
+    public static var checks: [ConfigCheck] {
+        [
+            ConfigCheck([enabled.any, clientID.any]) { store in
+                store.value(enabled) && store.value(clientID).isEmpty
+                    ? "the stream needs your CarData client ID: set bmw.client_id (BMW customer portal > CarData)" : nil
+            },
+        ]
+    }
 }

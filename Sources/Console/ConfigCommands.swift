@@ -14,7 +14,7 @@ public enum ConfigCommands {
     /// Adds `config`, `get`, `set`, `unset`, `save` and `log` for `store` to `registry`.
     public static func register(in registry: CommandRegistry, store: ConfigStore) {
         registry.register(Command(
-            "config", usage: "[keys]",
+            "config", usage: "[show|keys]",
             help: "Show every setting and where its value comes from (secrets as ***); \"config keys\" explains them.",
             remote: .always
         ) { request in show(request, store) })
@@ -40,7 +40,9 @@ public enum ConfigCommands {
             }
             do throws(StoreError) {
                 if let refusal = try privilegeCheck("set", name, request, store, registry) { return refusal }
-                return reply(try store.set(name, to: value), request, changed: true)
+                let entry = try store.set(name, to: value)
+                logPrivileged(entry.key, request)
+                return reply(entry, request, changed: true)
             } catch {
                 return .failure(error.description)
             }
@@ -55,7 +57,9 @@ public enum ConfigCommands {
             do throws(StoreError) {
                 if let refusal = try privilegeCheck("unset", name, request, store, registry) { return refusal }
                 try store.unset(name)
-                return reply(try store.entry(name), request, changed: true)
+                let entry = try store.entry(name)
+                logPrivileged(entry.key, request)
+                return reply(entry, request, changed: true)
             } catch {
                 return .failure(error.description)
             }
@@ -84,8 +88,7 @@ public enum ConfigCommands {
     }
 
     /// A refusal when `name` is not remote-safe and the door does not trust its caller;
-    /// otherwise nil, after logging a privileged change (the key and the door, never the
-    /// value). Unknown keys throw as `set` would.
+    /// otherwise nil. Unknown keys throw as `set` would.
     private static func privilegeCheck(
         _ verb: String, _ name: String, _ request: CommandRequest, _ store: ConfigStore, _ registry: CommandRegistry
     ) throws(StoreError) -> CommandReply? {
@@ -96,18 +99,29 @@ public enum ConfigCommands {
                                    reply: key.name + " is not " + AnyConfigKey.remoteMarker + ": change it on the console "
                                        + "or over RPC (MQTT may only when cmnd.allow_privileged is on)")
         }
-        log.warning("privileged change: " + key.name + " over " + request.origin.name)
         return nil
+    }
+
+    /// Logs a privileged change that was made (the key and the door, never the value): only
+    /// after the store took it, so a refused value leaves no line claiming a change.
+    private static func logPrivileged(_ key: AnyConfigKey, _ request: CommandRequest) {
+        guard key.isPrivileged else { return }
+        log.warning("privileged change: " + key.name + " over " + request.origin.name)
     }
 
     private static let log = Logger("config")
 
     private static func show(_ request: CommandRequest, _ store: ConfigStore) -> CommandReply {
         switch request.argument(0) {
-        case nil:
+        case nil, "show"?:
             if request.origin == .console {
                 var lines = store.show()
                 if store.hasUnsavedChanges { lines.append("(unsaved changes: \"save\" keeps them)") }
+                let pending = store.pendingRestartNames
+                if !pending.isEmpty {
+                    lines.append("(" + pending.joined(separator: ", ") + " " + (pending.count == 1 ? "takes" : "take")
+                                 + " effect at the next restart: \"restart\")")
+                }
                 return .text(lines.joined(separator: "\n"))
             }
             var settings = JSONObject()
@@ -120,7 +134,7 @@ public enum ConfigCommands {
         case "keys"?:
             return .text((store.schema.helpLines() + [AnyConfigKey.remoteRule]).joined(separator: "\n"))
         case let other?:
-            return .failure("unknown config action \"" + other + "\": use \"config\" or \"config keys\"")
+            return .failure("unknown config action \"" + other + "\": use \"config\" (or \"config show\") or \"config keys\"")
         }
     }
 
@@ -139,6 +153,7 @@ public enum ConfigCommands {
             if changed {
                 object["saved"] = false
                 object["environmentOverrides"] = .bool(overridden)
+                object["appliesAtRestart"] = .bool(entry.key.appliesAtRestart)
             }
             return .json(object)
         }
@@ -148,10 +163,16 @@ public enum ConfigCommands {
                 + " overrides this setting while it is set"
         }
         if changed { text += "\n(not saved yet: \"save\" keeps it)" }
+        if changed && entry.key.appliesAtRestart {
+            text += "\nnote: " + entry.key.name + " takes effect at the next restart (\"restart\" after \"save\")"
+        }
         return .text(text)
     }
 
     private static func entryJSON(_ entry: ConfigEntry) -> JSONValue {
-        ["key": .string(entry.key.name), "value": .string(entry.displayValue), "source": .string(entry.source.name)]
+        var object: JSONObject = ["key": .string(entry.key.name), "value": .string(entry.displayValue),
+                                  "source": .string(entry.source.name)]
+        if entry.pendingRestart { object["pendingRestart"] = true }
+        return .object(object)
     }
 }

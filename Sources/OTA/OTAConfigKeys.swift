@@ -9,8 +9,8 @@ public enum OTAConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "ota.enabled", default: false,
         help: "Whether to accept signed firmware updates over MQTT (switchyard/<node>/ota/...).")
-    public static let publicKeys = ConfigKey<[String]>.list(
-        "ota.public_keys",
+    public static let publicKeys = ConfigKey<[String]>.hexKeys(
+        "ota.public_keys", bytes: 32,
         help: "Ed25519 public keys (64 hex digits each, from `switchyard ota keygen`) whose signatures an update may carry.")
     public static let trialInterval = ConfigKey<Interval>.duration(
         "ota.trial_s", seconds: 10...3600, default: 120,

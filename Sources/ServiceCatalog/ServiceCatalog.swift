@@ -42,6 +42,8 @@ public enum ServiceCatalog {
         var schema = ConfigSchema.standard
         schema.register(BoardConfigKeys.all)
         for service in services { schema.register(service.keys + service.storedKeys) }
+        schema.register(checks: IoTConfigKeys.checks + CarDataConfigKeys.checks + SkodaConfigKeys.checks
+                        + WebConfigKeys.checks)
         return schema
     }
 }

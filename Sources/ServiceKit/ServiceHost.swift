@@ -40,8 +40,8 @@ public final class ServiceHost {
     public var stateProvider: (() -> JSONValue)?
 
     private let port: MessagePort
-    private let node: String
-    private let topicPrefix: String
+    private var node: String
+    private var topicPrefix: String
     private var slots: [Slot] = []
     private var pendingApply: OneShotTimer?
     private let log = Logger("services")
@@ -123,16 +123,33 @@ public final class ServiceHost {
             let now = store.snapshot(slot.descriptor.watchedKeys)
             guard now != slot.settings else { continue }
             log.info(slot.descriptor.name + ": settings changed, restarting")
-            stop(slot)
-            unregister(slot)
-            let fresh = makeSlot(slot.descriptor)
-            slots[index] = fresh
-            register(fresh)
-            start(fresh)
+            remake(index)
             restarted.append(slot.descriptor.name)
         }
         if !restarted.isEmpty { onStateChange?() }
         return restarted
+    }
+
+    /// The gateway's name changed (`node.name`): every service is made again with the new
+    /// name and topic prefix, so its topics move and its Home Assistant discovery is
+    /// announced again under them; the enabled ones start again.
+    public func rename(node newNode: String, topicPrefix newPrefix: String) {
+        guard newNode != node || newPrefix != topicPrefix else { return }
+        node = newNode
+        topicPrefix = newPrefix
+        for index in slots.indices { remake(index) }
+        onStateChange?()
+    }
+
+    /// Stops the service at `index` and replaces it with a new instance from its descriptor.
+    private func remake(_ index: Int) {
+        let slot = slots[index]
+        stop(slot)
+        unregister(slot)
+        let fresh = makeSlot(slot.descriptor)
+        slots[index] = fresh
+        register(fresh)
+        start(fresh)
     }
 
     // MARK: state

@@ -9,7 +9,7 @@ public enum SkodaConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "skoda.enabled", default: false,
         help: "Whether to subscribe to the MySkoda cloud's push events and republish them decoded.")
-    public static let userID = ConfigKey<String>.text(
+    public static let userID = ConfigKey<String>.uuid(
         "skoda.user_id",
         help: "Your MySkoda user id (a UUID): the broker user name and the first level of its topics.")
     public static let vins = ConfigKey<[String]>.list(
@@ -23,7 +23,7 @@ public enum SkodaConfigKeys {
         "skoda.fcm_token",
         help: "The Firebase push token the TOTP login code is derived from (Home Assistant stores it as fcm_token).",
         secret: true)
-    public static let refreshURL = ConfigKey<String>.text(
+    public static let refreshURL = ConfigKey<String>.url(
         "skoda.refresh_url",
         default: "https://mysmob.api.connect.skoda-auto.cz/api/v1/authentication/refresh-token?tokenType=CONNECT",
         help: "Token refresh endpoint of the MySkoda API.")
@@ -36,7 +36,7 @@ public enum SkodaConfigKeys {
     public static let mqttTLS = ConfigKey<Bool>.flag(
         "skoda.mqtt_tls", default: true,
         help: "Whether to use TLS to the push broker (off only for a local test broker).")
-    public static let mqttCAFile = ConfigKey<String>.text(
+    public static let mqttCAFile = ConfigKey<String>.file(
         "skoda.mqtt_ca_file",
         help: "PEM CA file for the push broker; empty trusts the system CAs in /etc/ssl/certs.")
     public static let discovery = ConfigKey<Bool>.flag(
@@ -50,5 +50,15 @@ public enum SkodaConfigKeys {
     public static var all: [AnyConfigKey] {
         [enabled.any, userID.any, vins.any, refreshToken.any, fcmToken.any, refreshURL.any, mqttHost.any,
          mqttPort.any, mqttTLS.any, mqttCAFile.any, discovery.any, discoveryPrefix.any]
+    }
+
+    /// The rules over several of the keys above (see `ConfigCheck`).
+    public static var checks: [ConfigCheck] {
+        [
+            ConfigCheck([enabled.any, userID.any]) { store in
+                store.value(enabled) && store.value(userID).isEmpty
+                    ? "the push events need your MySkoda user id: set skoda.user_id" : nil
+            },
+        ]
     }
 }

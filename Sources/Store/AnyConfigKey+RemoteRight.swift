@@ -22,8 +22,10 @@ extension AnyConfigKey {
     /// checked only by the service that uses them (a bad filter stops it), or name something.
     public static func kindMayBeRemoteSafe(_ kind: ConfigKind) -> Bool {
         switch kind {
-        case .integer, .boolean, .choice, .duration, .powerOfTwo: return true
-        case .string, .identifier, .list, .host, .topic: return false
+        case .integer, .boolean, .choice, .duration, .powerOfTwo, .integerChoice: return true
+        case .string, .identifier, .list, .host, .topic, .ipAddress, .path, .url, .uuid, .hexList, .macList, .macPairs,
+             .canFilters:
+            return false
         }
     }
 

@@ -19,6 +19,9 @@ public struct AnyConfigKey: Equatable, Sendable {
     /// Whether the MQTT door may change it without `cmnd.allow_privileged`: false unless the
     /// declaration says `.remoteSafe()` (see `AnyConfigKey+RemoteRight.swift`).
     public internal(set) var isRemoteSafe = false
+    /// Whether a change takes effect only when the gateway starts again (the console's
+    /// device, the board): false unless the declaration says `.appliesAtRestart()`.
+    public internal(set) var appliesAtRestart = false
 
     public init(
         _ name: String, _ kind: ConfigKind, default defaultValue: String, help: String,
@@ -61,10 +64,14 @@ public struct AnyConfigKey: Equatable, Sendable {
         if let environmentName { line += ", env " + environmentName }
         if isSecret { line += ", secret" }
         if isRemoteSafe { line += ", " + AnyConfigKey.remoteMarker }
+        if appliesAtRestart { line += ", " + AnyConfigKey.restartMarker }
         line += "): " + help
         if case .choice = kind { line += " Allowed: " + kind.allowed + "." }
         return line
     }
+
+    /// What `helpLine` says of a key whose change waits for a restart.
+    public static let restartMarker = "applies at restart"
 
     /// What `helpLine` says of a key the MQTT door may change.
     public static let remoteMarker = "settable over MQTT"

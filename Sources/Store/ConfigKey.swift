@@ -50,6 +50,45 @@ extension ConfigKey where Value == String {
         ConfigKey(AnyConfigKey(name, .host, default: value, help: help, environment: environment)) { $0 }
     }
 
+    /// Empty, or the path of a file the gateway can read (checked at `set`).
+    public static func file(_ name: String, default value: String = "", help: String,
+                            environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .path(directory: false), default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// Empty, or the path of a directory the gateway can read (checked at `set`).
+    public static func directory(_ name: String, default value: String = "", help: String,
+                                 environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .path(directory: true), default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// An IP address to listen on: IPv4, or also IPv6 when `ipv6`.
+    public static func ipAddress(_ name: String, default value: String, ipv6: Bool, help: String,
+                                 environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .ipAddress(ipv6: ipv6), default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// Empty, or an `http://` or `https://` URL.
+    public static func url(_ name: String, default value: String = "", help: String,
+                           environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .url, default: value, help: help, environment: environment)) { $0 }
+    }
+
+    /// Empty, or a UUID (spaces around it dropped).
+    public static func uuid(_ name: String, help: String, environment: String? = nil) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .uuid, default: "", help: help, environment: environment)) { $0 }
+    }
+
+    /// `MAC=KEY` pairs with keys of `bytes` bytes of hex, read as one text (a secret, usually).
+    public static func macKeys(_ name: String, bytes: Int, help: String, secret: Bool = false) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .macPairs(.hex(bytes: bytes)), default: "", help: help, secret: secret)) { $0 }
+    }
+
+    /// CAN accept filters (`ID:MASK` or `ID` items), read as the text CAN parses.
+    public static func canFilters(_ name: String, help: String) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, .canFilters, default: "", help: help)) { $0 }
+    }
+
     /// An MQTT topic to publish on or under (see `MQTTTopicName`).
     public static func topic(_ name: String, default value: String, help: String,
                              environment: String? = nil) -> ConfigKey<String> {
@@ -69,6 +108,13 @@ extension ConfigKey where Value == Int {
     public static func port(_ name: String, default value: Int, help: String,
                             environment: String? = nil) -> ConfigKey<Int> {
         integer(name, in: 1...65535, default: value, help: help, environment: environment)
+    }
+
+    /// One of `choices` (the standard CAN bit rates).
+    public static func oneOf(_ name: String, _ choices: [Int], default value: Int, help: String,
+                             environment: String? = nil) -> ConfigKey<Int> {
+        ConfigKey(AnyConfigKey(name, .integerChoice(choices), default: String(value), help: help,
+                               environment: environment)) { ConfigText.parseInteger($0)! }
     }
 
     /// A power of two within `range` (ring capacities).
@@ -104,6 +150,23 @@ extension ConfigKey where Value == [String] {
                             environment: String? = nil) -> ConfigKey<[String]> {
         ConfigKey(AnyConfigKey(name, .list, default: value.joined(separator: ","), help: help,
                                environment: environment)) { ConfigKind.listItems($0) }
+    }
+}
+
+extension ConfigKey where Value == [String] {
+    /// Comma-separated keys of `bytes` bytes of hex each, read in lower case.
+    public static func hexKeys(_ name: String, bytes: Int, help: String) -> ConfigKey<[String]> {
+        ConfigKey(AnyConfigKey(name, .hexList(bytes: bytes), default: "", help: help)) { ConfigKind.listItems($0) }
+    }
+
+    /// Comma-separated MAC addresses, read as `AA:BB:CC:DD:EE:FF`.
+    public static func macs(_ name: String, help: String) -> ConfigKey<[String]> {
+        ConfigKey(AnyConfigKey(name, .macList, default: "", help: help)) { ConfigKind.listItems($0) }
+    }
+
+    /// Comma-separated `MAC=UUID` pairs.
+    public static func macUUIDs(_ name: String, help: String) -> ConfigKey<[String]> {
+        ConfigKey(AnyConfigKey(name, .macPairs(.uuid), default: "", help: help)) { ConfigKind.listItems($0) }
     }
 }
 

@@ -23,10 +23,42 @@ public enum ConfigKind: Equatable, Sendable {
     /// Comma-separated items without NUL bytes; spaces around items, empty items and
     /// repeats are dropped (`a, b,,a` is kept as `a,b`).
     case list
-    /// A host name or an IP address: letters, digits, `-`, `.`, `_`, `:` (IPv6), 1 to 253 of them.
+    /// A host name (dot-separated labels of letters, digits, `-` and `_`, 1 to 253 bytes) or
+    /// an IPv4 or IPv6 literal that `inet_pton` reads.
     case host
     /// An MQTT topic to publish on or under: no `+`, `#`, NUL, empty levels at either end.
     case topic
+    /// An IP literal to listen on: IPv4 only when `ipv6` is false (the RPC door binds
+    /// `AF_INET`), IPv4 or IPv6 otherwise (the dashboard).
+    case ipAddress(ipv6: Bool)
+    /// Empty (none), or the path of a file (`directory` false) or directory the gateway can
+    /// read. The path is checked at `set`; a saved path that has gone missing is kept and
+    /// reported at load, so its service says which key is wrong.
+    case path(directory: Bool)
+    /// Empty (none), or an `http://` or `https://` URL with a valid host.
+    case url
+    /// Empty (not set), or a UUID (8-4-4-4-12 hex digits); spaces around it are dropped.
+    case uuid
+    /// Comma-separated items of exactly `bytes` bytes in hex each (`ota.public_keys`), kept in
+    /// lower case.
+    case hexList(bytes: Int)
+    /// Comma-separated MAC addresses (`AA:BB:CC:DD:EE:FF`, `-` or no separators accepted),
+    /// kept upper case with colons.
+    case macList
+    /// Comma-separated `MAC=VALUE` pairs, where VALUE is a UUID (`.uuid`) or `bytes` bytes of
+    /// hex (`.hex(bytes:)`).
+    case macPairs(MACPairValue)
+    /// CAN accept filters: `ID:MASK` or `ID` items (decimal or `0x` hex, up to 0x1FFFFFFF),
+    /// separated by commas or spaces; empty for everything.
+    case canFilters
+    /// One of the listed integers (the standard CAN bit rates).
+    case integerChoice([Int])
+
+    /// What follows the `=` of a `.macPairs` item.
+    public enum MACPairValue: Equatable, Sendable {
+        case uuid
+        case hex(bytes: Int)
+    }
 
     /// The longest free-text value: a token or a certificate path fits, a megabyte does not.
     public static let maximumTextBytes = 8192
@@ -68,6 +100,37 @@ public enum ConfigKind: Equatable, Sendable {
             return ConfigKind.isHost(text) ? text : nil
         case .topic:
             return MQTTTopicName.problem(text) == nil ? text : nil
+        case .ipAddress(let ipv6):
+            return ConfigKind.isIPAddress(text, ipv6: ipv6) ? text : nil
+        case .path:
+            guard text.utf8.count <= 4096, !text.utf8.contains(0) else { return nil }
+            return text
+        case .url:
+            return text.isEmpty || ConfigKind.isURL(text) ? text : nil
+        case .uuid:
+            let trimmed = ConfigKind.trimmed(text)
+            return trimmed.isEmpty || ConfigKind.isUUID(trimmed) ? trimmed : nil
+        case .hexList(let bytes):
+            var items: [String] = []
+            for item in ConfigKind.listItems(text) {
+                guard let hex = ConfigKind.hex(item, bytes: bytes) else { return nil }
+                if !items.contains(hex) { items.append(hex) }
+            }
+            return items.joined(separator: ",")
+        case .macList:
+            var items: [String] = []
+            for item in ConfigKind.listItems(text) {
+                guard let mac = ConfigKind.mac(item) else { return nil }
+                if !items.contains(mac) { items.append(mac) }
+            }
+            return items.joined(separator: ",")
+        case .macPairs(let value):
+            return ConfigKind.macPairs(text, value)
+        case .canFilters:
+            return ConfigKind.canFilters(text)
+        case .integerChoice(let choices):
+            guard let value = ConfigText.parseInteger(text), choices.contains(value) else { return nil }
+            return String(value)
         }
     }
 
@@ -126,9 +189,29 @@ public enum ConfigKind: Equatable, Sendable {
         case .list:
             return "comma-separated items without NUL bytes"
         case .host:
-            return "a host name or IP address (letters, digits, '-', '.', '_', ':')"
+            return "a host name (letters, digits, '-' and '_' in dot-separated labels) or an IPv4 or IPv6 address"
         case .topic:
             return "an MQTT topic without '+', '#', NUL or a '/' at either end"
+        case .ipAddress(let ipv6):
+            return ipv6 ? "an IPv4 or IPv6 address, e.g. 127.0.0.1, 0.0.0.0 or ::1" : "an IPv4 address, e.g. 127.0.0.1 or 0.0.0.0"
+        case .path(let directory):
+            return directory ? "the path of a readable directory, or empty for none" : "the path of a readable file, or empty for none"
+        case .url:
+            return "an http:// or https:// URL, or empty"
+        case .uuid:
+            return "a UUID like 01234567-89ab-cdef-0123-456789abcdef, or empty"
+        case .hexList(let bytes):
+            return "comma-separated keys of " + String(bytes * 2) + " hex digits each"
+        case .macList:
+            return "comma-separated MAC addresses like AA:BB:CC:DD:EE:FF"
+        case .macPairs(.uuid):
+            return "comma-separated MAC=UUID pairs, e.g. AA:BB:CC:DD:EE:FF=01234567-89ab-cdef-0123-456789abcdef"
+        case .macPairs(.hex(let bytes)):
+            return "comma-separated MAC=KEY pairs, KEY being " + String(bytes * 2) + " hex digits"
+        case .canFilters:
+            return "CAN filters as ID:MASK or ID, comma-separated, in decimal or 0x hex up to 0x1FFFFFFF (e.g. 0x7E8:0x7F8,0x100)"
+        case .integerChoice(let choices):
+            return "one of " + choices.map { String($0) }.joined(separator: ", ")
         }
     }
 
@@ -145,31 +228,16 @@ public enum ConfigKind: Equatable, Sendable {
         case .list: return "list"
         case .host: return "host"
         case .topic: return "topic"
+        case .ipAddress: return "IP address"
+        case .path(let directory): return directory ? "directory" : "file"
+        case .url: return "URL"
+        case .uuid: return "UUID"
+        case .hexList(let bytes): return "list of " + String(bytes) + "-byte hex keys"
+        case .macList: return "list of MACs"
+        case .macPairs(.uuid): return "list of MAC=UUID"
+        case .macPairs(.hex(let bytes)): return "list of MAC=" + String(bytes) + "-byte hex key"
+        case .canFilters: return "CAN filters"
+        case .integerChoice: return "choice"
         }
-    }
-
-    /// Host names may be longer than identifiers, and IPv6 addresses hold colons.
-    private static func isHost(_ text: String) -> Bool {
-        isName(text, maxLength: 253) { $0 == UInt8(ascii: ":") }
-    }
-
-    private static func isIdentifier(_ text: String) -> Bool {
-        isName(text, maxLength: 64) { _ in false }
-    }
-
-    /// 1 to `maxLength` ASCII letters, digits, `-`, `_` or `.`, plus what `alsoAllowed` admits.
-    private static func isName(_ text: String, maxLength: Int, alsoAllowed: (UInt8) -> Bool) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                continue
-            default:
-                if !alsoAllowed(byte) { return false }
-            }
-        }
-        return true
     }
 }

@@ -3,6 +3,8 @@
 /// schema cannot change under it.
 public struct ConfigSchema {
     private var byName: [String: AnyConfigKey] = [:]
+    /// The rules over several keys, in registration order.
+    public private(set) var checks: [ConfigCheck] = []
     /// Registered names, kept sorted so listings are stable.
     public private(set) var names: [String] = []
 
@@ -13,6 +15,7 @@ public struct ConfigSchema {
     public static var standard: ConfigSchema {
         var schema = ConfigSchema()
         schema.register(StandardKeys.all)
+        schema.register(checks: StandardKeys.checks)
         return schema
     }
 
@@ -25,6 +28,14 @@ public struct ConfigSchema {
             names.append(key.name)
         }
         names.sort()
+    }
+
+    /// Adds rules over several keys; each key they name must be registered already.
+    public mutating func register(checks added: [ConfigCheck]) {
+        for check in added {
+            for name in check.keys { precondition(byName[name] != nil, "config check names an unregistered key: " + name) }
+            checks.append(check)
+        }
     }
 
     /// The key called `name`, if registered.

@@ -12,7 +12,21 @@ extension ConfigStore {
         loadBoardDefaults()
         loadSavedSettings()
         loadEnvironment()
+        checkEffectiveSettings()
         onChange?()
+    }
+
+    /// Reports (never refuses: the settings are what they are) each path that cannot be
+    /// read and each broken rule over several keys, naming the keys.
+    private func checkEffectiveSettings() {
+        for key in schema.keys {
+            let value = resolve(key).value
+            if let reason = key.kind.pathProblem(value) {
+                warn(StoreError.unusableValue(key: key.name, value: ConfigText.shortened(key.displayValue(value)),
+                                              reason: reason).description, level: .error)
+            }
+        }
+        for conflict in conflicts { warn(conflict.description, level: .error) }
     }
 
     private func loadSavedSettings() {

@@ -39,6 +39,9 @@ public final class ConfigStore {
     /// The user layer (known and unknown keys) as last loaded or saved: what `unsavedNames`
     /// compares with.
     var savedValues: [String: String] = [:]
+    /// The effective values of the keys that apply at restart, as this process started with
+    /// them: what `pendingRestart` compares with.
+    var startValues: [String: String] = [:]
 
     /// Which copy of the saved settings was loaded (`.current` again after a save).
     public internal(set) var loadOutcome: ConfigLoadOutcome = .noFile
@@ -63,6 +66,7 @@ public final class ConfigStore {
         self.files = ConfigDirectory(dataDirectory)
         self.environment = environment
         reload()
+        for key in schema.keys where key.appliesAtRestart { startValues[key.name] = resolve(key).value }
     }
 
     // MARK: reading
@@ -138,6 +142,9 @@ public final class ConfigStore {
     public func set(_ name: String, to value: String) throws(StoreError) -> ConfigEntry {
         let key = try schema.lookup(name)
         let canonical = try key.validate(value)
+        if let reason = key.kind.pathProblem(canonical) {
+            throw .unusableValue(key: key.name, value: ConfigText.shortened(key.displayValue(canonical)), reason: reason)
+        }
         // Refused now rather than at the next load, which would fall back to config.prev.
         var settings = unknownUserValues
         for (known, text) in userValues { settings[known] = text }
@@ -164,7 +171,18 @@ public final class ConfigStore {
 
     /// Writes the user layer to `<data dir>/config` atomically; the previous file becomes
     /// `config.prev`.
-    public func save() throws(StoreError) {
+    /// Refused, saving nothing, when the changes since the last save break a `ConfigCheck`
+    /// (a rule none of whose keys changed is only reported at load: it is not this save's).
+    /// `enforcingChecks` false saves anyway: for a door that saves each `set` on its own
+    /// (the offline CLI), where a rule over two keys could never be met one key at a time;
+    /// it reports `conflicts` instead.
+    public func save(enforcingChecks: Bool = true) throws(StoreError) {
+        if enforcingChecks {
+            let changed = unsavedNames
+            for check in schema.checks where check.keys.contains(where: { changed.contains($0) }) {
+                if let reason = check.problem(self) { throw .conflict(keys: check.keys, reason: reason) }
+            }
+        }
         let settings = userLayer
         try files.save(ConfigFile.encode(settings))
         savedValues = settings
@@ -172,6 +190,11 @@ public final class ConfigStore {
         loadOutcome = .current
         log.debug("saved " + String(settings.count) + " settings to " + files.current)
         onChange?()
+    }
+
+    /// Every rule over several keys the settings in force break, as errors naming the keys.
+    public var conflicts: [StoreError] {
+        schema.checks.compactMap { check in check.problem(self).map { StoreError.conflict(keys: check.keys, reason: $0) } }
     }
 
     // MARK: resolving
@@ -187,6 +210,14 @@ public final class ConfigStore {
 
     func entry(for key: AnyConfigKey) -> ConfigEntry {
         let resolved = resolve(key)
-        return ConfigEntry(key: key, displayValue: key.displayValue(resolved.value), source: resolved.source)
+        var entry = ConfigEntry(key: key, displayValue: key.displayValue(resolved.value), source: resolved.source)
+        entry.pendingRestart = key.appliesAtRestart && startValues[key.name].map { $0 != resolved.value } == true
+        return entry
+    }
+
+    /// The keys that apply at restart whose effective value changed since this process
+    /// started, sorted.
+    public var pendingRestartNames: [String] {
+        schema.keys.filter { entry(for: $0).pendingRestart }.map { $0.name }
     }
 }

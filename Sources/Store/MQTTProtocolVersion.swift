@@ -28,12 +28,12 @@ extension MQTTProtocolVersion: ConfigChoice {
     public var configName: String { name }
 }
 
-/// How the local broker is reached. WebSockets is a choice only so the seeds' `.env` files
-/// load; the uplink refuses it with what to do instead (libmosquitto has no WebSockets client).
+/// How the local broker is reached: plain TCP only (TLS on top as configured). libmosquitto
+/// has no WebSockets client, so `websockets` (a choice of the seeds' `.env` files) is refused
+/// at `set` with what is allowed, rather than accepted and fatal at the next start.
 public enum MQTTTransport: String, ConfigChoice, Sendable {
     case tcp
-    case websockets
 
-    public static var configChoices: [MQTTTransport] { [.tcp, .websockets] }
+    public static var configChoices: [MQTTTransport] { [.tcp] }
     public var configName: String { rawValue }
 }

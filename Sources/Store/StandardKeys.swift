@@ -24,7 +24,7 @@ public enum StandardKeys {
 
     // MARK: local MQTT broker
 
-    public static let mqttHost = ConfigKey<String>.text(
+    public static let mqttHost = ConfigKey<String>.host(
         "mqtt.host", default: "localhost",
         help: "Host name or IP address of the MQTT broker to publish to.", environment: "MQTT_BROKER")
     public static let mqttPort = ConfigKey<Int>.port(
@@ -46,7 +46,7 @@ public enum StandardKeys {
         help: "Quality of service for published messages (0, 1 or 2).", environment: "MQTT_QOS")
     public static let mqttTransport = ConfigKey<MQTTTransport>.choice(
         "mqtt.transport", default: .tcp,
-        help: "Whether to reach the broker over plain TCP or WebSockets.", environment: "MQTT_TRANSPORT")
+        help: "How to reach the broker: tcp (libmosquitto has no WebSockets client; use the broker's MQTT port).", environment: "MQTT_TRANSPORT")
     public static let mqttWebSocketPath = ConfigKey<String>.text(
         "mqtt.ws_path",
         help: "HTTP path of the broker's WebSocket endpoint when the transport is websockets.",
@@ -60,17 +60,17 @@ public enum StandardKeys {
     public static let mqttDebug = ConfigKey<Bool>.flag(
         "mqtt.debug", default: false,
         help: "Log every MQTT packet, keep-alives included, for troubleshooting.", environment: "MQTT_DEBUG")
-    public static let mqttTLSCAFile = ConfigKey<String>.text(
+    public static let mqttTLSCAFile = ConfigKey<String>.file(
         "mqtt.tls.ca_file",
         help: "PEM file of the certificate authority that signed the broker's certificate; empty for no TLS.")
-    public static let mqttTLSCADirectory = ConfigKey<String>.text(
+    public static let mqttTLSCADirectory = ConfigKey<String>.directory(
         "mqtt.tls.ca_dir",
         help: "Directory of trusted certificate authorities, as an alternative to the CA file.")
-    public static let mqttTLSCertificateFile = ConfigKey<String>.text(
+    public static let mqttTLSCertificateFile = ConfigKey<String>.file(
         "mqtt.tls.cert_file",
         help: "PEM client certificate, when the broker wants one.")
     // The key file's path is not a secret (the file is); only its contents would be.
-    public static let mqttTLSKeyFile = ConfigKey<String>.text(
+    public static let mqttTLSKeyFile = ConfigKey<String>.file(
         "mqtt.tls.key_file",
         help: "PEM private key of the client certificate.")
     public static let mqttTLSInsecure = ConfigKey<Bool>.flag(
@@ -91,23 +91,23 @@ public enum StandardKeys {
 
     // MARK: outgoing HTTP (the cloud services' one HTTPClient)
 
-    public static let httpCADirectory = ConfigKey<String>.text(
+    public static let httpCADirectory = ConfigKey<String>.directory(
         "http.ca_dir", default: "/etc/ssl/certs",
-        help: "Directory of trusted certificate authorities for HTTPS requests (OpenSSL hashed layout).")
-    public static let httpCAFile = ConfigKey<String>.text(
+        help: "Directory of trusted certificate authorities for HTTPS requests (OpenSSL hashed layout).").appliesAtRestart()
+    public static let httpCAFile = ConfigKey<String>.file(
         "http.ca_file",
-        help: "PEM bundle of extra certificate authorities trusted for HTTPS; empty for none.")
+        help: "PEM bundle of extra certificate authorities trusted for HTTPS; empty for none.").appliesAtRestart()
     public static let httpMaxInFlight = ConfigKey<Int>.integer(
         "http.max_in_flight", in: 1...256, default: 16,
-        help: "HTTP requests running at once; one more is refused (the service retries later).")
+        help: "HTTP requests running at once; one more is refused (the service retries later).").appliesAtRestart()
     public static let httpMaxResponseBytes = ConfigKey<Int>.integer(
         "http.max_response_bytes", in: 1024...(64 << 20), default: 1_048_576,
-        help: "Largest HTTP response accepted, headers included; a larger one fails the request.")
+        help: "Largest HTTP response accepted, headers included; a larger one fails the request.").appliesAtRestart()
 
     // MARK: console and RPC
 
-    public static let rpcBind = ConfigKey<String>.text(
-        "rpc.bind", default: "127.0.0.1",
+    public static let rpcBind = ConfigKey<String>.ipAddress(
+        "rpc.bind", default: "127.0.0.1", ipv6: false,
         help: "Address the RPC port listens on; 0.0.0.0 opens it to the network.")
     public static let rpcPort = ConfigKey<Int>.port(
         "rpc.port", default: 4567,
@@ -124,10 +124,10 @@ public enum StandardKeys {
         help: "Let MQTT cmnd topics run every command and change every key, not only those declared safe remotely (anyone on the broker could).")
     public static let consoleDevice = ConfigKey<String>.text(
         "console.device", default: "-",
-        help: "Serial device of the command console, - for standard input, or none for no console.")
+        help: "Serial device of the command console, - for standard input, or none for no console.").appliesAtRestart()
     public static let consoleBaud = ConfigKey<Int>.integer(
         "console.baud", in: 1200...4_000_000, default: 115_200,
-        help: "Baud rate of the console's serial device.")
+        help: "Baud rate of the console's serial device.").appliesAtRestart()
 
     /// Every key above, for `ConfigSchema.register`.
     public static var all: [AnyConfigKey] {
@@ -143,4 +143,30 @@ public enum StandardKeys {
             consoleDevice.any, consoleBaud.any,
         ]
     }
+
+    /// The rules over several of the keys above (see `ConfigCheck`).
+    public static var checks: [ConfigCheck] {
+        [
+            ConfigCheck([mqttTLSCertificateFile.any, mqttTLSKeyFile.any]) { store in
+                store.string(mqttTLSCertificateFile).isEmpty == store.string(mqttTLSKeyFile).isEmpty ? nil
+                    : "a client certificate and its key go together: set both or neither"
+            },
+            // TLS comes on by itself on the TLS ports (as the seeds do) and with any TLS file.
+            ConfigCheck([mqttPort.any, mqttTLSCAFile.any, mqttTLSCADirectory.any]) { store in
+                let port = store.integer(mqttPort)
+                let tls = port == 8883 || port == 8884 || port == 443 || !store.string(mqttTLSCertificateFile).isEmpty
+                guard tls, store.string(mqttTLSCAFile).isEmpty, store.string(mqttTLSCADirectory).isEmpty,
+                      ConfigKind.path(directory: true).pathProblem(StandardKeys.systemCADirectory) != nil else { return nil }
+                return "TLS is on (port " + String(port) + ") but there is no certificate authority to check the broker "
+                    + "with: set mqtt.tls.ca_file or mqtt.tls.ca_dir (" + StandardKeys.systemCADirectory + " is missing)"
+            },
+            ConfigCheck([rpcAllowLocal.any, rpcBind.any]) { store in
+                guard store.boolean(rpcAllowLocal), !store.string(rpcBind).hasPrefix("127.") else { return nil }
+                return "rpc.allow_local works only while rpc.bind is a loopback address (127.0.0.1)"
+            },
+        ]
+    }
+
+    /// Where the system's certificate authorities live when no CA is configured.
+    public static let systemCADirectory = "/etc/ssl/certs"
 }

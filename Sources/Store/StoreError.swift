@@ -14,6 +14,20 @@ public enum StoreError: Error, Equatable {
     case io(path: String, RuntimeError)
     /// Setting `key` would make the saved file larger than the store reads back.
     case fileTooLarge(key: String, size: Int, limit: Int)
+    /// A value of the right form that cannot be used here (a file that does not exist).
+    case unusableValue(key: String, value: String, reason: String)
+    /// Settings that break a rule over several keys (see `ConfigCheck`); `keys` are those it names.
+    case conflict(keys: [String], reason: String)
+
+    /// Whether this error is about key `name` (one of a conflict's keys, or the key of a value).
+    public func names(_ name: String) -> Bool {
+        switch self {
+        case .invalidValue(let key, _, _), .unusableValue(let key, _, _), .fileTooLarge(let key, _, _): return key == name
+        case .conflict(let keys, _): return keys.contains(name)
+        case .unknownKey(let key, _): return key == name
+        case .corruptFile, .io: return false
+        }
+    }
 
     /// One line for a log or a console, e.g.
     /// `mqtt.port: "70000" is not allowed: an integer from 1 to 65535`.
@@ -25,9 +39,9 @@ public enum StoreError: Error, Equatable {
             let shown = ConfigText.shortened(ConfigText.escaped(name))
             if let suggestion {
                 return "unknown key \"" + shown + "\" (did you mean \"" + suggestion
-                    + "\"? try \"config show\" for the list)"
+                    + "\"? try \"config keys\" for the list)"
             }
-            return "unknown key \"" + shown + "\" (try \"config show\" for the list)"
+            return "unknown key \"" + shown + "\" (try \"config keys\" for the list)"
         case .corruptFile(let path, let reason):
             return path + " is corrupt (" + reason + ")"
         case .io(let path, let error):
@@ -35,6 +49,10 @@ public enum StoreError: Error, Equatable {
         case .fileTooLarge(let key, let size, let limit):
             return key + ": not set, the saved settings would be " + String(size) + " bytes, over the "
                 + String(limit) + "-byte limit (unset or shorten other values)"
+        case .unusableValue(let key, let value, let reason):
+            return key + ": \"" + value + "\" cannot be used: " + reason
+        case .conflict(let keys, let reason):
+            return keys.joined(separator: ", ") + ": " + reason
         }
     }
 }

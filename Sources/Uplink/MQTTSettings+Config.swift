@@ -3,10 +3,6 @@ import Store
 extension MQTTSettings {
     /// The local uplink's settings from the config store (`mqtt.*`), for node `node`.
     public static func local(from store: ConfigStore, node: String) throws(UplinkError) -> MQTTSettings {
-        if store.value(StandardKeys.mqttTransport) == .websockets {
-            throw .unsupported("MQTT over WebSockets is not available (libmosquitto has no WebSockets client): "
-                + "set mqtt.transport to tcp (MQTT_TRANSPORT=tcp) and use the broker's MQTT port, usually 1883 or 8883")
-        }
         var clientID = store.string(StandardKeys.mqttClientID)
         if clientID.isEmpty { clientID = "switchyard-" + node }
         var settings = MQTTSettings(host: store.string(StandardKeys.mqttHost),

@@ -7,7 +7,8 @@ import Runtime
 /// The heartbeat is the retained `state` JSON: every `period` and whenever `changed()` is
 /// called, at most once per loop pass. What goes in it is the caller's: `snapshot` builds it.
 public final class StatusPublisher {
-    public let topics: StatusTopics
+    /// Where it publishes: changed by `rename(to:)` when the node's name changes.
+    public private(set) var topics: StatusTopics
     private let client: MQTTClient
     private let loop: EventLoop
     /// Builds the `state` JSON; replaceable after init so its owner can capture itself.
@@ -59,6 +60,16 @@ public final class StatusPublisher {
     public func publishLeaving() {
         guard client.isConnected else { return }
         client.publish(topics.status, StatusTopics.offline, qos: 1, retain: true)
+    }
+
+    /// Moves to `newTopics` (`node.name` changed): `offline` (retained, queued if the broker
+    /// is away) on the old status topic, and the old retained `state` deleted, so nothing
+    /// shows the old name online. The next connect announces `online` on the new topics.
+    public func rename(to newTopics: StatusTopics) {
+        guard newTopics != topics else { return }
+        client.publish(topics.status, StatusTopics.offline, qos: 1, retain: true)
+        client.publish(topics.state, [], qos: 1, retain: true)
+        topics = newTopics
     }
 
     /// Publishes `offline` (retained) before a clean shutdown: the will covers only crashes.

@@ -7,8 +7,8 @@ public enum WebConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "web.enabled", default: false,
         help: "Serve the status dashboard (live page, /api/state, /metrics) over HTTP.")
-    public static let bind = ConfigKey<String>.host(
-        "web.bind", default: "127.0.0.1",
+    public static let bind = ConfigKey<String>.ipAddress(
+        "web.bind", default: "127.0.0.1", ipv6: true,
         help: "IP address the dashboard listens on; anything but loopback (e.g. 0.0.0.0) needs web.password.")
     public static let port = ConfigKey<Int>.port(
         "web.port", default: 8080,
@@ -34,5 +34,17 @@ public enum WebConfigKeys {
     public static var all: [AnyConfigKey] {
         [enabled.any, bind.any, port.any, username.any, password.any, maxClients.any, headerTimeoutSeconds.any,
          updateMilliseconds.any]
+    }
+
+    /// The rules over several of the keys above (see `ConfigCheck`).
+    public static var checks: [ConfigCheck] {
+        [
+            // The same rule as WebSettings' (loopback is 127.0.0.0/8 or ::1).
+            ConfigCheck([bind.any, password.any]) { store in
+                let address = store.value(bind)
+                guard !address.hasPrefix("127."), address != "::1", store.secretValue(password).isEmpty else { return nil }
+                return "a dashboard on " + address + " is reachable from the network: set web.password (or web.bind 127.0.0.1)"
+            },
+        ]
     }
 }

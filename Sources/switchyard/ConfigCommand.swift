@@ -44,15 +44,26 @@ enum ConfigCommand {
                 Output.line(try store.entry(operands[0]).description)
             case "set":
                 let entry = try store.set(operands[0], to: operands[1])
-                try store.save()
+                // Each set is saved alone, so a rule over two keys is met one set later:
+                // saved, and said (the console's `save` refuses instead).
+                try store.save(enforcingChecks: false)
                 Output.line(entry.description)
                 if entry.source == .environment {
                     Output.error("note: saved, but the environment overrides \(entry.key.name) while it is set")
                 }
+                if entry.key.appliesAtRestart {
+                    Output.error("note: \(entry.key.name) takes effect when the gateway starts again")
+                }
+                for conflict in store.conflicts where conflict.names(entry.key.name) {
+                    Output.error("warning: saved, but " + conflict.description)
+                }
             default:
                 try store.unset(operands[0])
-                try store.save()
+                try store.save(enforcingChecks: false)
                 Output.line(try store.entry(operands[0]).description)
+                for conflict in store.conflicts where conflict.names(operands[0]) {
+                    Output.error("warning: saved, but " + conflict.description)
+                }
             }
         } catch {
             Output.error("switchyard config: \(error.description)")

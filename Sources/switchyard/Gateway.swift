@@ -15,7 +15,7 @@ import Uplink
 final class Gateway {
     let store: ConfigStore
     let loop: EventLoop
-    let node: String
+    var node: String
     let board: String
     let uplink: MQTTClient
     let status: StatusPublisher
@@ -24,12 +24,12 @@ final class Gateway {
     private var console: ConsoleTerminal?
     private var rpc: RPCServer?
     private var rpcSettings: RPCDoorSettings
-    private var commandTopics: CommandTopicBridge?
+    var commandTopics: CommandTopicBridge?
     let services: ServiceHost
     private let signals: SignalEvents
     private let logLevelOverride: LogLevel?
     private let logFormatOverride: LogFormat?
-    private let log = Logger("switchyard")
+    let log = Logger("switchyard")
     private let supervisor = SupervisorLink()
     private let started: Instant
     private(set) var exitStatus: Int32 = 0
@@ -103,6 +103,7 @@ final class Gateway {
             Gateway.applyLogSettings(self.store, levelOverride: self.logLevelOverride,
                                      formatOverride: self.logFormatOverride)
             self.applyUplinkSettings()
+            self.nodeNameChanged()
             self.applyRPCSettings()
             self.commandTopics?.allowsPrivileged = self.store.boolean(StandardKeys.commandsAllowPrivileged)
             self.services.settingsChanged()

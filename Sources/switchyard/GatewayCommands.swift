@@ -51,8 +51,9 @@ enum GatewayCommands {
                                   help: "Reread the saved settings and restart the services whose settings changed.") { _ in
             gateway.store.reload()
             let restarted = gateway.services.applySettings()
-            return .text(restarted.isEmpty ? "settings reloaded; no service's settings changed"
-                                           : "settings reloaded; restarted " + restarted.joined(separator: ", "))
+            let problems = gateway.store.problems.map { "\n" + $0 }.joined()
+            return .text((restarted.isEmpty ? "settings reloaded; no service's settings changed"
+                                            : "settings reloaded; restarted " + restarted.joined(separator: ", ")) + problems)
         })
         registry.register(Command("version", help: "Show the firmware version and architecture.",
                                   remote: .always) { _ in

@@ -47,7 +47,7 @@ struct CarDataNumberRangeTests {
         schema.register(CarDataConfigKeys.all + CarDataConfigKeys.stored)
         let store = ConfigStore(schema: schema, dataDirectory: "/nonexistent", environment: { _ in nil })
         // Any console user allowed to `set` can write these: the key is plain text.
-        for (key, value) in ["bmw.enabled": "true", "bmw.client_id": "c", "bmw.auth_url": "http://127.0.0.1:9/oauth",
+        for (key, value) in ["bmw.enabled": "true", "bmw.client_id": "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "bmw.auth_url": "http://127.0.0.1:9/oauth",
                              "bmw.catalogue_url": "http://127.0.0.1:9/catalogue", "bmw.token_file": "",
                              "bmw.refresh_token": "rt", "bmw.gcid": "g", "bmw.refresh_expires": text] {
             try store.set(key, to: value)

@@ -41,7 +41,7 @@ struct CarDataServiceTests {
         var schema = ConfigSchema.standard
         schema.register(CarDataConfigKeys.all + CarDataConfigKeys.stored)
         let store = ConfigStore(schema: schema, dataDirectory: data.path, environment: { _ in nil })
-        let values = ["bmw.enabled": "true", "bmw.client_id": "client-ok", "bmw.vin": CarDataServiceTests.vin,
+        let values = ["bmw.enabled": "true", "bmw.client_id": "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "bmw.vin": CarDataServiceTests.vin,
                       "bmw.mqtt_host": "localhost", "bmw.mqtt_port": String(bmw.tlsPort),
                       "bmw.mqtt_ca_file": bmw.certificates.caFile, "bmw.auth_url": bmw.cloud.authURL,
                       "bmw.catalogue_url": bmw.cloud.catalogueURL, "bmw.token_file": data.file("bmw_tokens.json")]
@@ -67,7 +67,7 @@ struct CarDataServiceTests {
         let loop = try EventLoop()
         let http = HTTPClient(loop: loop)
         let auth = CarDataAuthorizer(http: http, loop: loop, log: Logger("bmw-test"), authURL: bmw.cloud.authURL,
-                                     clientID: "client-ok", caFile: "")
+                                     clientID: "0b1c2d3e-4f50-4617-8899-aabbccddeeff", caFile: "")
         auth.slowDownStep = 1
         var login: Result<CarDataTokens, CarDataError>?
         auth.login { login = $0 }

@@ -241,18 +241,18 @@ struct CommandTopicBridgeTests {
         rig.connect()
         rig.bridge.allowsPrivileged = true
         let (_, lines) = try LogCapture.lines { () throws -> Void in
-            #expect(try command(rig, "set", "mqtt.tls.ca_file /etc/ssl/broker.pem", 1)["ok"] == true)
+            #expect(try command(rig, "set", "mqtt.username broker-user", 1)["ok"] == true)
             #expect(try command(rig, "save", "", 2)["ok"] == true)
         }
-        #expect(rig.store.string(StandardKeys.mqttTLSCAFile) == "/etc/ssl/broker.pem")
-        #expect(lines.contains { $0.contains("privileged change: mqtt.tls.ca_file over mqtt") }, "\(lines)")
-        #expect(!lines.contains { $0.contains("/etc/ssl/broker.pem") }, "the value is not logged")
+        #expect(rig.store.string(StandardKeys.mqttUsername) == "broker-user")
+        #expect(lines.contains { $0.contains("privileged change: mqtt.username over mqtt") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("broker-user") }, "the value is not logged")
         #expect(rig.registry.refusals == 0)
         // Turned off again (a reload after the console saved it off): closed at once.
         rig.bridge.allowsPrivileged = false
         _ = LogCapture.lines {
-            #expect((try? command(rig, "set", "mqtt.tls.ca_file /tmp/x.pem", 3))?["ok"] == false)
+            #expect((try? command(rig, "set", "mqtt.username x-user", 3))?["ok"] == false)
         }
-        #expect(rig.store.string(StandardKeys.mqttTLSCAFile) == "/etc/ssl/broker.pem")
+        #expect(rig.store.string(StandardKeys.mqttUsername) == "broker-user")
     }
 }

@@ -23,9 +23,9 @@ struct ConfigCommandsTests {
         let typo = run(fixture, "get mqtt.hots")
         #expect(!typo.ok)
         #expect(typo.output.text.contains("did you mean \"mqtt.host\""))
-        #expect(!run(fixture, "set mqtt.host two words").ok, "an unquoted value with spaces is a usage error")
-        #expect(run(fixture, "set mqtt.host \"two words\"").ok)
-        #expect(fixture.store.string(StandardKeys.mqttHost) == "two words")
+        #expect(!run(fixture, "set mqtt.username two words").ok, "an unquoted value with spaces is a usage error")
+        #expect(run(fixture, "set mqtt.username \"two words\"").ok)
+        #expect(fixture.store.string(StandardKeys.mqttUsername) == "two words")
     }
 
     @Test("set says when the environment overrides the setting")

@@ -25,7 +25,7 @@ struct GatewayCloudRestartTests {
         let data = TemporaryDirectory(prefix: "gateway-skoda")
         // The local broker stands in for Skoda's (plain MQTT 5), the test server for its refresh endpoint.
         #expect(ChildProcessConfig.set([
-            "skoda.enabled": "true", "skoda.user_id": "u", "skoda.vins": "TMBJB9NY6RF999999",
+            "skoda.enabled": "true", "skoda.user_id": "50f8b18c-d444-422c-998f-2b599f4f0ec7", "skoda.vins": "TMBJB9NY6RF999999",
             "skoda.refresh_token": "r", "skoda.fcm_token": "f",
             "skoda.refresh_url": server.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
             "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port), "skoda.mqtt_tls": "false",

@@ -12,9 +12,10 @@ struct MQTTDoorPolicyTests {
     static func attackKeys(victim: String) -> [(key: String, value: String)] {
         [("bmw.token_file", victim), ("skoda.mqtt_tls", "false"), ("can.slcan_device", "/dev/tty"),
          ("ble.adapter", "/dev/ttyS0"), ("benchlab.ports", "/dev/tty1,/dev/ttyS1"),
-         ("iot.cert_file", "/tmp/evil.pem"), ("iot.key_file", "/tmp/evil.key"),
-         ("skoda.user_id", "00000000-0000-0000-0000-000000000000"), ("bmw.client_id", "evil-client"), ("node.name", "evil"),
-         ("mqtt.tls.insecure", "true"), ("mqtt.tls.cert_file", "/tmp/evil.pem"), ("mqtt.tls.key_file", "/tmp/evil.key"),
+         ("iot.cert_file", victim), ("iot.key_file", victim),
+         ("skoda.user_id", "00000000-0000-0000-0000-000000000000"), ("bmw.client_id", "11111111-2222-3333-4444-555555555555"),
+         ("node.name", "evil"),
+         ("mqtt.tls.insecure", "true"), ("mqtt.tls.cert_file", victim), ("mqtt.tls.key_file", victim),
          ("ble.mgmt_socket", "/tmp/evil.sock"), ("iot.url", "http://evil.example/iot"), ("ble.enabled", "true"),
          ("cmnd.allow_privileged", "true"), ("log.level", "critical")]
     }
@@ -185,6 +186,8 @@ struct MQTTDoorPolicyTests {
         #expect(try waitOnline(broker, gateway), "\(gateway.log)")
         let door = try Door(broker, gateway)
         let victim = data.file("victim.txt")
+        // The file keys take only a file that exists (checked at set): the victim is one.
+        try "victim".write(toFile: victim, atomically: true, encoding: .utf8)
         for (key, value) in MQTTDoorPolicyTests.attackKeys(victim: victim) {
             let set = try door.send("set", key + " " + value)
             #expect(set.ok, "set \(key): \(set)")

@@ -11,7 +11,7 @@ import Testing
         // BMW without a login waits for a person; nothing listens on port 9, so the
         // catalogue fetch fails at once and the service stays up.
         let gateway = try OTAGatewayFixture(extra: [
-            "bmw.enabled": "true", "bmw.client_id": "client-led", "bmw.auth_url": "http://127.0.0.1:9",
+            "bmw.enabled": "true", "bmw.client_id": "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "bmw.auth_url": "http://127.0.0.1:9",
             "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
         ])
         try gateway.startSupervisor()

@@ -237,7 +237,7 @@ enum DeepCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .skodaRefreshInFlight:
             // The refresh endpoint refuses connections: every start sends a request that is
             // still in flight (or just failed, with its retry timer) when the stop comes.
-            return Setup(settings: ["skoda.user_id": "u", "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+            return Setup(settings: ["skoda.user_id": "50f8b18c-d444-422c-998f-2b599f4f0ec7", "skoda.refresh_token": "r", "skoda.fcm_token": "f",
                                     "skoda.refresh_url": "http://127.0.0.1:\(FreePort.next())/refresh",
                                     "skoda.mqtt_tls": "false", "skoda.mqtt_host": "127.0.0.1"])
         case .skodaConnected:
@@ -245,7 +245,7 @@ enum DeepCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let server = try HTTPTestServer()
             let broker = try MosquittoBroker()
             return Setup(
-                settings: ["skoda.user_id": "u", "skoda.vins": "TMBJB9NY6RF999999", "skoda.refresh_token": "r",
+                settings: ["skoda.user_id": "50f8b18c-d444-422c-998f-2b599f4f0ec7", "skoda.vins": "TMBJB9NY6RF999999", "skoda.refresh_token": "r",
                            "skoda.fcm_token": "f",
                            "skoda.refresh_url": server.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
                            "skoda.mqtt_tls": "false", "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port)],
@@ -254,7 +254,7 @@ enum DeepCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
                              freedAtStop: { [($0.service(named: "skoda") as? SkodaService)?.cloud].compactMap { $0 } }),
                 fixtures: [server])
         case .bmwWithoutLogin:
-            return Setup(settings: ["bmw.client_id": "c", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
+            return Setup(settings: ["bmw.client_id": "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "bmw.catalogue_url": "http://127.0.0.1:9/catalogue",
                                     "bmw.auth_url": "http://127.0.0.1:9/oauth"])
         case .bmwConnected:
             // tools/bmw-fake-cloud.py answers the login and every refresh; a TLS listener on
@@ -267,7 +267,7 @@ enum DeepCase: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let stream: (ServiceHost) -> CarDataStream? = { ($0.service(named: "bmw") as? CarDataService)?.stream }
             let connected: (ServiceHost) -> Bool = { stream($0)?.client.isConnected == true }
             return Setup(
-                settings: ["bmw.client_id": "client-ok", "bmw.auth_url": cloud.authURL,
+                settings: ["bmw.client_id": "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "bmw.auth_url": cloud.authURL,
                            "bmw.catalogue_url": "http://127.0.0.1:9/catalogue", "bmw.token_file": "",
                            "bmw.mqtt_host": "localhost", "bmw.mqtt_port": String(tlsPort),
                            "bmw.mqtt_ca_file": certificates.caFile],

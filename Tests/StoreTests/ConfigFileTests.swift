@@ -72,7 +72,7 @@ extension StoreSuite {
         @Test func theFileIsTheDocumentedLineFormat() throws {
             let directory = TemporaryDirectory()
             let store = StoreFixtures.store(directory)
-            try store.set("mqtt.host", to: "a=b")
+            try store.set("mqtt.username", to: "a=b")
             try store.set("mqtt.client_id", to: "x\ny\\z")
             try store.save()
             let text = String(decoding: StoreFixtures.read(directory.file("config")), as: UTF8.self)
@@ -80,7 +80,7 @@ extension StoreSuite {
             #expect(lines.count == 5)
             #expect(lines[0] == "# switchyard config v1")
             #expect(lines[1] == "mqtt.client_id=x\\ny\\\\z")
-            #expect(lines[2] == "mqtt.host=a=b")
+            #expect(lines[2] == "mqtt.username=a=b")
             #expect(lines[3].hasPrefix("# sha256 ") && lines[3].count == 9 + 64)
             #expect(lines[4] == "")
             // The digest is over every byte before the checksum line.

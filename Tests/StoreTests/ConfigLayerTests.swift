@@ -51,13 +51,13 @@ extension StoreSuite {
 
                 \tnode.name=pi4   \r
                 mqtt.debug = yes
-                rpc.bind = 0.0.0.0 # not a comment: values run to the end of the line
+                mqtt.username = 0.0.0.0 # not a comment: values run to the end of the line
                 """)
             let (store, lines) = LogCapture.lines { StoreFixtures.store(directory, board: board) }
             #expect(store.string(StandardKeys.consoleDevice) == "/dev/ttyAMA0")
             #expect(store.string(StandardKeys.nodeName) == "pi4")
             #expect(store.boolean(StandardKeys.mqttDebug))
-            #expect(store.string(StandardKeys.rpcBind) == "0.0.0.0 # not a comment: values run to the end of the line")
+            #expect(store.string(StandardKeys.mqttUsername) == "0.0.0.0 # not a comment: values run to the end of the line")
             #expect(LogCapture.alarming(lines).isEmpty, "\(lines)")
             #expect(store.problems.isEmpty)
         }

@@ -166,12 +166,12 @@ extension StoreSuite {
                 _ = try store.entry("mqtt.hots")
             } catch {
                 #expect(error.description
-                    == "unknown key \"mqtt.hots\" (did you mean \"mqtt.host\"? try \"config show\" for the list)")
+                    == "unknown key \"mqtt.hots\" (did you mean \"mqtt.host\"? try \"config keys\" for the list)")
             }
             do {
                 _ = try store.entry("frobnicate")
             } catch {
-                #expect(error.description == "unknown key \"frobnicate\" (try \"config show\" for the list)")
+                #expect(error.description == "unknown key \"frobnicate\" (try \"config keys\" for the list)")
             }
             #expect(throws: StoreError.unknownKey("nothing.here", suggestion: nil)) { try store.unset("nothing.here") }
         }

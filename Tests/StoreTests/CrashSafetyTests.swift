@@ -11,8 +11,7 @@ extension StoreSuite {
 
         // The same keys and long value the tool writes; see its main.swift.
         static let generationKeys = [
-            StandardKeys.nodeName, StandardKeys.mqttClientID, StandardKeys.mqttUsername,
-            StandardKeys.mqttTLSCertificateFile, StandardKeys.mqttTLSKeyFile,
+            StandardKeys.nodeName, StandardKeys.mqttClientID, StandardKeys.mqttUsername, StandardKeys.consoleDevice,
         ]
 
         static func longValue(_ generation: Int) -> String {
@@ -31,7 +30,7 @@ extension StoreSuite {
                 #expect(store.source(of: key) == .user)
             }
             #expect(store.secretValue(StandardKeys.mqttPassword) == name)
-            #expect(store.string(StandardKeys.mqttTLSCAFile) == longValue(generation), "long value torn")
+            #expect(store.string(StandardKeys.mqttWebSocketPath) == longValue(generation), "long value torn")
             return generation
         }
 
@@ -72,7 +71,7 @@ extension StoreSuite {
                 if case .success(let previous?) = files.read(files.previous) {
                     let previousName = previous["node.name"] ?? ""
                     #expect(previousName.hasPrefix("gen-") && Int(previousName.dropFirst(4))! <= generation)
-                    #expect(previous["mqtt.tls.ca_file"] == Self.longValue(Int(previousName.dropFirst(4))!))
+                    #expect(previous["mqtt.ws_path"] == Self.longValue(Int(previousName.dropFirst(4))!))
                 }
                 if firstGeneration == nil { firstGeneration = generation }
                 #expect(generation >= lastGeneration, "generation went back from \(lastGeneration) to \(generation)")

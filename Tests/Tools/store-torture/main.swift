@@ -16,9 +16,10 @@ import Store
 
 let generationKeys = [
     StandardKeys.nodeName, StandardKeys.mqttClientID, StandardKeys.mqttUsername,
-    StandardKeys.mqttPassword, StandardKeys.mqttTLSCertificateFile, StandardKeys.mqttTLSKeyFile,
+    StandardKeys.mqttPassword, StandardKeys.consoleDevice,
 ]
-let longKey = StandardKeys.mqttTLSCAFile
+// Free text of the longest kind: path keys are checked against the file system at `set`.
+let longKey = StandardKeys.mqttWebSocketPath
 
 /// `/gen-<N>/` followed by `<N>;` repeated to just under 8 KiB, ending in `#end`.
 func longValue(_ generation: Int) -> String {
