@@ -70,8 +70,8 @@ public enum BLEConfigKeys {
         "ble.mgmt_socket", default: "",
         help: "Test and development only: a Unix SOCK_SEQPACKET socket speaking the kernel's mgmt packets (tools/mgmt-sim.py) used for pairing instead of the kernel's mgmt channel. Empty: the kernel's, for ble.adapter hciN.")
 
-    public static let bindkeys = ConfigKey<String>.text(
-        "ble.bindkeys", default: "",
+    public static let bindkeys = ConfigKey<String>.macKeys(
+        "ble.bindkeys", bytes: 16,
         help: "Xiaomi MiBeacon bindkeys (encrypted LYWSD03MMC, CGG1, ... adverts): MAC=32 hex digits, comma-separated.",
         secret: true)
 

@@ -8,6 +8,7 @@ extension ConfigStore {
     /// changes (SIGHUP, or after the file was replaced from outside).
     public func reload() {
         problems = []
+        refusedValues = []
         hasUnsavedChanges = false
         loadBoardDefaults()
         loadSavedSettings()
@@ -48,6 +49,7 @@ extension ConfigStore {
                 userValues[name] = try key.validate(text)
             } catch {
                 warn(source + ": skipped " + error.description, level: .warning)
+                refusedValues.append((name, "saved value skipped: " + error.description))
             }
         }
         savedValues = userLayer
@@ -83,6 +85,7 @@ extension ConfigStore {
                 boardValues[name] = try key.validate(text)
             } catch {
                 warn("board defaults " + path + ": skipped " + error.description, level: .warning)
+                refusedValues.append((name, "board default skipped: " + error.description))
             }
         }
         if !unknown.isEmpty {
@@ -103,6 +106,7 @@ extension ConfigStore {
                 environmentValues[key.name] = try key.validate(text)
             } catch {
                 warn("environment " + variable + " ignored: " + error.description, level: .warning)
+                refusedValues.append((key.name, "environment " + variable + " ignored: " + error.description))
             }
         }
     }

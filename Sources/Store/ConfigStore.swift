@@ -47,6 +47,10 @@ public final class ConfigStore {
     public internal(set) var loadOutcome: ConfigLoadOutcome = .noFile
     /// The warnings logged by the last load, for `config status` (no secrets in them).
     public internal(set) var problems: [String] = []
+    /// The values the last load refused (from the saved file, the board defaults or the
+    /// environment), each with its key: the key runs on the next layer's value instead, and
+    /// the gateway shows each as a setting problem (a person asked for something not in use).
+    public internal(set) var refusedValues: [(key: String, reason: String)] = []
     /// True after `set`/`unset` until the next `save` or `reload`.
     public internal(set) var hasUnsavedChanges = false
     /// Called after every `save` and `reload`: the settings in force may have changed, and

@@ -11,26 +11,20 @@ enum UplinkSettingsCheck {
     /// What is wrong with the `mqtt.*` settings in `store`; empty when a session can be tried.
     static func problems(in store: ConfigStore) -> [SettingProblem] {
         var problems: [SettingProblem] = []
-        if store.value(StandardKeys.mqttTransport) == .websockets {
-            problems.append(SettingProblem(key: StandardKeys.mqttTransport.name,
-                                           reason: "websockets is not supported: use tcp"))
+        // A broker a person asked for (in the environment, an older file) that the store
+        // refused: the uplink would run on the default instead, silently.
+        for refused in store.refusedValues where refused.key.hasPrefix("mqtt.") {
+            problems.append(SettingProblem(key: refused.key, reason: refused.reason))
         }
-        let host = store.string(StandardKeys.mqttHost)
-        if !isHostName(host) && !isAddressLiteral(host) {
-            problems.append(SettingProblem(key: StandardKeys.mqttHost.name,
-                                           reason: "\"" + host + "\" is neither a host name nor an IP address"))
-        }
-        for key in [StandardKeys.mqttTLSCAFile, StandardKeys.mqttTLSCertificateFile, StandardKeys.mqttTLSKeyFile] {
-            let path = store.string(key)
-            if !path.isEmpty && access(path, R_OK) != 0 {
-                problems.append(SettingProblem(key: key.name, reason: "cannot read " + path + " ("
-                    + Errno.current.description + ")"))
+        // The kinds checked these at `set`; a file can have gone since, and a value from the
+        // environment or an older file can predate the checks, so they are asked again here.
+        for key in [StandardKeys.mqttHost, StandardKeys.mqttTLSCAFile, StandardKeys.mqttTLSCertificateFile,
+                    StandardKeys.mqttTLSKeyFile, StandardKeys.mqttTLSCADirectory] {
+            let value = store.string(key)
+            if let reason = key.any.kind.pathProblem(value).map({ "cannot read " + value + " (" + $0 + ")" })
+                ?? (key.any.kind.canonical(value) == nil ? "\"" + value + "\" is not " + key.any.kind.allowed : nil) {
+                problems.append(SettingProblem(key: key.name, reason: reason))
             }
-        }
-        let directory = store.string(StandardKeys.mqttTLSCADirectory)
-        if !directory.isEmpty && access(directory, R_OK | X_OK) != 0 {
-            problems.append(SettingProblem(key: StandardKeys.mqttTLSCADirectory.name,
-                                           reason: "cannot read the directory " + directory))
         }
         let certificate = store.string(StandardKeys.mqttTLSCertificateFile)
         let key = store.string(StandardKeys.mqttTLSKeyFile)
@@ -40,38 +34,5 @@ enum UplinkSettingsCheck {
                                            reason: "mqtt.tls.cert_file and mqtt.tls.key_file go together"))
         }
         return problems
-    }
-
-    /// A DNS name: dot-separated labels of letters, digits and inner hyphens, 1-63 bytes
-    /// each, 253 in all (RFC 1123).
-    static func isHostName(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty && bytes.count <= 253 else { return false }
-        var label = 0
-        var previous: UInt8 = 0x2E
-        for byte in bytes {
-            switch byte {
-            case 0x2E:
-                if label == 0 || previous == 0x2D { return false }
-                label = 0
-            case 0x2D:
-                if label == 0 { return false }
-                label += 1
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
-                label += 1
-            default:
-                return false
-            }
-            if label > 63 { return false }
-            previous = byte
-        }
-        return previous != 0x2D
-    }
-
-    /// An IPv4 or IPv6 address literal (`inet_pton` decides).
-    static func isAddressLiteral(_ text: String) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 16)
-        if inet_pton(AF_INET, text, &buffer) == 1 { return true }
-        return inet_pton(AF_INET6, text, &buffer) == 1
     }
 }
