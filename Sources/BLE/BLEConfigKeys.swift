@@ -82,7 +82,7 @@ public enum BLEConfigKeys {
         help: "Working mode: off, passive (adverts only) or active (active scan plus GATT). Set with `bcms set_mode`.")
     public static let approved = ConfigKey<[String]>.macUUIDs(
         "ble.approved",
-        help: "Approved devices as MAC=IoT device id (UUID), comma-separated. Written by `bcms approve`/`remove`.")
+        help: "Approved devices as MAC=IoT device id (the backend's UUID; empty until it is registered), comma-separated. Written by `bcms approve`/`remove`.")
     public static let pairingKeys = ConfigKey<String>.text(
         "ble.pairing_keys", default: "",
         help: "Written by `bcms pair`/`unpair`: the long term and identity resolving keys of paired devices, reloaded into the kernel at start. Unset it to forget every pairing.",

@@ -137,7 +137,8 @@ extension ConfigKind {
             let right = trimmed(parts[1])
             switch value {
             case .uuid:
-                guard isUUID(right) else { return nil }
+                // `MAC=` is an approved device the backend has not given its id yet.
+                guard right.isEmpty || isUUID(right) else { return nil }
                 items.append(address + "=" + right)
             case .hex(let bytes):
                 guard let key = hex(right, bytes: bytes) else { return nil }

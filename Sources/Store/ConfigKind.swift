@@ -205,7 +205,7 @@ public enum ConfigKind: Equatable, Sendable {
         case .macList:
             return "comma-separated MAC addresses like AA:BB:CC:DD:EE:FF"
         case .macPairs(.uuid):
-            return "comma-separated MAC=UUID pairs, e.g. AA:BB:CC:DD:EE:FF=01234567-89ab-cdef-0123-456789abcdef"
+            return "comma-separated MAC=UUID pairs (MAC= while the id is not known yet), e.g. AA:BB:CC:DD:EE:FF=01234567-89ab-cdef-0123-456789abcdef"
         case .macPairs(.hex(let bytes)):
             return "comma-separated MAC=KEY pairs, KEY being " + String(bytes * 2) + " hex digits"
         case .canFilters:

@@ -49,7 +49,7 @@ struct EveryKeyRefusesABadValueTests {
         case .uuid: return "not-a-uuid"
         case .hexList: return "nothex"
         case .macList: return "not-a-mac"
-        case .macPairs(.uuid): return "AA:BB:CC:DD:EE:FF"
+        case .macPairs(.uuid): return "AA:BB:CC:DD:EE:FF=not-a-uuid"
         case .macPairs(.hex): return "AA:BB:CC:DD:EE:FF=00"
         case .canFilters: return "zzz"
         case .integerChoice: return "123"
