@@ -47,6 +47,8 @@ public final class ServiceContext {
     let publishState: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
     let gatewayStateProvider: () -> JSONValue
+    /// Every service's metrics; the host sets it (a lone context has none).
+    var gatewayMetricsProvider: () -> [ServiceMetrics] = { [] }
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
 

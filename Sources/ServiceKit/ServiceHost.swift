@@ -169,6 +169,7 @@ public final class ServiceHost {
             attentionChanged: { [self] context in self.attentionChanged(context) },
             publishState: { [self] context in self.publishStateRequested(context) }, http: http,
             gatewayState: { [self] in self.stateProvider?() ?? .object(["services": self.stateJSON()]) })
+        context.gatewayMetricsProvider = { [self] in self.metrics() }
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

@@ -22,11 +22,11 @@ public final class WebService: Service, HTTPRequestHandler {
 
     private let context: ServiceContext
     private let settings: WebSettings
-    private var daemon: HTTPDaemon?
+    var daemon: HTTPDaemon?
     private var pushTask: FixedRateTask?
     private var lastEvent = ""
     private var lastEventAt = Instant(nanoseconds: 0)
-    private var stats = WebStats()
+    var stats = WebStats()
     private let keepAlive = EventBytes(": keep-alive\n\n")
     private var throttle = LoginThrottle()
     private let notices: LogLimiter
@@ -132,7 +132,7 @@ public final class WebService: Service, HTTPRequestHandler {
             return .eventStream(first: EventBytes("retry: 3000\n" + WebService.event(context.gatewayState())))
         case "/metrics":
             stats.metrics += 1
-            return .response(.text(200, PrometheusText.render(context.gatewayState()),
+            return .response(.text(200, PrometheusText.render(state: context.gatewayState(), services: context.gatewayMetrics()),
                                    type: "text/plain; version=0.0.4; charset=utf-8"))
         default:
             stats.notFound += 1

@@ -35,7 +35,7 @@ struct WebServiceTests {
         let metrics = try rig.get("/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("switchyard_service_up{service=\"web\"} 1\n"), "\(metrics.body)")
-        #expect(metrics.body.contains("# TYPE switchyard_web_requests untyped\nswitchyard_web_requests "))
+        #expect(metrics.body.contains("# TYPE switchyard_web_requests_total counter\nswitchyard_web_requests_total "))
 
         let missing = try rig.get("/nope")
         #expect(missing.status == 404)
