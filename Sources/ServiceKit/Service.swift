@@ -22,4 +22,6 @@ public protocol Service: AnyObject {
     var commands: [Command] { get }
     /// What it counts and measures for `/metrics`, each with its kind and help (none by default).
     var metrics: [Metric] { get }
+    /// What a person reads first on the dashboard, apart from its diagnostics (none by default).
+    var readings: [ReadingGroup] { get }
 }

@@ -151,6 +151,8 @@ public final class ServiceHost {
             let attention = slot.context.attention
             if attention != .none { entry.append("attention", .string(attention.name)) }
             entry.append("state", slot.service.stateJSON())
+            let readings = slot.service.readings
+            if !readings.isEmpty { entry.append("readings", .array(readings.map { $0.json })) }
             services.append(slot.descriptor.name, .object(entry))
         }
         return .object(services)

@@ -24,6 +24,11 @@ public final class WebService: Service, HTTPRequestHandler {
     private let settings: WebSettings
     var daemon: HTTPDaemon?
     private var pushTask: FixedRateTask?
+    private var trendTask: FixedRateTask?
+    /// The sparklines' history (bounded: see `ReadingTrends`).
+    var trends = ReadingTrends()
+    /// Seconds between two samples of the trends.
+    static let trendSeconds = 10
     private var lastEvent = ""
     private var lastEventAt = Instant(nanoseconds: 0)
     var stats = WebStats()
@@ -60,6 +65,10 @@ public final class WebService: Service, HTTPRequestHandler {
         pushTask = context.loop.addTask("web", every: .milliseconds(Int64(settings.updateMilliseconds))) { [self] in
             self.pushState()
         }
+        trends.sample(context.gatewayState()["services"] ?? .null)
+        trendTask = context.loop.addTask("web-trends", every: .seconds(Int64(WebService.trendSeconds))) { [self] in
+            self.trends.sample(self.context.gatewayState()["services"] ?? .null)
+        }
         context.log.info("dashboard on http://" + daemon.endpoint + "/"
             + (settings.password.isEmpty ? "" : " (basic auth as " + settings.username + ")"))
         context.report(.ok)
@@ -86,6 +95,8 @@ public final class WebService: Service, HTTPRequestHandler {
     public func stop() {
         pushTask?.cancel()
         pushTask = nil
+        trendTask?.cancel()
+        trendTask = nil
         daemon?.stop()
         daemon = nil
     }
@@ -125,6 +136,12 @@ public final class WebService: Service, HTTPRequestHandler {
         case "/api/state":
             stats.state += 1
             var response = HTTPResponse.text(200, context.gatewayState().serialized(), type: "application/json")
+            response.headers.append(("Cache-Control", "no-store"))
+            return .response(response)
+        case "/api/trends":
+            stats.state += 1
+            var response = HTTPResponse.text(200, trends.json(intervalSeconds: WebService.trendSeconds).serialized(),
+                                             type: "application/json")
             response.headers.append(("Cache-Control", "no-store"))
             return .response(response)
         case "/events":

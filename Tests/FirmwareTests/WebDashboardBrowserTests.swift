@@ -4,7 +4,7 @@ import Testing
 
 /// The dashboard as a person sees it: `switchyard run` with CAN, Benchlab and the web service
 /// on, the device simulators behind them, and Debian's headless Chromium loading the page.
-/// The screenshot lands in build/web-dashboard.png for review.
+/// The screenshots land in build/web-dashboard.png (1280 px) and build/web-dashboard-360.png.
 @Suite("the web dashboard in headless Chromium", .serialized)
 struct WebDashboardBrowserTests {
     private static let repository = URL(fileURLWithPath: #filePath)
@@ -30,7 +30,19 @@ struct WebDashboardBrowserTests {
         try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "--max-time", "5", url]).stdout
     }
 
-    @Test("the page from a running gateway shows its node, uptime and service cards; screenshot under build/",
+    /// The readings the page shows: `data-reading` key to its value and unit.
+    private func readings(_ dom: String) -> [String: (value: String, unit: String)] {
+        let pattern = #"data-reading="([^"]+)"><span class="n">[^<]*</span><b>([^<]*)</b>(?:<small> ([^<]*)</small>)?"#
+        let regex = try! NSRegularExpression(pattern: pattern)
+        var found: [String: (value: String, unit: String)] = [:]
+        for match in regex.matches(in: dom, range: NSRange(dom.startIndex..., in: dom)) {
+            let text = { (i: Int) in Range(match.range(at: i), in: dom).map { String(dom[$0]) } ?? "" }
+            found[text(1)] = (text(2), text(3))
+        }
+        return found
+    }
+
+    @Test("the page from a running gateway shows readings first, changing, fitting 1280 and 360 px; screenshots under build/",
           .timeLimit(.minutes(2)))
     func chromiumShowsTheGateway() throws {
         guard FileManager.default.isExecutableFile(atPath: WebDashboardBrowserTests.chromium) else {
@@ -66,7 +78,7 @@ struct WebDashboardBrowserTests {
         #expect(ready, "CAN and Benchlab healthy on /api/state: \(gateway.log)")
 
         let scratch = TemporaryDirectory(prefix: "chromium")
-        let dom = try chromium(["--dump-dom"], url: base, scratch: scratch)
+        let dom = try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch)
         #expect(dom.contains("<h1 id=\"node\">\(gateway.node)</h1>"), "the node's name, rendered by the page's script")
         #expect(dom.range(of: #"id="uptime"><span>(\d+m )?\d+s</span>"#, options: .regularExpression) != nil,
                 "uptime from the gateway")
@@ -74,16 +86,55 @@ struct WebDashboardBrowserTests {
             #expect(dom.contains("data-service=\"\(service)\""), "a card for \(service)")
         }
         #expect(dom.contains("<span class=\"badge ok\">ok</span>"), "service health badges")
-        #expect(dom.contains("data-key=\"bus_state\"><span>open</span>"), "CAN's bus state from its block")
+        #expect(dom.contains("data-key=\"bus_state\"><span>open</span>"), "CAN's bus state, in its details")
+        #expect(dom.contains("data-fits=\"yes\""), "no horizontal scrollbar at 1280 px")
+
+        // Readings first, before the service cards: the CAN frame rate and a Benchlab power,
+        // large, with their units, and both changing while the page is open.
+        let readingsAt = dom.range(of: "id=\"readings\"")?.lowerBound, cardsAt = dom.range(of: "id=\"cards\"")?.lowerBound
+        #expect(readingsAt != nil && cardsAt != nil && readingsAt! < cardsAt!, "the readings come first")
+        let first = readings(dom)
+        let power = first.keys.first { $0.hasPrefix("benchlab/") && $0.hasSuffix("/sys_power") }
+        let frames = first.keys.first { $0.hasPrefix("can/") && $0.hasSuffix("/rx_total") }
+        #expect(power != nil && first[power!]?.unit == "W", "a Benchlab power in W: \(first)")
+        #expect(first.keys.contains { $0.hasPrefix("can/") && $0.hasSuffix("/rx_rate") }, "the CAN frame rate: \(first)")
+        var changed = false
+        let changeDeadline = Date().addingTimeInterval(20)
+        var later = first
+        while !changed && Date() < changeDeadline {
+            usleep(1_000_000)
+            later = readings(try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch))
+            changed = power.map { later[$0]?.value != first[$0]?.value } == true
+                && frames.map { later[$0]?.value != first[$0]?.value } == true
+        }
+        #expect(changed, "the Benchlab power and the CAN frames change over time: \(first) then \(later)")
+        let rate = later.first { $0.key.hasSuffix("/rx_rate") }?.value.value
+        #expect(rate.flatMap { Double($0) }.map { $0 > 0 } == true, "frames/s above zero while the simulator sends: \(later)")
+
+        let phone = try chromium(["--window-size=360,800", "--dump-dom"], url: base, scratch: scratch)
+        #expect(phone.contains("data-fits=\"yes\""), "no horizontal scrollbar at 360 px")
+        #expect(readings(phone)[power ?? ""] != nil, "the readings at phone width too")
+
+        // /metrics as Prometheus reads it, with the services' declared metrics.
+        let exposition = try PrometheusExposition(try fetch(base + "metrics"))
+        #expect(exposition.families["switchyard_can_frames_from_bus_total"]?.type == "counter")
+        #expect((exposition.families["switchyard_can_frames_from_bus_total"]?.samples.first?.value ?? 0) > 0)
+        #expect(exposition.families["switchyard_benchlab_power_watts"]?.type == "gauge")
+        #expect(exposition.families["switchyard_uplink_connected"]?.samples.first?.value == 1)
 
         let build = WebDashboardBrowserTests.repository.appendingPathComponent("build")
         try FileManager.default.createDirectory(at: build, withIntermediateDirectories: true)
-        let screenshot = build.appendingPathComponent("web-dashboard.png").path
-        try? FileManager.default.removeItem(atPath: screenshot)
-        _ = try chromium(["--window-size=1280,1100", "--screenshot=" + screenshot], url: base, scratch: scratch)
-        let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
-        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
-        #expect(png.count > 20_000, "a page with content, not a blank one (\(png.count) bytes)")
+        for (name, size) in [("web-dashboard.png", "1280,1100"), ("web-dashboard-360.png", "360,1400")] {
+            let screenshot = build.appendingPathComponent(name).path
+            try? FileManager.default.removeItem(atPath: screenshot)
+            _ = try chromium(["--window-size=" + size, "--screenshot=" + screenshot], url: base, scratch: scratch)
+            let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+            #expect(png.count > 20_000, "a page with content, not a blank one (\(png.count) bytes)")
+        }
+
+        let page = try fetch(base)
+        #expect(page.utf8.count < 60_000, "page weight under 60 KB with its snapshot: \(page.utf8.count) bytes")
 
         gateway.process.signal(SIGTERM)
         #expect(gateway.process.wait(timeout: 10)?.status == 0, "\(gateway.log)")

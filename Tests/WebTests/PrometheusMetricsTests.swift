@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import ServiceKit
+import TestSupport
 import Testing
 @testable import Web
 

@@ -20,3 +20,8 @@ extension ServiceContext {
     /// Every service's declared metrics (what the dashboard's `/metrics` prints).
     public func gatewayMetrics() -> [ServiceMetrics] { gatewayMetricsProvider() }
 }
+
+/// A service that declares no readings shows only its details on the dashboard.
+extension Service {
+    public var readings: [ReadingGroup] { [] }
+}

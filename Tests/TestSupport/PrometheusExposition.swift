@@ -3,29 +3,36 @@ import Foundation
 /// A strict reader of the Prometheus text exposition format 0.0.4, standing in for
 /// `promtool check metrics`: it refuses what Prometheus would refuse to scrape and what
 /// promtool's lint flags (a family without HELP, a counter without `_total`).
-struct PrometheusExposition {
-    struct Sample: Equatable {
-        let name: String
-        let labels: [String: String]
-        let value: Double
+public struct PrometheusExposition {
+    public struct Sample: Equatable {
+        public let name: String
+        public let labels: [String: String]
+        public let value: Double
+
+        public init(name: String, labels: [String: String], value: Double) {
+            self.name = name
+            self.labels = labels
+            self.value = value
+        }
     }
 
-    struct Family {
-        var type: String?
-        var help: String?
-        var samples: [Sample] = []
+    public struct Family {
+        public var type: String?
+        public var help: String?
+        public var samples: [Sample] = []
     }
 
-    struct Malformed: Error, CustomStringConvertible {
-        let line: Int
-        let reason: String
-        var description: String { "line \(line): \(reason)" }
+    public struct Malformed: Error, CustomStringConvertible {
+        public let line: Int
+        public let reason: String
+        public var description: String { "line \(line): \(reason)" }
     }
 
-    private(set) var families: [String: Family] = [:]
-    private(set) var order: [String] = []
+    public private(set) var families: [String: Family] = [:]
+    public private(set) var order: [String] = []
 
-    init(_ text: String) throws {
+    /// Reads `text`; throws `Malformed` at the first thing Prometheus or promtool would refuse.
+    public init(_ text: String) throws {
         guard text.isEmpty || text.hasSuffix("\n") else { throw Malformed(line: 0, reason: "does not end in a newline") }
         var finished: Set<String> = []
         var current: String?
