@@ -172,6 +172,7 @@ public final class ServiceHost {
             publishState: { [self] context in self.publishStateRequested(context) }, http: http,
             gatewayState: { [self] in self.stateProvider?() ?? .object(["services": self.stateJSON()]) })
         context.gatewayMetricsProvider = { [self] in self.metrics() }
+        context.commandRegistry = commands
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

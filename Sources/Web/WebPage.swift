@@ -9,10 +9,12 @@
 /// at once (before its stream connects, and to a browser that only loads it, such as a
 /// headless screenshot); the stream keeps them live after that.
 enum WebPage {
-    /// The page with `snapshot` (the `state` JSON) inside it.
-    static func html(snapshot: String) -> String {
+    /// The page with `snapshot` (the `state` JSON) inside it, and the token its actions send.
+    static func html(snapshot: String, csrfToken: String = "") -> String {
         var page = head
-        page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 64)
+        page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 128)
+        // The token is hex (or empty): nothing in it needs escaping.
+        page += "<meta name=\"csrf\" content=\"" + csrfToken + "\">\n"
         page += "<script id=\"snapshot\" type=\"application/json\">"
         page += scriptSafe(snapshot)
         page += "</script>\n"
@@ -81,6 +83,11 @@ progress { width:100%; }
 details { margin:.2rem 0; } summary { cursor:pointer; color:var(--muted); }
 footer { color:var(--muted); font-size:.8rem; padding:0 1rem 1rem; }
 a { color:var(--accent); }
+button { font:inherit; padding:.25rem .7rem; border-radius:.4rem; border:1px solid var(--line); background:var(--tile); color:var(--fg); cursor:pointer; }
+.group button { font-size:.78rem; padding:.05rem .5rem; }
+form label { display:block; margin:.2rem 0; color:var(--muted); font-size:.85rem; }
+input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
+#msg.bad { color:var(--bad); } #msg.good { color:var(--ok); }
 </style>
 </head>
 <body>
@@ -93,6 +100,21 @@ a { color:var(--accent); }
 <main id="readings"></main>
 <h2 class="sec">Gateway and services</h2>
 <main id="cards"></main>
+<h2 class="sec">Actions</h2>
+<main id="actions">
+<section class="card"><h2>Gateway</h2>
+  <p id="msg" class="sub" role="status">Actions ask before they change anything.</p>
+  <button data-action="restart" data-ask="Restart the gateway now?">Restart</button>
+  <button data-action="bmw_login">BMW login</button>
+</section>
+<section class="card"><h2>MQTT broker</h2>
+  <form id="mqtt"><label>Host <input name="mqtt.host" autocomplete="off"></label>
+  <label>Port <input name="mqtt.port" inputmode="numeric"></label>
+  <label>User <input name="mqtt.username" autocomplete="off"></label>
+  <label>Password <input name="mqtt.password" type="password" autocomplete="new-password"></label>
+  <button>Save</button></form>
+</section>
+</main>
 <footer>Updated <span id="updated">never</span>. Data: <a href="api/state">/api/state</a> · <a href="api/trends">/api/trends</a> · <a href="metrics">/metrics</a></footer>
 
 """#
@@ -195,6 +217,13 @@ function spark(values) {
 }
 function group(service, g) {
   const h3 = el("h3", {}, g.title, ...(g.badges || []).map(b => el("span", {class: "badge " + b}, b)));
+  if (service === "ble") {
+    const approved = (g.badges || []).includes("approved"), paired = (g.badges || []).includes("paired");
+    h3.append(approved ? el("button", {"data-action": "remove", "data-address": g.id, "data-ask": "Remove " + g.title + "?"}, "Remove")
+                       : el("button", {"data-action": "approve", "data-address": g.id}, "Approve"),
+              paired ? el("button", {"data-action": "unpair", "data-address": g.id, "data-ask": "Unpair " + g.title + "?"}, "Unpair")
+                     : el("button", {"data-action": "pair", "data-address": g.id, "data-ask": "Pair with " + g.title + "?"}, "Pair"));
+  }
   const vals = el("div", {class: "vals"});
   for (const r of g.values || []) {
     const key = service + "/" + g.id + "/" + r.key;
@@ -250,6 +279,36 @@ function live(mode) {
   badge.dataset.live = mode;
   badge.textContent = mode;
 }
+const CSRF = document.querySelector('meta[name="csrf"]')?.content || "";
+function say(text, ok) {
+  const msg = document.getElementById("msg");
+  msg.className = ok ? "good" : "bad";
+  const link = /https?:\/\/\S+/.exec(text);
+  msg.replaceChildren(link ? text.slice(0, link.index) : text);
+  if (link) msg.append(el("a", {href: link[0], target: "_blank", rel: "noopener"}, link[0]), text.slice(link.index + link[0].length));
+}
+// Every action is a POST with the page's token; privileged ones ask first and say so.
+function act(body, ask) {
+  if (ask) { if (!confirm(ask)) return Promise.resolve(false); body.confirm = true; }
+  return fetch("api/action", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF},
+                              body: JSON.stringify(body)})
+    .then(r => r.json().then(j => { say(typeof j.output === "string" ? j.output : JSON.stringify(j.output), j.ok); return j.ok; }))
+    .catch(err => { say(String(err), false); return false; });
+}
+document.addEventListener("click", e => {
+  const b = e.target.closest("button[data-action]");
+  if (!b) return;
+  const body = {action: b.dataset.action};
+  if (b.dataset.address) body.address = b.dataset.address;
+  act(body, b.dataset.ask);
+});
+document.getElementById("mqtt").addEventListener("submit", async e => {
+  e.preventDefault();
+  const fields = [...new FormData(e.target)].filter(([, v]) => v !== "");
+  if (!fields.length) return say("nothing to change", false);
+  if (!confirm("Change the MQTT broker settings? The gateway reconnects.")) return;
+  for (const [key, value] of fields) { if (!await act({action: "set", key, value, confirm: true})) return; }
+});
 function loadTrends() {
   fetch("api/trends").then(r => r.json()).then(t => { trends = t.series || {}; if (last) render(last); }).catch(() => {});
 }

@@ -12,6 +12,11 @@ extension WebService {
                 MetricSample(stats.metrics, labels: [MetricLabel("route", "metrics")]),
                 MetricSample(stats.notFound, labels: [MetricLabel("route", "not_found")]),
             ]),
+            Metric("actions", .counter, help: "Actions posted from the page, by outcome.", samples: [
+                MetricSample(stats.actions, labels: [MetricLabel("outcome", "run")]),
+                MetricSample(stats.actionsFailed, labels: [MetricLabel("outcome", "failed")]),
+                MetricSample(stats.actionsRefused, labels: [MetricLabel("outcome", "refused")]),
+            ]),
             .counter("unauthorized", "Requests answered 401 (no or wrong credentials).", stats.unauthorized),
             .counter("auth_failures", "Wrong credentials checked.", stats.authFailures),
             .counter("auth_throttled", "Requests answered 429 during a client's login backoff.", stats.authThrottled),
