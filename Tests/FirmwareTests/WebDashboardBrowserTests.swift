@@ -50,6 +50,7 @@ struct WebDashboardBrowserTests {
             return
         }
         let devices = try SimulatedDevices(slcanArguments: ["--every", "0.2", "--frame", "t1238DEADBEEF01020304"])
+        let radio = try HCISimulator()
         let broker = try MosquittoBroker()
         let data = TemporaryDirectory(prefix: "gateway")
         let webPort = FreePort.next()
@@ -57,6 +58,7 @@ struct WebDashboardBrowserTests {
             "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": devices.slcanPath, "can.mode": "server",
             "benchlab.enabled": "true", "benchlab.ports": devices.benchlabPath,
             "web.enabled": "true", "web.port": String(webPort),
+            "ble.enabled": "true", "ble.adapter": radio.path, "ble.publish_interval_s": "0",
         ], data: data.path))
         let gateway = try GatewayProcess(broker: broker, data: data)
         let base = "http://127.0.0.1:\(webPort)/"
@@ -65,17 +67,20 @@ struct WebDashboardBrowserTests {
         // Wait until the devices have been heard, so the page has values to show.
         var ready = false
         let deadline = Date().addingTimeInterval(20)
+        let thermometer = "A4:C1:38:00:00:01"
         while !ready && Date() < deadline {
+            radio.send("sensors")
             if let state = try? JSONSerialization.jsonObject(with: Data(try fetch(base + "api/state").utf8)) as? [String: Any],
                let services = state["services"] as? [String: [String: Any]],
                services["can"]?["health"] as? String == "ok", services["benchlab"]?["health"] as? String == "ok",
+               (services["ble"]?["readings"] as? [[String: Any]])?.contains(where: { $0["id"] as? String == thermometer }) == true,
                (state["uptime_s"] as? Int ?? 0) >= 1 {
                 ready = true
             } else {
                 usleep(200_000)
             }
         }
-        #expect(ready, "CAN and Benchlab healthy on /api/state: \(gateway.log)")
+        #expect(ready, "CAN and Benchlab healthy, a BLE thermometer heard, on /api/state: \(gateway.log)")
 
         let scratch = TemporaryDirectory(prefix: "chromium")
         let dom = try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch)
@@ -98,16 +103,21 @@ struct WebDashboardBrowserTests {
         let frames = first.keys.first { $0.hasPrefix("can/") && $0.hasSuffix("/rx_total") }
         #expect(power != nil && first[power!]?.unit == "W", "a Benchlab power in W: \(first)")
         #expect(first.keys.contains { $0.hasPrefix("can/") && $0.hasSuffix("/rx_rate") }, "the CAN frame rate: \(first)")
+        let temperature = "ble/\(thermometer)/temperature"
+        #expect(first[temperature]?.value == "25" && first[temperature]?.unit == "°C", "the BLE temperature: \(first)")
+        // The thermometer reports 26.04 °C (BTHome: 0x02 temperature 2604 × 0.01).
+        radio.send("advert 0201060A16D2FC40022C0A03BF13 \(thermometer) -58")
         var changed = false
         let changeDeadline = Date().addingTimeInterval(20)
         var later = first
         while !changed && Date() < changeDeadline {
             usleep(1_000_000)
             later = readings(try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch))
-            changed = power.map { later[$0]?.value != first[$0]?.value } == true
+            changed = later[temperature]?.value == "26.04"
+                && power.map { later[$0]?.value != first[$0]?.value } == true
                 && frames.map { later[$0]?.value != first[$0]?.value } == true
         }
-        #expect(changed, "the Benchlab power and the CAN frames change over time: \(first) then \(later)")
+        #expect(changed, "the BLE temperature, the Benchlab power and the CAN frames change over time: \(first) then \(later)")
         let rate = later.first { $0.key.hasSuffix("/rx_rate") }?.value.value
         #expect(rate.flatMap { Double($0) }.map { $0 > 0 } == true, "frames/s above zero while the simulator sends: \(later)")
 
@@ -121,6 +131,16 @@ struct WebDashboardBrowserTests {
         #expect((exposition.families["switchyard_can_frames_from_bus_total"]?.samples.first?.value ?? 0) > 0)
         #expect(exposition.families["switchyard_benchlab_power_watts"]?.type == "gauge")
         #expect(exposition.families["switchyard_uplink_connected"]?.samples.first?.value == 1)
+
+        // Approve the thermometer from the page: its button, a POST with the page's token, the
+        // bcms command; the page then shows it approved, and the gateway saved it.
+        let approval = try ChromiumPage.click("[data-group=\"ble/\(thermometer)\"] button[data-action=\"approve\"]", url: base,
+                                              width: 360, height: 800,
+                                              waitFor: "[data-group=\"ble/\(thermometer)\"] .badge.approved", scratch: scratch)
+        #expect(approval.clicked, "the Approve button is on the page")
+        #expect(approval.after, "the device shows approved after the click: \(approval.message)")
+        #expect(approval.fits, "no horizontal scrollbar at 360 px on a live page")
+        #expect(gateway.waitForLog("dashboard: approve from"), "the action went through the dashboard")
 
         let build = WebDashboardBrowserTests.repository.appendingPathComponent("build")
         try FileManager.default.createDirectory(at: build, withIntermediateDirectories: true)
