@@ -51,6 +51,9 @@ struct WebDashboardBrowserTests {
         }
         let devices = try SimulatedDevices(slcanArguments: ["--every", "0.2", "--frame", "t1238DEADBEEF01020304"])
         let radio = try HCISimulator()
+        // The local broker stands in for Škoda's (plain MQTT 5), the test server for its token refresh.
+        let skodaCloud = try HTTPTestServer()
+        let vin = "TMBJB9NY6RF999999"
         let broker = try MosquittoBroker()
         let data = TemporaryDirectory(prefix: "gateway")
         let webPort = FreePort.next()
@@ -59,10 +62,23 @@ struct WebDashboardBrowserTests {
             "benchlab.enabled": "true", "benchlab.ports": devices.benchlabPath,
             "web.enabled": "true", "web.port": String(webPort),
             "ble.enabled": "true", "ble.adapter": radio.path, "ble.publish_interval_s": "0",
+            "skoda.enabled": "true", "skoda.user_id": "u", "skoda.vins": vin, "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+            "skoda.refresh_url": skodaCloud.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
+            "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port), "skoda.mqtt_tls": "false",
         ], data: data.path))
         let gateway = try GatewayProcess(broker: broker, data: data)
         let base = "http://127.0.0.1:\(webPort)/"
         #expect(gateway.waitForLog("dashboard on " + base), "\(gateway.log)")
+
+        // Retained, so the car's service gets it whenever its cloud session subscribes.
+        func charge(_ soc: Int, trace: String) throws {
+            try MQTTTool.publish(port: broker.port, topic: "u/\(vin)/service-event/charging", message: """
+                {"version": 1, "traceId": "\(trace)", "timestamp": "2026-12-06T10:00:00Z", "producer": "SKODA_MHUB",
+                 "name": "change-soc", "data": {"mode": "manual", "state": "charging", "soc": "\(soc)",
+                 "chargedRange": "\(soc * 3)", "timeToFinish": "25", "userId": "u", "vin": "\(vin)"}}
+                """, retain: true)
+        }
+        try charge(74, trace: UUID().uuidString.lowercased())
 
         // Wait until the devices have been heard, so the page has values to show.
         var ready = false
@@ -74,13 +90,14 @@ struct WebDashboardBrowserTests {
                let services = state["services"] as? [String: [String: Any]],
                services["can"]?["health"] as? String == "ok", services["benchlab"]?["health"] as? String == "ok",
                (services["ble"]?["readings"] as? [[String: Any]])?.contains(where: { $0["id"] as? String == thermometer }) == true,
+               (services["skoda"]?["readings"] as? [[String: Any]])?.isEmpty == false,
                (state["uptime_s"] as? Int ?? 0) >= 1 {
                 ready = true
             } else {
                 usleep(200_000)
             }
         }
-        #expect(ready, "CAN and Benchlab healthy, a BLE thermometer heard, on /api/state: \(gateway.log)")
+        #expect(ready, "CAN and Benchlab healthy, a BLE thermometer heard, a Škoda charging, on /api/state: \(gateway.log)")
 
         let scratch = TemporaryDirectory(prefix: "chromium")
         let dom = try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch)
@@ -107,17 +124,20 @@ struct WebDashboardBrowserTests {
         #expect(first[temperature]?.value == "25" && first[temperature]?.unit == "°C", "the BLE temperature: \(first)")
         // The thermometer reports 26.04 °C (BTHome: 0x02 temperature 2604 × 0.01).
         radio.send("advert 0201060A16D2FC40022C0A03BF13 \(thermometer) -58")
+        let soc = "skoda/\(vin)/soc"
+        #expect(first[soc]?.value == "74" && first[soc]?.unit == "%", "the car's state of charge: \(first)")
+        try charge(77, trace: UUID().uuidString.lowercased())
         var changed = false
         let changeDeadline = Date().addingTimeInterval(20)
         var later = first
         while !changed && Date() < changeDeadline {
             usleep(1_000_000)
             later = readings(try chromium(["--window-size=1280,1100", "--dump-dom"], url: base, scratch: scratch))
-            changed = later[temperature]?.value == "26.04"
+            changed = later[temperature]?.value == "26.04" && later[soc]?.value == "77"
                 && power.map { later[$0]?.value != first[$0]?.value } == true
                 && frames.map { later[$0]?.value != first[$0]?.value } == true
         }
-        #expect(changed, "the BLE temperature, the Benchlab power and the CAN frames change over time: \(first) then \(later)")
+        #expect(changed, "the BLE temperature, the car's charge, the Benchlab power and the CAN frames change over time: \(first) then \(later)")
         let rate = later.first { $0.key.hasSuffix("/rx_rate") }?.value.value
         #expect(rate.flatMap { Double($0) }.map { $0 > 0 } == true, "frames/s above zero while the simulator sends: \(later)")
 
@@ -155,6 +175,7 @@ struct WebDashboardBrowserTests {
 
         let page = try fetch(base)
         #expect(page.utf8.count < 60_000, "page weight under 60 KB with its snapshot: \(page.utf8.count) bytes")
+        print("dashboard page weight: \(page.utf8.count) bytes with its snapshot (\(try fetch(base + "api/state").utf8.count) of state)")
 
         gateway.process.signal(SIGTERM)
         #expect(gateway.process.wait(timeout: 10)?.status == 0, "\(gateway.log)")

@@ -89,3 +89,25 @@ struct WebActionTests {
         #expect(trends.refusedSeries == 4)
     }
 }
+
+/// The cars' last values, as their readings show them.
+@Suite("Latest values for readings")
+struct LatestValuesTests {
+    @Test("a value replaces its key's last; things and keys beyond the bounds are dropped and counted")
+    func boundedAndLatest() {
+        var latest = LatestValues()
+        latest.record([("soc", .int(74)), ("range_km", .int(207))], for: "VIN1", at: 100)
+        latest.record([("soc", .int(77))], for: "VIN1", at: 160)
+        #expect(latest.entries.count == 1)
+        #expect(latest.entries[0].value("soc") == .int(77))
+        #expect(latest.entries[0].value("range_km") == .int(207))
+        #expect(latest.entries[0].updated == 160)
+        for index in 0..<(LatestValues.maxThings + 2) { latest.record([("soc", .int(1))], for: "V\(index)", at: 1) }
+        #expect(latest.entries.count == LatestValues.maxThings)
+        #expect(latest.dropped == 3)
+        let many = (0..<(LatestValues.maxKeys + 1)).map { (key: "k\($0)", value: JSONValue.int($0)) }
+        latest.record(many, for: "VIN1", at: 200)
+        #expect(latest.entries[0].values.count == LatestValues.maxKeys)
+        #expect(latest.dropped == 3 + 3, "soc and range_km were there already: 128 - 2 new keys fit, 3 did not")
+    }
+}
