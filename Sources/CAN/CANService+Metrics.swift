@@ -1,3 +1,4 @@
+import Runtime
 import ServiceKit
 
 /// The tunnel's counters for `/metrics`, each declared with its kind.

@@ -1,3 +1,4 @@
+import Runtime
 import ServiceKit
 
 /// The bus as a person reads it: its state and frames/s each way.
