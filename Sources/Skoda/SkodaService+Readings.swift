@@ -10,7 +10,8 @@ extension SkodaService {
         for car in latest.entries {
             var values: [Reading] = []
             for info in SkodaValueInfo.all {
-                guard let value = car.value(info.key) else { continue }
+                // The "as sent" spellings are for debugging: the dashboard shows the normalised one.
+                guard !info.key.hasSuffix("_raw"), let value = car.value(info.key) else { continue }
                 let trend = info.key == "soc" || info.key == "range_km"
                 if let reading = Reading.from(info.key, info.name, value, unit: info.unit, trend: trend) { values.append(reading) }
             }

@@ -67,6 +67,7 @@ main { display:grid; grid-template-columns:repeat(auto-fill, minmax(min(100%, 21
 .r .n { display:block; color:var(--muted); font-size:.78rem; }
 .r b { font-size:1.45rem; font-weight:600; font-variant-numeric:tabular-nums; }
 .r small { color:var(--muted); }
+.r b.t { font-size:1rem; }
 .r svg { display:block; width:100%; height:1.4rem; fill:none; stroke:var(--accent); stroke-width:1.5; }
 .badge { font-size:.75rem; font-weight:600; padding:.05rem .5rem; border-radius:1rem; color:#fff; background:var(--off); }
 .badge.ok, .badge.connected, .badge.approved, .badge.charging, .badge.open { background:var(--ok); } .badge.degraded, .badge.connecting { background:var(--warn); } .badge.failed, .badge.disconnected { background:var(--bad); }
@@ -228,7 +229,8 @@ function group(service, g) {
   for (const r of g.values || []) {
     const key = service + "/" + g.id + "/" + r.key;
     const text = typeof r.value === "number" ? num(r.value) : (r.value ?? "–");
-    const cell = el("div", {class: "r", "data-reading": key}, el("span", {class: "n"}, r.name), el("b", {}, text),
+    const cell = el("div", {class: "r", "data-reading": key}, el("span", {class: "n"}, r.name),
+                    el("b", typeof r.value === "number" ? {} : {class: "t"}, text),
                     r.unit ? el("small", {}, " " + r.unit) : null);
     if (r.trend) { const s = spark((trends[key] || []).concat([r.value])); if (s) cell.append(s); }
     vals.append(cell);

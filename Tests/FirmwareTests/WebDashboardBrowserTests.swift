@@ -32,7 +32,7 @@ struct WebDashboardBrowserTests {
 
     /// The readings the page shows: `data-reading` key to its value and unit.
     private func readings(_ dom: String) -> [String: (value: String, unit: String)] {
-        let pattern = #"data-reading="([^"]+)"><span class="n">[^<]*</span><b>([^<]*)</b>(?:<small> ([^<]*)</small>)?"#
+        let pattern = #"data-reading="([^"]+)"><span class="n">[^<]*</span><b(?: class="t")?>([^<]*)</b>(?:<small> ([^<]*)</small>)?"#
         let regex = try! NSRegularExpression(pattern: pattern)
         var found: [String: (value: String, unit: String)] = [:]
         for match in regex.matches(in: dom, range: NSRange(dom.startIndex..., in: dom)) {
