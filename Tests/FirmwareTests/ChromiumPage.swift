@@ -15,8 +15,10 @@ struct ChromiumPage {
 
     /// Opens `url` at `width`×`height`, clicks the first element matching `selector` (answering
     /// any confirm() with OK), then waits up to 15 s for `afterSelector` to exist.
+    /// `selector` "-" clicks nothing; `whenLoaded` runs once the page has loaded (to change
+    /// something under it, such as stopping the gateway).
     static func click(_ selector: String, url: String, width: Int, height: Int, waitFor afterSelector: String,
-                      scratch: TemporaryDirectory) throws -> Outcome {
+                      scratch: TemporaryDirectory, whenLoaded: () -> Void = {}) throws -> Outcome {
         let script = scratch.file("cdp-\(UUID().uuidString).js")
         try ChromiumPage.script.write(toFile: script, atomically: true, encoding: .utf8)
         let output = scratch.file("cdp-\(UUID().uuidString).out")
@@ -24,6 +26,11 @@ struct ChromiumPage {
             "node", "--experimental-websocket", "--no-warnings", script, url, String(width), String(height),
             selector, afterSelector, scratch.file("cdp-profile-\(UUID().uuidString)"),
         ], stdout: .file(output))
+        let loadDeadline = Date().addingTimeInterval(30)
+        while Date() < loadDeadline && !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("LOADED") {
+            usleep(50_000)
+        }
+        whenLoaded()
         if process.wait(timeout: 60) == nil { process.signal(SIGKILL) }
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
@@ -64,9 +71,10 @@ chrome.stderr.on("data", async chunk => {
     const loaded = new Promise(resolve => waiters.push(resolve));
     await send("Page.navigate", { url });
     await loaded;
+    console.log("LOADED");
     const evaluate = async expression => (await send("Runtime.evaluate", { expression, returnByValue: true })).result.value;
     const sleep = ms => new Promise(r => setTimeout(r, ms));
-    let clicked = false;
+    let clicked = selector === "-";
     for (let i = 0; i < 100 && !clicked; i++) {
       clicked = await evaluate(`(() => { const b = document.querySelector(${JSON.stringify(selector)}); if (!b) return false; b.click(); return true; })()`);
       if (!clicked) await sleep(100);

@@ -177,7 +177,16 @@ struct WebDashboardBrowserTests {
         #expect(page.utf8.count < 60_000, "page weight under 60 KB with its snapshot: \(page.utf8.count) bytes")
         print("dashboard page weight: \(page.utf8.count) bytes with its snapshot (\(try fetch(base + "api/state").utf8.count) of state)")
 
-        gateway.process.signal(SIGTERM)
+        // The connection badge tells the truth: live while the stream is open, reconnecting
+        // once the gateway has gone (the browser keeps retrying).
+        let live = try ChromiumPage.click("-", url: base, width: 1280, height: 800, waitFor: "#live[data-live=\"live\"]",
+                                          scratch: scratch)
+        #expect(live.after, "the badge says live while the stream is open")
+        let gone = try ChromiumPage.click("-", url: base, width: 1280, height: 800, waitFor: "#live[data-live=\"reconnecting\"]",
+                                          scratch: scratch) {
+            gateway.process.signal(SIGTERM)
+        }
+        #expect(gone.after, "the badge says reconnecting when the gateway has gone")
         #expect(gateway.process.wait(timeout: 10)?.status == 0, "\(gateway.log)")
         _ = devices
     }
