@@ -151,6 +151,8 @@ struct WebDashboardBrowserTests {
         #expect((exposition.families["switchyard_can_frames_from_bus_total"]?.samples.first?.value ?? 0) > 0)
         #expect(exposition.families["switchyard_benchlab_power_watts"]?.type == "gauge")
         #expect(exposition.families["switchyard_uplink_connected"]?.samples.first?.value == 1)
+        #expect((exposition.families["switchyard_ble_adverts_decoded_total"]?.samples.first?.value ?? 0) > 0)
+        #expect(exposition.families["switchyard_ble_devices"]?.type == "gauge")
 
         // Approve the thermometer from the page: its button, a POST with the page's token, the
         // bcms command; the page then shows it approved, and the gateway saved it.
