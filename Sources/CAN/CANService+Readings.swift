@@ -11,6 +11,12 @@ extension CANService {
             .number("rx_rate", "Received", (frameRates.receivedPerSecond * 10).rounded() / 10, unit: "frames/s", trend: true),
             .number("tx_rate", "Sent", (frameRates.sentPerSecond * 10).rounded() / 10, unit: "frames/s", trend: true),
             .number("rx_total", "Frames received", Double(tunnel.stats.framesFromBus), unit: ""),
-        ])]
+        ] + tunnel.recentFrames.frames.map { frame in
+            // candump's `123#DEADBEEF`, split at the first '#': the id names it, the rest is the data.
+            let text = frame.description
+            let cut = text.firstIndex(of: "#") ?? text.endIndex
+            let id = String(text[..<cut])
+            return .text("id_" + id, "ID " + id, cut < text.endIndex ? String(text[text.index(after: cut)...]) : "")
+        })]
     }
 }

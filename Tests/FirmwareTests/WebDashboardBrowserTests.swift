@@ -120,6 +120,8 @@ struct WebDashboardBrowserTests {
         let frames = first.keys.first { $0.hasPrefix("can/") && $0.hasSuffix("/rx_total") }
         #expect(power != nil && first[power!]?.unit == "W", "a Benchlab power in W: \(first)")
         #expect(first.keys.contains { $0.hasPrefix("can/") && $0.hasSuffix("/rx_rate") }, "the CAN frame rate: \(first)")
+        #expect(first.first { $0.key.hasPrefix("can/") && $0.key.hasSuffix("/id_123") }?.value.value == "DEADBEEF01020304",
+                "the last frame of the simulator's id: \(first)")
         let temperature = "ble/\(thermometer)/temperature"
         #expect(first[temperature]?.value == "25" && first[temperature]?.unit == "°C", "the BLE temperature: \(first)")
         // The thermometer reports 26.04 °C (BTHome: 0x02 temperature 2604 × 0.01).

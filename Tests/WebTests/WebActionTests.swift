@@ -5,6 +5,7 @@ import ServiceKit
 import TestSupport
 import Testing
 @testable import Web
+import CAN
 
 /// `POST /api/action` over real HTTP: the page's token, confirmation of privileged actions,
 /// the command registry as the only way in, and bodies bounded.
@@ -109,5 +110,19 @@ struct LatestValuesTests {
         latest.record(many, for: "VIN1", at: 200)
         #expect(latest.entries[0].values.count == LatestValues.maxKeys)
         #expect(latest.dropped == 3 + 3, "soc and range_km were there already: 128 - 2 new keys fit, 3 did not")
+    }
+}
+
+/// The CAN bus's last frames, as its readings show them.
+@Suite("CAN recent frames")
+struct CANRecentFramesTests {
+    @Test("the last frame per id, most recent first, the id heard longest ago making room")
+    func keepsTheLastPerId() {
+        var recent = CANRecentFrames()
+        for id in 0..<UInt32(CANRecentFrames.capacity + 2) { recent.record(CANFrame(text: String(id + 0x100, radix: 16) + "#01")!) }
+        recent.record(CANFrame(text: "103#FF")!)
+        #expect(recent.frames.count == CANRecentFrames.capacity)
+        #expect(recent.frames.first?.description == "103#FF", "a new frame of a known id replaces it and comes first")
+        #expect(!recent.frames.contains { $0.id == 0x100 || $0.id == 0x101 }, "the oldest ids made room")
     }
 }
