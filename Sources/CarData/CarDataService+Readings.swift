@@ -12,9 +12,10 @@ extension CarDataService {
         var groups: [ReadingGroup] = []
         for car in latest.entries {
             var first: [Reading] = [], rest: [Reading] = []
-            for (key, value) in car.values {
+            for (key, value, unit) in car.values {
                 let leading = CarDataService.isChargeLevel(key) || CarDataService.isRange(key)
-                guard let reading = Reading.from(key, catalogue.name(key), value, unit: catalogue.unit(key), trend: leading) else { continue }
+                guard let reading = Reading.from(key, catalogue.name(key), CarDataService.numeric(value),
+                                                 unit: unit ?? catalogue.unit(key), trend: leading) else { continue }
                 if leading { first.append(reading) } else { rest.append(reading) }
             }
             var values = Array((first + rest).prefix(CarDataService.readingsPerCar))
@@ -22,6 +23,15 @@ extension CarDataService {
             groups.append(ReadingGroup(id: car.id, title: "BMW " + car.id, readings: values))
         }
         return groups
+    }
+
+    /// BMW sends most numbers as strings ("80"): those become numbers, the rest stays.
+    static func numeric(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value, !text.isEmpty, text.utf8.count <= 40 else { return value }
+        let parsed: JSONValue
+        do throws(JSONError) { parsed = try JSONValue.parse(text) } catch { return value }
+        if case .number = parsed { return parsed }
+        return value
     }
 
     /// The battery's state of charge, as CarData names it.

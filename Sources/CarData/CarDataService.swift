@@ -253,7 +253,7 @@ public final class CarDataService: Service {
             stats.badReadings += parsed.badReadings
             stats.lastMessageAt = wallClock()
             republisher?.publish(parsed, payload: message.payload, catalogue: catalogue)
-            latest.record(parsed.readings.map { ($0.key, $0.value) }, for: parsed.vin, at: wallClock())
+            latest.record(parsed.readings.map { ($0.key, $0.value, $0.unit) }, for: parsed.vin, at: wallClock())
             if settings.logRaw {
                 context.log.info(message.topic + " " + String(decoding: message.payload, as: UTF8.self))
             } else {

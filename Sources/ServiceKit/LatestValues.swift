@@ -7,20 +7,22 @@ public struct LatestValues {
     /// One thing's values, in the order their keys first came, and when it was last heard.
     public struct Entry {
         public let id: String
-        public private(set) var values: [(key: String, value: JSONValue)] = []
+        /// With the unit the message gave, if it gave one.
+        public private(set) var values: [(key: String, value: JSONValue, unit: String?)] = []
         /// Wall-clock seconds of the last update.
         public private(set) var updated: Int64 = 0
 
         /// The value of `key`, if it came.
         public func value(_ key: String) -> JSONValue? { values.first { $0.key == key }?.value }
 
-        mutating func set(_ key: String, _ value: JSONValue) -> Bool {
+        mutating func set(_ key: String, _ value: JSONValue, unit: String?) -> Bool {
             if let index = values.firstIndex(where: { $0.key == key }) {
                 values[index].value = value
+                values[index].unit = unit
                 return true
             }
             guard values.count < LatestValues.maxKeys else { return false }
-            values.append((key, value))
+            values.append((key, value, unit))
             return true
         }
 
@@ -38,6 +40,11 @@ public struct LatestValues {
 
     /// Keeps `values` as the latest of thing `id`, heard at `seconds` (wall clock).
     public mutating func record(_ values: [(key: String, value: JSONValue)], for id: String, at seconds: Int64) {
+        record(values.map { ($0.key, $0.value, nil) }, for: id, at: seconds)
+    }
+
+    /// The same, each value with the unit its message gave (nil when none).
+    public mutating func record(_ values: [(key: String, value: JSONValue, unit: String?)], for id: String, at seconds: Int64) {
         var index = entries.firstIndex { $0.id == id }
         if index == nil {
             guard entries.count < LatestValues.maxThings else {
@@ -47,7 +54,7 @@ public struct LatestValues {
             entries.append(Entry(id: id))
             index = entries.count - 1
         }
-        for (key, value) in values where !entries[index!].set(key, value) { dropped += 1 }
+        for (key, value, unit) in values where !entries[index!].set(key, value, unit: unit) { dropped += 1 }
         entries[index!].touch(seconds)
     }
 }
