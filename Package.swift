@@ -59,7 +59,7 @@ let services: [Feature] = [
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
     Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state.
-    Feature("Web", uses: ["CMicroHTTPD"], testsUse: ["CAN"]),
+    Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN"]),
 ]
 
 let package = Package(

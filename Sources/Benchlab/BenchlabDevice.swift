@@ -43,6 +43,8 @@ public final class BenchlabDevice {
     /// Set once identified; kept while waiting to reopen, so `benchlab list` can name it.
     public private(set) var identity: BenchlabIdentity?
     public internal(set) var stats = BenchlabStats()
+    /// The last sensor frame decoded (readings and metrics show it); nil until one arrives.
+    public internal(set) var lastFrame: BenchlabSensorFrame?
     /// The device node behind `path` while the port is open.
     public var devicePath: String? { port?.devicePath }
 
@@ -203,6 +205,7 @@ public final class BenchlabDevice {
             return
         }
         backoff.reset()
+        lastFrame = frame
         onFrame?(self, frame)
     }
 }

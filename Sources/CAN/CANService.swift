@@ -16,7 +16,9 @@ public final class CANService: Service {
             make: { context in CANService(context: context) })
     }
 
-    private let context: ServiceContext
+    let context: ServiceContext
+    /// Frames/s each way for the dashboard's readings (`CANService+Readings`).
+    var frameRates = CANFrameRates()
     private let busOverride: CANBusSettings?
     /// The running tunnel, while started.
     public private(set) var tunnel: CANTunnel?

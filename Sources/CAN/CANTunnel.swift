@@ -17,6 +17,8 @@ public final class CANTunnel {
     public let bus: CANBus
     /// Frames and drops in both directions, since start.
     public private(set) var stats = CANStats()
+    /// The last frames heard, per id (the dashboard's readings).
+    public private(set) var recentFrames = CANRecentFrames()
     /// Whether the bus is open, closed, or failed and waiting to reopen.
     public private(set) var state: CANBusState = .closed
     /// Called when `state` or the bus's `problem` changes (the service's health follows).
@@ -178,6 +180,7 @@ public final class CANTunnel {
         switch event {
         case .frame(let frame):
             stats.framesFromBus += 1
+            recentFrames.record(frame)
             guard settings.filter.accepts(frame.id) else {
                 stats.filtered += 1
                 return

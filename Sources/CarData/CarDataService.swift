@@ -44,6 +44,8 @@ public final class CarDataService: Service {
     public var wallClock: () -> Int64 = { WallClock.millisecondsSinceEpoch() / 1000 }
 
     public private(set) var stats = CarDataStats()
+    /// Each car's last values, for the dashboard's readings (`CarDataService+Readings`).
+    var latest = LatestValues()
     /// Why the service is not streaming, when it is not.
     public private(set) var problem: CarDataProblem?
     private(set) var refreshTokenWarning = false
@@ -251,6 +253,7 @@ public final class CarDataService: Service {
             stats.badReadings += parsed.badReadings
             stats.lastMessageAt = wallClock()
             republisher?.publish(parsed, payload: message.payload, catalogue: catalogue)
+            latest.record(parsed.readings.map { ($0.key, $0.value, $0.unit) }, for: parsed.vin, at: wallClock())
             if settings.logRaw {
                 context.log.info(message.topic + " " + String(decoding: message.payload, as: UTF8.self))
             } else {

@@ -20,4 +20,8 @@ public protocol Service: AnyObject {
     /// Its console/MQTT/RPC commands. Registered even when `start` failed, so `can status`
     /// can say why CAN is down.
     var commands: [Command] { get }
+    /// What it counts and measures for `/metrics`, each with its kind and help (none by default).
+    var metrics: [Metric] { get }
+    /// What a person reads first on the dashboard, apart from its diagnostics (none by default).
+    var readings: [ReadingGroup] { get }
 }

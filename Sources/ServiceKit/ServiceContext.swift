@@ -47,6 +47,11 @@ public final class ServiceContext {
     let publishState: (ServiceContext) -> Void
     let restartRequested: (String) -> Void
     let gatewayStateProvider: () -> JSONValue
+    /// Every service's metrics; the host sets it (a lone context has none).
+    var gatewayMetricsProvider: () -> [ServiceMetrics] = { [] }
+    /// The gateway's command registry, for a service that is itself a door (the dashboard's
+    /// actions run the console's commands); the host sets it.
+    public internal(set) var commandRegistry: CommandRegistry?
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
 

@@ -168,6 +168,8 @@ public final class ServiceHost {
             let attention = slot.context.attention
             if attention != .none { entry.append("attention", .string(attention.name)) }
             entry.append("state", slot.service.stateJSON())
+            let readings = slot.service.readings
+            if !readings.isEmpty { entry.append("readings", .array(readings.map { $0.json })) }
             services.append(slot.descriptor.name, .object(entry))
         }
         return .object(services)
@@ -186,6 +188,8 @@ public final class ServiceHost {
             attentionChanged: { [self] context in self.attentionChanged(context) },
             publishState: { [self] context in self.publishStateRequested(context) }, http: http,
             gatewayState: { [self] in self.stateProvider?() ?? .object(["services": self.stateJSON()]) })
+        context.gatewayMetricsProvider = { [self] in self.metrics() }
+        context.commandRegistry = commands
         return Slot(descriptor: descriptor, context: context, service: descriptor.make(context),
                     settings: store.snapshot(descriptor.watchedKeys))
     }

@@ -39,6 +39,8 @@ public final class SkodaService: Service {
     var checkTask: FixedRateTask?
     var lastEvents: [(name: String, at: String)] = []
     var recentTraces = SkodaRecentTraces()
+    /// Each car's last values, for the dashboard's readings (`SkodaService+Readings`).
+    var latest = LatestValues()
     var lastWall: Int64 = 0
     var lastMono = Instant(nanoseconds: 0)
     let malformedLog: LogLimiter
@@ -143,6 +145,7 @@ public final class SkodaService: Service {
             }
             stats.events += 1
             if event.isKnown { publisher.publish(event, vin: topic.vin) }
+            if event.isKnown { latest.record(event.values, for: topic.vin, at: wallClock()) }
             if !event.isKnown || event.hasUnknownFields {
                 stats.raw += 1
                 publisher.publishRaw(message.payload, name: event.name, vin: topic.vin)

@@ -28,7 +28,8 @@ final class HTTPDaemon {
         var requests = 0
         /// Connections closed at accept because `maxClients` were open.
         var refusedClients = 0
-        /// Requests refused before routing: a body (413) or a method other than GET/HEAD (405).
+        /// Requests refused before routing: a body too big or of unknown length (413), a body
+        /// on a GET, or a method other than GET/HEAD/POST (405).
         var rejectedRequests = 0
         var eventStreamsOpened = 0
         /// Connections closed because a request's headers took longer than `headerTimeout`.
@@ -65,6 +66,10 @@ final class HTTPDaemon {
     /// No connection's header deadline falls before this (it may be early, never late), so
     /// the table is scanned only when one may have passed.
     private var nextHeaderDeadline: Instant?
+    /// The bodies of POST requests still arriving, per connection (each at most `maxBody`).
+    private var bodies: [OpaquePointer: [UInt8]] = [:]
+    /// A POST body's limit: actions are a few words of JSON.
+    static let maxBody = 4096
     /// A connection closed during the current `MHD_run`.
     private var closedDuringPass = false
     private let notices: LogLimiter
@@ -101,9 +106,10 @@ final class HTTPDaemon {
                 { context, _, _ in
                     Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue().accept()
                 },
-                { context, connection, url, method, _, _, uploadSize, requestContext in
+                { context, connection, url, method, _, uploadData, uploadSize, requestContext in
                     Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
-                        .handle(connection!, url: url, method: method, uploadSize: uploadSize!, requestContext: requestContext!)
+                        .handle(connection!, url: url, method: method, uploadData: uploadData, uploadSize: uploadSize!,
+                                requestContext: requestContext!)
                 },
                 { context, connection, _, event in
                     Unmanaged<HTTPDaemon>.fromOpaque(context!).takeUnretainedValue()
@@ -227,6 +233,7 @@ final class HTTPDaemon {
             awaitHeaders(connection)
         } else {
             awaitingHeaders[connection] = nil
+            bodies[connection] = nil
             closedDuringPass = true
         }
     }
@@ -234,6 +241,7 @@ final class HTTPDaemon {
     /// A request on `connection` ended (answered, or the client left): on a kept-alive
     /// connection the next one's headers are due within the deadline again.
     private func requestCompleted(_ connection: OpaquePointer) {
+        bodies[connection] = nil
         awaitHeaders(connection)
     }
 
@@ -288,7 +296,7 @@ final class HTTPDaemon {
     }
 
     private func handle(_ connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
-                        uploadSize: UnsafeMutablePointer<Int>,
+                        uploadData: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
                         requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
         let methodText = method.map { String(cString: $0) } ?? ""
         if requestContext.pointee == nil {
@@ -297,10 +305,21 @@ final class HTTPDaemon {
             requestContext.pointee = UnsafeMutableRawPointer(bitPattern: 1)
             awaitingHeaders[connection] = nil
             stats.requests += 1
+            if methodText == "POST" {
+                // Only a body of a stated, small length: never chunked, never unbounded.
+                guard let length = contentLength(connection), length <= HTTPDaemon.maxBody,
+                      MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") == nil else {
+                    stats.rejectedRequests += 1
+                    return queue(.text(413, "a POST body must state its length, at most "
+                                       + String(HTTPDaemon.maxBody) + " bytes\n"), on: connection)
+                }
+                bodies[connection] = []
+                return .YES
+            }
             if methodText != "GET" && methodText != "HEAD" {
                 stats.rejectedRequests += 1
-                var response = HTTPResponse.text(405, "only GET and HEAD are served here\n")
-                response.headers.append(("Allow", "GET, HEAD"))
+                var response = HTTPResponse.text(405, "only GET, HEAD and POST are served here\n")
+                response.headers.append(("Allow", "GET, HEAD, POST"))
                 return queue(response, on: connection)
             }
             if hasBody(connection) {
@@ -309,9 +328,19 @@ final class HTTPDaemon {
             }
             return .YES
         }
-        uploadSize.pointee = 0
+        if uploadSize.pointee > 0 {
+            // A part of a POST body: kept up to the length the headers promised.
+            let count = uploadSize.pointee
+            uploadSize.pointee = 0
+            guard let uploadData, var body = bodies[connection], body.count + count <= HTTPDaemon.maxBody else { return .NO }
+            uploadData.withMemoryRebound(to: UInt8.self, capacity: count) { body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+            bodies[connection] = body
+            return .YES
+        }
         let request = HTTPRequest(method: methodText, path: url.map { String(cString: $0) } ?? "/",
-                                  credentials: credentials(connection), client: clientAddress(connection))
+                                  credentials: credentials(connection), client: clientAddress(connection),
+                                  body: bodies.removeValue(forKey: connection) ?? [],
+                                  csrfToken: header(connection, "X-CSRF-Token"))
         guard let handler else { return queue(.text(503, "stopping\n"), on: connection) }
         switch handler.respond(to: request) {
         case .response(let response):
@@ -323,6 +352,22 @@ final class HTTPDaemon {
         case .eventStream(let first):
             return openStream(on: connection, first: first)
         }
+    }
+
+    /// The request's `Content-Length`, nil when absent or not a number.
+    private func contentLength(_ connection: OpaquePointer) -> Int? {
+        guard let text = header(connection, "Content-Length"), !text.isEmpty, text.utf8.count <= 9 else { return nil }
+        var value = 0
+        for byte in text.utf8 {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// A request header's value, nil when absent.
+    private func header(_ connection: OpaquePointer, _ name: String) -> String? {
+        MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
     }
 
     private func hasBody(_ connection: OpaquePointer) -> Bool {

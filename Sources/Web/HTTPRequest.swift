@@ -1,7 +1,7 @@
 /// A request as the dashboard's router sees it: method, path and the basic-auth credentials
 /// it came with. No libmicrohttpd type leaks past `HTTPDaemon`.
 struct HTTPRequest {
-    /// `GET` or `HEAD` (other methods are refused before routing).
+    /// `GET`, `HEAD` or `POST` (other methods are refused before routing).
     let method: String
     /// The path without the query string, e.g. `/api/state`.
     let path: String
@@ -9,6 +9,10 @@ struct HTTPRequest {
     let credentials: (user: String, password: String)?
     /// Who sent it, as the login throttle counts clients.
     let client: ClientAddress
+    /// A POST's body (at most `HTTPDaemon.maxBody` bytes); empty otherwise.
+    var body: [UInt8] = []
+    /// The `X-CSRF-Token` header: a page of this dashboard sends the token it was served with.
+    var csrfToken: String? = nil
 }
 
 /// A complete response held in memory (the page, a JSON document, the metrics text).

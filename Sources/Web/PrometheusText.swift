@@ -1,124 +1,90 @@
 import JSON
+import ServiceKit
 
-/// The `state` heartbeat in the Prometheus text format (version 0.0.4), for `GET /metrics`.
+/// `GET /metrics` in the Prometheus text format (version 0.0.4): every family with its
+/// `# HELP` and `# TYPE`, counters with the `_total` suffix.
 ///
-/// Derived from the JSON, so every service's counters appear without the dashboard knowing
-/// them: a number or boolean at `services.can.state.ring.dropped` becomes
-/// `switchyard_can_ring_dropped`; the elements of an array are told apart by a label taken
-/// from their identifying member (`name`, `id`, `mac`, ...) or else by `index`. Strings are
-/// left out, except the node's description (`switchyard_info`) and each service's health.
-/// All metrics are untyped: the JSON does not say which are counters.
+/// Nothing is guessed from JSON: services declare their metrics (`Service.metrics`, with kind
+/// and help) and they print as `switchyard_<service>_<name>`; the gateway's own numbers
+/// (uptime, uplink, tasks, each service's health) are declared here, read from the members
+/// of `state` the gateway documents.
 enum PrometheusText {
-    /// Members that name an array element, in the order they are preferred as its label.
-    static let identifyingMembers = ["name", "id", "uid", "mac", "address", "vin", "device", "port", "key", "topic"]
+    static func render(state: JSONValue, services: [ServiceMetrics]) -> String {
+        var out = PrometheusWriter()
+        gateway(state, into: &out)
+        for entry in services {
+            let prefix = "switchyard_" + PrometheusWriter.sanitize(entry.service) + "_"
+            for metric in entry.metrics {
+                out.family(prefix + metric.name, metric.kind, help: metric.help, samples: metric.samples)
+            }
+        }
+        return out.text
+    }
 
-    static func render(_ state: JSONValue) -> String {
-        var metrics = MetricSet()
-        guard let root = state.objectValue else { return "" }
-        var info: [(String, String)] = []
+    /// The gateway's own families, from the members of `state` it always has.
+    private static func gateway(_ state: JSONValue, into out: inout PrometheusWriter) {
+        var info: [MetricLabel] = []
         for key in ["node", "version", "arch", "board", "slot", "led"] {
-            if let text = root[key]?.stringValue { info.append((key, text)) }
+            if let text = state[key]?.stringValue { info.append(MetricLabel(key, text)) }
         }
-        metrics.add("switchyard_info", info, 1)
-        for (key, value) in root {
-            switch key {
-            case "services": break
-            case "uplink":
-                if let text = value["state"]?.stringValue { metrics.add("switchyard_uplink_connected", [], text == "connected" ? 1 : 0) }
-                flatten(value, name: "switchyard_uplink", labels: [], into: &metrics)
-            default:
-                flatten(value, name: "switchyard_" + sanitize(key), labels: [], into: &metrics)
+        out.family("switchyard_info", .gauge, help: "The gateway's node, version and board as labels; always 1.",
+                   samples: [MetricSample(1, labels: info)])
+        if let uptime = state["uptime_s"]?.doubleValue {
+            out.family("switchyard_uptime_seconds", .gauge, help: "Seconds since the gateway started.",
+                       samples: [MetricSample(uptime)])
+        }
+        if let refused = state["commands_refused"]?.doubleValue {
+            out.family("switchyard_commands_refused", .counter,
+                       help: "Commands and key changes refused to the MQTT door.", samples: [MetricSample(refused)])
+        }
+        if let uplink = state["uplink"], uplink.objectValue != nil {
+            out.family("switchyard_uplink_connected", .gauge, help: "1 while the MQTT uplink is connected.",
+                       samples: [MetricSample(uplink["state"]?.stringValue == "connected" ? 1 : 0)])
+            for field in uplinkFields {
+                if let value = uplink[field.member]?.doubleValue {
+                    out.family("switchyard_uplink_" + field.member, field.kind, help: field.help, samples: [MetricSample(value)])
+                }
             }
         }
-        for (service, entry) in root["services"]?.objectValue ?? JSONObject() {
-            let health = entry["health"]?.stringValue ?? "unknown"
-            metrics.add("switchyard_service_up", [("service", service)], health == "ok" ? 1 : 0)
-            metrics.add("switchyard_service_health", [("service", service), ("health", health)], 1)
-            if let block = entry["state"] { flatten(block, name: "switchyard_" + sanitize(service), labels: [], into: &metrics) }
-        }
-        return metrics.text
-    }
-
-    private static func flatten(_ value: JSONValue, name: String, labels: [(String, String)], into metrics: inout MetricSet) {
-        switch value {
-        case .number(let number): metrics.add(name, labels, number)
-        case .bool(let flag): metrics.add(name, labels, flag ? 1 : 0)
-        case .object(let object):
-            for (key, member) in object { flatten(member, name: name + "_" + sanitize(key), labels: labels, into: &metrics) }
-        case .array(let elements):
-            for (index, element) in elements.enumerated() {
-                flatten(element, name: name, labels: labels + [label(for: element, index: index)], into: &metrics)
+        if let tasks = state["tasks"]?.arrayValue {
+            var runs: [MetricSample] = [], overruns: [MetricSample] = [], longest: [MetricSample] = []
+            for task in tasks {
+                guard let name = task["name"]?.stringValue else { continue }
+                let label = [MetricLabel("task", name)]
+                if let value = task["runs"]?.doubleValue { runs.append(MetricSample(value, labels: label)) }
+                if let value = task["overruns"]?.doubleValue { overruns.append(MetricSample(value, labels: label)) }
+                if let value = task["max_ms"]?.doubleValue { longest.append(MetricSample(value / 1000, labels: label)) }
             }
-        case .null, .string: break
+            out.family("switchyard_task_runs", .counter, help: "Runs of each run-loop task.", samples: runs)
+            out.family("switchyard_task_overruns", .counter, help: "Runs that took longer than the task's period.",
+                       samples: overruns)
+            out.family("switchyard_task_max_seconds", .gauge, help: "The longest run of each task, in seconds.",
+                       samples: longest)
         }
+        var up: [MetricSample] = [], health: [MetricSample] = []
+        for (service, entry) in state["services"]?.objectValue ?? JSONObject() {
+            let name = entry["health"]?.stringValue ?? "unknown"
+            up.append(MetricSample(name == "ok" ? 1 : 0, labels: [MetricLabel("service", service)]))
+            health.append(MetricSample(1, labels: [MetricLabel("service", service), MetricLabel("health", name)]))
+        }
+        out.family("switchyard_service_up", .gauge, help: "1 while the service's health is ok.", samples: up)
+        out.family("switchyard_service_health", .gauge, help: "The service's health as a label; always 1.",
+                   samples: health)
     }
 
-    private static func label(for element: JSONValue, index: Int) -> (String, String) {
-        if let object = element.objectValue {
-            for member in identifyingMembers {
-                if let text = object[member]?.stringValue { return (member, text) }
-            }
-        }
-        return ("index", String(index))
-    }
-
-    /// A metric name part: letters, digits and `_` only.
-    static func sanitize(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            let ok = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            bytes.append(ok ? byte : UInt8(ascii: "_"))
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// Samples grouped by metric name, in order of first appearance (the format wants each
-/// metric's samples together).
-struct MetricSet {
-    private var names: [String] = []
-    private var samples: [String: [String]] = [:]
-
-    mutating func add(_ name: String, _ labels: [(String, String)], _ value: Double) {
-        var line = name
-        if !labels.isEmpty {
-            line += "{"
-            for (index, (key, text)) in labels.enumerated() {
-                if index > 0 { line += "," }
-                line += PrometheusText.sanitize(key) + "=\"" + MetricSet.escape(text) + "\""
-            }
-            line += "}"
-        }
-        line += " " + (value.isFinite ? JSONValue.number(value).serialized() : "NaN")
-        if samples[name] == nil {
-            names.append(name)
-            samples[name] = [line]
-        } else {
-            samples[name]!.append(line)
-        }
-    }
-
-    var text: String {
-        var out = ""
-        for name in names {
-            out += "# TYPE " + name + " untyped\n"
-            for line in samples[name]! { out += line + "\n" }
-        }
-        return out
-    }
-
-    /// A label value: backslash, double quote and newline escaped.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// The uplink block's numbers (see the gateway's `uplinkSnapshot`).
+    private static let uplinkFields: [(member: String, kind: MetricKind, help: String)] = [
+        ("connects", .counter, "Connections to the broker made."),
+        ("disconnects", .counter, "Connections to the broker lost or closed."),
+        ("connect_failures", .counter, "Connection attempts that failed."),
+        ("published", .counter, "Messages handed to the broker."),
+        ("acknowledged", .counter, "QoS 1 messages the broker acknowledged."),
+        ("received", .counter, "Messages received from the broker."),
+        ("outbox_dropped", .counter, "Messages dropped from the full outbox (oldest first)."),
+        ("dropped_qos0", .counter, "QoS 0 messages dropped while disconnected."),
+        ("refused_subscriptions", .counter, "Subscriptions the broker refused."),
+        ("inflight", .gauge, "QoS 1 messages waiting for their acknowledgement."),
+        ("outbox", .gauge, "Messages waiting in the outbox."),
+        ("outbox_bytes", .gauge, "Bytes waiting in the outbox."),
+    ]
 }

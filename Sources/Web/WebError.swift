@@ -6,6 +6,8 @@ public enum WebError: Error, Equatable {
     case cannotListen(address: String)
     /// The daemon started but has no epoll descriptor for our run loop to watch.
     case noEventDescriptor
+    /// A POST from the page that is no action the dashboard offers (says what is wrong).
+    case invalidAction(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum WebError: Error, Equatable {
             return "cannot listen on " + address + " (is the port taken? set web.port to a free one)"
         case .noEventDescriptor:
             return "libmicrohttpd has no epoll descriptor (built without epoll?)"
+        case .invalidAction(let why):
+            return why
         }
     }
 }

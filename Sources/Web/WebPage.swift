@@ -1,17 +1,20 @@
 /// The dashboard: one self-contained page (HTML, CSS and JavaScript inline, no CDN, no
 /// build step; the gateway may be offline). It opens `/events` and redraws from each
-/// `state` snapshot it receives, so it shows whatever services the gateway has: a card per
-/// service from its block in `state`, with nested values as lists and arrays of devices as
-/// tables. Values the page cannot know (names, units) come from the services' own blocks.
+/// `state` snapshot it receives. Readings come first: each service's typed `readings`
+/// (values large, with units, and a sparkline from `/api/trends` for those with a trend);
+/// below, a card per service whose diagnostics (its `state` block) sit in a collapsed
+/// "details" section, as do the gateway's uplink and tasks.
 ///
 /// The page carries the snapshot of the moment it was requested, so it shows real values
 /// at once (before its stream connects, and to a browser that only loads it, such as a
 /// headless screenshot); the stream keeps them live after that.
 enum WebPage {
-    /// The page with `snapshot` (the `state` JSON) inside it.
-    static func html(snapshot: String) -> String {
+    /// The page with `snapshot` (the `state` JSON) inside it, and the token its actions send.
+    static func html(snapshot: String, csrfToken: String = "") -> String {
         var page = head
-        page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 64)
+        page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 128)
+        // The token is hex (or empty): nothing in it needs escaping.
+        page += "<meta name=\"csrf\" content=\"" + csrfToken + "\">\n"
         page += "<script id=\"snapshot\" type=\"application/json\">"
         page += scriptSafe(snapshot)
         page += "</script>\n"
@@ -33,50 +36,87 @@ enum WebPage {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+
     static let head = #"""
 <!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>Switchyard</title>
 <style>
-:root { --bg:#f4f5f7; --card:#fff; --fg:#1d232b; --muted:#66707c; --line:#e2e5ea; --ok:#1f8a4c; --warn:#b7791f; --bad:#c53030; --off:#8a939e; }
-@media (prefers-color-scheme: dark) { :root { --bg:#14171b; --card:#1e2228; --fg:#e6e9ed; --muted:#9aa4af; --line:#2d333b; } }
+:root { --bg:#f4f5f7; --card:#fff; --fg:#1d232b; --muted:#66707c; --line:#e2e5ea; --tile:#f0f2f5; --accent:#2b6cb0; --ok:#1f8a4c; --warn:#b7791f; --bad:#c53030; --off:#8a939e; }
+@media (prefers-color-scheme: dark) { :root { --bg:#14171b; --card:#1e2228; --fg:#e6e9ed; --muted:#9aa4af; --line:#2d333b; --tile:#262b32; --accent:#63b3ed; } }
 * { box-sizing: border-box; }
-body { margin:0; font:15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--fg); }
+html { overflow-x:hidden; }
+body { margin:0; font:15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--fg); overflow-wrap:anywhere; }
 header { display:flex; align-items:center; gap:.75rem; flex-wrap:wrap; padding:.8rem 1rem; background:var(--card); border-bottom:1px solid var(--line); position:sticky; top:0; z-index:1; }
 header h1 { font-size:1.2rem; margin:0; }
-header .sub { color:var(--muted); font-size:.85rem; }
+.sub { color:var(--muted); font-size:.85rem; }
 #live { margin-left:auto; font-size:.85rem; padding:.15rem .6rem; border-radius:1rem; background:var(--off); color:#fff; }
-#live[data-live="yes"] { background:var(--ok); }
-main { display:grid; grid-template-columns:repeat(auto-fill, minmax(min(100%, 21rem), 1fr)); gap:.8rem; padding:.8rem; }
+#live[data-live="live"] { background:var(--ok); } #live[data-live="reconnecting"] { background:var(--warn); } #live[data-live="offline"] { background:var(--bad); }
+h2.sec { font-size:.8rem; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); margin:.9rem 1rem 0; }
+main { display:grid; grid-template-columns:repeat(auto-fill, minmax(min(100%, 21rem), 1fr)); gap:.8rem; padding:.8rem; align-items:start; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:.6rem; padding:.7rem .9rem; min-width:0; }
-.card h2 { font-size:1rem; margin:0 0 .4rem; display:flex; align-items:center; gap:.5rem; }
+.card h2 { font-size:1rem; margin:0 0 .4rem; display:flex; align-items:center; gap:.5rem; flex-wrap:wrap; }
+.group + .group { margin-top:.7rem; }
+.group h3 { font-size:.9rem; margin:0 0 .35rem; display:flex; gap:.4rem; align-items:center; flex-wrap:wrap; }
+.vals { display:grid; grid-template-columns:repeat(auto-fill, minmax(7.2rem, 1fr)); gap:.45rem; }
+.r { background:var(--tile); border-radius:.45rem; padding:.3rem .5rem; min-width:0; }
+.r .n { display:block; color:var(--muted); font-size:.78rem; }
+.r b { font-size:1.45rem; font-weight:600; font-variant-numeric:tabular-nums; }
+.r small { color:var(--muted); }
+.r b.t { font-size:1rem; }
+.r svg { display:block; width:100%; height:1.4rem; fill:none; stroke:var(--accent); stroke-width:1.5; }
 .badge { font-size:.75rem; font-weight:600; padding:.05rem .5rem; border-radius:1rem; color:#fff; background:var(--off); }
-.badge.ok, .badge.connected { background:var(--ok); } .badge.degraded, .badge.connecting { background:var(--warn); } .badge.failed, .badge.disconnected { background:var(--bad); }
+.badge.ok, .badge.connected, .badge.approved, .badge.charging, .badge.open { background:var(--ok); } .badge.degraded, .badge.connecting { background:var(--warn); } .badge.failed, .badge.disconnected { background:var(--bad); }
 .detail { color:var(--bad); font-size:.85rem; margin:.2rem 0 .4rem; }
-dl.kv { display:grid; grid-template-columns:max-content 1fr; gap:.1rem .8rem; margin:0; }
-dl.kv dt { color:var(--muted); } dl.kv dd { margin:0; font-variant-numeric:tabular-nums; overflow-wrap:anywhere; }
+dl.kv { display:grid; grid-template-columns:minmax(0, max-content) minmax(0, 1fr); gap:.1rem .8rem; margin:0; }
+dl.kv dt { color:var(--muted); } dl.kv dd { margin:0; min-width:0; font-variant-numeric:tabular-nums; }
 dl.kv dl.kv { font-size:.92em; }
 .warn { color:var(--bad); font-weight:600; }
-.scroll { overflow-x:auto; }
+.scroll { overflow-x:auto; max-width:100%; }
 table { border-collapse:collapse; width:100%; font-size:.88rem; font-variant-numeric:tabular-nums; }
 th, td { text-align:left; padding:.2rem .4rem; border-bottom:1px solid var(--line); white-space:nowrap; }
 th { color:var(--muted); font-weight:500; }
 progress { width:100%; }
-details { margin:.2rem 0; } summary { cursor:pointer; font-weight:600; overflow-wrap:anywhere; }
+details { margin:.2rem 0; } summary { cursor:pointer; color:var(--muted); }
 footer { color:var(--muted); font-size:.8rem; padding:0 1rem 1rem; }
+a { color:var(--accent); }
+button { font:inherit; padding:.25rem .7rem; border-radius:.4rem; border:1px solid var(--line); background:var(--tile); color:var(--fg); cursor:pointer; }
+.group button { font-size:.78rem; padding:.05rem .5rem; }
+form label { display:block; margin:.2rem 0; color:var(--muted); font-size:.85rem; }
+input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
+#msg.bad { color:var(--bad); } #msg.good { color:var(--ok); }
 </style>
 </head>
 <body>
 <header>
   <h1 id="node">switchyard</h1>
   <span class="sub" id="version"></span>
-  <span id="live" data-live="no">connecting</span>
+  <span id="live" data-live="connecting">connecting</span>
 </header>
+<h2 class="sec">Readings</h2>
+<main id="readings"></main>
+<h2 class="sec">Gateway and services</h2>
 <main id="cards"></main>
-<footer>Updated <span id="updated">never</span>. Data: <a href="api/state">/api/state</a> · <a href="metrics">/metrics</a></footer>
+<h2 class="sec">Actions</h2>
+<main id="actions">
+<section class="card"><h2>Gateway</h2>
+  <p id="msg" class="sub" role="status">Actions ask before they change anything.</p>
+  <button data-action="restart" data-ask="Restart the gateway now?">Restart</button>
+  <button data-action="bmw_login">BMW login</button>
+</section>
+<section class="card"><h2>MQTT broker</h2>
+  <form id="mqtt"><label>Host <input name="mqtt.host" autocomplete="off"></label>
+  <label>Port <input name="mqtt.port" inputmode="numeric"></label>
+  <label>User <input name="mqtt.username" autocomplete="off"></label>
+  <label>Password <input name="mqtt.password" type="password" autocomplete="new-password"></label>
+  <button>Save</button></form>
+</section>
+</main>
+<footer>Updated <span id="updated">never</span>. Data: <a href="api/state">/api/state</a> · <a href="api/trends">/api/trends</a> · <a href="metrics">/metrics</a></footer>
 
 """#
 
@@ -84,6 +124,7 @@ footer { color:var(--muted); font-size:.8rem; padding:0 1rem 1rem; }
 <script>
 "use strict";
 const WARN = /drop|error|malformed|overrun|fail|refused|superseded|lost|invalid/i;
+let trends = {}, last = null;
 function el(tag, attrs, ...kids) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) { if (v !== undefined && v !== null) node.setAttribute(k, v); }
@@ -116,9 +157,8 @@ function value(key, v) {
   if (withUnit !== null) return el("span", {}, withUnit);
   if (Array.isArray(v)) {
     if (v.every(isScalar)) return el("span", {}, v.length ? v.map(x => scalarText(key, x)).join(", ") : "none");
-    // Devices with readings inside (Benchlab power, BLE values): one block each, all shown.
     const nested = v.some(row => !isScalar(row) && Object.values(row).some(x => !isScalar(x) && unitValue(x) === null));
-    if (nested) return el("div", {}, ...v.map((row, i) => el("details", {open: ""}, el("summary", {}, label(row, i)),
+    if (nested) return el("div", {}, ...v.map((row, i) => el("div", {}, el("b", {}, label(row, i)),
                                                                isScalar(row) ? scalarText(key, row) : kv(row))));
     return table(v);
   }
@@ -162,10 +202,54 @@ function card(title, badge, body, attrs) {
   if (badge) h2.append(el("span", {class: "badge " + badge}, badge));
   return el("section", Object.assign({class: "card"}, attrs || {}), h2, body);
 }
+function folded(id, body) { return el("details", {"data-id": id}, el("summary", {}, "details"), body); }
+const SVG = "http://www.w3.org/2000/svg";
+function spark(values) {
+  const v = values.filter(x => typeof x === "number" && isFinite(x));
+  if (v.length < 2) return null;
+  const lo = Math.min(...v), hi = Math.max(...v), span = hi - lo || 1;
+  const svg = document.createElementNS(SVG, "svg"), line = document.createElementNS(SVG, "polyline");
+  svg.setAttribute("viewBox", "0 0 100 24");
+  svg.setAttribute("preserveAspectRatio", "none");
+  line.setAttribute("points", v.map((x, i) => (i * 100 / (v.length - 1)).toFixed(1) + "," + (22 - (x - lo) * 20 / span).toFixed(1)).join(" "));
+  line.setAttribute("vector-effect", "non-scaling-stroke");
+  svg.append(line);
+  return svg;
+}
+function group(service, g) {
+  const h3 = el("h3", {}, g.title, ...(g.badges || []).map(b => el("span", {class: "badge " + b}, b)));
+  if (service === "ble") {
+    const approved = (g.badges || []).includes("approved"), paired = (g.badges || []).includes("paired");
+    h3.append(approved ? el("button", {"data-action": "remove", "data-address": g.id, "data-ask": "Remove " + g.title + "?"}, "Remove")
+                       : el("button", {"data-action": "approve", "data-address": g.id}, "Approve"),
+              paired ? el("button", {"data-action": "unpair", "data-address": g.id, "data-ask": "Unpair " + g.title + "?"}, "Unpair")
+                     : el("button", {"data-action": "pair", "data-address": g.id, "data-ask": "Pair with " + g.title + "?"}, "Pair"));
+  }
+  const vals = el("div", {class: "vals"});
+  for (const r of g.values || []) {
+    const key = service + "/" + g.id + "/" + r.key;
+    const text = typeof r.value === "number" ? num(r.value) : (r.value ?? "–");
+    const cell = el("div", {class: "r", "data-reading": key}, el("span", {class: "n"}, r.name),
+                    el("b", typeof r.value === "number" ? {} : {class: "t"}, text),
+                    r.unit ? el("small", {}, " " + r.unit) : null);
+    if (r.trend) { const s = spark((trends[key] || []).concat([r.value])); if (s) cell.append(s); }
+    vals.append(cell);
+  }
+  return el("div", {class: "group", "data-group": service + "/" + g.id}, h3, vals);
+}
 function render(state) {
+  last = state;
+  const open = new Set([...document.querySelectorAll("details[open]")].map(d => d.dataset.id));
   document.getElementById("node").textContent = state.node || "switchyard";
   document.title = (state.node || "switchyard") + " · Switchyard";
   document.getElementById("version").textContent = [state.version, state.arch, state.board].filter(Boolean).join(" · ");
+  const readings = [];
+  for (const [name, entry] of Object.entries(state.services || {})) {
+    if (!Array.isArray(entry.readings) || !entry.readings.length) continue;
+    readings.push(card(name, entry.health, el("div", {}, ...entry.readings.map(g => group(name, g))), {"data-readings": name}));
+  }
+  if (!readings.length) readings.push(el("p", {class: "sub"}, "No readings yet: enable a service with devices (BLE, CAN, Benchlab, a car)."));
+  document.getElementById("readings").replaceChildren(...readings);
   const slot = state.slot ?? state.services?.ota?.state?.slot;
   const node = {uptime: state.uptime_s, version: state.version, architecture: state.arch, board: state.board,
                 slot: slot ?? "–", led: state.led};
@@ -179,28 +263,69 @@ function render(state) {
   const cards = [card("Gateway", null, nodeBody, {id: "gateway"})];
   if (state.uplink) {
     const {state: link, ...rest} = state.uplink;
-    cards.push(card("MQTT uplink", link, kv(rest), {id: "uplink"}));
+    cards.push(card("MQTT uplink", link, folded("uplink", kv(rest)), {id: "uplink"}));
   }
-  if (Array.isArray(state.tasks)) cards.push(card("Tasks", null, table(state.tasks), {id: "tasks"}));
+  if (Array.isArray(state.tasks)) cards.push(card("Tasks", null, folded("tasks", table(state.tasks)), {id: "tasks"}));
   for (const [name, entry] of Object.entries(state.services || {})) {
     const body = el("div", {});
     if (entry.detail) body.append(el("div", {class: "detail"}, entry.detail));
     if (entry.enabled === false) body.append(el("div", {class: "sub"}, "disabled"));
-    else if (entry.state && !isScalar(entry.state)) body.append(kv(entry.state));
+    else if (entry.state && !isScalar(entry.state)) body.append(folded(name, kv(entry.state)));
     cards.push(card(name, entry.health, body, {"data-service": name}));
   }
   document.getElementById("cards").replaceChildren(...cards);
+  for (const d of document.querySelectorAll("details")) { if (open.has(d.dataset.id)) d.open = true; }
   document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+  // Whether the page fits its window without sideways scrolling (the browser test reads it).
+  const root = document.documentElement;
+  root.dataset.fits = root.scrollWidth <= root.clientWidth ? "yes" : "no";
 }
-function live(on) {
+function live(mode) {
   const badge = document.getElementById("live");
-  badge.dataset.live = on ? "yes" : "no";
-  badge.textContent = on ? "live" : "offline, retrying";
+  badge.dataset.live = mode;
+  badge.textContent = mode;
+}
+const CSRF = document.querySelector('meta[name="csrf"]')?.content || "";
+function say(text, ok) {
+  const msg = document.getElementById("msg");
+  msg.className = ok ? "good" : "bad";
+  const link = /https?:\/\/\S+/.exec(text);
+  msg.replaceChildren(link ? text.slice(0, link.index) : text);
+  if (link) msg.append(el("a", {href: link[0], target: "_blank", rel: "noopener"}, link[0]), text.slice(link.index + link[0].length));
+}
+// Every action is a POST with the page's token; privileged ones ask first and say so.
+function act(body, ask) {
+  if (ask) { if (!confirm(ask)) return Promise.resolve(false); body.confirm = true; }
+  return fetch("api/action", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF},
+                              body: JSON.stringify(body)})
+    .then(r => r.json().then(j => { say(typeof j.output === "string" ? j.output : JSON.stringify(j.output), j.ok); return j.ok; }))
+    .catch(err => { say(String(err), false); return false; });
+}
+document.addEventListener("click", e => {
+  const b = e.target.closest("button[data-action]");
+  if (!b) return;
+  const body = {action: b.dataset.action};
+  if (b.dataset.address) body.address = b.dataset.address;
+  act(body, b.dataset.ask);
+});
+document.getElementById("mqtt").addEventListener("submit", async e => {
+  e.preventDefault();
+  const fields = [...new FormData(e.target)].filter(([, v]) => v !== "");
+  if (!fields.length) return say("nothing to change", false);
+  if (!confirm("Change the MQTT broker settings? The gateway reconnects.")) return;
+  for (const [key, value] of fields) { if (!await act({action: "set", key, value, confirm: true})) return; }
+});
+function loadTrends() {
+  fetch("api/trends").then(r => r.json()).then(t => { trends = t.series || {}; if (last) render(last); }).catch(() => {});
 }
 try { render(JSON.parse(document.getElementById("snapshot").textContent)); } catch (err) { console.error(err); }
+loadTrends();
+setInterval(loadTrends, 10000);
 const events = new EventSource("events");
-events.onmessage = e => { try { render(JSON.parse(e.data)); live(true); } catch (err) { console.error(err); } };
-events.onerror = () => live(false);
+events.onopen = () => live("live");
+events.onmessage = e => { try { render(JSON.parse(e.data)); live("live"); } catch (err) { console.error(err); } };
+// The browser retries by itself (retry: 3000) while readyState is CONNECTING; CLOSED means it gave up.
+events.onerror = () => live(events.readyState === EventSource.CLOSED || navigator.onLine === false ? "offline" : "reconnecting");
 </script>
 </body>
 </html>

@@ -1,3 +1,4 @@
+import Crypto
 import JSON
 import Runtime
 import ServiceKit
@@ -20,13 +21,21 @@ public final class WebService: Service, HTTPRequestHandler {
     /// are found (the write fails) and proxies keep the connection.
     static let keepAliveInterval = Interval.seconds(15)
 
-    private let context: ServiceContext
-    private let settings: WebSettings
-    private var daemon: HTTPDaemon?
+    let context: ServiceContext
+    let settings: WebSettings
+    var daemon: HTTPDaemon?
     private var pushTask: FixedRateTask?
+    private var trendTask: FixedRateTask?
+    /// The sparklines' history (bounded: see `ReadingTrends`).
+    var trends = ReadingTrends()
+    /// What a page must send back with an action (`X-CSRF-Token`); new at every start of the
+    /// service, empty (actions refused) if the random generator was not ready.
+    let csrfToken: String
+    /// Seconds between two samples of the trends.
+    static let trendSeconds = 10
     private var lastEvent = ""
     private var lastEventAt = Instant(nanoseconds: 0)
-    private var stats = WebStats()
+    var stats = WebStats()
     private let keepAlive = EventBytes(": keep-alive\n\n")
     private var throttle = LoginThrottle()
     private let notices: LogLimiter
@@ -39,6 +48,12 @@ public final class WebService: Service, HTTPRequestHandler {
         settings = WebSettings(from: context.store)
         notices = LogLimiter(log: context.log, clock: context.clock)
         maxClients = settings.maxClients
+        csrfToken = WebService.newToken()
+    }
+
+    /// 128 random bits in hex, or empty when there is no entropy yet.
+    private static func newToken() -> String {
+        do throws(CryptoError) { return Hex.encode(try SecureRandom.bytes(16)) } catch { return "" }
     }
 
     /// Listens on `web.bind:web.port` and starts pushing state to open pages.
@@ -53,12 +68,16 @@ public final class WebService: Service, HTTPRequestHandler {
             switch error {
             case .invalidAddress: throw .invalidSetting(key: WebConfigKeys.bind.name, reason: error.description)
             case .cannotListen: throw .unavailable(error.description)
-            case .noEventDescriptor: throw .failed(error.description)
+            case .noEventDescriptor, .invalidAction: throw .failed(error.description)
             }
         }
         self.daemon = daemon
         pushTask = context.loop.addTask("web", every: .milliseconds(Int64(settings.updateMilliseconds))) { [self] in
             self.pushState()
+        }
+        trends.sample(context.gatewayState()["services"] ?? .null)
+        trendTask = context.loop.addTask("web-trends", every: .seconds(Int64(WebService.trendSeconds))) { [self] in
+            self.trends.sample(self.context.gatewayState()["services"] ?? .null)
         }
         context.log.info("dashboard on http://" + daemon.endpoint + "/"
             + (settings.password.isEmpty ? "" : " (basic auth as " + settings.username + ")"))
@@ -86,6 +105,8 @@ public final class WebService: Service, HTTPRequestHandler {
     public func stop() {
         pushTask?.cancel()
         pushTask = nil
+        trendTask?.cancel()
+        trendTask = nil
         daemon?.stop()
         daemon = nil
     }
@@ -115,10 +136,19 @@ public final class WebService: Service, HTTPRequestHandler {
 
     func respond(to request: HTTPRequest) -> HTTPReply {
         if let refusal = checkLogin(request) { return refusal }
+        if request.method == "POST" {
+            guard request.path == "/api/action" else {
+                stats.notFound += 1
+                return .response(.text(405, "only /api/action takes a POST\n"))
+            }
+            return act(request)
+        }
         switch request.path {
+        case "/api/action":
+            return .response(.text(405, "actions are POST with the page's token; a GET changes nothing\n"))
         case "/", "/index.html":
             stats.page += 1
-            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized()),
+            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized(), csrfToken: csrfToken),
                                          type: "text/html; charset=utf-8")
             page.headers.append(("Cache-Control", "no-cache"))
             return .response(page)
@@ -127,12 +157,18 @@ public final class WebService: Service, HTTPRequestHandler {
             var response = HTTPResponse.text(200, context.gatewayState().serialized(), type: "application/json")
             response.headers.append(("Cache-Control", "no-store"))
             return .response(response)
+        case "/api/trends":
+            stats.state += 1
+            var response = HTTPResponse.text(200, trends.json(intervalSeconds: WebService.trendSeconds).serialized(),
+                                             type: "application/json")
+            response.headers.append(("Cache-Control", "no-store"))
+            return .response(response)
         case "/events":
             stats.events += 1
             return .eventStream(first: EventBytes("retry: 3000\n" + WebService.event(context.gatewayState())))
         case "/metrics":
             stats.metrics += 1
-            return .response(.text(200, PrometheusText.render(context.gatewayState()),
+            return .response(.text(200, PrometheusText.render(state: context.gatewayState(), services: context.gatewayMetrics()),
                                    type: "text/plain; version=0.0.4; charset=utf-8"))
         default:
             stats.notFound += 1

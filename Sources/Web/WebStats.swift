@@ -11,4 +11,9 @@ struct WebStats {
     var authFailures = 0
     /// 429 answers: a client in its login backoff, whose password was not looked at.
     var authThrottled = 0
+    /// Actions run from the page (`POST /api/action`), failed by their command, refused
+    /// (no token, malformed, unconfirmed).
+    var actions = 0
+    var actionsFailed = 0
+    var actionsRefused = 0
 }

@@ -121,6 +121,11 @@ struct CarDataServiceTests {
             return (service, host, registry)
         }
         let (service, host, registry) = run
+        // The dashboard's readings (issue 28): the state of charge first, with the catalogue's unit.
+        let car = try #require(service.readings.first)
+        #expect(car.title == "BMW " + CarDataServiceTests.vin)
+        #expect(car.readings.first?.json == ["key": "vehicle.drivetrain.batteryManagement.header", "name": .string(service.catalogue.name(
+            "vehicle.drivetrain.batteryManagement.header")), "value": 80, "unit": "%", "trend": true], "\(car.json)")
         let raw = "bmw/\(CarDataServiceTests.vin) " + carMessage("9.498705")
         #expect(observer.wait(timeout: 10) { $0.contains(raw) }, "BMW's JSON unchanged on bmw/<VIN>")
         let prefix = "switchyard/test/car/\(CarDataServiceTests.vin)/"

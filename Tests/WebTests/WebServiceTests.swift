@@ -36,7 +36,7 @@ struct WebServiceTests {
         let metrics = try rig.get("/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("switchyard_service_up{service=\"web\"} 1\n"), "\(metrics.body)")
-        #expect(metrics.body.contains("# TYPE switchyard_web_requests untyped\nswitchyard_web_requests "))
+        #expect(metrics.body.contains("# TYPE switchyard_web_requests_total counter\nswitchyard_web_requests_total "))
 
         let missing = try rig.get("/nope")
         #expect(missing.status == 404)
@@ -49,8 +49,10 @@ struct WebServiceTests {
     func refusesBadRequests() throws {
         let rig = try WebRig()
         let post = try rig.curl(["-X", "POST", "--data", "x=1", rig.base + "/api/state"])
-        #expect(post.status == 405)
-        #expect(post.headers.contains("Allow: GET, HEAD"))
+        #expect(post.status == 405, "only /api/action takes a POST")
+        let put = try rig.curl(["-X", "PUT", rig.base + "/api/state"])
+        #expect(put.status == 405)
+        #expect(put.headers.contains("Allow: GET, HEAD, POST"))
         let body = try rig.curl(["-X", "GET", "--data", String(repeating: "a", count: 100), rig.base + "/api/state"])
         #expect(body.status == 413)
         let huge = try rig.curl(["-H", "X-Filler: " + String(repeating: "b", count: 40_000), rig.base + "/"])
