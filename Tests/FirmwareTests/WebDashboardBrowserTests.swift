@@ -57,12 +57,14 @@ struct WebDashboardBrowserTests {
         let broker = try MosquittoBroker()
         let data = TemporaryDirectory(prefix: "gateway")
         let webPort = FreePort.next()
+        // A MySkoda user id is a UUID (`config set` checks it).
+        let user = "50f8b18c-d444-422c-998f-2b599f4f0ec7"
         #expect(ChildProcessConfig.set([
             "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": devices.slcanPath, "can.mode": "server",
             "benchlab.enabled": "true", "benchlab.ports": devices.benchlabPath,
             "web.enabled": "true", "web.port": String(webPort),
             "ble.enabled": "true", "ble.adapter": radio.path, "ble.publish_interval_s": "0",
-            "skoda.enabled": "true", "skoda.user_id": "u", "skoda.vins": vin, "skoda.refresh_token": "r", "skoda.fcm_token": "f",
+            "skoda.enabled": "true", "skoda.user_id": user, "skoda.vins": vin, "skoda.refresh_token": "r", "skoda.fcm_token": "f",
             "skoda.refresh_url": skodaCloud.url("/api/v1/authentication/refresh-token?tokenType=CONNECT"),
             "skoda.mqtt_host": "127.0.0.1", "skoda.mqtt_port": String(broker.port), "skoda.mqtt_tls": "false",
         ], data: data.path))
@@ -72,10 +74,10 @@ struct WebDashboardBrowserTests {
 
         // Retained, so the car's service gets it whenever its cloud session subscribes.
         func charge(_ soc: Int, trace: String) throws {
-            try MQTTTool.publish(port: broker.port, topic: "u/\(vin)/service-event/charging", message: """
+            try MQTTTool.publish(port: broker.port, topic: "\(user)/\(vin)/service-event/charging", message: """
                 {"version": 1, "traceId": "\(trace)", "timestamp": "2026-12-06T10:00:00Z", "producer": "SKODA_MHUB",
                  "name": "change-soc", "data": {"mode": "manual", "state": "charging", "soc": "\(soc)",
-                 "chargedRange": "\(soc * 3)", "timeToFinish": "25", "userId": "u", "vin": "\(vin)"}}
+                 "chargedRange": "\(soc * 3)", "timeToFinish": "25", "userId": "\(user)", "vin": "\(vin)"}}
                 """, retain: true)
         }
         try charge(74, trace: UUID().uuidString.lowercased())
