@@ -207,7 +207,36 @@ for temp, hum, mv, batt, cnt in ((21.37, 48.01, 3001, 92, 200), (-40.0, 0.0, 199
     p = wire + struct.pack("<hHHBBB", round(temp * 100), round(hum * 100), mv, batt, cnt, 4)
     row("pvvx %s" % temp, ad(service(0x181A, p)),
         [("format", "pvvx"), ("temperature", temp), ("humidity", hum), ("voltage", mv / 1000), ("battery", batt), ("packet_id", cnt)])
-row("0x181a of an unknown length", ad(service(0x181A, bytes(11))), [("none", "")])
+p = wire + struct.pack("<hHHBB", -512, 10000, 2800, 55, 9)
+row("pvvx without flags -5.12", ad(service(0x181A, p)),
+    [("format", "pvvx"), ("temperature", -5.12), ("humidity", 100), ("voltage", 2.8), ("battery", 55), ("packet_id", 9)])
+row("0x181a of an unknown length", ad(service(0x181A, bytes(12))), [("none", "")])
+
+
+# pvvx firmware's encrypted 0x181A beacons (custom_beacon.h): counter | ciphertext | MIC (4);
+# nonce = MAC wire order | AD length (payload + 3), 0x16, 1A 18, counter; associated data 0x11.
+def pvvx_encrypted(counter, plain, flip=False, cut=0):
+    length = 1 + len(plain) + 4
+    nonce = wire + bytes([length + 3, 0x16, 0x1A, 0x18, counter])
+    sealed = bytearray(AESCCM(KEY, tag_length=4).encrypt(nonce, plain, b"\x11"))
+    if flip:
+        sealed[-1] ^= 0x80
+    payload = bytes([counter]) + bytes(sealed)
+    return ad(service(0x181A, payload[:len(payload) - cut]))
+
+
+for temp, hum, batt, flags, cnt in ((22.53, 41.27, 88, 0x00, 0x10), (-30.05, 0.0, 0, 0x1B, 0xFF), (-327.68, 655.35, 100, 0x01, 0x00)):
+    row("pvvx encrypted %s" % temp, pvvx_encrypted(cnt, struct.pack("<hHBB", round(temp * 100), round(hum * 100), batt, flags)),
+        [("format", "pvvx_encrypted"), ("temperature", temp), ("humidity", hum), ("battery", batt), ("packet_id", cnt)])
+row("pvvx encrypted forged", pvvx_encrypted(0x11, struct.pack("<hHBB", 2000, 5000, 50, 0), flip=True), [("failure", "authentication")])
+# One byte short is 10 bytes: no layout of 0x181A has that length, so nothing claims it.
+row("pvvx encrypted truncated", pvvx_encrypted(0x12, struct.pack("<hHBB", 2000, 5000, 50, 0), cut=1), [("none", "")])
+for temp, hum, batt, trigger, cnt in ((21.5, 45.5, 77, False, 0x20), (-40.0, 99.5, 5, True, 0x80), (87.5, 0.0, 100, False, 0x01)):
+    raw = bytes([round((temp + 40) * 2), round(hum * 2), batt | (0x80 if trigger else 0)])
+    row("atc1441 encrypted %s" % temp, pvvx_encrypted(cnt, raw),
+        [("format", "atc1441_encrypted"), ("temperature", temp), ("humidity", hum), ("battery", batt), ("packet_id", cnt)])
+row("atc1441 encrypted forged", pvvx_encrypted(0x21, bytes([120, 90, 50]), flip=True), [("failure", "authentication")])
+row("atc1441 encrypted truncated", pvvx_encrypted(0x22, bytes([120, 90, 50]), cut=1), [("none", "")])
 for version, divisor, flags, lux in ((1, 1000, 0x10, None), (2, 100, 0x21, 5120)):
     temp_raw = 21500 if divisor == 1000 else 2150
     p = bytes([flags | 0x00, 0x05]) + struct.pack(">hhHH", 3100, temp_raw, 32768, 65535) + mac_display(ADDR)
