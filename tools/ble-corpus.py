@@ -412,6 +412,28 @@ row("mibeacon encrypted battery", mibeacon_encrypted(0x0347, 0xFF, 0xFFFFFF, byt
 row("mibeacon encrypted forged", mibeacon_encrypted(0x055B, 0x23, 1, bytes([0x0A, 0x10, 0x01, 50]), flip=True),
     [("failure", "authentication")])
 
+
+# Legacy MiBeacon (versions 2 and 3): ciphertext | extended counter (3) | the first byte of a
+# 16-byte MIC; nonce = frame control, product id, frame counter | extended counter | MAC wire
+# order without its last byte; associated data 0x11.
+def mibeacon_legacy(version, product, counter, ext, objects, flip=False, cut=0):
+    control = (version << 12) | 0x0058
+    head = struct.pack("<HHB", control, product, counter)
+    nonce = head + ext.to_bytes(3, "little") + wire[:5]
+    sealed = AESCCM(KEY, tag_length=16).encrypt(nonce, objects, b"\x11")
+    mic = sealed[len(objects)] ^ (0x01 if flip else 0)
+    payload = head + wire + sealed[:len(objects)] + ext.to_bytes(3, "little") + bytes([mic])
+    return ad(service(0xFE95, payload[:len(payload) - cut]))
+
+
+row("mibeacon legacy v3 temperature humidity", mibeacon_legacy(3, 0x01AA, 0x31, 2, bytes([0x0D, 0x10, 0x04]) + struct.pack("<hH", -95, 873)),
+    [("format", "mibeacon_encrypted"), ("temperature", -9.5), ("humidity", 87.3)])
+row("mibeacon legacy v2 battery", mibeacon_legacy(2, 0x0098, 0xFF, 0xFFFFFF, bytes([0x0A, 0x10, 0x01, 100])),
+    [("format", "mibeacon_encrypted"), ("battery", 100)])
+row("mibeacon legacy forged", mibeacon_legacy(3, 0x01AA, 0x32, 2, bytes([0x0A, 0x10, 0x01, 50]), flip=True),
+    [("failure", "authentication")])
+row("mibeacon legacy truncated", mibeacon_legacy(3, 0x01AA, 0x33, 2, b"", cut=1), [("failure", "malformed")])
+
 # --- Broken advertising data and strangers ---
 row("ad length past the end", bytes([0x05, 0x16, 0xD2, 0xFC, 0x40]), [("unparsable", "")])
 row("ad service data too short for a uuid", bytes([0x02, 0x16, 0xD2]), [("unparsable", "")])
