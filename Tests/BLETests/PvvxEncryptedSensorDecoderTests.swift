@@ -1,4 +1,8 @@
 @testable import BLE
+import Foundation
+import JSON
+import ServiceTestSupport
+import TestSupport
 import Testing
 
 /// pvvx's encrypted 0x181A beacons, with adverts of the corpus (sealed by tools/ble-corpus.py
@@ -51,5 +55,44 @@ struct PvvxEncryptedSensorDecoderTests {
         let advert = try advert("pvvx without flags -5.12")
         #expect(SensorDecoder.embeddedAddress(advert.data[4...]) == advert.address)
         #expect(try decode(advert, key: nil, bindkey: nil, last: nil).reading?.format == .pvvx)
+    }
+
+    @Test("through the service: pvvx, atc1441 and legacy MiBeacon adverts publish with ble.bindkeys; repeats are replays")
+    func throughTheService() throws {
+        let corpus = try BLECorpus.load()
+        func hex(_ label: String) throws -> String {
+            try #require(corpus.first { $0.label == label }).data.map { String(format: "%02x", $0) }.joined()
+        }
+        let address = "A4:C1:38:01:02:03"
+        let sim = try HCISimulator()
+        let rig = try ServiceRig(descriptor: BLEService.descriptor, settings: [
+            "ble.enabled": "true", "ble.adapter": sim.path, "ble.publish_interval_s": "0",
+            "ble.bindkeys": address + "=231d39c1d7cc1ab1aee224cd096db932",
+        ], connect: false, mqtt: { $0.keepaliveSeconds = 10 })
+        let observer = try rig.observe(["switchyard/test/ble/#"])
+        let loop = rig.loop
+        rig.start()
+        let service = try rig.service(as: BLEService.self)
+        rig.client.start()
+        #expect(loop.run(timeout: 5) { rig.client.isConnected && service.scanner?.state == .scanning })
+        let topic = "switchyard/test/ble/A4C138010203"
+        func published(_ format: String, _ temperature: Double) -> Bool {
+            let last = BLETestSupport.last(observer, topic)
+            return last?["format"]?.stringValue == format && last?["temperature"]?.doubleValue == temperature
+        }
+        let pvvx = try hex("pvvx encrypted 22.53")
+        sim.send("advert \(pvvx) \(address) -60")
+        #expect(loop.run(timeout: 5) { published("pvvx_encrypted", 22.53) })
+        sim.send("advert \(pvvx) \(address) -60")
+        #expect(loop.run(timeout: 5) { service.stats.bthomeReplays == 1 })
+        sim.send("advert \(try hex("atc1441 encrypted 21.5")) \(address) -60")
+        #expect(loop.run(timeout: 5) { published("atc1441_encrypted", 21.5) })
+        sim.send("advert \(try hex("mibeacon legacy v3 temperature humidity")) \(address) -60")
+        #expect(loop.run(timeout: 5) { published("mibeacon_encrypted", -9.5) })
+        // The first pvvx advert again: its 8-bit counter is now behind the remembered one.
+        sim.send("advert \(pvvx) \(address) -60")
+        #expect(loop.run(timeout: 5) { service.stats.bthomeReplays == 2 })
+        #expect(BLETestSupport.last(observer, topic)?["format"]?.stringValue == "mibeacon_encrypted")
+        rig.stop()
     }
 }
