@@ -207,7 +207,36 @@ for temp, hum, mv, batt, cnt in ((21.37, 48.01, 3001, 92, 200), (-40.0, 0.0, 199
     p = wire + struct.pack("<hHHBBB", round(temp * 100), round(hum * 100), mv, batt, cnt, 4)
     row("pvvx %s" % temp, ad(service(0x181A, p)),
         [("format", "pvvx"), ("temperature", temp), ("humidity", hum), ("voltage", mv / 1000), ("battery", batt), ("packet_id", cnt)])
-row("0x181a of an unknown length", ad(service(0x181A, bytes(11))), [("none", "")])
+p = wire + struct.pack("<hHHBB", -512, 10000, 2800, 55, 9)
+row("pvvx without flags -5.12", ad(service(0x181A, p)),
+    [("format", "pvvx"), ("temperature", -5.12), ("humidity", 100), ("voltage", 2.8), ("battery", 55), ("packet_id", 9)])
+row("0x181a of an unknown length", ad(service(0x181A, bytes(12))), [("none", "")])
+
+
+# pvvx firmware's encrypted 0x181A beacons (custom_beacon.h): counter | ciphertext | MIC (4);
+# nonce = MAC wire order | AD length (payload + 3), 0x16, 1A 18, counter; associated data 0x11.
+def pvvx_encrypted(counter, plain, flip=False, cut=0):
+    length = 1 + len(plain) + 4
+    nonce = wire + bytes([length + 3, 0x16, 0x1A, 0x18, counter])
+    sealed = bytearray(AESCCM(KEY, tag_length=4).encrypt(nonce, plain, b"\x11"))
+    if flip:
+        sealed[-1] ^= 0x80
+    payload = bytes([counter]) + bytes(sealed)
+    return ad(service(0x181A, payload[:len(payload) - cut]))
+
+
+for temp, hum, batt, flags, cnt in ((22.53, 41.27, 88, 0x00, 0x10), (-30.05, 0.0, 0, 0x1B, 0xFF), (-327.68, 655.35, 100, 0x01, 0x00)):
+    row("pvvx encrypted %s" % temp, pvvx_encrypted(cnt, struct.pack("<hHBB", round(temp * 100), round(hum * 100), batt, flags)),
+        [("format", "pvvx_encrypted"), ("temperature", temp), ("humidity", hum), ("battery", batt), ("packet_id", cnt)])
+row("pvvx encrypted forged", pvvx_encrypted(0x11, struct.pack("<hHBB", 2000, 5000, 50, 0), flip=True), [("failure", "authentication")])
+# One byte short is 10 bytes: no layout of 0x181A has that length, so nothing claims it.
+row("pvvx encrypted truncated", pvvx_encrypted(0x12, struct.pack("<hHBB", 2000, 5000, 50, 0), cut=1), [("none", "")])
+for temp, hum, batt, trigger, cnt in ((21.5, 45.5, 77, False, 0x20), (-40.0, 99.5, 5, True, 0x80), (87.5, 0.0, 100, False, 0x01)):
+    raw = bytes([round((temp + 40) * 2), round(hum * 2), batt | (0x80 if trigger else 0)])
+    row("atc1441 encrypted %s" % temp, pvvx_encrypted(cnt, raw),
+        [("format", "atc1441_encrypted"), ("temperature", temp), ("humidity", hum), ("battery", batt), ("packet_id", cnt)])
+row("atc1441 encrypted forged", pvvx_encrypted(0x21, bytes([120, 90, 50]), flip=True), [("failure", "authentication")])
+row("atc1441 encrypted truncated", pvvx_encrypted(0x22, bytes([120, 90, 50]), cut=1), [("none", "")])
 for version, divisor, flags, lux in ((1, 1000, 0x10, None), (2, 100, 0x21, 5120)):
     temp_raw = 21500 if divisor == 1000 else 2150
     p = bytes([flags | 0x00, 0x05]) + struct.pack(">hhHH", 3100, temp_raw, 32768, 65535) + mac_display(ADDR)
@@ -382,6 +411,28 @@ row("mibeacon encrypted battery", mibeacon_encrypted(0x0347, 0xFF, 0xFFFFFF, byt
     [("format", "mibeacon_encrypted"), ("battery", 100)])
 row("mibeacon encrypted forged", mibeacon_encrypted(0x055B, 0x23, 1, bytes([0x0A, 0x10, 0x01, 50]), flip=True),
     [("failure", "authentication")])
+
+
+# Legacy MiBeacon (versions 2 and 3): ciphertext | extended counter (3) | the first byte of a
+# 16-byte MIC; nonce = frame control, product id, frame counter | extended counter | MAC wire
+# order without its last byte; associated data 0x11.
+def mibeacon_legacy(version, product, counter, ext, objects, flip=False, cut=0):
+    control = (version << 12) | 0x0058
+    head = struct.pack("<HHB", control, product, counter)
+    nonce = head + ext.to_bytes(3, "little") + wire[:5]
+    sealed = AESCCM(KEY, tag_length=16).encrypt(nonce, objects, b"\x11")
+    mic = sealed[len(objects)] ^ (0x01 if flip else 0)
+    payload = head + wire + sealed[:len(objects)] + ext.to_bytes(3, "little") + bytes([mic])
+    return ad(service(0xFE95, payload[:len(payload) - cut]))
+
+
+row("mibeacon legacy v3 temperature humidity", mibeacon_legacy(3, 0x01AA, 0x31, 2, bytes([0x0D, 0x10, 0x04]) + struct.pack("<hH", -95, 873)),
+    [("format", "mibeacon_encrypted"), ("temperature", -9.5), ("humidity", 87.3)])
+row("mibeacon legacy v2 battery", mibeacon_legacy(2, 0x0098, 0xFF, 0xFFFFFF, bytes([0x0A, 0x10, 0x01, 100])),
+    [("format", "mibeacon_encrypted"), ("battery", 100)])
+row("mibeacon legacy forged", mibeacon_legacy(3, 0x01AA, 0x32, 2, bytes([0x0A, 0x10, 0x01, 50]), flip=True),
+    [("failure", "authentication")])
+row("mibeacon legacy truncated", mibeacon_legacy(3, 0x01AA, 0x33, 2, b"", cut=1), [("failure", "malformed")])
 
 # --- Broken advertising data and strangers ---
 row("ad length past the end", bytes([0x05, 0x16, 0xD2, 0xFC, 0x40]), [("unparsable", "")])

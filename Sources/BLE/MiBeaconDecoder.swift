@@ -6,7 +6,11 @@ import Crypto
 /// set), then `{type u16 LE, length u8, value}` objects. Encrypted (version 4 and 5):
 /// the objects are AES-CCM ciphertext followed by a 3-byte extended counter and a 4-byte
 /// MIC; nonce = MAC (wire order) | product id | frame counter | extended counter;
-/// associated data 0x11; the key is the device's bindkey (`ble.bindkeys`).
+/// associated data 0x11; the key is the device's bindkey (`ble.bindkeys`). Legacy (versions
+/// 2 and 3): ciphertext, extended counter (3), then only the first byte of a 16-byte MIC;
+/// nonce = frame control | product id | frame counter | extended counter | the MAC's first
+/// five bytes in wire order; the 12-byte legacy key is used as 16 bytes, with 8D 3D 3C 97
+/// inserted after its sixth byte (as the key is entered in `ble.bindkeys`).
 public enum MiBeaconDecoder {
     /// The service data UUID.
     public static let uuid: UInt16 = 0xFE95
@@ -55,18 +59,28 @@ public enum MiBeaconDecoder {
             let rest = TLVObject.walk(payload[index...], typeSize: 2, table: objects, into: &measurements)
             return .reading(SensorReading(format: .miBeacon, measurements: measurements, undecoded: rest), counter: nil)
         }
-        // Only the AES-CCM scheme (versions 4 and 5) is decoded; older ones are counted as malformed.
-        guard control >> 12 >= 4, payload.endIndex - index >= 1 + 3 + 4 else { return .failed(.malformed) }
+        let version = control >> 12
+        // Versions 4 and 5: a 4-byte MIC; 2 and 3 (legacy): the first byte of a 16-byte one.
+        let micCount = version >= 4 ? 4 : 1
+        guard version >= 2, payload.endIndex - index >= 1 + 3 + micCount else { return .failed(.malformed) }
         guard let key else { return .failed(.noKey) }
-        let micStart = payload.endIndex - 4
+        let micStart = payload.endIndex - micCount
         let counterStart = micStart - 3
-        var nonce = wireMAC
-        nonce.append(contentsOf: payload[(payload.startIndex + 2)..<(payload.startIndex + 5)])
-        nonce.append(contentsOf: payload[counterStart..<micStart])
-        guard let plain = AESCCM.open(key: key, anyNonce: nonce, ciphertext: payload[index..<counterStart],
-                                      tag: payload[micStart...], associatedData: [0x11]) else {
-            return .failed(.authentication)
+        let opened: [UInt8]?
+        if version >= 4 {
+            var nonce = wireMAC
+            nonce.append(contentsOf: payload[(payload.startIndex + 2)..<(payload.startIndex + 5)])
+            nonce.append(contentsOf: payload[counterStart..<micStart])
+            opened = AESCCM.open(key: key, anyNonce: nonce, ciphertext: payload[index..<counterStart],
+                                 tag: payload[micStart...], associatedData: [0x11])
+        } else {
+            var nonce = Array(payload[payload.startIndex..<(payload.startIndex + 5)])
+            nonce.append(contentsOf: payload[counterStart..<micStart])
+            nonce.append(contentsOf: wireMAC.prefix(5))
+            opened = AESCCM.open(key: key, anyNonce: nonce, ciphertext: payload[index..<counterStart],
+                                 tagPrefix: payload[micStart...], tagCount: 16, associatedData: [0x11])
         }
+        guard let plain = opened else { return .failed(.authentication) }
         // Frame counter (low byte) and extended counter (high 24 bits): one 32-bit counter.
         let counter = UInt32(payload[payload.startIndex + 4]) | payload[counterStart..<micStart].unsignedLE(0, 3) << 8
         if let lastCounter, counter <= lastCounter { return .failed(.replay) }

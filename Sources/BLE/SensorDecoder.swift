@@ -1,5 +1,5 @@
 /// Picks the decoders for an advert by its service data UUIDs and company ids, and runs
-/// them: BTHome (v2, v1) and MiBeacon, which may be encrypted, first; then Qingping and the
+/// them: BTHome (v2, v1), MiBeacon and pvvx's encrypted 0x181A, which may be encrypted, first; then Qingping and the
 /// fixed-layout families (`SensorFamilies`), whose values are joined (SwitchBot's Outdoor
 /// Meter splits its values over two structures).
 public enum SensorDecoder {
@@ -30,6 +30,9 @@ public enum SensorDecoder {
             case MiBeaconDecoder.uuid:
                 outcome = MiBeaconDecoder.decode(entry.payload, address: address, key: bindkey ?? key,
                                                  lastCounter: lastCounter)
+            case PvvxEncryptedDecoder.uuid:
+                outcome = PvvxEncryptedDecoder.decode(entry.payload, address: address, key: bindkey ?? key,
+                                                      lastCounter: lastCounter)
             default:
                 outcome = nil
             }
@@ -81,12 +84,12 @@ public enum SensorDecoder {
         result.reading = joined
     }
 
-    /// The MAC an atc1441 (display order) or pvvx (reversed) advert carries, for checking
+    /// The MAC an atc1441 (display order) or pvvx (reversed; 15 bytes, 14 without flags) advert carries, for checking
     /// against the sender's address.
     public static func embeddedAddress(_ payload: ArraySlice<UInt8>) -> BLEAddress? {
         switch payload.count {
         case 13: return BLEAddress(display: payload.prefix(6))
-        case 15: return BLEAddress(wire: payload.prefix(6))
+        case 14, 15: return BLEAddress(wire: payload.prefix(6))
         default: return nil
         }
     }

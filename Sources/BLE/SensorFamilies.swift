@@ -8,14 +8,15 @@ enum SensorFamilies {
     /// Every fixed-layout family, tried in this order.
     static let all: [SensorFamily] = xiaomiCustom + ruuvi + govee + inkbird + switchBot + others
 
-    /// atc1441 (13 bytes, big-endian) and pvvx (15 bytes, little-endian) on 0x181A, and
+    /// atc1441 (13 bytes, big-endian) and pvvx (15 bytes, little-endian; 14 when built
+    /// without the trigger flags byte) on 0x181A, and
     /// b-parasite (16 or 18 bytes, protocol version in the high nibble of byte 0).
     static let xiaomiCustom: [SensorFamily] = [
         SensorFamily(.atc1441, .service(0x181A), length: 13...13, fields: [
             F(.temperature, 6, .s16be, divisor: 10), F(.humidity, 8, .u8), F(.battery, 9, .u8),
             F(.voltage, 10, .u16be, divisor: 1000), F(.packetID, 12, .u8),
         ]),
-        SensorFamily(.pvvx, .service(0x181A), length: 15...15, fields: [
+        SensorFamily(.pvvx, .service(0x181A), length: 14...15, fields: [
             F(.temperature, 6, .s16le, divisor: 100), F(.humidity, 8, .u16le, divisor: 100),
             F(.voltage, 10, .u16le, divisor: 1000), F(.battery, 12, .u8), F(.packetID, 13, .u8),
         ]),

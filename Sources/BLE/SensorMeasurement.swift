@@ -64,6 +64,7 @@ public enum SensorFormat: UInt8, Sendable {
     case bthome, bthomeEncrypted, atc1441, pvvx, ruuvi5, heartRateGATT
     case bthomeV1, bthomeV1Encrypted, miBeacon, miBeaconEncrypted, qingping, govee, inkbird, switchBot
     case ruuvi3, bParasite, mopeka, aranet, thermoPro, thermoBeacon, tilt
+    case pvvxEncrypted, atc1441Encrypted
 
     /// The name in JSON and listings.
     public var name: String {
@@ -89,6 +90,8 @@ public enum SensorFormat: UInt8, Sendable {
         case .thermoPro: return "thermopro"
         case .thermoBeacon: return "thermobeacon"
         case .tilt: return "tilt"
+        case .pvvxEncrypted: return "pvvx_encrypted"
+        case .atc1441Encrypted: return "atc1441_encrypted"
         }
     }
 }

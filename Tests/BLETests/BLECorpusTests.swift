@@ -55,7 +55,8 @@ struct BLECorpusTests {
         let formats = Set(corpus.compactMap { $0.tags["format"] })
         let all: [SensorFormat] = [.bthome, .bthomeEncrypted, .atc1441, .pvvx, .ruuvi5, .bthomeV1, .bthomeV1Encrypted,
                                    .miBeacon, .miBeaconEncrypted, .qingping, .govee, .inkbird, .switchBot, .ruuvi3,
-                                   .bParasite, .mopeka, .aranet, .thermoPro, .thermoBeacon, .tilt]
+                                   .bParasite, .mopeka, .aranet, .thermoPro, .thermoBeacon, .tilt,
+                                   .pvvxEncrypted, .atc1441Encrypted]
         for format in all { #expect(formats.contains(format.name), "format \(format.name)") }
         #expect(corpus.contains { $0.tags["unparsable"] != nil })
         #expect(corpus.contains { $0.tags["undecoded"] != nil })

@@ -3,7 +3,7 @@
 // each format's corners): byte 0 picks a service data UUID or company id that some decoder
 // claims, byte 1 a device name (the families told apart by name), the rest is the payload.
 // The same bytes are also decoded as a whole advert. With a BTHome key and a bindkey, so the
-// AES-CCM paths (BTHome v2, v1, MiBeacon) run. Nothing may trap; a reading and a failure
+// AES-CCM paths (BTHome v2, v1, MiBeacon, pvvx 0x181A) run. Nothing may trap; a reading and a failure
 // never come together; every value has one published key, none twice; the JSON parses back.
 import BLE
 import JSON
