@@ -1,7 +1,8 @@
 import CCrypto
 
-/// AES-128-CCM with a nonce of 7 to 13 bytes. BTHome v1 and Xiaomi MiBeacon use 12-byte
-/// nonces (L = 3), which `AESCCM.open` (13 bytes, BTHome v2) refuses.
+/// AES-128-CCM with a nonce of 7 to 13 bytes: the one implementation over EVP, which the
+/// 13-byte `open`/`seal` (BTHome v2) call too. BTHome v1 and Xiaomi MiBeacon use 12-byte
+/// nonces (L = 3), pvvx's encrypted beacons 11.
 extension AESCCM {
     /// Nonce lengths CCM allows (15 - L for L = 2...8).
     public static let nonceCounts = 7...13
