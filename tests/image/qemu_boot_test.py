@@ -563,7 +563,8 @@ class Test:
         self.check("the gateway comes back online after the factory reset", back is not None)
         reset = None
         for _ in range(10):
-            reset = self.command("get log.level", "log.level", timeout=6)
+            # "log.level =" is the reply; the console's echo of the command also says "log.level".
+            reset = self.command("get log.level", "log.level =", timeout=6)
             if reset:
                 break
         self.check("after the factory reset the saved log.level is gone (back to its default)",
