@@ -117,10 +117,13 @@ public enum MQTTTool {
         return false
     }
 
-    /// The retained message on `topic`, or nil (`mosquitto_sub -C 1 -W`).
+    /// The retained message on `topic`, or nil (`mosquitto_sub -C 1 -W`). coreutils' `timeout`
+    /// ends it too: its `-W` rests on SIGALRM, which a child of the test process can inherit
+    /// blocked, and then a topic without a retained message held the test for minutes.
     public static func retained(port: Int, topic: String, timeout: Int = 2) throws -> String? {
-        let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/mosquitto_sub"),
-            ["-h", "127.0.0.1", "-p", String(port), "-t", topic, "-C", "1", "-W", String(timeout), "--retained-only"])
+        let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/timeout"),
+            ["-s", "KILL", String(timeout + 2), "/usr/bin/mosquitto_sub",
+             "-h", "127.0.0.1", "-p", String(port), "-t", topic, "-C", "1", "-W", String(timeout), "--retained-only"])
         let text = result.stdout.trimmingCharacters(in: .newlines)
         return result.status == 0 && !text.isEmpty ? text : nil
     }
