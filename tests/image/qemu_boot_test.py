@@ -21,6 +21,8 @@ A USB serial adapter (qemu's FTDI usb-serial on tools/slcan-sim.py's pty) is plu
 the running guest: mdev loads its driver and the gateway speaks SLCAN over /dev/ttyUSB0. Last,
 a pushed firmware that dies at start is rolled back by the supervisor, and `factory-reset`
 over the UART (confirmed twice) brings the gateway back on the board's defaults.
+Extra check groups live in tests/image/checks_*.py (see load_check_groups), each run once the
+first boot is online; QEMU_TEST_ONLY=name runs just that group after the first boot.
 Prints how long the boot took, and one `N passed, N failed` line.
 
 Usage: tests/image/qemu_boot_test.py IMAGE [--keep]   (--keep leaves the work directory)
@@ -35,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+import glob
+import importlib.util
 
 # The version the OTA push stamps on the image's own firmware: newer than any build's.
 OTA_VERSION = "99.0.0-qemu"
@@ -43,6 +47,21 @@ OTA_BAD_VERSION = "99.0.1-bad"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BOOT_TIMEOUT = 240  # s; a boot takes ~15-40 s under TCG on a busy 2-core machine
 STEP_TIMEOUT = 60
+
+
+def load_check_groups():
+    """The extra check groups: every tests/image/checks_*.py, in name order. Each module has
+    NAME (a short word), optionally qemu_args(test) -> list and cmdline(test) -> str to add
+    to every boot, and run(test), called once the first boot is online and the console
+    answers. With QEMU_TEST_ONLY=name[,name] only those groups run after that first boot
+    (for working on one group; CI runs everything)."""
+    groups = []
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checks_*.py"))):
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        groups.append(module)
+    return groups
 
 
 def free_port():
@@ -107,6 +126,9 @@ class Test:
         self.results = []
         self.skipped = 0
         self.procs = []
+        self.groups = load_check_groups()
+        only = os.environ.get("QEMU_TEST_ONLY", "")
+        self.only = set(only.split(",")) if only else None
 
     def check(self, name, ok, detail=""):
         self.results.append((name, bool(ok)))
@@ -169,6 +191,9 @@ class Test:
         # Kernel parameters with '=' and no '.' in the name become init's environment: the
         # broker port for the gateway and the tap, and the gateway's log on the UART.
         cmdline += f" MQTT_PORT={self.port} SWITCHYARD_CAN_TAP={self.port} SWITCHYARD_LOG=console"
+        for group in self.groups:
+            if hasattr(group, "cmdline"):
+                cmdline += " " + group.cmdline(self)
         self.serial_path = os.path.join(self.work, f"serial{round}.sock")
         args = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "512",
                 "-nographic", "-no-reboot",
@@ -185,6 +210,9 @@ class Test:
                 "-device", "qemu-xhci,id=xhci", "-chardev", f"serial,id=slcan,path={self.slcan_pty}",
                 "-chardev", f"socket,id=uart,path={self.serial_path},server=on,wait=on",
                 "-serial", "chardev:uart"]
+        for group in self.groups:
+            if hasattr(group, "qemu_args"):
+                args += group.qemu_args(self)
         self.round = round
         self.started = time.monotonic()
         self.qemu = self.spawn(args, stdout=open(os.path.join(self.work, f"qemu{round}.log"), "w"),
@@ -265,6 +293,13 @@ class Test:
             if reply:
                 break
         self.check("console over the UART: `version` answers with the aarch64 build", reply)
+        for group in self.groups:
+            if self.only is None or group.NAME in self.only:
+                started = time.monotonic()
+                group.run(self)
+                print(f"checks {group.NAME}: {time.monotonic() - started:.1f} s", flush=True)
+        if self.only is not None:
+            return
         detected = self.command("get board.name", "qemu-virt")
         self.check("console: board.name is qemu-virt (detected from the device tree)", detected)
         status = self.json_command("can status") or {}
