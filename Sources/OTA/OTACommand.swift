@@ -20,6 +20,7 @@ enum OTACommand {
     Usage: switchyard ota keygen [--out FILE]
            switchyard ota push --file IMAGE --key FILE --node NAME [--broker HOST[:PORT]] [options]
            switchyard ota status [--data DIR]
+           switchyard ota sign --file IMAGE --key FILE --node NAME [--out FILE] [push options]
 
     keygen  Writes an Ed25519 key pair: FILE (private, mode 0600; default ota-key) and FILE.pub.
             Put FILE.pub's hex on each gateway: `switchyard config set ota.public_keys HEX`.
@@ -32,6 +33,8 @@ enum OTACommand {
             the last one the gateway reports and an expiry time: it cannot be replayed at
             another gateway, nor at this one once used or expired.
     status  The slots, versions, trial state and last failure recorded in a data directory.
+    sign    Signs IMAGE for gateway NAME as push would and writes it with its manifest as one
+            update file (default IMAGE.update), to upload on the dashboard's Firmware card.
 
     Push options:
       --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
@@ -58,7 +61,8 @@ enum OTACommand {
         case "keygen": return keygen(parsed)
         case "push": return try OTAPush(parsed).run()
         case "status": return status(parsed)
-        default: throw UsageError("unknown action \"\(parsed.positionals[0])\": use keygen, push or status")
+        case "sign": return try OTASign.run(parsed)
+        default: throw UsageError("unknown action \"\(parsed.positionals[0])\": use keygen, push, sign or status")
         }
     }
 

@@ -2,7 +2,7 @@ import JSON
 import ServiceKit
 
 extension OTAService {
-    /// `ota status` (the default) and `ota abort`.
+    /// `ota status` (the default), `ota abort` and `ota stage FILE` (an uploaded bundle).
     func command(_ request: CommandRequest) -> CommandReply {
         switch request.argument(0) ?? "status" {
         case "status":
@@ -10,8 +10,11 @@ extension OTAService {
         case "abort":
             guard let transfer = handleAbort() else { return .failure("no transfer in progress") }
             return .text("abandoned the transfer of " + transfer.manifest.version.description)
+        case "stage":
+            guard let path = request.argument(1) else { return .failure("usage: ota stage FILE (from `switchyard ota sign`)") }
+            return stage(path)
         default:
-            return .failure("usage: ota status|abort")
+            return .failure("usage: ota status|abort|stage FILE")
         }
     }
 

@@ -179,8 +179,8 @@ public final class OTAService: Service {
     }
 
     public var commands: [Command] {
-        [Command("ota", usage: "status|abort",
-                 help: "Shows the firmware slots, versions, trial state and last failure, or abandons the transfer in progress.",
+        [Command("ota", usage: "status|abort|stage FILE",
+                 help: "Shows the firmware slots, versions, trial state and last failure, abandons the transfer in progress, or installs a signed update file (switchyard ota sign).",
                  remote: .readOnly(["", "status"])) {
             [self] request in self.command(request)
         }]

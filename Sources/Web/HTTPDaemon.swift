@@ -11,7 +11,8 @@ import Runtime
 /// client costs its own buffers, never the loop's time. Limits: `maxClients` connections at
 /// once (more are refused at accept, counted, unless a connection that has only been waiting
 /// to send its headers can make room), 16 KiB of request per connection (bigger
-/// headers are answered 431, bodies 413), 30 s of silence closes a connection, and a
+/// headers are answered 431, bodies 413; an upload the handler takes streams to its sink
+/// instead, never held whole), 30 s of silence closes a connection, and a
 /// request's headers must be complete within `headerTimeout` of the connection opening (or
 /// of the previous response on it ending), however slowly they trickle in.
 final class HTTPDaemon {
@@ -70,6 +71,9 @@ final class HTTPDaemon {
     private var bodies: [OpaquePointer: [UInt8]] = [:]
     /// A POST body's limit: actions are a few words of JSON.
     static let maxBody = 4096
+    /// Large POST bodies going to their sink as they arrive (the handler allowed each one,
+    /// after checking who sends it, before any of its bytes were read).
+    private var uploads: [OpaquePointer: HTTPUploadSink] = [:]
     /// A connection closed during the current `MHD_run`.
     private var closedDuringPass = false
     private let notices: LogLimiter
@@ -147,6 +151,8 @@ final class HTTPDaemon {
         timer?.cancel()
         timer = nil
         streams.removeAll()
+        for upload in uploads.values { upload.abandon() }
+        uploads.removeAll()
         awaitingHeaders.removeAll()
         nextHeaderDeadline = nil
         handler = nil
@@ -234,6 +240,7 @@ final class HTTPDaemon {
         } else {
             awaitingHeaders[connection] = nil
             bodies[connection] = nil
+            uploads.removeValue(forKey: connection)?.abandon()
             closedDuringPass = true
         }
     }
@@ -242,6 +249,8 @@ final class HTTPDaemon {
     /// connection the next one's headers are due within the deadline again.
     private func requestCompleted(_ connection: OpaquePointer) {
         bodies[connection] = nil
+        // Still here: the client left before the end of its upload.
+        uploads.removeValue(forKey: connection)?.abandon()
         awaitHeaders(connection)
     }
 
@@ -306,9 +315,22 @@ final class HTTPDaemon {
             awaitingHeaders[connection] = nil
             stats.requests += 1
             if methodText == "POST" {
+                let length = contentLength(connection)
+                let chunked = MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") != nil
+                // A path that takes a large body: the handler decides from the headers alone.
+                if let length, !chunked,
+                   let start = handler?.upload(makeRequest(connection, url: url, method: methodText, body: []), length: length) {
+                    switch start {
+                    case .accept(let sink):
+                        uploads[connection] = sink
+                        return .YES
+                    case .refuse(let reply):
+                        stats.rejectedRequests += 1
+                        return answer(reply, on: connection)
+                    }
+                }
                 // Only a body of a stated, small length: never chunked, never unbounded.
-                guard let length = contentLength(connection), length <= HTTPDaemon.maxBody,
-                      MHD_lookup_connection_value(connection, .HEADER_KIND, "Transfer-Encoding") == nil else {
+                guard let length, length <= HTTPDaemon.maxBody, !chunked else {
                     stats.rejectedRequests += 1
                     return queue(.text(413, "a POST body must state its length, at most "
                                        + String(HTTPDaemon.maxBody) + " bytes\n"), on: connection)
@@ -328,6 +350,16 @@ final class HTTPDaemon {
             }
             return .YES
         }
+        if let upload = uploads[connection] {
+            if uploadSize.pointee > 0, let uploadData {
+                let count = uploadSize.pointee
+                uploadSize.pointee = 0
+                upload.write(UnsafeRawBufferPointer(start: UnsafeRawPointer(uploadData), count: count))
+                return .YES
+            }
+            uploads[connection] = nil
+            return queue(upload.finish(), on: connection)
+        }
         if uploadSize.pointee > 0 {
             // A part of a POST body: kept up to the length the headers promised.
             let count = uploadSize.pointee
@@ -337,12 +369,21 @@ final class HTTPDaemon {
             bodies[connection] = body
             return .YES
         }
-        let request = HTTPRequest(method: methodText, path: url.map { String(cString: $0) } ?? "/",
-                                  credentials: credentials(connection), client: clientAddress(connection),
-                                  body: bodies.removeValue(forKey: connection) ?? [],
-                                  csrfToken: header(connection, "X-CSRF-Token"))
+        let request = makeRequest(connection, url: url, method: methodText, body: bodies.removeValue(forKey: connection) ?? [])
         guard let handler else { return queue(.text(503, "stopping\n"), on: connection) }
-        switch handler.respond(to: request) {
+        return answer(handler.respond(to: request), on: connection)
+    }
+
+    /// The request as the handler sees it.
+    private func makeRequest(_ connection: OpaquePointer, url: UnsafePointer<CChar>?, method: String,
+                         body: [UInt8]) -> HTTPRequest {
+        HTTPRequest(method: method, path: url.map { String(cString: $0) } ?? "/",
+                    credentials: credentials(connection), client: clientAddress(connection), body: body,
+                    csrfToken: header(connection, "X-CSRF-Token"), confirmed: header(connection, "X-Confirm") == "yes")
+    }
+
+    private func answer(_ reply: HTTPReply, on connection: OpaquePointer) -> MHD_Result {
+        switch reply {
         case .response(let response):
             return queue(response, on: connection)
         case .authenticate(let realm, let body):

@@ -13,6 +13,9 @@ struct HTTPRequest {
     var body: [UInt8] = []
     /// The `X-CSRF-Token` header: a page of this dashboard sends the token it was served with.
     var csrfToken: String? = nil
+    /// `X-Confirm: yes`: the person said yes to a privileged action whose body is not JSON
+    /// (an upload), as `"confirm": true` says it in an action's body.
+    var confirmed = false
 }
 
 /// A complete response held in memory (the page, a JSON document, the metrics text).
@@ -41,4 +44,24 @@ enum HTTPReply {
 /// Answers requests; called on the loop thread from inside `HTTPDaemon.run()`.
 protocol HTTPRequestHandler: AnyObject {
     func respond(to request: HTTPRequest) -> HTTPReply
+    /// A POST of `length` bytes, its headers read and none of its body: nil when its path
+    /// takes no large body (it is then a small POST, answered by `respond`); else whether
+    /// to take it and where its bytes go.
+    func upload(_ request: HTTPRequest, length: Int) -> HTTPUploadStart?
+}
+
+/// Where a large POST body goes as it arrives (never held in memory whole).
+protocol HTTPUploadSink: AnyObject {
+    /// The next piece of the body.
+    func write(_ bytes: UnsafeRawBufferPointer)
+    /// The whole body is in: the answer.
+    func finish() -> HTTPResponse
+    /// The client left before the end, or the daemon stopped: nothing of it may stay.
+    func abandon()
+}
+
+/// A large POST taken, or answered at once (before a byte of its body is read).
+enum HTTPUploadStart {
+    case accept(HTTPUploadSink)
+    case refuse(HTTPReply)
 }

@@ -57,5 +57,6 @@ public enum WebSelftest {
     /// Answers every request with 204.
     private final class FixedResponder: HTTPRequestHandler {
         func respond(to request: HTTPRequest) -> HTTPReply { .response(.text(204, "")) }
+        func upload(_ request: HTTPRequest, length: Int) -> HTTPUploadStart? { nil }
     }
 }

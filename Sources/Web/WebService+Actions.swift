@@ -52,10 +52,7 @@ extension WebService {
 
     /// `{"ok":..,"output":..}` with `status`.
     static func actionReply(_ status: Int, ok: Bool, _ output: JSONValue) -> HTTPReply {
-        var response = HTTPResponse.text(status, JSONValue.object(["ok": .bool(ok), "output": output]).serialized(),
-                                         type: "application/json")
-        response.headers.append(("Cache-Control", "no-store"))
-        return .response(response)
+        .response(response(status, ok: ok, output))
     }
 
     static func actionReply(_ status: Int, ok: Bool, _ text: String) -> HTTPReply { actionReply(status, ok: ok, .string(text)) }

@@ -36,6 +36,8 @@ public final class WebService: Service, HTTPRequestHandler {
     private var lastEvent = ""
     private var lastEventAt = Instant(nanoseconds: 0)
     var stats = WebStats()
+    /// A firmware upload is being received (one at a time).
+    var uploading = false
     private let keepAlive = EventBytes(": keep-alive\n\n")
     private var throttle = LoginThrottle()
     private let notices: LogLimiter
@@ -139,12 +141,12 @@ public final class WebService: Service, HTTPRequestHandler {
         if request.method == "POST" {
             guard request.path == "/api/action" else {
                 stats.notFound += 1
-                return .response(.text(405, "only /api/action takes a POST\n"))
+                return .response(.text(405, "only /api/action and /api/ota take a POST\n"))
             }
             return act(request)
         }
         switch request.path {
-        case "/api/action":
+        case "/api/action", "/api/ota":
             return .response(.text(405, "actions are POST with the page's token; a GET changes nothing\n"))
         case "/", "/index.html":
             stats.page += 1
@@ -180,7 +182,7 @@ public final class WebService: Service, HTTPRequestHandler {
     /// 429 while its client is in its backoff (the password is not even looked at), 401
     /// otherwise. Only a wrong password counts against a client, not a missing one: a
     /// browser always asks once without.
-    private func checkLogin(_ request: HTTPRequest) -> HTTPReply? {
+    func checkLogin(_ request: HTTPRequest) -> HTTPReply? {
         guard !settings.password.isEmpty else { return nil }
         let now = context.clock.now()
         if let wait = throttle.wait(for: request.client, now: now) {
@@ -235,6 +237,8 @@ public final class WebService: Service, HTTPRequestHandler {
         object.append("unauthorized", .int(stats.unauthorized))
         object.append("auth_failures", .int(stats.authFailures))
         object.append("auth_throttled", .int(stats.authThrottled))
+        object.append("uploads", .int(stats.uploads))
+        object.append("uploads_refused", .int(stats.uploadsRefused))
         return .object(object)
     }
 

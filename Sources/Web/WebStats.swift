@@ -16,4 +16,9 @@ struct WebStats {
     var actions = 0
     var actionsFailed = 0
     var actionsRefused = 0
+    /// Firmware uploads (`POST /api/ota`): taken in full, refused before their body (login,
+    /// token, confirmation, size, one at a time), and bytes received.
+    var uploads = 0
+    var uploadsRefused = 0
+    var uploadBytes = 0
 }
