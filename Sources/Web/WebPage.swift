@@ -88,7 +88,7 @@ button { font:inherit; padding:.25rem .7rem; border-radius:.4rem; border:1px sol
 .group button { font-size:.78rem; padding:.05rem .5rem; }
 form label { display:block; margin:.2rem 0; color:var(--muted); font-size:.85rem; }
 input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
-#msg.bad { color:var(--bad); } #msg.good { color:var(--ok); }
+.bad { color:var(--bad); } .good { color:var(--ok); }
 </style>
 </head>
 <body>
@@ -114,6 +114,13 @@ input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--li
   <label>User <input name="mqtt.username" autocomplete="off"></label>
   <label>Password <input name="mqtt.password" type="password" autocomplete="new-password"></label>
   <button>Save</button></form>
+</section>
+<section class="card" id="firmware"><h2>Firmware</h2>
+  <p id="otastate" class="sub">–</p>
+  <form id="ota"><label>Signed update file (from <code>switchyard ota sign</code>) <input type="file" name="update"></label>
+  <progress id="otaprog" max="100" value="0" hidden></progress>
+  <p id="otamsg" class="sub" role="status"></p>
+  <button>Upload and install</button></form>
 </section>
 </main>
 <footer>Updated <span id="updated">never</span>. Data: <a href="api/state">/api/state</a> · <a href="api/trends">/api/trends</a> · <a href="metrics">/metrics</a></footer>
@@ -279,15 +286,28 @@ function render(state) {
   // Whether the page fits its window without sideways scrolling (the browser test reads it).
   const root = document.documentElement;
   root.dataset.fits = root.scrollWidth <= root.clientWidth ? "yes" : "no";
+  showUpdate(state.services?.ota);
 }
+// Where an update stands (from the OTA service's state): after the upload, its progress.
+function showUpdate(ota) {
+  const line = document.getElementById("otastate"), u = ota?.state?.update;
+  if (!ota?.state) { line.textContent = ota ? "updates are off (ota.enabled)" : "–"; return; }
+  let text = "running " + ota.state.running + " from slot " + ota.state.slot;
+  if (u && u.state !== "idle") text += " · " + u.state.replace(/_/g, " ") + (u.version ? " " + u.version : "")
+    + (u.state === "receiving" || u.state === "verifying" ? " " + u.percent + "%" : "") + (u.reason ? ": " + u.reason : "");
+  line.textContent = text;
+  const bar = document.getElementById("otaprog");
+  if (!uploading && u && (u.state === "receiving" || u.state === "verifying")) { bar.hidden = false; bar.value = u.percent; }
+}
+let uploading = false;
 function live(mode) {
   const badge = document.getElementById("live");
   badge.dataset.live = mode;
   badge.textContent = mode;
 }
 const CSRF = document.querySelector('meta[name="csrf"]')?.content || "";
-function say(text, ok) {
-  const msg = document.getElementById("msg");
+function say(text, ok, where) {
+  const msg = document.getElementById(where || "msg");
   msg.className = ok ? "good" : "bad";
   const link = /https?:\/\/\S+/.exec(text);
   msg.replaceChildren(link ? text.slice(0, link.index) : text);
@@ -314,6 +334,30 @@ document.getElementById("mqtt").addEventListener("submit", async e => {
   if (!fields.length) return say("nothing to change", false);
   if (!confirm("Change the MQTT broker settings? The gateway reconnects.")) return;
   for (const [key, value] of fields) { if (!await act({action: "set", key, value, confirm: true})) return; }
+});
+// The update file goes as the request body with the page's token, once the person said yes.
+document.getElementById("ota").addEventListener("submit", e => {
+  e.preventDefault();
+  const file = e.target.update.files[0];
+  if (!file) return say("choose an update file first", false, "otamsg");
+  if (!confirm("Install " + file.name + "? The gateway checks its signature, restarts into it and rolls back if it fails.")) return;
+  const xhr = new XMLHttpRequest(), bar = document.getElementById("otaprog");
+  xhr.open("POST", "api/ota");
+  xhr.setRequestHeader("X-CSRF-Token", CSRF);
+  xhr.setRequestHeader("X-Confirm", "yes");
+  bar.hidden = false;
+  bar.value = 0;
+  uploading = true;
+  say("uploading " + file.name + "…", true, "otamsg");
+  xhr.upload.onprogress = p => { if (p.lengthComputable) bar.value = p.loaded * 100 / p.total; };
+  xhr.onload = () => {
+    uploading = false;
+    let j = null;
+    try { j = JSON.parse(xhr.responseText); } catch (err) {}
+    say(j ? (typeof j.output === "string" ? j.output : JSON.stringify(j.output)) : xhr.status + " " + xhr.statusText, j?.ok, "otamsg");
+  };
+  xhr.onerror = () => { uploading = false; say("the upload broke off: connection lost", false, "otamsg"); };
+  xhr.send(file);
 });
 function loadTrends() {
   fetch("api/trends").then(r => r.json()).then(t => { trends = t.series || {}; if (last) render(last); }).catch(() => {});
