@@ -58,8 +58,8 @@ let services: [Feature] = [
             testsUse: ["Crypto", "HTTPClient"], exclude: ["bcms.capnp"]),
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
     Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
-    // The dashboard's tests show a CAN tunnel's state.
-    Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN"]),
+    // The dashboard's tests show a CAN tunnel's state, and set settings with the console's `set`.
+    Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN", "Console"]),
 ]
 
 let package = Package(

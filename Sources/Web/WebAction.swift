@@ -9,15 +9,16 @@ enum WebAction: Equatable {
     case unpair(address: String)
     case restart
     case bmwLogin
-    /// `set KEY VALUE` then `save`, for the keys the page offers (MQTT broker settings).
-    case setting(key: String, value: String)
+    /// `set KEY VALUE` for each, then one `save`, for the keys the page's settings forms
+    /// offer (`WebSettingsForm`).
+    case settings([WebSetting])
 
-    /// Keys the settings form may change.
-    static let settableKeys = ["mqtt.host", "mqtt.port", "mqtt.username", "mqtt.password", "mqtt.tls"]
+    /// Most settings one action may change (a form has a handful).
+    static let maxSettings = 16
 
     /// The action a POST body asks for (`{"action":"approve","address":"A4:C1:..."}`), or
-    /// why it is not one.
-    static func parse(_ body: JSONValue) throws(WebError) -> WebAction {
+    /// why it is not one; `settable` are the keys the settings forms offer.
+    static func parse(_ body: JSONValue, settable: [String]) throws(WebError) -> WebAction {
         guard let name = body["action"]?.stringValue else { throw .invalidAction("no \"action\"") }
         let address = body["address"]?.stringValue
         switch name {
@@ -32,16 +33,29 @@ enum WebAction: Equatable {
         case "restart": return .restart
         case "bmw_login": return .bmwLogin
         case "set":
-            guard let key = body["key"]?.stringValue, settableKeys.contains(key) else {
-                throw .invalidAction("\"key\" must be one of " + settableKeys.joined(separator: ", "))
+            guard let key = body["key"]?.stringValue else { throw .invalidAction("no \"key\"") }
+            return .settings([try setting(key, body["value"], settable: settable)])
+        case "settings":
+            guard let values = body["values"]?.objectValue, !values.isEmpty, values.count <= maxSettings else {
+                throw .invalidAction("\"values\" must be an object of 1 to " + String(maxSettings) + " settings")
             }
-            guard let value = body["value"]?.stringValue, value.utf8.count <= 256 else {
-                throw .invalidAction("\"value\" must be text of at most 256 bytes")
-            }
-            return .setting(key: key, value: value)
+            var settings: [WebSetting] = []
+            for (key, value) in values { settings.append(try setting(key, value, settable: settable)) }
+            return .settings(settings)
         default:
             throw .invalidAction("unknown action \"" + name + "\"")
         }
+    }
+
+    /// One setting of a form, checked against the keys offered (never its value in a message).
+    private static func setting(_ key: String, _ value: JSONValue?, settable: [String]) throws(WebError) -> WebSetting {
+        guard settable.contains(key) else {
+            throw .invalidAction("\"" + key + "\" is not a setting the page offers (" + settable.joined(separator: ", ") + ")")
+        }
+        guard let text = value?.stringValue, text.utf8.count <= 256 else {
+            throw .invalidAction(key + ": the value must be text of at most 256 bytes")
+        }
+        return WebSetting(key: key, value: text)
     }
 
     /// Changes what the gateway runs or forgets something: the page asks the person first
@@ -49,7 +63,7 @@ enum WebAction: Equatable {
     var isPrivileged: Bool {
         switch self {
         case .approve, .bmwLogin: return false
-        case .remove, .pair, .unpair, .restart, .setting: return true
+        case .remove, .pair, .unpair, .restart, .settings: return true
         }
     }
 
@@ -62,7 +76,7 @@ enum WebAction: Equatable {
         case .unpair(let address): return [("bcms", ["unpair", "--address", address])]
         case .restart: return [("restart", [])]
         case .bmwLogin: return [("bmw", ["login"])]
-        case .setting(let key, let value): return [("set", [key, value]), ("save", [])]
+        case .settings(let settings): return settings.map { ("set", [$0.key, $0.value]) } + [("save", [])]
         }
     }
 
@@ -81,3 +95,8 @@ enum WebAction: Equatable {
     }
 }
 
+/// A key and the value the page asks for it.
+struct WebSetting: Equatable {
+    let key: String
+    let value: String
+}

@@ -87,6 +87,7 @@ a { color:var(--accent); }
 button { font:inherit; padding:.25rem .7rem; border-radius:.4rem; border:1px solid var(--line); background:var(--tile); color:var(--fg); cursor:pointer; }
 .group button { font-size:.78rem; padding:.05rem .5rem; }
 form label { display:block; margin:.2rem 0; color:var(--muted); font-size:.85rem; }
+form label small { display:block; }
 input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
 .bad { color:var(--bad); } .good { color:var(--ok); }
 </style>
@@ -108,13 +109,7 @@ input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--li
   <button data-action="restart" data-ask="Restart the gateway now?">Restart</button>
   <button data-action="bmw_login">BMW login</button>
 </section>
-<section class="card"><h2>MQTT broker</h2>
-  <form id="mqtt"><label>Host <input name="mqtt.host" autocomplete="off"></label>
-  <label>Port <input name="mqtt.port" inputmode="numeric"></label>
-  <label>User <input name="mqtt.username" autocomplete="off"></label>
-  <label>Password <input name="mqtt.password" type="password" autocomplete="new-password"></label>
-  <button>Save</button></form>
-</section>
+<div id="settings" style="display:contents"></div>
 <section class="card" id="firmware"><h2>Firmware</h2>
   <p id="otastate" class="sub">–</p>
   <form id="ota"><label>Signed update file (from <code>switchyard ota sign</code>) <input type="file" name="update"></label>
@@ -328,12 +323,39 @@ document.addEventListener("click", e => {
   if (b.dataset.address) body.address = b.dataset.address;
   act(body, b.dataset.ask);
 });
-document.getElementById("mqtt").addEventListener("submit", async e => {
+// The settings forms, drawn from the gateway's catalogue (a field per key it has; a secret
+// shows only whether it is set). An empty field leaves its setting as it is.
+function field(f) {
+  const hint = f.secret ? (f.set ? "set (hidden)" : "not set") : f.current;
+  const input = f.choices || f.kind === "boolean"
+    ? el("select", {name: f.key}, el("option", {value: ""}, "unchanged (" + hint + ")"),
+         ...(f.choices || ["true", "false"]).map(c => el("option", {value: c}, c)))
+    : el("input", {name: f.key, placeholder: hint, autocomplete: f.secret ? "new-password" : "off",
+                   type: f.secret ? "password" : "text", inputmode: /^integer/.test(f.kind) ? "numeric" : null});
+  return el("label", {title: f.help}, f.key, input, el("small", {class: "bad", "data-error": f.key}));
+}
+function loadSettings() {
+  fetch("api/settings").then(r => r.json()).then(s => {
+    document.getElementById("settings").replaceChildren(...s.forms.map(f =>
+      el("section", {class: "card"}, el("h2", {}, f.title),
+         el("form", {"data-form": f.id}, ...f.fields.map(field), el("p", {class: "sub", role: "status"}), el("button", {}, "Save")))));
+  }).catch(() => {});
+}
+document.getElementById("settings").addEventListener("submit", e => {
   e.preventDefault();
-  const fields = [...new FormData(e.target)].filter(([, v]) => v !== "");
-  if (!fields.length) return say("nothing to change", false);
-  if (!confirm("Change the MQTT broker settings? The gateway reconnects.")) return;
-  for (const [key, value] of fields) { if (!await act({action: "set", key, value, confirm: true})) return; }
+  const form = e.target, note = form.querySelector("p");
+  const values = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ""));
+  for (const s of form.querySelectorAll("[data-error]")) s.textContent = "";
+  if (!Object.keys(values).length) { note.className = "bad"; note.textContent = "nothing to change"; return; }
+  if (!confirm("Change " + Object.keys(values).join(", ") + "? The gateway applies it at once.")) return;
+  fetch("api/action", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF},
+                       body: JSON.stringify({action: "settings", values, confirm: true})})
+    .then(r => r.json()).then(j => {
+      for (const [k, m] of Object.entries(j.errors || {})) { const s = form.querySelector('[data-error="' + k + '"]'); if (s) s.textContent = m; }
+      note.className = j.ok ? "good" : "bad";
+      note.textContent = j.ok ? "saved" : (typeof j.output === "string" ? j.output : JSON.stringify(j.output));
+      if (j.ok) { form.reset(); loadSettings(); }
+    }).catch(err => { note.className = "bad"; note.textContent = String(err); });
 });
 // The update file goes as the request body with the page's token, once the person said yes.
 document.getElementById("ota").addEventListener("submit", e => {
@@ -364,6 +386,7 @@ function loadTrends() {
 }
 try { render(JSON.parse(document.getElementById("snapshot").textContent)); } catch (err) { console.error(err); }
 loadTrends();
+loadSettings();
 setInterval(loadTrends, 10000);
 const events = new EventSource("events");
 events.onopen = () => live("live");

@@ -1,6 +1,7 @@
 import JSON
 import Runtime
 import ServiceKit
+import Store
 
 /// `POST /api/action`: what a person does from the page, run through the same command
 /// registry as the console. It needs the page's CSRF token in `X-CSRF-Token` (a form on
@@ -22,7 +23,7 @@ extension WebService {
             stats.actionsRefused += 1
             return WebService.actionReply(400, ok: false, "the body must be a JSON object")
         }
-        do throws(WebError) { action = try WebAction.parse(body) } catch {
+        do throws(WebError) { action = try WebAction.parse(body, settable: WebSettingsForm.settableKeys(context.store.schema)) } catch {
             stats.actionsRefused += 1
             return WebService.actionReply(400, ok: false, error.description)
         }
@@ -30,6 +31,7 @@ extension WebService {
             stats.actionsRefused += 1
             return WebService.actionReply(409, ok: false, action.name + " must be confirmed")
         }
+        if case .settings(let settings) = action, let refusal = checkValues(settings) { return refusal }
         // The name only: a setting's value may be a password.
         context.log.info("dashboard: " + action.name + " from " + request.client.description)
         var last = JSONValue.null
@@ -42,6 +44,10 @@ extension WebService {
             }
             if !reply.ok {
                 stats.actionsFailed += 1
+                // A setting the store refused (a rule over several keys): said at its field.
+                if name == "set", let key = arguments.first {
+                    return WebService.settingsRefused([key: .string(WebService.text(reply.output.json))])
+                }
                 return WebService.actionReply(422, ok: false, reply.output.json)
             }
             last = reply.output.json
@@ -49,6 +55,32 @@ extension WebService {
         stats.actions += 1
         return WebService.actionReply(200, ok: true, last)
     }
+
+    /// Every value checked by its key's own rule (what `set` checks first) before any is set,
+    /// so a form with one wrong field changes nothing and each wrong field gets its message.
+    private func checkValues(_ settings: [WebSetting]) -> HTTPReply? {
+        var errors = JSONObject()
+        for setting in settings {
+            guard let key = context.store.schema.key(named: setting.key) else { continue }
+            do throws(StoreError) { _ = try key.validate(setting.value) } catch { errors.append(setting.key, .string(error.description)) }
+        }
+        guard !errors.isEmpty else { return nil }
+        stats.actionsFailed += 1
+        return WebService.settingsRefused(errors)
+    }
+
+    /// 422 with a message per refused field: `{"ok":false,"output":"..","errors":{"mqtt.port":".."}}`.
+    static func settingsRefused(_ errors: JSONObject) -> HTTPReply {
+        var response = HTTPResponse.text(422, JSONValue.object([
+            "ok": .bool(false), "output": .string("nothing changed: " + errors.keys.joined(separator: ", ") + " refused"),
+            "errors": .object(errors),
+        ]).serialized(), type: "application/json")
+        response.headers.append(("Cache-Control", "no-store"))
+        return .response(response)
+    }
+
+    /// A command's output as one line of text.
+    static func text(_ output: JSONValue) -> String { output.stringValue ?? output.serialized() }
 
     /// `{"ok":..,"output":..}` with `status`.
     static func actionReply(_ status: Int, ok: Bool, _ output: JSONValue) -> HTTPReply {
@@ -77,7 +109,7 @@ extension WebAction {
         case .unpair: return "unpair"
         case .restart: return "restart"
         case .bmwLogin: return "bmw login"
-        case .setting(let key, _): return "set " + key
+        case .settings(let settings): return "set " + settings.map { $0.key }.joined(separator: ", ")
         }
     }
 }

@@ -165,6 +165,11 @@ public final class WebService: Service, HTTPRequestHandler {
                                              type: "application/json")
             response.headers.append(("Cache-Control", "no-store"))
             return .response(response)
+        case "/api/settings":
+            stats.state += 1
+            var response = HTTPResponse.text(200, WebSettingsForm.json(context.store).serialized(), type: "application/json")
+            response.headers.append(("Cache-Control", "no-store"))
+            return .response(response)
         case "/events":
             stats.events += 1
             return .eventStream(first: EventBytes("retry: 3000\n" + WebService.event(context.gatewayState())))
