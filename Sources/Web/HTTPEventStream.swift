@@ -10,9 +10,10 @@ final class EventBytes {
 /// One open `text/event-stream` response (a page's live updates).
 ///
 /// Bounded by design: a stream holds the event it is sending and at most one more. A newer
-/// event replaces a waiting one (counted as superseded), since each event is a whole
-/// snapshot, so a slow client gets fewer updates, never a growing queue, and the loop never
-/// waits for it: libmicrohttpd writes only what the socket takes.
+/// event replaces a waiting one (counted as superseded), so a slow client gets fewer updates,
+/// never a growing queue, and the loop never waits for it: libmicrohttpd writes only what
+/// the socket takes. (A page that so misses a delta sees the gap in the events' ids and
+/// reconnects for a whole snapshot: see `WebStateDelta`.)
 final class HTTPEventStream {
     /// The connection while it is open; nil once libmicrohttpd let go of the response.
     private var connection: OpaquePointer?

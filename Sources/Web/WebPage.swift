@@ -388,11 +388,46 @@ try { render(JSON.parse(document.getElementById("snapshot").textContent)); } cat
 loadTrends();
 loadSettings();
 setInterval(loadTrends, 10000);
-const events = new EventSource("events");
-events.onopen = () => live("live");
-events.onmessage = e => { try { render(JSON.parse(e.data)); live("live"); } catch (err) { console.error(err); } };
-// The browser retries by itself (retry: 3000) while readyState is CONNECTING; CLOSED means it gave up.
-events.onerror = () => live(events.readyState === EventSource.CLOSED || navigator.onLine === false ? "offline" : "reconnecting");
+// The stream: a whole state first (and now and then), then "delta" events with only the parts
+// that changed ("services/can/readings" and the like). Each carries its id and the id it
+// applies to; a gap (a delta missed) means reconnecting for a whole state.
+let events = null, seen = null, heard = 0, lostSince = 0;
+function put(path, v) {
+  const keys = path.split("/"), end = keys.pop();
+  let at = last;
+  for (const k of keys) at = at[k] = (at[k] && typeof at[k] === "object") ? at[k] : {};
+  if (v === undefined) delete at[end]; else at[end] = v;
+}
+function connect() {
+  if (events) events.close();
+  events = new EventSource("events");
+  events.onopen = () => { heard = Date.now(); lostSince = 0; live("live"); };
+  events.onmessage = e => { try { seen = e.lastEventId; heard = Date.now(); render(JSON.parse(e.data)); live("live"); } catch (err) { console.error(err); } };
+  events.addEventListener("delta", e => {
+    heard = Date.now();
+    const d = JSON.parse(e.data);
+    if (!last || String(d.base) !== seen) return connect();
+    seen = e.lastEventId;
+    for (const [path, v] of Object.entries(d.set)) put(path, v);
+    for (const path of d.gone) put(path, undefined);
+    render(last);
+    live("live");
+  });
+  events.addEventListener("ping", () => { heard = Date.now(); });
+  // The browser retries by itself (retry: 3000) while readyState is CONNECTING; CLOSED means it gave up.
+  events.onerror = () => { lostSince = lostSince || Date.now(); status(); };
+}
+// Live only while events arrive (at least a ping every 15 s); reconnecting while the browser
+// retries; offline when it gave up, the machine is offline, or 30 s of retrying got nowhere.
+function status() {
+  if (events.readyState === EventSource.OPEN && Date.now() - heard > 40000) { lostSince = Date.now(); return connect(); }
+  if (events.readyState === EventSource.OPEN) return;
+  const gaveUp = events.readyState === EventSource.CLOSED || navigator.onLine === false || (lostSince && Date.now() - lostSince > 30000);
+  live(gaveUp ? "offline" : "reconnecting");
+  if (events.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+}
+connect();
+setInterval(status, 5000);
 </script>
 </body>
 </html>

@@ -33,12 +33,18 @@ public final class WebService: Service, HTTPRequestHandler {
     let csrfToken: String
     /// Seconds between two samples of the trends.
     static let trendSeconds = 10
-    private var lastEvent = ""
+    /// What the stream last sent, part by part: later events carry only what changed.
+    private var delta = WebStateDelta()
     private var lastEventAt = Instant(nanoseconds: 0)
+    private var lastWholeAt: Instant?
+    /// A whole snapshot goes out this often even when deltas would do (see `WebStateDelta`).
+    static let wholeInterval = Interval.seconds(60)
     var stats = WebStats()
     /// A firmware upload is being received (one at a time).
     var uploading = false
-    private let keepAlive = EventBytes(": keep-alive\n\n")
+    /// An event the page sees (a comment would not be): with it, a page that hears nothing
+    /// for a while knows the stream is dead, not quiet.
+    private let keepAlive = EventBytes("event: ping\ndata: {}\n\n")
     private var throttle = LoginThrottle()
     private let notices: LogLimiter
     /// Clients served at once: `web.max_clients`, or fewer when the open-file limit is too low.
@@ -113,22 +119,28 @@ public final class WebService: Service, HTTPRequestHandler {
         daemon = nil
     }
 
-    /// Pages with the stream open get the state when it changed since the last event; the
-    /// snapshot is printed once for all of them.
+    /// Pages with the stream open get what changed since the last event (`WebStateDelta`),
+    /// printed once for all of them; a whole snapshot every `wholeInterval`.
     private func pushState() {
         guard let daemon, !daemon.streams.isEmpty else { return }
-        let event = WebService.event(context.gatewayState())
+        let state = context.gatewayState()
         let now = context.clock.now()
-        if event == lastEvent {
+        if lastWholeAt.map({ now - $0 >= WebService.wholeInterval }) ?? true {
+            lastWholeAt = now
+            lastEventAt = now
+            let id = delta.sentWhole(state)
+            daemon.broadcast(EventBytes("id: " + String(id) + "\n" + WebService.event(state)))
+            return
+        }
+        guard let change = delta.next(state) else {
             if now - lastEventAt >= WebService.keepAliveInterval {
                 lastEventAt = now
                 daemon.broadcast(keepAlive)
             }
             return
         }
-        lastEvent = event
         lastEventAt = now
-        daemon.broadcast(EventBytes(event))
+        daemon.broadcast(EventBytes("id: " + String(change.id) + "\nevent: delta\ndata: " + change.json + "\n\n"))
     }
 
     /// `state` as one Server-Sent Event (compact JSON has no newline to split it).
@@ -172,7 +184,8 @@ public final class WebService: Service, HTTPRequestHandler {
             return .response(response)
         case "/events":
             stats.events += 1
-            return .eventStream(first: EventBytes("retry: 3000\n" + WebService.event(context.gatewayState())))
+            return .eventStream(first: EventBytes("retry: 3000\nid: " + String(delta.current) + "\n"
+                                                  + WebService.event(context.gatewayState())))
         case "/metrics":
             stats.metrics += 1
             return .response(.text(200, PrometheusText.render(state: context.gatewayState(), services: context.gatewayMetrics()),

@@ -70,13 +70,67 @@ final class WebRig {
         }
         deinit { process.signal(SIGKILL) }
 
-        /// The `data:` events received so far, parsed.
-        var events: [JSONValue] {
+        /// The whole-state events received so far, parsed (not the deltas or pings).
+        var events: [JSONValue] { raw.filter { $0.type == "message" }.map { $0.data } }
+
+        /// Every event as sent: its type (`message`, `delta`, `ping`), id and data.
+        var raw: [(type: String, id: String?, data: JSONValue)] {
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             return text.components(separatedBy: "\n\n").compactMap { block in
-                guard let line = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) else { return nil }
-                return try? JSONValue.parse(String(line.dropFirst(6)))
+                let lines = block.split(separator: "\n")
+                guard let line = lines.first(where: { $0.hasPrefix("data: ") }),
+                      let data = try? JSONValue.parse(String(line.dropFirst(6))) else { return nil }
+                let type = lines.first { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) } ?? "message"
+                return (type, lines.first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }, data)
             }
+        }
+
+        /// The state as a page following the stream has it after each event: whole events
+        /// taken as they are, deltas applied to the state before (nil after a gap in the ids).
+        var states: [JSONValue?] {
+            var result: [JSONValue?] = []
+            var current: JSONValue? = nil
+            var lastID: String? = nil
+            for event in raw {
+                switch event.type {
+                case "message":
+                    current = event.data
+                case "delta":
+                    if let base = event.data["base"]?.intValue, String(base) == lastID, var state = current {
+                        for (path, value) in event.data["set"]?.objectValue ?? [:] { state = Self.put(state, path.split(separator: "/").map(String.init), value) }
+                        for path in event.data["gone"]?.arrayValue ?? [] {
+                            state = Self.put(state, (path.stringValue ?? "").split(separator: "/").map(String.init), nil)
+                        }
+                        current = state
+                    } else {
+                        current = nil
+                    }
+                default:
+                    continue
+                }
+                lastID = event.id
+                result.append(current)
+            }
+            return result
+        }
+
+        private static func put(_ root: JSONValue, _ path: [String], _ value: JSONValue?) -> JSONValue {
+            guard let key = path.first else { return value ?? .null }
+            var object = root.objectValue ?? JSONObject()
+            let inner = path.count == 1 ? value : put(object[key] ?? .object(JSONObject()), Array(path.dropFirst()), value)
+            var rebuilt = JSONObject()
+            var replaced = false
+            for (name, old) in object {
+                if name == key {
+                    replaced = true
+                    if let inner { rebuilt.append(name, inner) }
+                } else {
+                    rebuilt.append(name, old)
+                }
+            }
+            if !replaced, let inner { rebuilt.append(key, inner) }
+            object = rebuilt
+            return .object(object)
         }
     }
 }

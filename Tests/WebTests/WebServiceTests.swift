@@ -74,10 +74,44 @@ struct WebServiceTests {
         // A request changes the dashboard's own counter in `state`.
         #expect(try rig.get("/api/state").status == 200)
         let changed = rig.loop.run(timeout: 10) {
-            listener.events.contains { ($0["services"]?["web"]?["state"]?["requests"]?.intValue ?? 0) > before }
+            listener.states.contains { ($0?["services"]?["web"]?["state"]?["requests"]?.intValue ?? 0) > before }
         }
         #expect(changed, "an event after the change shows it")
         #expect((rig.webState["events_sent"]?.intValue ?? 0) >= 2)
+    }
+
+    @Test("after the first whole state the stream sends only the blocks that changed, each event naming the one it follows")
+    func eventStreamSendsDeltas() throws {
+        let rig = try WebRig(["web.update_ms": "100"])
+        // A gateway state with a part that never changes and a reading block that does.
+        var reading = 0
+        rig.host.stateProvider = {
+            ["node": "delta-node", "version": "9.9.9",
+             "services": ["meter": ["health": "ok", "readings": [["id": "m1", "values": [["key": "w", "value": .int(reading)]]]]]]]
+        }
+        let listener = try WebRig.EventListener(rig)
+        #expect(rig.loop.run(timeout: 10) { !listener.events.isEmpty }, "first event")
+        for value in 1...3 {
+            reading = value
+            #expect(rig.loop.run(timeout: 10) {
+                listener.states.last??["services"]?["meter"]?["readings"]?[0]?["values"]?[0]?["value"]?.intValue == value
+            }, "the page's state follows to \(value)")
+        }
+        // The first update after the stream opened is a whole state; later ones are deltas.
+        let deltas = listener.raw.filter { $0.type == "delta" }
+        #expect(deltas.count >= 2)
+        for delta in deltas {
+            let set = delta.data["set"]?.objectValue?.keys ?? []
+            #expect(set == ["services/meter/readings"], "only the reading block that changed: \(delta.data)")
+        }
+        let sizes = deltas.map { $0.data.serialized().utf8.count }, whole = listener.events[0].serialized().utf8.count
+        #expect(sizes.allSatisfy { $0 < whole }, "a delta is smaller than the whole state (\(sizes) vs \(whole))")
+        // Applied in order, they give what the gateway has now.
+        let last = try #require(listener.states.last ?? nil)
+        #expect(last["services"]?["meter"]?["readings"]?[0]?["values"]?[0]?["value"]?.intValue == 3)
+        #expect(last["node"]?.stringValue == "delta-node", "unchanged parts stay from the whole state")
+        #expect(deltas.allSatisfy { $0.data["base"]?.intValue == $0.id.flatMap { Int($0) }.map { $0 - 1 } },
+                "each delta names the event it follows")
     }
 
     @Test("more clients than web.max_clients are refused and counted; a freed slot serves again")
@@ -101,10 +135,11 @@ struct WebServiceTests {
         let rig = try WebRig(["web.update_ms": "100"])
         // A big, always-changing state makes the stuck socket's buffers fill quickly.
         var counter = 0
-        let filler = String(repeating: "x", count: 256 * 1024)
+        // Both fillers change at every update, so every delta carries 256 KiB too.
+        let fillers = [String(repeating: "x", count: 256 * 1024), String(repeating: "y", count: 256 * 1024)]
         rig.host.stateProvider = {
             counter += 1
-            return ["counter": .int(counter), "filler": .string(filler), "services": rig.host.stateJSON()]
+            return ["counter": .int(counter), "filler": .string(fillers[counter % 2]), "services": rig.host.stateJSON()]
         }
         let stuck = try RawClient(port: rig.port, request: "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
         let superseded = rig.loop.run(timeout: 20) { (rig.webState["events_superseded"]?.intValue ?? 0) > 0 }
