@@ -10,13 +10,17 @@
 /// headless screenshot); the stream keeps them live after that.
 enum WebPage {
     /// The page with `snapshot` (the `state` JSON) inside it, and the token its actions send.
-    static func html(snapshot: String, csrfToken: String = "") -> String {
+    static func html(snapshot: String, csrfToken: String = "", settings: String = "{\"forms\":[]}") -> String {
         var page = head
         page.reserveCapacity(head.utf8.count + snapshot.utf8.count + script.utf8.count + 128)
         // The token is hex (or empty): nothing in it needs escaping.
         page += "<meta name=\"csrf\" content=\"" + csrfToken + "\">\n"
         page += "<script id=\"snapshot\" type=\"application/json\">"
         page += scriptSafe(snapshot)
+        page += "</script>\n"
+        // The settings forms too, so they are there at once (`WebSettingsForm`, no secrets).
+        page += "<script id=\"settings-data\" type=\"application/json\">"
+        page += scriptSafe(settings)
         page += "</script>\n"
         page += script
         return page
@@ -334,13 +338,12 @@ function field(f) {
                    type: f.secret ? "password" : "text", inputmode: /^integer/.test(f.kind) ? "numeric" : null});
   return el("label", {title: f.help}, f.key, input, el("small", {class: "bad", "data-error": f.key}));
 }
-function loadSettings() {
-  fetch("api/settings").then(r => r.json()).then(s => {
-    document.getElementById("settings").replaceChildren(...s.forms.map(f =>
-      el("section", {class: "card"}, el("h2", {}, f.title),
-         el("form", {"data-form": f.id}, ...f.fields.map(field), el("p", {class: "sub", role: "status"}), el("button", {}, "Save")))));
-  }).catch(() => {});
+function showSettings(s) {
+  document.getElementById("settings").replaceChildren(...s.forms.map(f =>
+    el("section", {class: "card"}, el("h2", {}, f.title),
+       el("form", {"data-form": f.id}, ...f.fields.map(field), el("p", {class: "sub", role: "status"}), el("button", {}, "Save")))));
 }
+function loadSettings() { fetch("api/settings").then(r => r.json()).then(showSettings).catch(() => {}); }
 document.getElementById("settings").addEventListener("submit", e => {
   e.preventDefault();
   const form = e.target, note = form.querySelector("p");
@@ -386,7 +389,7 @@ function loadTrends() {
 }
 try { render(JSON.parse(document.getElementById("snapshot").textContent)); } catch (err) { console.error(err); }
 loadTrends();
-loadSettings();
+try { showSettings(JSON.parse(document.getElementById("settings-data").textContent)); } catch (err) { console.error(err); }
 setInterval(loadTrends, 10000);
 // The stream: a whole state first (and now and then), then "delta" events with only the parts
 // that changed ("services/can/readings" and the like). Each carries its id and the id it

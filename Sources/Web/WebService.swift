@@ -162,7 +162,8 @@ public final class WebService: Service, HTTPRequestHandler {
             return .response(.text(405, "actions are POST with the page's token; a GET changes nothing\n"))
         case "/", "/index.html":
             stats.page += 1
-            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized(), csrfToken: csrfToken),
+            var page = HTTPResponse.text(200, WebPage.html(snapshot: context.gatewayState().serialized(), csrfToken: csrfToken,
+                                                                      settings: WebSettingsForm.json(context.store).serialized()),
                                          type: "text/html; charset=utf-8")
             page.headers.append(("Cache-Control", "no-cache"))
             return .response(page)

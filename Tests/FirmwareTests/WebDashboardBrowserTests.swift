@@ -112,6 +112,10 @@ struct WebDashboardBrowserTests {
         #expect(dom.contains("<span class=\"badge ok\">ok</span>"), "service health badges")
         #expect(dom.contains("data-key=\"bus_state\"><span>open</span>"), "CAN's bus state, in its details")
         #expect(dom.contains("data-fits=\"yes\""), "no horizontal scrollbar at 1280 px")
+        // The actions people come for: the firmware upload and the settings forms from the catalogue.
+        #expect(dom.contains("<form id=\"ota\">") && dom.contains("type=\"file\" name=\"update\""), "the firmware upload form")
+        #expect(dom.contains("data-form=\"mqtt\"") && dom.contains("name=\"mqtt.host\""), "the MQTT broker form")
+        #expect(dom.contains("id=\"otastate\" class=\"sub\">running "), "where the firmware stands")
 
         // Readings first, before the service cards: the CAN frame rate and a Benchlab power,
         // large, with their units, and both changing while the page is open.
