@@ -17,6 +17,12 @@ extension WebService {
                 MetricSample(stats.actionsFailed, labels: [MetricLabel("outcome", "failed")]),
                 MetricSample(stats.actionsRefused, labels: [MetricLabel("outcome", "refused")]),
             ]),
+            Metric("uploads", .counter, help: "Firmware uploads, by outcome (taken whole, or refused from their headers).",
+                   samples: [
+                MetricSample(stats.uploads, labels: [MetricLabel("outcome", "taken")]),
+                MetricSample(stats.uploadsRefused, labels: [MetricLabel("outcome", "refused")]),
+            ]),
+            .counter("upload_bytes", "Bytes of firmware uploads received.", stats.uploadBytes),
             .counter("unauthorized", "Requests answered 401 (no or wrong credentials).", stats.unauthorized),
             .counter("auth_failures", "Wrong credentials checked.", stats.authFailures),
             .counter("auth_throttled", "Requests answered 429 during a client's login backoff.", stats.authThrottled),

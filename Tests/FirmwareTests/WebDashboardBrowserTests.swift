@@ -161,6 +161,8 @@ struct WebDashboardBrowserTests {
         #expect(exposition.families["switchyard_uplink_connected"]?.samples.first?.value == 1)
         #expect((exposition.families["switchyard_ble_adverts_decoded_total"]?.samples.first?.value ?? 0) > 0)
         #expect(exposition.families["switchyard_ble_devices"]?.type == "gauge")
+        #expect(exposition.families["switchyard_skoda_events_total"]?.type == "counter")
+        #expect((exposition.families["switchyard_skoda_events_total"]?.samples.first?.value ?? 0) > 0, "the car's events counted")
 
         // Approve the thermometer from the page: its button, a POST with the page's token, the
         // bcms command; the page then shows it approved, and the gateway saved it.

@@ -87,5 +87,15 @@ import Testing
         #expect(gateway.waitForLog("dashboard on " + base, count: 2), "\(gateway.log)")
         let state = try get(base + "api/state")
         #expect(state.contains("\"running\":\"0.2.0\""), "\(state)")
+
+        // /metrics of the new firmware: the update's counters typed as Prometheus wants them
+        // (the refused manifest was counted by the firmware before it, which has restarted).
+        let exposition = try PrometheusExposition(try get(base + "metrics"))
+        for name in ["switchyard_ota_manifests_total", "switchyard_ota_refused_total", "switchyard_ota_chunks_total"] {
+            #expect(exposition.families[name]?.type == "counter", "\(name) in \(exposition.families.keys.sorted())")
+        }
+        #expect(exposition.families["switchyard_ota_on_trial"]?.type == "gauge")
+        #expect(exposition.families["switchyard_ota_on_trial"]?.samples.first?.value == 0, "committed, not on trial")
+        #expect(exposition.families["switchyard_web_uploads_total"]?.type == "counter")
     }
 }
