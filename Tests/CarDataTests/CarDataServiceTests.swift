@@ -121,6 +121,12 @@ struct CarDataServiceTests {
             return (service, host, registry)
         }
         let (service, host, registry) = run
+        // /metrics (issue 28): the stream's counters, declared as counters with what was counted.
+        let declared = try #require(host.metrics().first { $0.service == "bmw" }?.metrics)
+        #expect(declared.first { $0.name == "messages" }?.kind == .counter)
+        #expect(declared.first { $0.name == "messages" }?.samples.first?.value == 3)
+        #expect(declared.first { $0.name == "malformed" }?.samples.first?.value == 1)
+        #expect(declared.first { $0.name == "last_message_timestamp_seconds" }?.kind == .gauge)
         // The dashboard's readings (issue 28): the state of charge first, with the catalogue's unit.
         let car = try #require(service.readings.first)
         #expect(car.title == "BMW " + CarDataServiceTests.vin)
