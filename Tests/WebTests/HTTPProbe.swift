@@ -57,7 +57,12 @@ final class HTTPProbe {
     /// until it is complete or the connection closes.
     func get(_ path: String, headers: [String] = [], loop: EventLoop, timeout: TimeInterval = 5) -> Response {
         let request = "GET \(path) HTTP/1.1\r\nHost: probe\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
-        guard send(Array(request.utf8)) else { return Response(status: 0, headers: [:], body: "") }
+        return exchange(Array(request.utf8), loop: loop, timeout: timeout)
+    }
+
+    /// Sends `bytes` (a request, whole or in part) and waits for a response as `get` does.
+    func exchange(_ bytes: [UInt8], loop: EventLoop, timeout: TimeInterval = 5) -> Response {
+        guard send(bytes) else { return Response(status: 0, headers: [:], body: "") }
         var response: Response?
         // `run` asks once more after the loop: parse only until a response is taken.
         loop.run(timeout: timeout) {
