@@ -1,5 +1,6 @@
 import CLI
 import CSupport
+import JSON
 import Runtime
 
 /// `switchyard ota sign`: signs an image for one gateway and writes it with its manifest as

@@ -92,7 +92,7 @@ button { font:inherit; padding:.25rem .7rem; border-radius:.4rem; border:1px sol
 .group button { font-size:.78rem; padding:.05rem .5rem; }
 form label { display:block; margin:.2rem 0; color:var(--muted); font-size:.85rem; }
 form label small { display:block; }
-input { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
+input, select { font:inherit; width:100%; padding:.2rem .4rem; border:1px solid var(--line); border-radius:.3rem; background:var(--bg); color:var(--fg); }
 .bad { color:var(--bad); } .good { color:var(--ok); }
 </style>
 </head>

@@ -1,6 +1,7 @@
 import JSON
 import Runtime
 import ServiceKit
+import Store
 
 /// `POST /api/ota`: a signed update file (`switchyard ota sign`) uploaded from the page and
 /// handed to the `ota stage` command, which checks it as it checks an update from MQTT. Who
