@@ -330,7 +330,7 @@ document.addEventListener("click", e => {
 // The settings forms, drawn from the gateway's catalogue (a field per key it has; a secret
 // shows only whether it is set). An empty field leaves its setting as it is.
 function field(f) {
-  const hint = f.secret ? (f.set ? "set (hidden)" : "not set") : f.current;
+  const hint = f.secret ? (f.set ? "set (hidden)" : "not set") : (f.current || "empty");
   const input = f.choices || f.kind === "boolean"
     ? el("select", {name: f.key}, el("option", {value: ""}, "unchanged (" + hint + ")"),
          ...(f.choices || ["true", "false"]).map(c => el("option", {value: c}, c)))

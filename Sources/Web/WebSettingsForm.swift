@@ -39,7 +39,8 @@ enum WebSettingsForm {
                     // Whether one is set, never what it is.
                     field.append("set", .bool(entry.displayValue != "\"\""))
                 } else {
-                    field.append("current", .string(entry.displayValue))
+                    // The store shows an empty value as `""`; the form as an empty hint.
+                    field.append("current", .string(entry.displayValue == "\"\"" ? "" : entry.displayValue))
                 }
                 fields.append(.object(field))
             }
