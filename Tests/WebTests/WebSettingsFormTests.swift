@@ -75,4 +75,28 @@ struct WebSettingsFormTests {
         #expect(password?["set"]?.boolValue == true && password?["current"] == nil)
         #expect(!(try rig.get("/api/state").body).contains(secret))
     }
+
+    @Test("with wifi.* keys registered (as the Wi-Fi module does) a Wi-Fi form appears; its secret is never in it")
+    func wifiFormFollowsTheCatalogue() throws {
+        let directory = TemporaryDirectory(prefix: "wifi-form")
+        var schema = ConfigSchema.standard
+        // Stand-ins for the Wi-Fi module's keys, unless this build's catalogue has them already.
+        schema.register([
+            ConfigKey<String>.text("wifi.ssid", help: "Network name.").any,
+            ConfigKey<String>.text("wifi.psk", help: "Passphrase.", secret: true).any,
+            ConfigKey<String>.text("wifi.country", default: "DE", help: "Regulatory country.").any,
+        ].filter { schema.key(named: $0.name) == nil })
+        let store = ConfigStore(schema: schema, dataDirectory: directory.path, environment: { _ in nil })
+        try store.set("wifi.psk", to: "wifi-passphrase-42")
+        let forms = WebSettingsForm.json(store)
+        let wifi = try #require(forms["forms"]?.arrayValue?.first { $0["id"]?.stringValue == "wifi" }, "\(forms)")
+        #expect(wifi["fields"]?.arrayValue?.compactMap { $0["key"]?.stringValue } == ["wifi.ssid", "wifi.psk", "wifi.country"])
+        #expect(wifi["fields"]?[1]?["set"]?.boolValue == true && wifi["fields"]?[1]?["current"] == nil)
+        #expect(wifi["fields"]?[2]?["current"]?.stringValue != nil, "a plain setting shows its value")
+        #expect(!forms.serialized().contains("wifi-passphrase-42"))
+        #expect(WebSettingsForm.settableKeys(schema).contains("wifi.psk"))
+        var withoutWifi = ConfigSchema()
+        withoutWifi.register(StandardKeys.all.filter { !$0.name.hasPrefix("wifi.") })
+        #expect(!WebSettingsForm.settableKeys(withoutWifi).contains("wifi.psk"), "no Wi-Fi keys, no Wi-Fi form")
+    }
 }
