@@ -34,6 +34,10 @@ extension OTAService {
         do throws(OTAError) { manifest = try OTAManifest.parse(bundle.manifest) } catch {
             // Counted and recorded as a refused manifest from MQTT would be.
             handleManifest(bundle.manifest)
+            if bundle.manifest.first != UInt8(ascii: "{") {
+                return .failure("update refused: not an update file from `switchyard ota sign` (it starts with the "
+                    + "signed manifest's JSON line; a bare firmware image cannot be checked)")
+            }
             return .failure("update refused: " + error.description)
         }
         guard bundle.imageSize == manifest.size else {
