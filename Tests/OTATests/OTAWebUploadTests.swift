@@ -66,6 +66,10 @@ import Testing
         let unconfirmed = try upload(base, good, token: token, confirm: false)
         #expect(unconfirmed.status == 409 && unconfirmed.body.contains("confirmed"), "\(unconfirmed)")
 
+        // The bare image, not the signed file: nothing to check it against.
+        let bare = try upload(base, v2, token: token)
+        #expect(bare.status == 422 && bare.body.contains("not an update file from `switchyard ota sign`"), "\(bare)")
+
         // Signed by a key the gateway does not trust: refused with the reason, nothing kept.
         let refused = try upload(base, forged, token: token)
         #expect(refused.status == 422, "\(refused)")
