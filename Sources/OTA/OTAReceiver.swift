@@ -14,6 +14,10 @@ public final class OTAReceiver {
     /// The slot running now (`factory` when not started by the supervisor).
     public let runningSlot: OTASlot
     public let architecture: String
+    /// This gateway's `ota.group` (empty: in no group): a group manifest must name it.
+    public var group = ""
+    /// This gateway's `board.name`, for a group manifest that names a board.
+    public var board = ""
     public private(set) var transfer: OTATransfer?
     let states: OTAStateStore
 
@@ -79,7 +83,15 @@ public final class OTAReceiver {
                 throw .refused("wrong target: the manifest is for node " + name + ", this gateway is " + node)
             }
         case .group(let name):
-            throw .refused("wrong target: the manifest is for group " + name + ", and this gateway is in no group")
+            guard !group.isEmpty else {
+                throw .refused("wrong target: the manifest is for group " + name + ", and this gateway is in no group")
+            }
+            guard name == group else {
+                throw .refused("wrong target: the manifest is for group " + name + ", this gateway is in " + group)
+            }
+            if let reason = manifest.audience.excludes(node: node, board: board, running: runningVersion) {
+                throw .refused("not targeted: " + reason)
+            }
         }
         // The same image again (a sender resending its manifest, or pushing again after an
         // interruption): carry on with what is on disk. Same chunk size, so the same chunks.
@@ -97,6 +109,12 @@ public final class OTAReceiver {
                 + architecture)
         }
         try checkVersion(manifest)
+        // A fleet's next wave names every node so far: one that rolled this image back must
+        // not take it again (a node push may, on purpose).
+        if case .group = manifest.target, record[runningSlot.inactive].status == .bad,
+           record[runningSlot.inactive].sha256 == manifest.digestHex {
+            throw .refused("this image was rolled back here before; it is not installed again")
+        }
         if record.trial && record.active == runningSlot && runningSlot != .factory {
             throw .refused("the running firmware is still on trial; try again once it is committed")
         }
