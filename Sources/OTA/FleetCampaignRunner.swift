@@ -205,7 +205,9 @@ final class FleetCampaignRunner {
             default: break
             }
         }
-        return member.online == false ? .offline : .pending
+        // Offline while working on our image is a restart into it (or a crash): wait for it.
+        // Offline without having touched it: it takes the retained manifest when it returns.
+        return member.online == false && member.updateSHA256 != manifest.digestHex ? .offline : .pending
     }
 
     private func follow() {
