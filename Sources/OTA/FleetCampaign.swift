@@ -95,7 +95,7 @@ public struct FleetCampaign: Equatable {
     /// Parses `1,10,50,100%`: ascending percentages from 1 to 100 (a `%` anywhere is optional).
     public static func parseWaves(_ text: String) -> [Int]? {
         var waves: [Int] = []
-        for part in text.split(separator: ",") {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let digits = part.utf8.filter { $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: " ") }
             guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             var value = 0
