@@ -1,4 +1,6 @@
 import Crypto
+import JSON
+import Runtime
 import ServiceKit
 
 /// The gateway's side of a fleet (issue 30): the retained group manifest and the retained
