@@ -35,11 +35,25 @@ import Testing
         let table = try fleet.fleet(["status", "--group", fleet.group])
         #expect(table.stdout.contains("10 gateways in group " + fleet.group), "\(table.stdout)")
 
-        // Canary, then the waves, each after the one before committed.
+        // Canary, then the waves, each after the one before committed. The first run is
+        // interrupted once the second wave started; the second resumes from the retained
+        // campaign state.
         let v2 = try fleet.stamped(version: "0.2.0")
-        let rollout = try fleet.rollout(v2, ["--waves", "10,50,100%", "--max-failures", "20%"])
+        let options = ["--waves", "10,50,100%", "--max-failures", "20%"]
+        let firstOut = fleet.work.file("rollout-1.out")
+        let first = try Subprocess(FleetFixture.binary.path,
+                                   ["fleet", "rollout", "--file", v2, "--key", fleet.keyPath, "--group", fleet.group,
+                                    "--broker", "127.0.0.1:\(fleet.broker.port)"] + options,
+                                   stdout: .file(firstOut), stderr: .file(fleet.work.file("rollout-1.err")))
+        let interruptDeadline = Date().addingTimeInterval(60)
+        while Date() < interruptDeadline,
+              !((try? String(contentsOfFile: firstOut, encoding: .utf8)) ?? "").contains("wave 2/3") { usleep(50_000) }
+        first.signal(SIGINT)
+        #expect(first.wait(timeout: 10)?.status == 130)
+        let rollout = try fleet.rollout(v2, options)
         #expect(rollout.status == 0, "\(rollout.stdout)\n\(rollout.stderr)")
-        let out = rollout.stdout
+        #expect(rollout.stdout.contains("resuming the campaign at wave 2 of 3"), "\(rollout.stdout)")
+        let out = (try String(contentsOfFile: firstOut, encoding: .utf8)) + rollout.stdout
         #expect(out.contains("wave 1/3 (canary), 10%: gw-001\n"), "\(out)")
         #expect(out.contains("wave 2/3, 50%: gw-001, gw-002, gw-003, gw-004, gw-005\n"), "\(out)")
         #expect(out.contains("wave 3/3, 100%: the whole group"), "\(out)")
