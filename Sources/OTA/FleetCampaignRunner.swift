@@ -18,6 +18,9 @@ final class FleetCampaignRunner {
 
     let key: Ed25519.PrivateKey
     let image: OTAImageFile
+    /// The manifest's delta, laid out beside the image.
+    let patch: [UInt8]?
+    let deltaTopics: OTATopics?
     let validity: Int
     let waves: [Int]
     let maxFailures: Int
@@ -49,11 +52,12 @@ final class FleetCampaignRunner {
     private var tick: FixedRateTask?
     private let terminal = isatty(1) == 1
 
-    init(manifest: OTAManifest, key: Ed25519.PrivateKey, image: OTAImageFile, validity: Int, waves: [Int],
+    init(manifest: OTAManifest, key: Ed25519.PrivateKey, image: OTAImageFile, patch: [UInt8]?, validity: Int, waves: [Int],
          maxFailures: Int, waveTimeout: Interval, startOver: Bool, client: MQTTClient, loop: EventLoop) {
         self.manifest = manifest
         self.key = key
         self.image = image
+        self.patch = patch
         self.validity = validity
         self.waves = waves
         self.maxFailures = maxFailures
@@ -64,6 +68,12 @@ final class FleetCampaignRunner {
         guard case .group(let group) = manifest.target else { preconditionFailure("a fleet manifest targets a group") }
         topics = FleetTopics(group: group)
         chunkTopics = topics.image(manifest.digestHex)
+        let fleetTopics = FleetTopics(group: group)
+        if let delta = manifest.delta {
+            deltaTopics = fleetTopics.delta(base: delta.baseHex, image: manifest.digestHex)
+        } else {
+            deltaTopics = nil
+        }
         campaign = FleetCampaign(sha256: manifest.digestHex, version: manifest.version.description, waves: waves)
         lastMessageAt = loop.clock.now()
         waveStartedAt = loop.clock.now()
@@ -154,13 +164,23 @@ final class FleetCampaignRunner {
     /// broker holds them all.
     private func upload() {
         guard client.isConnected else { return }
-        while nextChunk < manifest.chunkCount && client.inflightCount + client.outbox.count < FleetCampaignRunner.window {
-            client.publish(chunkTopics.chunk(nextChunk), image.chunk(nextChunk, chunkSize: manifest.chunkSize), qos: 1,
-                           retain: true)
+        let patchChunks = manifest.delta.map { ($0.size + manifest.chunkSize - 1) / manifest.chunkSize } ?? 0
+        let total = manifest.chunkCount + patchChunks
+        while nextChunk < total && client.inflightCount + client.outbox.count < FleetCampaignRunner.window {
+            if nextChunk < manifest.chunkCount {
+                client.publish(chunkTopics.chunk(nextChunk), image.chunk(nextChunk, chunkSize: manifest.chunkSize), qos: 1,
+                               retain: true)
+            } else if let patch, let deltaTopics {
+                let index = nextChunk - manifest.chunkCount
+                let start = index * manifest.chunkSize
+                client.publish(deltaTopics.chunk(index), Array(patch[start..<min(patch.count, start + manifest.chunkSize)]),
+                               qos: 1, retain: true)
+            }
             nextChunk += 1
         }
-        guard nextChunk == manifest.chunkCount, client.inflightCount + client.outbox.count == 0 else { return }
+        guard nextChunk == total, client.inflightCount + client.outbox.count == 0 else { return }
         Output.line("image retained in " + String(manifest.chunkCount) + " chunks on " + chunkTopics.base + "/chunk/+")
+        if let deltaTopics { Output.line("delta retained in " + String(patchChunks) + " chunks on " + deltaTopics.base + "/chunk/+") }
         startWave()
     }
 

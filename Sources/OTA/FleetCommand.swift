@@ -46,11 +46,14 @@ enum FleetCommand {
       --chunk-size BYTES    Bytes per retained chunk (default 65536)
       --expires DURATION    How long the manifests stay valid (default 30d; 1m to 365d)
       --wave-timeout SECS   Halt when a wave has not finished after this long (default 1800)
+      --patch-from OLD      Also send a zstd patch from image OLD (what the gateways run now):
+                            those running OLD fetch and apply it, the others the full image
+      --patch-level N       zstd level of the patch, 1 to 19 (default 19)
     """
 
     static let valued: Set<String> = ["--group", "--broker", "--username", "--client-id", "--file", "--key", "--waves",
                                       "--max-failures", "--version", "--board", "--min-version", "--chunk-size",
-                                      "--expires", "--wave-timeout"]
+                                      "--expires", "--wave-timeout", "--patch-from", "--patch-level"]
 
     static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
         let parsed = try Arguments(arguments, valued: valued)

@@ -21,6 +21,9 @@ struct FleetRollout {
     let validity: Int
     let waveTimeout: Int
     let startOver: Bool
+    /// The image the gateways run now, for a delta beside the full image (`--patch-from`).
+    let patchFrom: String?
+    let patchLevel: Int32
     let broker: FleetBroker
 
     init(_ parsed: Arguments, broker: FleetBroker) throws(UsageError) {
@@ -65,6 +68,12 @@ struct FleetRollout {
         }
         waveTimeout = timeout
         startOver = parsed.has("--force")
+        patchFrom = parsed.value("--patch-from")
+        let levelText = parsed.value("--patch-level") ?? "19"
+        guard let level = Int32(levelText), level >= 1 && level <= 19 else {
+            throw UsageError("--patch-level \(levelText): 1 to 19")
+        }
+        patchLevel = level
         self.broker = broker
     }
 
@@ -95,6 +104,11 @@ struct FleetRollout {
                                    chunkDigests: image.chunkDigests(chunkSize: chunkSize), target: .group(group),
                                    serial: 0, expires: 0)
         manifest.audience = OTAAudience(board: board, minVersion: minVersion)
+        var patch: [UInt8]? = nil
+        if let patchFrom {
+            guard let made = makeDelta(from: patchFrom, image: image, into: &manifest) else { return 1 }
+            patch = made
+        }
         let signals: SignalEvents
         let loop: EventLoop
         let client: MQTTClient
@@ -111,7 +125,8 @@ struct FleetRollout {
         }
         Output.line("rolling out \(file): version \(versionText), \(architecture), \(image.size) bytes in "
             + "\(manifest.chunkCount) chunks, sha256 \(manifest.digestHex) to group \(group) via \(broker.description)")
-        let runner = FleetCampaignRunner(manifest: manifest, key: key, image: image, validity: validity, waves: waves,
+        let runner = FleetCampaignRunner(manifest: manifest, key: key, image: image, patch: patch, validity: validity,
+                                         waves: waves,
                                          maxFailures: maxFailures, waveTimeout: .seconds(Int64(waveTimeout)),
                                          startOver: startOver, client: client, loop: loop)
         var exitStatus: Int32 = 1
@@ -134,5 +149,39 @@ struct FleetRollout {
             return 1
         }
         return exitStatus
+    }
+
+    /// The zstd patch from the image at `path` to `image`, set as the manifest's delta; nil
+    /// (said why) when either cannot be read or libzstd fails. A patch no smaller than the
+    /// image is still sent: the gateways that have the base take it, and it is said.
+    private func makeDelta(from path: String, image: OTAImageFile, into manifest: inout OTAManifest) -> [UInt8]? {
+        let base: [UInt8], bytes: [UInt8]
+        do throws(RuntimeError) {
+            guard let read = try FileSystem.read(path, limit: OTAManifest.maxImageSize),
+                  let whole = try FileSystem.read(image.path, limit: OTAManifest.maxImageSize), whole.count == image.size else {
+                Output.error("switchyard fleet rollout: \(path) or \(image.path) is larger than \(OTAManifest.maxImageSize) bytes")
+                return nil
+            }
+            base = read
+            bytes = whole
+        } catch {
+            Output.error("switchyard fleet rollout: \(path): \(error.description)")
+            return nil
+        }
+        guard let patch = ZstdPatch.make(from: base, to: bytes, level: patchLevel) else {
+            Output.error("switchyard fleet rollout: libzstd could not make the patch")
+            return nil
+        }
+        guard (patch.count + manifest.chunkSize - 1) / manifest.chunkSize <= OTAManifest.maxChunks else {
+            Output.error("switchyard fleet rollout: the patch needs more than \(OTAManifest.maxChunks) chunks")
+            return nil
+        }
+        let baseSHA = base.withUnsafeBytes { SHA256.hash($0) }
+        manifest.delta = OTADelta(baseSHA256: baseSHA, size: patch.count,
+                                  chunkDigests: OTAManifest.chunkDigests(of: patch, chunkSize: manifest.chunkSize))
+        let permille = patch.count * 1000 / max(1, image.size)
+        Output.line("delta from \(path) (sha256 \(Hex.encode(baseSHA).prefix(16))...): \(patch.count) bytes, "
+            + String(permille / 10) + "." + String(permille % 10) + "% of the image's \(image.size)")
+        return patch
     }
 }

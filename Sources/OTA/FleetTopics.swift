@@ -22,6 +22,12 @@ public struct FleetTopics: Equatable {
         OTATopics(base: base + "/ota/image/" + String(digestHex.prefix(16)))
     }
 
+    /// Where the patch from image `base` to image `image` lies in retained chunks,
+    /// `.../ota/delta/<base, 16 hex digits>-<image, 16 hex digits>/chunk/<n>`.
+    public func delta(base: String, image: String) -> OTATopics {
+        OTATopics(base: self.base + "/ota/delta/" + String(base.prefix(16)) + "-" + String(image.prefix(16)))
+    }
+
     /// Every gateway's retained `state` heartbeat, `status` (online/offline, the last will)
     /// and `ota/status`: what the inventory is read from.
     public static let inventoryFilters = ["switchyard/+/state", "switchyard/+/status", "switchyard/+/ota/status"]

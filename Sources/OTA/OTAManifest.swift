@@ -41,6 +41,8 @@ public struct OTAManifest: Equatable {
     public var signature: [UInt8]
     /// For a group target: which members, board and current versions it is for (issue 30).
     public var audience = OTAAudience()
+    /// For a group target: the image as a patch against a base image too (issue 30).
+    public var delta: OTADelta?
 
     /// Largest image accepted: a firmware is a few MiB; this bounds the slot file and the bitmap.
     public static let maxImageSize = 64 << 20
@@ -50,7 +52,7 @@ public struct OTAManifest: Equatable {
     /// at the default chunk size still carries the largest image.
     public static let maxChunks = 4096
     /// Largest manifest payload read: the chunk digests and about 1 KiB of the rest.
-    public static let maxPayload = 2048 + maxChunks * 64 + OTAAudience.maxNodes * 67
+    public static let maxPayload = 2048 + 2 * maxChunks * 64 + OTAAudience.maxNodes * 67
     /// Default chunk size of `switchyard ota push`.
     public static let defaultChunkSize = 16 * 1024
     /// Largest serial: JSON numbers are exact up to 2^53.
@@ -117,7 +119,9 @@ public struct OTAManifest: Equatable {
     /// A group manifest (issue 30) signs its audience too, under its own first line: a v2
     /// text can never verify as a v3 one, so stripping the audience breaks the signature.
     public var canonicalText: String {
-        if case .group = target { return "switchyard-ota-manifest-v3\n" + commonText + audience.canonicalLines }
+        if case .group = target {
+            return "switchyard-ota-manifest-v3\n" + commonText + audience.canonicalLines + OTADelta.canonicalLines(delta)
+        }
         return "switchyard-ota-manifest-v2\n" + commonText
     }
 
@@ -158,7 +162,10 @@ public struct OTAManifest: Equatable {
         object.append("downgrade", .bool(downgrade))
         object.append("chunk_sha256", .string(Hex.encode(chunkDigests)))
         object.append("signature", .string(Hex.encode(signature)))
-        if case .group = target { audience.append(to: &object) }
+        if case .group = target {
+            audience.append(to: &object)
+            if let delta { object.append("delta", delta.json) }
+        }
         return .object(object)
     }
 
@@ -234,7 +241,10 @@ public struct OTAManifest: Equatable {
         var manifest = OTAManifest(version: version, architecture: architecture, size: size, sha256: sha256,
                                    chunkSize: chunkSize, chunkDigests: chunkDigests, target: target, serial: serial,
                                    expires: expires, force: force, downgrade: downgrade, signature: signature)
-        if case .group = target { manifest.audience = try OTAAudience.parse(cursor) }
+        if case .group = target {
+            manifest.audience = try OTAAudience.parse(cursor)
+            manifest.delta = try OTADelta.parse(cursor, chunkSize: chunkSize)
+        }
         return manifest
     }
 

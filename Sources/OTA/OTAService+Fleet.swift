@@ -46,7 +46,9 @@ extension OTAService {
     func syncFleetChunks() {
         var wanted: OTATopics? = nil
         if let fleet, isReceiving, let transfer = receiver?.transfer, case .group = transfer.manifest.target {
-            wanted = fleet.image(transfer.manifest.digestHex)
+            wanted = transfer.usesDelta ? fleet.delta(base: transfer.manifest.delta?.baseHex ?? "",
+                                                      image: transfer.manifest.digestHex)
+                : fleet.image(transfer.manifest.digestHex)
         }
         if let current = fleetChunks, current.topics != wanted { dropFleetChunks() }
         guard let wanted, fleetChunks == nil else { return }

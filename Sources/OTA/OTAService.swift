@@ -413,6 +413,21 @@ public final class OTAService: Service {
 
     private func beginCheck() {
         guard let receiver, let transfer = receiver.transfer else { return }
+        if transfer.usesDelta {
+            // Rebuilding takes a few tens of ms for a firmware: once, on the loop.
+            do throws(OTAError) { try receiver.rebuildFromDelta() } catch {
+                stats.refused += 1
+                let reason = error.description
+                log.warning("update refused: " + reason)
+                abandonTransfer(reason: reason)
+                context.report(attention: .none)
+                setStatus(OTAStatus(state: .refused, version: transfer.manifest.version.description,
+                                    sha256: transfer.manifest.digestHex, reason: reason))
+                return
+            }
+            log.info("rebuilt " + transfer.manifest.version.description + " from a delta of "
+                + String(transfer.manifest.delta?.size ?? 0) + " bytes")
+        }
         do throws(OTAError) { check = try receiver.makeCheck() } catch {
             fail(error.description)
             return

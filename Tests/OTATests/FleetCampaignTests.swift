@@ -9,7 +9,7 @@ import Testing
 @Suite struct FleetCampaignTests {
     static let crashAtStart = "int main(void) { return 3; }\n"
 
-    @Test func aCampaignRollsOutInWavesReachesALateJoinerAndHaltsOnABadImage() throws {
+    @Test func aCampaignRollsOutInWavesReachesALateJoinerTakesADeltaAndHaltsOnABadImage() throws {
         let fleet = try FleetFixture(count: 10)
         for gateway in fleet.gateways { try gateway.start() }
         for gateway in fleet.gateways {
@@ -79,6 +79,20 @@ import Testing
         #expect(late.waitForRecord(timeout: 90) { $0.active == .a && $0.slotA.status == .good && $0.slotA.version == "0.2.0" },
                 "\(late.log)")
 
+        // A minor version as a delta against 0.2.0: every gateway runs the base, fetches the
+        // patch and rebuilds the image into slot b.
+        let v21 = try fleet.stamped(version: "0.2.1")
+        let delta = try fleet.rollout(v21, ["--patch-from", v2, "--patch-level", "3", "--waves", "50,100%",
+                                            "--max-failures", "20%"])
+        #expect(delta.status == 0, "\(delta.stdout)\n\(delta.stderr)")
+        #expect(delta.stdout.contains("delta from " + v2), "\(delta.stdout)")
+        #expect(delta.stdout.contains("done: 10 of 10 gateways run 0.2.1"), "\(delta.stdout)")
+        for gateway in fleet.gateways {
+            #expect(gateway.log.contains("rebuilt 0.2.1 from a delta of"), "\(gateway.node): \(gateway.log)")
+            let record = try gateway.record()
+            #expect(record.active == .b && record.slotB.status == .good && record.slotB.version == "0.2.1")
+        }
+
         // A bad image: the canary rolls it back, the campaign halts by itself and withdraws
         // the manifest; nobody else ever receives it.
         let bad = try fleet.compiled("crash", FleetCampaignTests.crashAtStart)
@@ -87,10 +101,10 @@ import Testing
         #expect(halted.stderr.contains("halted: 1 of 10 gateways failed (gw-001), more than 5%"), "\(halted.stderr)")
         #expect(!halted.stdout.contains("wave 2/2"))
         let canary = try fleet["gw-001"].record()
-        #expect(canary.rolledBack && canary.active == .a && canary.slotA.version == "0.2.0" && canary.slotB.status == .bad)
+        #expect(canary.rolledBack && canary.active == .b && canary.slotB.version == "0.2.1" && canary.slotA.status == .bad)
         for gateway in fleet.gateways where gateway.node != "gw-001" {
             let record = try gateway.record()
-            #expect(record.active == .a && record.slotB.version != "0.3.0", "\(gateway.node) received the halted image")
+            #expect(record.active == .b && record.slotA.version != "0.3.0", "\(gateway.node) received the halted image")
         }
         #expect(try MQTTTool.retained(port: fleet.broker.port, topic: "switchyard/fleet/\(fleet.group)/ota/manifest") == nil)
         // Run again, it says the campaign was halted rather than starting it over.

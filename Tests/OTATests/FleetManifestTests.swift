@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import JSON
 import OTA
+import Runtime
 import TestSupport
 import Testing
 
@@ -110,5 +111,72 @@ import Testing
         #expect(member.online == false && member.update == "rolled_back" && member.lastRollback == "crashed 3 times")
         #expect(inventory.list(group: nil).count >= 2)
         #expect(inventory.dropped == 2)
+    }
+}
+
+/// Issue 30, item 4: a delta against the running slot is fetched and rebuilt into the image;
+/// a gateway on another base takes the full image.
+@Suite struct FleetDeltaTests {
+    let key = try! Ed25519.PrivateKey.generate()
+    let data = TemporaryDirectory(prefix: "fleet-delta")
+    var paths: OTAPaths { OTAPaths(dataDirectory: data.path) }
+
+    /// A gateway running `base` from slot a, committed.
+    func running(_ base: [UInt8]) throws -> OTAReceiver {
+        try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: paths.binary(.a)!, contents: Data(base))
+        _ = try OTAStateStore(paths: paths).update { record in
+            record.active = .a
+            record.slotA = OTASlotInfo(status: .good, version: "0.2.0", sha256: Hex.encode(SHA256.hash(base)))
+        }
+        let receiver = OTAReceiver(paths: paths, keys: [key.publicKey], node: testNode, runningVersion: "0.2.0",
+                                   runningSlot: .a)
+        receiver.group = "bay"
+        return receiver
+    }
+
+    func deltaManifest(base: [UInt8], image: [UInt8], patch: [UInt8]) -> OTAManifest {
+        var unsigned = manifest(for: image, version: "0.2.1", key: key, target: .group("bay"))
+        unsigned.delta = OTADelta(baseSHA256: SHA256.hash(base), size: patch.count,
+                                  chunkDigests: OTAManifest.chunkDigests(of: patch, chunkSize: 4096))
+        return unsigned.signed(by: key)
+    }
+
+    @Test func aGatewayOnTheBaseRebuildsTheImageFromThePatch() throws {
+        let base = testImage(size: 400_000)
+        var image = base
+        for offset in stride(from: 1000, to: 1100, by: 1) { image[offset] ^= 0x5a }   // a small fix
+        image += Array(repeating: 7, count: 3000)                                      // and a little growth
+        let patch = try #require(ZstdPatch.make(from: base, to: image, level: 3))
+        #expect(patch.count < image.count / 20, "the patch is \(patch.count) bytes")
+        let receiver = try running(base)
+        let signed = deltaManifest(base: base, image: image, patch: patch)
+        #expect(try OTAManifest.parse(payload(signed)) == signed)
+        #expect(try receiver.accept(manifest: payload(signed)) == .started(.b))
+        let transfer = try #require(receiver.transfer)
+        #expect(transfer.usesDelta && transfer.bitmap.count == (patch.count + 4095) / 4096)
+        // An image chunk is not a patch chunk.
+        #expect(try transfer.store(chunk: 0, chunk(image, 0)) != .stored)
+        for index in 0..<transfer.bitmap.count { #expect(try transfer.store(chunk: index, chunk(patch, index)) == .stored) }
+        try receiver.rebuildFromDelta()
+        #expect(try receiver.makeCheck().run() == .passed)
+        #expect(FileManager.default.contents(atPath: paths.binary(.b)!) == Data(image))
+        #expect(try receiver.install().active == .b)
+    }
+
+    @Test func aGatewayOnAnotherBaseTakesTheFullImageAndABadPatchIsRefused() throws {
+        let base = testImage(size: 200_000)
+        let other = testImage(size: 200_000)
+        let image = base + [1, 2, 3]
+        let patch = try #require(ZstdPatch.make(from: base, to: image, level: 3))
+        let receiver = try running(other)
+        #expect(try receiver.accept(manifest: payload(deltaManifest(base: base, image: image, patch: patch))) == .started(.b))
+        #expect(receiver.transfer?.usesDelta == false && receiver.transfer?.bitmap.count == (image.count + 4095) / 4096)
+        // libzstd itself: a patch applied to another base fails or makes something else.
+        let wrong = try? ZstdPatch.apply(patch, to: other, size: image.count)
+        #expect(wrong != image)
+        #expect(throws: OTAError.self) { try ZstdPatch.apply(Array(patch.dropLast(5)), to: base, size: image.count) }
+        #expect(throws: OTAError.self) { try ZstdPatch.apply(patch, to: base, size: image.count - 1) }
+        #expect(try ZstdPatch.apply(patch, to: base, size: image.count) == image)
     }
 }
