@@ -3,7 +3,9 @@
 # with its own data directory, updated by `switchyard fleet rollout` in waves 1,10,50,100%.
 # Prints the time from start to 100 % committed, the bytes the broker received and sent
 # during the campaign ($SYS totals), bytes per gateway against the image size, and the peak
-# RSS of any one gateway during the campaign. Printed, never asserted.
+# RSS of any one gateway during the campaign; then the same for a second campaign, 0.2.0 to
+# 0.2.1, sent as a zstd delta (--patch-from), and the delta/full ratio of broker bytes.
+# Printed, never asserted.
 # Uses the static firmware (build/x86_64/switchyard) if built, else the host build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +33,8 @@ sys() { mosquitto_sub -p "$port" -t "\$SYS/broker/bytes/$1" -C 1 -W 5; }
 (cd "$dir" && "$bin" ota keygen --out key > /dev/null)
 cp "$bin" "$dir/image"
 python3 toolchain/stamp-version.py "$dir/image" 0.2.0 > /dev/null
+cp "$bin" "$dir/image-0.2.1"
+python3 toolchain/stamp-version.py "$dir/image-0.2.1" 0.2.1 > /dev/null
 group=bench
 
 # Each gateway's config file, written in its documented format (a `config set` per key and
@@ -72,20 +76,34 @@ echo "$n gateways online in $(( ($(now) - t_start) / 1000000 )) ms"
 done) & sampler=$!
 pids+=("$sampler")
 
-received0=$(sys received); sent0=$(sys sent)
-t0=$(now)
-"$bin" fleet rollout --file "$dir/image" --key "$dir/key" --group "$group" --waves 1,10,50,100% --max-failures 5% \
-    --broker "127.0.0.1:$port" > "$dir/rollout.out" 2>&1 || { tail -30 "$dir/rollout.out"; exit 1; }
-t1=$(now)
-sleep 2   # one more $SYS interval, so the totals include the end
-received1=$(sys received); sent1=$(sys sent)
-tail -1 "$dir/rollout.out"
-image=$(stat -c %s "$dir/image")
-awk -v n="$n" -v ms="$(( (t1 - t0) / 1000000 ))" -v image="$image" -v rx="$((received1 - received0))" \
-    -v tx="$((sent1 - sent0))" -v rss="$(cat "$dir/rss" 2>/dev/null || echo 0)" 'BEGIN {
-    printf "full image            : %.2f MiB\n", image / 1048576
-    printf "time to 100%% committed: %.1f s (waves 1,10,50,100%%, each after the one before committed)\n", ms / 1000
-    printf "broker received       : %.1f MiB (%.2f x the image)\n", rx / 1048576, rx / image
-    printf "broker sent           : %.1f MiB (%.2f x the image per gateway)\n", tx / 1048576, tx / image / n
-    printf "peak gateway RSS      : %.1f MiB\n", rss / 1024
+# campaign NAME IMAGE [ROLLOUT OPTIONS...]: one rollout, its figures, and the broker bytes sent
+# in $dir/NAME.sent.
+campaign() {
+    local name=$1 image=$2
+    shift 2
+    rm -f "$dir/rss"
+    local received0 sent0 t0 t1 received1 sent1
+    received0=$(sys received); sent0=$(sys sent)
+    t0=$(now)
+    "$bin" fleet rollout --file "$image" --key "$dir/key" --group "$group" --waves 1,10,50,100% --max-failures 5% \
+        --broker "127.0.0.1:$port" "$@" > "$dir/$name.out" 2>&1 || { tail -30 "$dir/$name.out"; exit 1; }
+    t1=$(now)
+    sleep 2   # one more $SYS interval, so the totals include the end
+    received1=$(sys received); sent1=$(sys sent)
+    echo "$((sent1 - sent0))" > "$dir/$name.sent"
+    echo "== $name: $(grep -m1 '^delta from' "$dir/$name.out" || true)"
+    tail -1 "$dir/$name.out"
+    awk -v n="$n" -v ms="$(( (t1 - t0) / 1000000 ))" -v image="$(stat -c %s "$image")" -v rx="$((received1 - received0))" \
+        -v tx="$((sent1 - sent0))" -v rss="$(cat "$dir/rss" 2>/dev/null || echo 0)" 'BEGIN {
+        printf "image                 : %.2f MiB\n", image / 1048576
+        printf "time to 100%% committed: %.1f s (waves 1,10,50,100%%, each after the one before committed)\n", ms / 1000
+        printf "broker received       : %.1f MiB (%.2f x the image)\n", rx / 1048576, rx / image
+        printf "broker sent           : %.1f MiB (%.3f x the image per gateway)\n", tx / 1048576, tx / image / n
+        printf "peak gateway RSS      : %.1f MiB\n", rss / 1024
+    }'
+}
+campaign full "$dir/image"
+campaign delta "$dir/image-0.2.1" --patch-from "$dir/image"
+awk -v full="$(cat "$dir/full.sent")" -v delta="$(cat "$dir/delta.sent")" 'BEGIN {
+    printf "delta/full broker bytes sent: %.4f\n", delta / full
 }'
