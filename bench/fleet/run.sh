@@ -66,6 +66,7 @@ echo "$n gateways online in $(( ($(now) - t_start) / 1000000 )) ms"
 
 # Peak RSS of any one gateway (the supervisors' children), sampled every 200 ms.
 (peak=0; while :; do
+    [ -f "$dir/rss" ] || peak=0   # each campaign removes the file: a peak of its own
     for sup in "${pids[@]:1}"; do
         for child in $(pgrep -P "$sup" 2>/dev/null); do
             rss=$(awk '/VmRSS/ {print $2}' /proc/"$child"/status 2>/dev/null || echo 0)
@@ -82,6 +83,7 @@ campaign() {
     local name=$1 image=$2
     shift 2
     rm -f "$dir/rss"
+    sleep 0.5
     local received0 sent0 t0 t1 received1 sent1
     received0=$(sys received); sent0=$(sys sent)
     t0=$(now)
