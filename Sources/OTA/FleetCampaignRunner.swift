@@ -196,6 +196,12 @@ final class FleetCampaignRunner {
         let isLast = campaign.wave == campaign.waves.count - 1
         var nodes = waveNodes.filter { !campaign.failed.contains($0) }
         if isLast && campaign.waves[campaign.wave] == 100 { nodes = [] }
+        // A gateway refuses a manifest naming more nodes than this: such a wave goes to everyone.
+        if nodes.count > OTAAudience.maxNodes {
+            halt("wave " + String(campaign.wave + 1) + " names " + String(nodes.count) + " gateways, more than the "
+                + String(OTAAudience.maxNodes) + " a manifest may name: use fewer, smaller waves or 100%")
+            return
+        }
         let now = Int(WallClock.millisecondsSinceEpoch())
         campaign.serial = min(OTAManifest.maxSerial, max(now, campaign.serial + 1))
         manifest.serial = campaign.serial
