@@ -15,6 +15,7 @@ let cModules: [Target] = [
     .systemLibrary(name: "CSerialPort", path: "Sources/CSerialPort"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
     .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+    .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
 ]
 
 /// A service: its module `Sources/<name>` and its tests `Tests/<name>Tests`. Its one line in
@@ -57,7 +58,7 @@ let services: [Feature] = [
     Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console", "CapnProto"],
             testsUse: ["Crypto", "HTTPClient"], exclude: ["bcms.capnp"]),
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
-    Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
+    Feature("OTA", uses: ["Crypto", "Uplink", "CZstd"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state, and set settings with the console's `set`.
     Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN", "Console"]),
 ]

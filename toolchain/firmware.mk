@@ -53,7 +53,8 @@ FW_C_LIBS := \
     $(FW_PREFIX)/lib/libcjson.a \
     /usr/lib/$(FW_MULTIARCH)/libbluetooth.a \
     /usr/lib/$(FW_MULTIARCH)/libsocketcan.a \
-    /usr/lib/$(FW_MULTIARCH)/libserialport.a
+    /usr/lib/$(FW_MULTIARCH)/libserialport.a \
+    /usr/lib/$(FW_MULTIARCH)/libzstd.a
 
 # Embedded Swift has no CommandLine: the entry is a @_cdecl function taking argc/argv
 # (Sources/switchyard/main.swift), linked as the C `main`.

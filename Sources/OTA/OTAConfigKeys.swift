@@ -19,7 +19,13 @@ public enum OTAConfigKeys {
         "ota.stable_s", seconds: 1...600, default: 30,
         help: "Seconds the gateway must keep running after reporting healthy before that counts: a firmware on trial is "
             + "committed then, and the supervisor's restart backoff starts over only then.")
+    // Text, not `identifier`: that kind has no empty value, and no group is the default. The
+    // service refuses to start with one that is not a name (it goes into topics).
+    public static let group = ConfigKey<String>.text(
+        "ota.group",
+        help: "Fleet group this gateway belongs to (issue 30): it also takes the signed manifests retained on "
+            + "switchyard/fleet/<group>/ota/manifest that name it (`switchyard fleet rollout`); empty for none.")
 
     /// Every key above, for the schema.
-    public static var all: [AnyConfigKey] { [enabled.any, publicKeys.any, trialInterval.any, stableInterval.any] }
+    public static var all: [AnyConfigKey] { [enabled.any, publicKeys.any, trialInterval.any, stableInterval.any, group.any] }
 }

@@ -39,6 +39,10 @@ public struct OTAManifest: Equatable {
     public var downgrade: Bool
     /// Ed25519 signature over `canonicalText` (64 bytes; empty before signing).
     public var signature: [UInt8]
+    /// For a group target: which members, board and current versions it is for (issue 30).
+    public var audience = OTAAudience()
+    /// For a group target: the image as a patch against a base image too (issue 30).
+    public var delta: OTADelta?
 
     /// Largest image accepted: a firmware is a few MiB; this bounds the slot file and the bitmap.
     public static let maxImageSize = 64 << 20
@@ -48,7 +52,7 @@ public struct OTAManifest: Equatable {
     /// at the default chunk size still carries the largest image.
     public static let maxChunks = 4096
     /// Largest manifest payload read: the chunk digests and about 1 KiB of the rest.
-    public static let maxPayload = 2048 + maxChunks * 64
+    public static let maxPayload = 2048 + 2 * maxChunks * 64 + OTAAudience.maxNodes * 67
     /// Default chunk size of `switchyard ota push`.
     public static let defaultChunkSize = 16 * 1024
     /// Largest serial: JSON numbers are exact up to 2^53.
@@ -111,8 +115,18 @@ public struct OTAManifest: Equatable {
 
     /// The bytes the signature covers: every field, one per line, in a fixed order. The chunk
     /// digests enter as their own SHA-256, which keeps the text short and still binds each one.
+    ///
+    /// A group manifest (issue 30) signs its audience too, under its own first line: a v2
+    /// text can never verify as a v3 one, so stripping the audience breaks the signature.
     public var canonicalText: String {
-        "switchyard-ota-manifest-v2\n" + "version=" + version.description + "\n" + "arch=" + architecture + "\n"
+        if case .group = target {
+            return "switchyard-ota-manifest-v3\n" + commonText + audience.canonicalLines + OTADelta.canonicalLines(delta)
+        }
+        return "switchyard-ota-manifest-v2\n" + commonText
+    }
+
+    private var commonText: String {
+        "version=" + version.description + "\n" + "arch=" + architecture + "\n"
             + "size=" + String(size) + "\n" + "sha256=" + digestHex + "\n" + "chunk_size=" + String(chunkSize) + "\n"
             + "chunks_sha256=" + Hex.encode(SHA256.hash(chunkDigests)) + "\n"
             + "target=" + target.description + "\n" + "serial=" + String(serial) + "\n"
@@ -148,6 +162,10 @@ public struct OTAManifest: Equatable {
         object.append("downgrade", .bool(downgrade))
         object.append("chunk_sha256", .string(Hex.encode(chunkDigests)))
         object.append("signature", .string(Hex.encode(signature)))
+        if case .group = target {
+            audience.append(to: &object)
+            if let delta { object.append("delta", delta.json) }
+        }
         return .object(object)
     }
 
@@ -220,9 +238,14 @@ public struct OTAManifest: Equatable {
         let sha256 = try digest(digestText, bytes: 32, field: "sha256")
         let chunkDigests = try digest(chunkDigestText, bytes: chunkCount * 32, field: "chunk_sha256")
         let signature = try digest(signatureText, bytes: Ed25519.signatureCount, field: "signature")
-        return OTAManifest(version: version, architecture: architecture, size: size, sha256: sha256,
-                           chunkSize: chunkSize, chunkDigests: chunkDigests, target: target, serial: serial,
-                           expires: expires, force: force, downgrade: downgrade, signature: signature)
+        var manifest = OTAManifest(version: version, architecture: architecture, size: size, sha256: sha256,
+                                   chunkSize: chunkSize, chunkDigests: chunkDigests, target: target, serial: serial,
+                                   expires: expires, force: force, downgrade: downgrade, signature: signature)
+        if case .group = target {
+            manifest.audience = try OTAAudience.parse(cursor)
+            manifest.delta = try OTADelta.parse(cursor, chunkSize: chunkSize)
+        }
+        return manifest
     }
 
     private static func digest(_ text: String, bytes: Int, field: String) throws(OTAError) -> [UInt8] {

@@ -1,3 +1,4 @@
+import CSupport
 import Crypto
 import Runtime
 
@@ -14,6 +15,10 @@ public final class OTAReceiver {
     /// The slot running now (`factory` when not started by the supervisor).
     public let runningSlot: OTASlot
     public let architecture: String
+    /// This gateway's `ota.group` (empty: in no group): a group manifest must name it.
+    public var group = ""
+    /// This gateway's `board.name`, for a group manifest that names a board.
+    public var board = ""
     public private(set) var transfer: OTATransfer?
     let states: OTAStateStore
 
@@ -79,7 +84,15 @@ public final class OTAReceiver {
                 throw .refused("wrong target: the manifest is for node " + name + ", this gateway is " + node)
             }
         case .group(let name):
-            throw .refused("wrong target: the manifest is for group " + name + ", and this gateway is in no group")
+            guard !group.isEmpty else {
+                throw .refused("wrong target: the manifest is for group " + name + ", and this gateway is in no group")
+            }
+            guard name == group else {
+                throw .refused("wrong target: the manifest is for group " + name + ", this gateway is in " + group)
+            }
+            if let reason = manifest.audience.excludes(node: node, board: board, running: runningVersion) {
+                throw .refused("not targeted: " + reason)
+            }
         }
         // The same image again (a sender resending its manifest, or pushing again after an
         // interruption): carry on with what is on disk. Same chunk size, so the same chunks.
@@ -97,6 +110,12 @@ public final class OTAReceiver {
                 + architecture)
         }
         try checkVersion(manifest)
+        // A fleet's next wave names every node so far: one that rolled this image back must
+        // not take it again (a node push may, on purpose).
+        if case .group = manifest.target, record[runningSlot.inactive].status == .bad,
+           record[runningSlot.inactive].sha256 == manifest.digestHex {
+            throw .refused("this image was rolled back here before; it is not installed again")
+        }
         if record.trial && record.active == runningSlot && runningSlot != .factory {
             throw .refused("the running firmware is still on trial; try again once it is committed")
         }
@@ -112,7 +131,8 @@ public final class OTAReceiver {
         }
         transfer = nil
         do throws(OTAError) {
-            let started = try OTATransfer.begin(manifest, into: slot, paths: paths)
+            let started = try OTATransfer.begin(manifest, into: slot, paths: paths,
+                                                delta: canUseDelta(manifest, record: record))
             try started.persist()
             transfer = started
         } catch {
@@ -174,6 +194,36 @@ public final class OTAReceiver {
         }
         throw .refused("version " + manifest.version.description + " is older than the running " + runningVersion
             + " (push with --downgrade to go back; --force only reinstalls the same version)")
+    }
+
+    /// Whether this gateway runs the base of the manifest's delta: then it fetches the patch,
+    /// else (another base, the factory binary, no delta) the full image.
+    func canUseDelta(_ manifest: OTAManifest, record: OTAStateRecord) -> Bool {
+        guard let delta = manifest.delta, runningSlot != .factory, let base = paths.binary(runningSlot) else { return false }
+        return record[runningSlot].sha256 == delta.baseHex && access(base, R_OK) == 0
+    }
+
+    /// Turns the patch a delta transfer wrote into the slot file into the image: base (the
+    /// running slot) plus patch, written atomically over the slot file. The image is then
+    /// checked as any other (`makeCheck`). Holds base, patch and image in memory at once (a
+    /// few MiB each for a firmware).
+    public func rebuildFromDelta() throws(OTAError) {
+        guard let transfer, transfer.usesDelta, let delta = transfer.manifest.delta, let slotPath = paths.binary(transfer.slot),
+              let basePath = paths.binary(runningSlot) else { return }
+        let patch: [UInt8], base: [UInt8]
+        do throws(RuntimeError) {
+            patch = try FileSystem.read(slotPath, limit: delta.size) ?? []
+            base = try FileSystem.read(basePath, limit: OTAManifest.maxImageSize) ?? []
+        } catch {
+            throw .io(error)
+        }
+        guard base.withUnsafeBytes({ SHA256.hash($0) }) == delta.baseSHA256 else {
+            throw .refused("delta: the running slot is not the delta's base any more")
+        }
+        let image = try ZstdPatch.apply(patch, to: base, size: transfer.manifest.size)
+        do throws(RuntimeError) { try FileSystem.replaceAtomically(path: slotPath, bytes: image, mode: 0o755) } catch {
+            throw .io(error)
+        }
     }
 
     /// Starts the checks of the complete image in its slot.

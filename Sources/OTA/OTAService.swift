@@ -16,7 +16,7 @@ public final class OTAService: Service {
         ServiceDescriptor(
             name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
             enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
-            commands: [OTACommand.command, SuperviseCommand.command],
+            commands: [OTACommand.command, SuperviseCommand.command, FleetCommand.command],
             make: { context in OTAService(context: context, builtVersion: version) })
     }
 
@@ -34,7 +34,7 @@ public final class OTAService: Service {
     /// it nobody would start the new slot or roll it back, so updates are refused.
     public let isSupervised: Bool
     public private(set) var status = OTAStatus(state: .idle)
-    public private(set) var stats = OTAStats()
+    public internal(set) var stats = OTAStats()
     private(set) var receiver: OTAReceiver?
     private var keysProblem: String?
     private var keys: [Ed25519.PublicKey] = []
@@ -44,6 +44,11 @@ public final class OTAService: Service {
     private var checkTimer: OneShotTimer?
     private var tick: FixedRateTask?
     private var connectToken: PortToken?
+    /// The fleet this gateway belongs to (`ota.group`), nil when none.
+    let fleet: FleetTopics?
+    /// The retained chunks of a group transfer while it receives: subscribed when it starts,
+    /// again after a stall (the broker sends every retained chunk anew), dropped when done.
+    var fleetChunks: (topics: OTATopics, token: PortToken)?
     private var lastChunkAt = Instant(nanoseconds: 0)
     private var lastNeedAt = Instant(nanoseconds: 0)
     private var lastStatusAt = Instant(nanoseconds: 0)
@@ -74,6 +79,8 @@ public final class OTAService: Service {
         self.context = context
         self.builtVersion = builtVersion
         topics = OTATopics(prefix: context.topicPrefix)
+        let group = context.store.value(OTAConfigKeys.group)
+        fleet = group.isEmpty ? nil : FleetTopics(group: group)
         paths = OTAPaths(dataDirectory: context.store.dataDirectory)
         log = context.log
         notices = LogLimiter(log: context.log, clock: context.clock, interval: .seconds(10))
@@ -116,10 +123,15 @@ public final class OTAService: Service {
     public func start() throws(ServiceError) {
         guard !started else { return }
         if let keysProblem { throw .invalidSetting(key: OTAConfigKeys.publicKeys.name, reason: keysProblem) }
+        if let fleet, !OTATarget.isName(fleet.group) {
+            throw .invalidSetting(key: OTAConfigKeys.group.name, reason: "not a group name: 1 to 64 letters, digits, "
+                + "'-', '_' or '.'")
+        }
         started = true
         refreshRecord()
         let receiver = OTAReceiver(paths: paths, keys: keys, node: context.node, runningVersion: runningVersion,
                                    runningSlot: runningSlot)
+        receiver.group = fleet?.group ?? ""
         self.receiver = receiver
         status = idleStatus()
         do throws(OTAError) {
@@ -136,6 +148,9 @@ public final class OTAService: Service {
         if keys.isEmpty { context.report(.degraded("no OTA public key: every update is refused (set ota.public_keys)")) }
         _ = context.subscribe(topics.manifest, qos: 1) { [self] message in self.handleManifest(message.payload) }
         _ = context.subscribe(topics.chunkFilter, qos: 1) { [self] message in self.handleChunk(message) }
+        if let fleet {
+            _ = context.subscribe(fleet.manifest, qos: 1) { [self] message in self.handleFleetManifest(message.payload) }
+        }
         connectToken = context.port.onConnect { [self] in
             self.publishStatus()
             self.askForMissing()
@@ -154,6 +169,7 @@ public final class OTAService: Service {
         check = nil
         if let connectToken { context.port.removeConnectHandler(connectToken) }
         connectToken = nil
+        dropFleetChunks()
         stopPersister()
         if let transfer = receiver?.transfer, transfer.unsaved > 0 {
             // The chunks stay in the slot file; without the record they are sent again.
@@ -172,6 +188,7 @@ public final class OTAService: Service {
         var object = JSONObject(minimumCapacity: 6)
         object.append("running", .string(runningVersion))
         object.append("slot", .string(runningSlot.name))
+        if let fleet { object.append("group", .string(fleet.group)) }
         object.append("trial", .bool(isOnTrial))
         object.append("update", status.json(running: runningVersion, slot: runningSlot, serial: lastSerial))
         object.append("stats", stats.json)
@@ -194,6 +211,9 @@ public final class OTAService: Service {
         guard let record, runningSlot != .factory else { return false }
         return record.trial && record.active == runningSlot
     }
+
+    /// Whether chunks are being taken (a transfer, not yet checking).
+    var isReceiving: Bool { receiver?.transfer != nil && check == nil }
 
     /// The last manifest serial accepted, as the status reports it for `ota push`.
     var lastSerial: Int { record?.lastSerial ?? 0 }
@@ -305,7 +325,7 @@ public final class OTAService: Service {
             stats.chunksIgnored += 1
             return
         }
-        guard let index = topics.chunkIndex(message.topic) else {
+        guard let index = topics.chunkIndex(message.topic) ?? fleetChunks?.topics.chunkIndex(message.topic) else {
             stats.chunksDropped += 1
             return
         }
@@ -345,6 +365,13 @@ public final class OTAService: Service {
     func askForMissing() {
         guard let transfer = receiver?.transfer, check == nil, context.port.isConnected else { return }
         lastNeedAt = context.clock.now()
+        if case .group = transfer.manifest.target {
+            // Nobody answers a need in a fleet: the chunks lie retained on the broker, and a
+            // new subscription brings every one of them again.
+            dropFleetChunks()
+            syncFleetChunks()
+            return
+        }
         var ranges: [JSONValue] = []
         for range in transfer.bitmap.missingRanges(limit: 64) {
             ranges.append([.int(range.lowerBound), .int(range.upperBound)])
@@ -386,6 +413,21 @@ public final class OTAService: Service {
 
     private func beginCheck() {
         guard let receiver, let transfer = receiver.transfer else { return }
+        if transfer.usesDelta {
+            // Rebuilding takes a few tens of ms for a firmware: once, on the loop.
+            do throws(OTAError) { try receiver.rebuildFromDelta() } catch {
+                stats.refused += 1
+                let reason = error.description
+                log.warning("update refused: " + reason)
+                abandonTransfer(reason: reason)
+                context.report(attention: .none)
+                setStatus(OTAStatus(state: .refused, version: transfer.manifest.version.description,
+                                    sha256: transfer.manifest.digestHex, reason: reason))
+                return
+            }
+            log.info("rebuilt " + transfer.manifest.version.description + " from a delta of "
+                + String(transfer.manifest.delta?.size ?? 0) + " bytes")
+        }
         do throws(OTAError) { check = try receiver.makeCheck() } catch {
             fail(error.description)
             return
@@ -539,6 +581,7 @@ public final class OTAService: Service {
     /// The 500 ms task runs only while there is something to do (a transfer, a trial to
     /// follow, a progress report to send): an idle gateway gets no wake-ups from OTA.
     private func updateTicking() {
+        syncFleetChunks()
         let needed = started && (receiver?.transfer != nil || isOnTrial || statusDirty)
         if needed && tick == nil {
             tick = context.loop.addTask("ota", every: .milliseconds(500)) { [self] in self.onTick() }

@@ -14,11 +14,14 @@ public struct OTAStats: Equatable {
     /// Chunks with no transfer to go to.
     public var chunksIgnored = 0
     public var needs = 0
+    /// Group manifests not for this gateway, or copies of one already taken (issue 30).
+    public var fleetIgnored = 0
 
     public var json: JSONValue {
         ["manifests": .int(manifests), "refused": .int(refused), "chunks": .int(chunks),
          "duplicates": .int(duplicates), "chunks_dropped": .int(chunksDropped),
          "chunks_corrupt": .int(chunksCorrupt),
-         "chunks_ignored": .int(chunksIgnored), "needs": .int(needs)]
+         "chunks_ignored": .int(chunksIgnored), "needs": .int(needs),
+         "fleet_ignored": .int(fleetIgnored)]
     }
 }

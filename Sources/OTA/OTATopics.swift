@@ -5,6 +5,9 @@ public struct OTATopics: Equatable {
     /// Topics under `prefix` (`switchyard/<node>`).
     public init(prefix: String) { base = prefix + "/ota" }
 
+    /// Topics under `base` itself: a fleet image's chunks (`FleetTopics.image`).
+    public init(base: String) { self.base = base }
+
     /// The signed manifest (sender -> gateway).
     public var manifest: String { base + "/manifest" }
     /// Chunk `n` is on `chunk/<n>` (sender -> gateway), QoS 1.

@@ -15,9 +15,15 @@ public final class OTATransfer {
     public private(set) var unsaved = 0
     let file: OwnedDescriptor
     let paths: OTAPaths
+    /// Whether the chunks are the manifest's delta (a patch against the running slot, rebuilt
+    /// into the image by `OTAReceiver.rebuildFromDelta()`) rather than the image itself.
+    public let usesDelta: Bool
 
-    init(manifest: OTAManifest, slot: OTASlot, bitmap: ChunkBitmap, file: OwnedDescriptor, paths: OTAPaths) {
+    init(manifest: OTAManifest, slot: OTASlot, bitmap: ChunkBitmap, file: OwnedDescriptor, paths: OTAPaths,
+         usesDelta: Bool = false) {
+        precondition(!usesDelta || manifest.delta != nil, "OTATransfer: a delta transfer needs the manifest's delta")
         self.manifest = manifest
+        self.usesDelta = usesDelta
         self.slot = slot
         self.bitmap = bitmap
         self.file = file
@@ -26,16 +32,18 @@ public final class OTATransfer {
 
     /// A new transfer: the signed manifest is kept in `manifest.json` (once: it does not
     /// change while chunks land) and the slot file is created empty at the image's size.
-    static func begin(_ manifest: OTAManifest, into slot: OTASlot, paths: OTAPaths) throws(OTAError) -> OTATransfer {
+    static func begin(_ manifest: OTAManifest, into slot: OTASlot, paths: OTAPaths,
+                      delta: Bool = false) throws(OTAError) -> OTATransfer {
         guard let path = paths.binary(slot) else { preconditionFailure("OTATransfer: the factory slot is never written") }
         try OTATransfer.writeRecord(manifest.json, to: paths.manifest, paths: paths)
         do throws(RuntimeError) {
             try FileSystem.remove(path)
             let fd = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o755)
             let file = OwnedDescriptor(fd)
-            _ = try SystemCall.retrying("ftruncate(" + path + ")") { ftruncate(fd.rawValue, off_t(manifest.size)) }
-            let transfer = OTATransfer(manifest: manifest, slot: slot, bitmap: ChunkBitmap(count: manifest.chunkCount),
-                                       file: file, paths: paths)
+            let geometry = OTATransfer.geometry(manifest, delta: delta)
+            _ = try SystemCall.retrying("ftruncate(" + path + ")") { ftruncate(fd.rawValue, off_t(geometry.size)) }
+            let transfer = OTATransfer(manifest: manifest, slot: slot, bitmap: ChunkBitmap(count: geometry.count),
+                                       file: file, paths: paths, usesDelta: delta)
             return transfer
         } catch {
             throw .io(error)
@@ -71,17 +79,23 @@ public final class OTATransfer {
             do throws(CryptoError) { bits = try Hex.decode(value["bitmap"]?.stringValue ?? "") } catch {
                 throw .invalidRecord(path: paths.transfer, reason: "bitmap: " + error.description)
             }
-            guard let bitmap = ChunkBitmap(count: manifest.chunkCount, bits: bits) else {
+            let usesDelta = value["delta"]?.boolValue ?? false
+            guard !usesDelta || manifest.delta != nil else {
+                throw .invalidRecord(path: paths.transfer, reason: "a delta transfer of a manifest without one")
+            }
+            let geometry = OTATransfer.geometry(manifest, delta: usesDelta)
+            guard let bitmap = ChunkBitmap(count: geometry.count, bits: bits) else {
                 throw .invalidRecord(path: paths.transfer, reason: "bitmap: not one bit per chunk of the image")
             }
             let fd: FileDescriptor
             do throws(RuntimeError) { fd = try FileDescriptor.open(path, flags: O_RDWR) } catch { throw .io(error) }
             let file = OwnedDescriptor(fd)
             var info = stat()
-            guard fstat(fd.rawValue, &info) == 0, Int(info.st_size) == manifest.size else {
-                throw .invalidRecord(path: path, reason: "not the image's size of " + String(manifest.size) + " bytes")
+            guard fstat(fd.rawValue, &info) == 0, Int(info.st_size) == geometry.size else {
+                throw .invalidRecord(path: path, reason: "not the transfer's size of " + String(geometry.size) + " bytes")
             }
-            return OTATransfer(manifest: manifest, slot: slot, bitmap: bitmap, file: file, paths: paths)
+            return OTATransfer(manifest: manifest, slot: slot, bitmap: bitmap, file: file, paths: paths,
+                               usesDelta: usesDelta)
         } catch {
             discardRecord(paths: paths)
             throw error
@@ -102,15 +116,17 @@ public final class OTATransfer {
 
     /// Writes chunk `index` at its offset.
     public func store(chunk index: Int, _ payload: [UInt8]) throws(OTAError) -> ChunkOutcome {
-        guard index >= 0 && index < manifest.chunkCount else {
-            return .dropped("chunk \(index) is beyond the \(manifest.chunkCount) chunks of this image")
+        let geometry = OTATransfer.geometry(manifest, delta: usesDelta)
+        guard index >= 0 && index < geometry.count else {
+            return .dropped("chunk \(index) is beyond the \(geometry.count) chunks of this transfer")
         }
-        let expected = manifest.length(ofChunk: index)
+        let expected = index == geometry.count - 1 ? geometry.size - index * manifest.chunkSize : manifest.chunkSize
         guard payload.count == expected else {
             return .dropped("chunk \(index) has \(payload.count) bytes, expected \(expected)")
         }
         guard !bitmap.contains(index) else { return .duplicate }
-        guard manifest.matches(chunk: index, payload) else {
+        let digest = payload.withUnsafeBytes { SHA256.hash($0) }
+        guard digest.elementsEqual(geometry.digests[(index * 32)..<(index * 32 + 32)]) else {
             return .corrupt("chunk \(index) does not match its signed SHA-256")
         }
         let offset = index * manifest.chunkSize
@@ -164,7 +180,14 @@ public final class OTATransfer {
         object.append("sha256", .string(manifest.digestHex))
         object.append("slot", .string(slot.name))
         object.append("bitmap", .string(Hex.encode(bitmap.bits)))
+        if usesDelta { object.append("delta", .bool(true)) }
         return .object(object)
+    }
+
+    /// Size, chunk count and chunk digests of what travels: the image, or its delta.
+    static func geometry(_ manifest: OTAManifest, delta: Bool) -> (size: Int, count: Int, digests: [UInt8]) {
+        guard delta, let patch = manifest.delta else { return (manifest.size, manifest.chunkCount, manifest.chunkDigests) }
+        return (patch.size, (patch.size + manifest.chunkSize - 1) / manifest.chunkSize, patch.chunkDigests)
     }
 
     /// Percent of chunks received, 0 to 100.

@@ -29,6 +29,7 @@ struct EveryKeyRefusesABadValueTests {
         "bmw.gcid": "written by `bmw login`", "bmw.scope": "written by `bmw login`",
         "skoda.vins": "VINs, checked against the account", "skoda.refresh_token": "a secret",
         "skoda.fcm_token": "a secret", "web.username": "any user name", "web.password": "a secret",
+        "ota.group": "empty (no group) or a group name, checked by the OTA service at start",
     ]
 
     /// A value `kind` refuses.

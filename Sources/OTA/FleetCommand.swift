@@ -1,0 +1,113 @@
+import CLI
+import CSupport
+import Runtime
+import ServiceKit
+import Uplink
+
+/// `switchyard fleet status|rollout` (issue 30): the fleet seen and updated through the
+/// broker alone, from its retained topics. No server of our own: the broker is the only
+/// thing the gateways and the operator share.
+enum FleetCommand {
+    /// `fleet` in the `ota` service's descriptor.
+    static var command: ServiceCommand {
+        ServiceCommand("fleet", summary: "Fleets over the broker: status [--group G] | rollout --file F --key K --group G",
+                       help: help) { arguments, _ throws(UsageError) in try main(arguments) }
+    }
+
+    static let help = """
+    Usage: switchyard fleet status [--group G] [--json] [--broker HOST[:PORT]]
+           switchyard fleet rollout --file IMAGE --key FILE --group G [--waves 1,10,50,100%]
+                                    [--max-failures 5%] [--broker HOST[:PORT]] [options]
+
+    status   Every gateway that reports on the broker (its retained state, status and
+             ota/status topics): version, slot, board, uptime, online/offline (the last will),
+             update state and last rollback. --group keeps the members of one group (ota.group);
+             --json prints a list for scripts.
+    rollout  Signs IMAGE for group G and rolls it out in waves: the first wave is the canary;
+             each next one starts once every online gateway of the one before committed the
+             image (healthy after its trial). The manifest is retained on
+             switchyard/fleet/G/ota/manifest and names the wave's nodes, with a serial above
+             the last one (a replay is refused); the image lies in retained chunks that each
+             gateway fetches at its own pace, so an offline member updates when it returns.
+             The campaign halts by itself, withdraws the manifest and exits 3 once refusals,
+             failures and rollbacks pass --max-failures of the group. Its state is retained on
+             switchyard/fleet/G/campaign: run the same command again, here or elsewhere, to
+             resume; --force starts a halted campaign of the same image over.
+
+    Options:
+      --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
+      --username USER       Broker login; the password comes from $MQTT_PASSWORD
+      --client-id ID        MQTT client id (default switchyard-fleet-<random>)
+      --waves LIST          Cumulative percentages of the group per wave (default 1,10,50,100%)
+      --max-failures PCT    Halt when more than PCT % of the group failed (default 5%)
+      --version X.Y.Z       The image's version (default: read from its version stamp)
+      --board NAME          Only gateways of this board.name take it
+      --min-version X.Y.Z   Only gateways running this version or later take it
+      --chunk-size BYTES    Bytes per retained chunk (default 65536)
+      --expires DURATION    How long the manifests stay valid (default 30d; 1m to 365d)
+      --wave-timeout SECS   Halt when a wave has not finished after this long (default 1800)
+      --patch-from OLD      Also send a zstd patch from image OLD (what the gateways run now):
+                            those running OLD fetch and apply it, the others the full image
+      --patch-level N       zstd level of the patch, 1 to 19 (default 19)
+    """
+
+    static let valued: Set<String> = ["--group", "--broker", "--username", "--client-id", "--file", "--key", "--waves",
+                                      "--max-failures", "--version", "--board", "--min-version", "--chunk-size",
+                                      "--expires", "--wave-timeout", "--patch-from", "--patch-level"]
+
+    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
+        let parsed = try Arguments(arguments, valued: valued)
+        if parsed.wantsHelp || parsed.positionals.isEmpty {
+            Output.line(help)
+            return parsed.wantsHelp ? 0 : 2
+        }
+        if let group = parsed.value("--group"), !OTATarget.isName(group) {
+            throw UsageError("--group \(group): 1 to 64 letters, digits, '-', '_' or '.'")
+        }
+        switch parsed.positionals[0] {
+        case "status": return FleetStatus(parsed, broker: try FleetBroker(parsed)).run()
+        case "rollout": return try FleetRollout(parsed, broker: try FleetBroker(parsed)).run()
+        default: throw UsageError("unknown action \"\(parsed.positionals[0])\": use status or rollout")
+        }
+    }
+}
+
+/// The broker a fleet command talks to, from `--broker`, `--username` and `--client-id`.
+struct FleetBroker {
+    let host: String
+    let port: Int32
+    let username: String?
+    let clientID: String
+
+    init(_ parsed: Arguments) throws(UsageError) {
+        var host = parsed.value("--broker") ?? "localhost"
+        var port: Int32 = 1883
+        if let colon = host.lastIndex(of: ":") {
+            guard let number = Int32(host[host.index(after: colon)...]), number >= 1 && number <= 65535 else {
+                throw UsageError("--broker \(host): HOST or HOST:PORT")
+            }
+            port = number
+            host = String(host[..<colon])
+        }
+        self.host = host
+        self.port = port
+        username = parsed.value("--username")
+        clientID = parsed.value("--client-id") ?? "switchyard-fleet-" + String(OTAPush.randomClientID().utf8.suffix(12))!
+    }
+
+    /// A clean-session client on `loop`, its outbox large enough for a window of chunks.
+    func client(on loop: EventLoop) throws(UplinkError) -> MQTTClient {
+        var settings = MQTTSettings(host: host, port: port, clientID: clientID)
+        settings.cleanSession = true
+        settings.outboxMaxMessages = 256
+        settings.outboxMaxBytes = 64 << 20
+        if let username, !username.isEmpty {
+            settings.username = username
+            if let password = getenv("MQTT_PASSWORD") { settings.password = String(cString: password) }
+        }
+        if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
+        return try MQTTClient(name: "fleet", settings: settings, loop: loop)
+    }
+
+    var description: String { host + ":" + String(port) }
+}
