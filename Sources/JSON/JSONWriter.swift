@@ -60,6 +60,7 @@ public struct JSONWriter {
             appendDecimal(integral)
             return
         }
+        if appendShortDecimal(value, magnitude: magnitude) { return }
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { text in
             sy_json_format_number(value, text.baseAddress!)
             var index = 0
@@ -89,6 +90,55 @@ public struct JSONWriter {
             }
             endObject()
         }
+    }
+
+    /// Sensor values mostly have one to three decimals (21.5, 3.105): such a value prints as
+    /// those digits without snprintf. When `value` is exactly the double nearest to n / 10^k
+    /// for some k <= 4 (checked by one correctly rounded division), that decimal has at most
+    /// 15 significant digits, reads back to `value`, and is what "%.15g" prints for it
+    /// (trailing zeros dropped, no exponent between 1e-4 and 1e15); anything else returns false.
+    private mutating func appendShortDecimal(_ value: Double, magnitude: Double) -> Bool {
+        guard magnitude >= 1e-4 && magnitude < 1e11 else { return false }
+        var scale = 1.0
+        for places in 1...4 {
+            scale *= 10
+            let scaled = (magnitude * scale).rounded()
+            guard scaled < 1e15, Double(scaled) / scale == magnitude else { continue }
+            var units = UInt64(scaled)
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // room for 24 characters
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                var place = 0
+                var trailing = true
+                // Fraction digits from the last, trailing zeros dropped; then the point and
+                // the integer part (at least "0").
+                while place < places {
+                    let digit = UInt8(units % 10)
+                    units /= 10
+                    place += 1
+                    if trailing && digit == 0 { continue }
+                    trailing = false
+                    buffer[count] = UInt8(ascii: "0") + digit
+                    count += 1
+                }
+                if count > 0 {
+                    buffer[count] = UInt8(ascii: ".")
+                    count += 1
+                }
+                repeat {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(units % 10)
+                    units /= 10
+                    count += 1
+                } while units > 0
+                if value < 0 { bytes.append(UInt8(ascii: "-")) }
+                while count > 0 {
+                    count -= 1
+                    bytes.append(buffer[count])
+                }
+            }
+            return true
+        }
+        return false
     }
 
     private mutating func separate() {
@@ -121,9 +171,19 @@ public struct JSONWriter {
     /// characters as \u00XX; everything else (UTF-8 included) as it is. A string holding
     /// U+0000 gets JSONStringEscape's (\u0008, \u000c), as `serialized()` gives it.
     private mutating func appendString(_ text: String) {
+        let start = bytes.count
+        if !appendEscaped(text, shortEscapes: true) {
+            // It holds U+0000 (rare): again, with the other escapes.
+            bytes.removeSubrange(start...)
+            _ = appendEscaped(text, shortEscapes: false)
+        }
+    }
+
+    /// Writes the literal; with `shortEscapes`, stops and returns false at a U+0000.
+    private mutating func appendEscaped(_ text: String, shortEscapes: Bool) -> Bool {
         bytes.append(UInt8(ascii: "\""))
-        let shortEscapes = !text.utf8.contains(0)
         for byte in text.utf8 {
+            if byte == 0 && shortEscapes { return false }
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
             case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
@@ -143,5 +203,6 @@ public struct JSONWriter {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+        return true
     }
 }

@@ -25,6 +25,31 @@ struct JSONWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == value.serialized())
     }
 
+    @Test("numbers: sensor-style decimals (the fast path) and any double print as serialized() prints them")
+    func numbersMatch() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0.1, 0.2, 0.3, 0.05, 1e-4, 9.9999e-5, 0.0001234, 99_999_999_999.9999, 1e11 + 0.5,
+                                123_456.789, -21.5, 3.105, 0.30000000000000004, 2.675, 1.005, -0.0001]
+        for _ in 0..<20_000 {
+            let places = Int.random(in: 1...6, using: &generator)
+            var scale = 1.0
+            for _ in 0..<places { scale *= 10 }
+            values.append(Double(Int.random(in: -100_000_000...100_000_000, using: &generator)) / scale)
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+            values.append(Double.random(in: -1000...1000, using: &generator))
+        }
+        var writer = JSONWriter()
+        var mismatches: [String] = []
+        for value in values {
+            writer.reset()
+            writer.number(value)
+            let ours = String(decoding: writer.bytes, as: UTF8.self)
+            let theirs = JSONValue.number(value).serialized()
+            if ours != theirs && mismatches.count < 5 { mismatches.append("\(value.bitPattern): \(ours) vs \(theirs)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
+    }
+
     @Test("member by member, like a publisher writes, and reset reuses the storage")
     func memberByMember() {
         var writer = JSONWriter(capacity: 64)
