@@ -32,6 +32,53 @@ enum BLEDeviceJSON {
         return .object(object)
     }
 
+    /// `reading(device, iotDeviceID:)` written into `writer` (emptied first): the same bytes
+    /// as `.serialized()` of it, without the tree, the cJSON copy and the String per advert.
+    static func write(_ device: BLEDevice, iotDeviceID: String?, into writer: inout JSONWriter) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("id")
+        writer.string(device.address.text)
+        if let name = device.name {
+            writer.key("name")
+            writer.string(name)
+        }
+        writer.key("rssi")
+        writer.int(device.rssi)
+        writer.key("addr_type")
+        writer.string(device.addressType.name)
+        if let txPower = device.txPower {
+            writer.key("tx_power")
+            writer.int(txPower)
+        }
+        if let iotDeviceID {
+            writer.key("iot_device_id")
+            writer.string(iotDeviceID)
+        }
+        if let reading = device.reading {
+            writer.key("format")
+            writer.string(reading.format.name)
+            let keys = reading.keys
+            for (index, measurement) in reading.measurements.enumerated() {
+                writer.key(keys[index])
+                if let text = measurement.textValue { writer.string(text) } else { writer.number(measurement.value) }
+            }
+            if let undecoded = reading.undecoded {
+                writer.key("undecoded")
+                writer.string(Hex.encode(undecoded))
+            }
+        } else if let data = AdvertisingData.parse(device.lastData[...]) {
+            // Devices no decoder knows: rarer, and their raw data is the message.
+            var object = JSONObject(minimumCapacity: 3)
+            appendRaw(data, to: &object)
+            for (name, value) in object {
+                writer.key(name)
+                writer.value(value)
+            }
+        }
+        writer.endObject()
+    }
+
     static func appendRaw(_ data: AdvertisingData, to object: inout JSONObject) {
         if !data.manufacturerData.isEmpty {
             var manufacturer = JSONObject(minimumCapacity: data.manufacturerData.count)

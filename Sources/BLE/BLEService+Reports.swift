@@ -96,8 +96,10 @@ extension BLEService {
         device.lastPublished = now
         // The first publish also says `home`: Home Assistant's availability needs it.
         if first { publishPresence(device) }
-        let payload = BLEDeviceJSON.reading(device, iotDeviceID: iotID.flatMap { $0.isEmpty ? nil : $0 }).serialized()
-        if case .dropped = send(deviceTopic(device.address), payload, qos: 0, retain: false) {
+        // Written into the service's reused buffer: at thousands of adverts a second a tree,
+        // a cJSON copy and a String per advert cost more than the publish itself.
+        BLEDeviceJSON.write(device, iotDeviceID: iotID.flatMap { $0.isEmpty ? nil : $0 }, into: &readingWriter)
+        if case .dropped = context.port.publish(deviceTopic(device.address), readingWriter.bytes, qos: 0, retain: false) {
             stats.publishDropped += 1
         } else {
             stats.published += 1

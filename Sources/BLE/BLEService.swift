@@ -32,6 +32,8 @@ public final class BLEService: Service {
 
     let context: ServiceContext
     let log = Logger("ble")
+    /// Each published reading is written here, reusing the storage (BLEService+Reports).
+    var readingWriter = JSONWriter(capacity: 512)
     let settingsProblem: String?
     /// Opens the transport; tests hand in a socketpair end instead of `ble.adapter`.
     let openTransport: (BLESettings) throws(BLEError) -> HCITransport

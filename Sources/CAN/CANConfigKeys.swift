@@ -4,7 +4,8 @@ import Store
 ///
 /// Over MQTT only `can.only_changes` may change (`.remoteSafe()`): never the bus, its device
 /// or interface, bit rates, listen-only (off, the gateway writes to the car's bus), the
-/// mode, the topic, the filters (free text a service checks only at start) or the ring.
+/// mode, the topic, the filters (free text a service checks only at start), the ring or the
+/// batch window.
 public enum CANConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "can.enabled", default: false,
@@ -39,6 +40,9 @@ public enum CANConfigKeys {
     public static let ringCapacity = ConfigKey<Int>.powerOfTwo(
         "can.ring_capacity", in: 2...(1 << 20), default: CANTunnelSettings.defaultRingCapacity,
         help: "Frames buffered between the bus reader thread and the run loop; more are dropped and counted.")
+    public static let batchMicroseconds = ConfigKey<Int>.integer(
+        "can.batch_us", in: 0...100_000, default: CANTunnelSettings.defaultBatchMicroseconds,
+        help: "Microseconds frames from the bus may wait to be published together (fewer wake-ups per frame); 0 for none.")
     public static let listenOnly = ConfigKey<Bool>.flag(
         "can.listen_only", default: false,
         help: "Never write to the bus (SLCAN adapters open listen-only and do not ACK); frames from MQTT are dropped.")
@@ -49,6 +53,6 @@ public enum CANConfigKeys {
     /// Every key above, for the schema.
     public static var all: [AnyConfigKey] {
         [enabled.any, bus.any, interface.any, slcanDevice.any, bitrate.any, dataBitrate.any, topic.any, mode.any,
-         filters.any, onlyChanges.any, ringCapacity.any, listenOnly.any, fdBitRateSwitch.any]
+         filters.any, onlyChanges.any, ringCapacity.any, listenOnly.any, fdBitRateSwitch.any, batchMicroseconds.any]
     }
 }

@@ -134,7 +134,8 @@ public final class CANService: Service {
         let tunnel = CANTunnelSettings(topics: topics, filter: filter, onlyChanges: store.boolean(CANConfigKeys.onlyChanges),
                                        ringCapacity: store.integer(CANConfigKeys.ringCapacity), listenOnly: listenOnly,
                                        fdBitRateSwitch: store.boolean(CANConfigKeys.fdBitRateSwitch),
-                                       qos: Int32(store.integer(StandardKeys.mqttQoS)))
+                                       qos: Int32(store.integer(StandardKeys.mqttQoS)),
+                                       batchWindow: .microseconds(Int64(store.integer(CANConfigKeys.batchMicroseconds))))
         return (bus, tunnel)
     }
 

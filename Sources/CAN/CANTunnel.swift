@@ -109,7 +109,7 @@ public final class CANTunnel {
         guard running, let wake else { return }
         do throws(CANError) {
             try bus.open()
-            try reader.start(bus: bus, wakeup: wake)
+            try reader.start(bus: bus, wakeup: wake, batchWindow: settings.batchWindow)
         } catch {
             bus.close()
             busFailed(error.description)

@@ -55,6 +55,7 @@ enum CANTunnelCommand {
       --data-bitrate N    CAN FD data-phase bit rate of an SLCAN adapter (2000000 or 5000000)
       --fd-brs            Send CAN FD frames from MQTT with the bit rate switch
       --ring N            Frames buffered between the bus reader and the loop (default 4096)
+      --batch-us N        Microseconds frames may wait to be published together (default 500; 0 for none)
       --client-id ID      MQTT client id (default switchyard-can-<random>)
       --data DIR          Where the saved mqtt.* settings are read (default as for `run`)
       --connect-timeout S Give up (exit 1) when the broker is not reached in S seconds
@@ -223,6 +224,7 @@ enum CANTunnelCommand {
                 case "--fd-brs": set(CANConfigKeys.fdBitRateSwitch, "true")
                 case "--data-bitrate": set(CANConfigKeys.dataBitrate, try value(flag))
                 case "--ring": set(CANConfigKeys.ringCapacity, try value(flag))
+                case "--batch-us": set(CANConfigKeys.batchMicroseconds, try value(flag))
                 case "--client-id": clientID = try value(flag)
                 case "--data": dataDirectory = try value(flag)
                 case "--connect-timeout": connectTimeout = try number(flag, in: 0...86_400)

@@ -17,6 +17,9 @@ public struct CANTunnelSettings: Equatable {
     public var fdBitRateSwitch: Bool
     /// Ring events handled per loop pass before the loop gets to its other work.
     public var batchSize: Int
+    /// How long frames from the bus may wait in the reader to be handed to the loop together
+    /// (`can.batch_us`): fewer wake-ups per frame for at most this much added latency.
+    public var batchWindow: Interval
     /// How long the first reopen after a failure waits; it doubles up to `maxReopenDelay`.
     public var reopenDelay: Interval
     public var maxReopenDelay: Interval
@@ -26,11 +29,15 @@ public struct CANTunnelSettings: Equatable {
 
     /// Events the ring holds by default: half a second of a saturated 1 Mbit/s bus.
     public static let defaultRingCapacity = 4096
+    /// The default batch window in microseconds: half the issue's 1 ms latency budget, so
+    /// the loop's own pass and the broker fit in the other half.
+    public static let defaultBatchMicroseconds = 500
 
     /// Settings with the defaults the issue names (ring 4,096, batches of 512, reopen after 1 s up to 30 s).
     public init(topics: CANTopics, filter: CANFilter = .acceptAll, onlyChanges: Bool = false,
                 ringCapacity: Int = CANTunnelSettings.defaultRingCapacity, listenOnly: Bool = false,
-                fdBitRateSwitch: Bool = false, qos: Int32 = 0) {
+                fdBitRateSwitch: Bool = false, qos: Int32 = 0,
+                batchWindow: Interval = .microseconds(Int64(CANTunnelSettings.defaultBatchMicroseconds))) {
         self.topics = topics
         self.filter = filter
         self.onlyChanges = onlyChanges
@@ -39,6 +46,7 @@ public struct CANTunnelSettings: Equatable {
         self.listenOnly = listenOnly
         self.fdBitRateSwitch = fdBitRateSwitch
         batchSize = 512
+        self.batchWindow = batchWindow
         reopenDelay = .seconds(1)
         maxReopenDelay = .seconds(30)
         self.qos = qos
@@ -48,6 +56,9 @@ public struct CANTunnelSettings: Equatable {
     public var problem: String? {
         if ringCapacity < 2 || ringCapacity & (ringCapacity - 1) != 0 {
             return "the CAN ring capacity must be a power of two (e.g. 4096), not " + String(ringCapacity)
+        }
+        if batchWindow < .zero || batchWindow > .milliseconds(100) {
+            return "the CAN batch window must be 0 to 100,000 microseconds"
         }
         return nil
     }
