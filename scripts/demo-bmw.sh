@@ -35,9 +35,10 @@ bmw_demo_setup() {
     cloud=$(head -n1 "$dir/cloud.out")
     local key value
     while read -r key value; do
-        "$bin" config set "$key" "$value" --data "$data" >/dev/null
+        "$bin" config set "$key" "$value" --data "$data" >/dev/null \
+            || { echo "demo: the gateway refused $key for the BMW demo"; return 1; }
     done <<EOT
-bmw.client_id demo-client
+bmw.client_id 5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f
 bmw.vin $bmw_demo_vin
 bmw.mqtt_host localhost
 bmw.mqtt_port $tls
