@@ -30,6 +30,9 @@ Faults and events from stdin (or --fault):
                                           already: answer 0x13; nobond: keys with Store_Hint 0
   delay SECONDS                           how long a pairing takes
   unpaired MAC [public|random]            a Device Unpaired event (another mgmt user unpaired)
+  readd                                   the adapter removed and added back, as the kernel
+                                          does it: its keys are gone, and Index Added (no
+                                          parameters) goes to every connection
   raw HEX                                 bytes sent as one packet to every connection
   quit
 
@@ -47,7 +50,7 @@ import sys
 import tempfile
 import time
 
-CMD_COMPLETE, CMD_STATUS = 0x0001, 0x0002
+CMD_COMPLETE, CMD_STATUS, EV_INDEX_ADDED = 0x0001, 0x0002, 0x0004
 EV_NEW_LTK, EV_AUTH_FAILED, EV_DEVICE_UNPAIRED, EV_NEW_IRK = 0x000A, 0x0011, 0x0016, 0x0018
 OP_SET_BONDABLE, OP_LOAD_LTK, OP_SET_IO_CAP = 0x0009, 0x0013, 0x0018
 OP_PAIR, OP_CANCEL_PAIR, OP_UNPAIR, OP_LOAD_IRKS = 0x0019, 0x001A, 0x001B, 0x0030
@@ -263,6 +266,10 @@ def main():
                         kernel.ltks.pop(addr, None)
                         kernel.irks.pop(addr, None)
                         kernel.broadcast(packet(EV_DEVICE_UNPAIRED, 0, addr))
+                    elif words[0] == "readd":
+                        kernel.ltks.clear()
+                        kernel.irks.clear()
+                        kernel.broadcast(packet(EV_INDEX_ADDED, 0))
                     elif words[0] == "raw" and len(words) > 1:
                         kernel.broadcast(bytes.fromhex(words[1]))
                     kernel.log("STDIN " + " ".join(words))

@@ -23,6 +23,8 @@ final class BLEPairing {
     private(set) var authenticationFailures = 0
     /// Keys the kernel said not to keep (the device does not bond).
     private(set) var keysNotKept = 0
+    /// Times the adapter came back (mgmt Index Added) and was set up again.
+    private(set) var adapterReturns = 0
 
     private let settings: BLESettings
     private let store: ConfigStore
@@ -137,6 +139,7 @@ final class BLEPairing {
         object.append("failures", .int(failures))
         object.append("auth_failures", .int(authenticationFailures))
         object.append("keys_not_kept", .int(keysNotKept))
+        object.append("adapter_returns", .int(adapterReturns))
         object.append("pending", .int(client?.pendingCount ?? 0))
         object.append("malformed_packets", .int(client?.channel.malformedPackets ?? 0))
         object.append("unmatched_replies", .int(client?.unmatchedReplies ?? 0))
@@ -168,8 +171,14 @@ final class BLEPairing {
         }
         channel.start()
         self.client = client
-        // Ours is a headless gateway's IO capability; bondable, so devices hand out keys to
-        // keep; and the keys kept, which the kernel lost when it last lost the adapter.
+        setUp(client)
+        log.info("pairing through " + endpoint.label + "; keys of " + String(keys.pairedCount) + " paired devices loaded")
+        return .success(client)
+    }
+
+    /// Ours is a headless gateway's IO capability; bondable, so devices hand out keys to
+    /// keep; and the keys kept, which the kernel lost when it last lost the adapter.
+    private func setUp(_ client: MgmtClient) {
         let setup: [MgmtCommand] = [.setIOCapability(settings.ioCapability), .setBondable(true),
                                     .loadLongTermKeys(keys.longTermKeys), .loadIdentityResolvingKeys(keys.identityKeys)]
         for command in setup {
@@ -182,8 +191,6 @@ final class BLEPairing {
             }
             if let refusal { log.warning(MgmtClient.name(command.opcode) + ": " + refusal) }
         }
-        log.info("pairing through " + endpoint.label + "; keys of " + String(keys.pairedCount) + " paired devices loaded")
-        return .success(client)
     }
 
     private func handle(_ event: MgmtEvent) {
@@ -207,6 +214,14 @@ final class BLEPairing {
         case .authenticationFailed(let device, let status):
             authenticationFailures += 1
             log.warning("authentication with " + device.address.text + " failed: " + status.message)
+        case .indexAdded:
+            // The adapter was removed and came back (a USB dongle replugged, a UART radio
+            // reset): the kernel starts it with no keys, so a bonded device could no longer
+            // encrypt. The channel stays open across that; set the adapter up again.
+            guard let client else { return }
+            setUp(client)
+            adapterReturns += 1
+            log.info("adapter back: keys of " + String(keys.pairedCount) + " paired devices loaded again")
         case .commandComplete, .commandStatus, .other:
             break
         }

@@ -5,10 +5,43 @@ import Runtime
 /// libbluetooth (BlueZ's C library, no bluetoothd) at the edge: adapter lookup and the raw
 /// HCI socket. The only file of the module that imports CBluetooth.
 public enum BluetoothLibrary {
-    /// The adapter index of `name` (`hci0`), nil when the kernel has no such adapter.
+    /// The adapter index of `name` (`hci0`), nil when the kernel has no such adapter. Down
+    /// adapters count: libbluetooth's hci_devid finds only adapters that are up, and without
+    /// bluetoothd nobody powers one (see `bringUp`).
     public static func deviceID(_ name: String) -> Int32? {
+        if let id = adapterNumber(name) { return sy_hci_dev_state(id) < 0 ? nil : id }
         let id = hci_devid(name)
         return id < 0 ? nil : id
+    }
+
+    /// N of `hciN`, nil for any other name.
+    static func adapterNumber(_ name: String) -> Int32? {
+        let digits = Array(name.utf8.dropFirst(3))
+        guard name.hasPrefix("hci"), !digits.isEmpty, digits.count <= 5 else { return nil }
+        var number: Int32 = 0
+        for digit in digits {
+            guard digit >= 0x30 && digit <= 0x39 else { return nil }
+            number = number * 10 + Int32(digit - 0x30)
+        }
+        return number
+    }
+
+    /// Powers adapter `id` up if it is down, as `hciconfig hciN up` does; true if it was down.
+    /// Without bluetoothd nobody else does: the kernel sets a new adapter up, then switches it
+    /// off again after two seconds unless a mgmt user powers it, and a raw socket on a down
+    /// adapter answers every command with ENETDOWN.
+    public static func bringUp(deviceID id: Int32) throws(BLEError) -> Bool {
+        guard sy_hci_dev_state(id) == 0 else { return false }
+        do throws(RuntimeError) {
+            let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_RAW.rawValue),
+                                               protocol: BTPROTO_HCI, name: "socket(AF_BLUETOOTH, BTPROTO_HCI)")
+            if sy_hci_dev_up(socket.fd.rawValue, id) != 0 {
+                try SystemCall.fail("ioctl(HCIDEVUP hci" + String(id) + ")", Errno.current)
+            }
+        } catch {
+            throw .system(error)
+        }
+        return true
     }
 
     /// A raw HCI socket bound to adapter `id` (channel RAW, so the kernel keeps the

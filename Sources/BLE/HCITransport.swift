@@ -25,6 +25,8 @@ public final class HCITransport {
     public static let outboxLimit = 4096
     /// Bytes refused because the outbox was full.
     public private(set) var droppedBytes = 0
+    /// The kernel adapter was down when opened, and was powered up (no bluetoothd did it).
+    public private(set) var broughtUp = false
 
     private init(kind: Kind, owned: OwnedDescriptor?, serial: SerialPort?) {
         self.kind = kind
@@ -48,8 +50,11 @@ public final class HCITransport {
             return HCITransport(kind: .uart(path: adapter), owned: nil, serial: port)
         }
         guard let id = BluetoothLibrary.deviceID(adapter) else { throw .noSuchAdapter(adapter) }
+        let wasDown = try BluetoothLibrary.bringUp(deviceID: id)
         let socket = try BluetoothLibrary.openRawSocket(deviceID: id)
-        return HCITransport(kind: .socket(name: adapter), owned: socket, serial: nil)
+        let transport = HCITransport(kind: .socket(name: adapter), owned: socket, serial: nil)
+        transport.broughtUp = wasDown
+        return transport
     }
 
     /// Adopts `descriptor` (non-blocking, speaking H4); closed with the transport.

@@ -14,6 +14,9 @@ public enum MgmtEvent: Equatable {
     case deviceUnpaired(MgmtAddress)
     /// `{addr_info, u8 status}`: pairing or encryption failed with the device.
     case authenticationFailed(MgmtAddress, status: MgmtStatus)
+    /// No parameters; the packet's index names it: an adapter appeared (again), set up by the
+    /// kernel and knowing nothing of ours (keys, bondable, IO capability).
+    case indexAdded
     /// An event this gateway does not act on.
     case other(code: UInt16)
 
@@ -43,6 +46,8 @@ public enum MgmtEvent: Equatable {
         case MgmtEventCode.authenticationFailed:
             guard p.count == MgmtAddress.wireSize + 1, let device = MgmtAddress(wire: p) else { return nil }
             return .authenticationFailed(device, status: MgmtStatus(p.byte(7)))
+        case MgmtEventCode.indexAdded:
+            return .indexAdded
         default:
             return .other(code: packet.code)
         }

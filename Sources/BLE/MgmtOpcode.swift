@@ -14,6 +14,7 @@ public enum MgmtOpcode {
 public enum MgmtEventCode {
     public static let commandComplete: UInt16 = 0x0001
     public static let commandStatus: UInt16 = 0x0002
+    public static let indexAdded: UInt16 = 0x0004
     public static let newLongTermKey: UInt16 = 0x000A
     public static let authenticationFailed: UInt16 = 0x0011
     public static let deviceUnpaired: UInt16 = 0x0016
