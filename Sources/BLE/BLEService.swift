@@ -170,7 +170,6 @@ public final class BLEService: Service {
             return
         }
         stats.transportOpens += 1
-        if transport.broughtUp { log.info(transport.label + " was down: powered it up") }
         let scanner = HCIScanner(transport: transport, loop: context.loop, settings: scannerSettings)
         scanner.onReport = { [self] report in self.handle(report) }
         scanner.onStateChange = { [self] state in self.scannerStateChanged(state) }

@@ -7,7 +7,7 @@ import Runtime
 public enum BluetoothLibrary {
     /// The adapter index of `name` (`hci0`), nil when the kernel has no such adapter. Down
     /// adapters count: libbluetooth's hci_devid finds only adapters that are up, and without
-    /// bluetoothd nobody powers one (see `bringUp`).
+    /// bluetoothd nobody powers one (see `powerOn`).
     public static func deviceID(_ name: String) -> Int32? {
         if let id = adapterNumber(name) { return sy_hci_dev_state(id) < 0 ? nil : id }
         let id = hci_devid(name)
@@ -26,22 +26,22 @@ public enum BluetoothLibrary {
         return number
     }
 
-    /// Powers adapter `id` up if it is down, as `hciconfig hciN up` does; true if it was down.
-    /// Without bluetoothd nobody else does: the kernel sets a new adapter up, then switches it
-    /// off again after two seconds unless a mgmt user powers it, and a raw socket on a down
-    /// adapter answers every command with ENETDOWN.
-    public static func bringUp(deviceID id: Int32) throws(BLEError) -> Bool {
-        guard sy_hci_dev_state(id) == 0 else { return false }
-        do throws(RuntimeError) {
-            let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_RAW.rawValue),
-                                               protocol: BTPROTO_HCI, name: "socket(AF_BLUETOOTH, BTPROTO_HCI)")
-            if sy_hci_dev_up(socket.fd.rawValue, id) != 0 {
-                try SystemCall.fail("ioctl(HCIDEVUP hci" + String(id) + ")", Errno.current)
-            }
-        } catch {
-            throw .system(error)
+    /// Asks the kernel to power adapter `id` (mgmt Set Powered, not waited for); true if it
+    /// was down. Without bluetoothd nobody else does: the kernel sets a new adapter up, then
+    /// switches it off again after two seconds unless a mgmt user powers it, and a raw socket
+    /// on a down adapter answers every command with ENETDOWN. Sent even when it is up: that
+    /// ends the kernel's two seconds. Through mgmt, so the kernel registers SMP (pairing).
+    public static func powerOn(deviceID id: Int32) throws(BLEError) -> Bool {
+        let wasDown = sy_hci_dev_state(id) == 0
+        let socket = try openMgmtSocket()
+        let packet = MgmtCommand.setPowered(true).packet(index: UInt16(truncatingIfNeeded: id))
+        // The kernel takes a mgmt command whole in the write and powers up after the socket
+        // is gone; the reply is not needed (the caller retries while the adapter is down).
+        let outcome: Result<IOResult<Int>, RuntimeError> = packet.withUnsafeBytes { bytes in
+            do throws(RuntimeError) { return .success(try socket.fd.write(bytes)) } catch { return .failure(error) }
         }
-        return true
+        if case .failure(let error) = outcome { throw .system(error) }
+        return wasDown
     }
 
     /// A raw HCI socket bound to adapter `id` (channel RAW, so the kernel keeps the

@@ -25,8 +25,6 @@ public final class HCITransport {
     public static let outboxLimit = 4096
     /// Bytes refused because the outbox was full.
     public private(set) var droppedBytes = 0
-    /// The kernel adapter was down when opened, and was powered up (no bluetoothd did it).
-    public private(set) var broughtUp = false
 
     private init(kind: Kind, owned: OwnedDescriptor?, serial: SerialPort?) {
         self.kind = kind
@@ -50,11 +48,9 @@ public final class HCITransport {
             return HCITransport(kind: .uart(path: adapter), owned: nil, serial: port)
         }
         guard let id = BluetoothLibrary.deviceID(adapter) else { throw .noSuchAdapter(adapter) }
-        let wasDown = try BluetoothLibrary.bringUp(deviceID: id)
+        if try BluetoothLibrary.powerOn(deviceID: id) { throw .poweringUp(adapter) }
         let socket = try BluetoothLibrary.openRawSocket(deviceID: id)
-        let transport = HCITransport(kind: .socket(name: adapter), owned: socket, serial: nil)
-        transport.broughtUp = wasDown
-        return transport
+        return HCITransport(kind: .socket(name: adapter), owned: socket, serial: nil)
     }
 
     /// Adopts `descriptor` (non-blocking, speaking H4); closed with the transport.

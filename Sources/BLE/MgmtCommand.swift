@@ -16,6 +16,13 @@ public struct MgmtCommand: Equatable {
         MgmtCommand(opcode: MgmtOpcode.setIOCapability, parameters: [capability.rawValue])
     }
 
+    /// Powers the adapter up or down. Through mgmt, not HCIDEVUP: the kernel registers its
+    /// SMP channel only when an adapter known to mgmt is powered up, so an adapter set up with
+    /// a bare HCIDEVUP answers every pairing with "security requested but not available".
+    public static func setPowered(_ on: Bool) -> MgmtCommand {
+        MgmtCommand(opcode: MgmtOpcode.setPowered, parameters: [on ? 1 : 0])
+    }
+
     /// Bondable: pairing asks the device to hand out keys to keep (otherwise Store_Hint is 0).
     public static func setBondable(_ on: Bool) -> MgmtCommand {
         MgmtCommand(opcode: MgmtOpcode.setBondable, parameters: [on ? 1 : 0])

@@ -1,6 +1,7 @@
 /// The kernel mgmt API's command and event codes Switchyard uses (BlueZ `doc/mgmt-api.txt`,
 /// Linux `include/net/bluetooth/mgmt.h`). Plain numbers: the wire carries them as le16.
 public enum MgmtOpcode {
+    public static let setPowered: UInt16 = 0x0005
     public static let setBondable: UInt16 = 0x0009
     public static let loadLongTermKeys: UInt16 = 0x0013
     public static let setIOCapability: UInt16 = 0x0018

@@ -4,7 +4,7 @@ import Testing
 /// Naming a kernel adapter. Learned from the kernel (qemu boot test): libbluetooth's
 /// hci_devid finds only adapters that are up, and with no bluetoothd nobody powers one, so
 /// the gateway read "no adapter hci0" for an adapter that was there; `hciN` is now its own
-/// index, looked up whether up or down (and brought up by `bringUp`).
+/// index, looked up whether up or down (and powered up through mgmt by `powerOn`).
 @Suite("Kernel adapter names")
 struct KernelAdapterTests {
     @Test("hciN is adapter N, anything else is not an adapter number")
