@@ -43,6 +43,12 @@ public struct MgmtCommand: Equatable {
         MgmtCommand(opcode: MgmtOpcode.unpairDevice, parameters: device.wire + [1], device: device)
     }
 
+    /// Answers a User Confirmation Request: yes (the pairing goes on) or no (it fails).
+    public static func userConfirm(_ device: MgmtAddress, accept: Bool) -> MgmtCommand {
+        MgmtCommand(opcode: accept ? MgmtOpcode.userConfirmReply : MgmtOpcode.userConfirmNegativeReply,
+                    parameters: device.wire, device: device)
+    }
+
     /// Replaces the kernel's long term keys with `keys` (it forgets them when the adapter goes).
     public static func loadLongTermKeys(_ keys: [MgmtLongTermKey]) -> MgmtCommand {
         var parameters = [UInt8(keys.count & 0xFF), UInt8(keys.count >> 8)]

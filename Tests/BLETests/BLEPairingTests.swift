@@ -148,6 +148,22 @@ struct BLEPairingTests {
         rig.stop()
     }
 
+    /// Learned from the kernel (qemu boot test): Debian's 6.1 asks the initiating side of a
+    /// Just Works pairing for a confirmation too, and waits for it until SMP times out.
+    @Test("a Just Works confirmation request during `bcms pair` is answered yes, and the pairing completes")
+    func justWorksConfirmation() throws {
+        let hci = try HCISimulator()
+        let mgmt = try MgmtSimulator(delay: 0.2, fault: "confirm")
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path])
+        let (loop, registry) = (rig.loop, rig.commands)
+        _ = try started(rig, hci: hci)
+        let paired = bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
+        #expect(status(paired) == true, "\(String(describing: paired))")
+        #expect(mgmt.records.contains("CONFIRM A4:C1:38:00:00:01 yes"))
+        #expect(mgmt.longTermKey("A4:C1:38:00:00:01") != nil)
+        rig.stop()
+    }
+
     @Test("authentication failure: status false with the kernel's reason; nothing kept")
     func authenticationFailure() throws {
         let hci = try HCISimulator()

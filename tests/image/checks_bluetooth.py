@@ -38,11 +38,13 @@ for module in %(modules)s; do
   modprobe -q $module 2>/dev/null || insmod $t/modules/$module.ko 2>/dev/null
 done
 modprobe hci_uart || echo "sy-test: cannot load hci_uart"
+# The kernel's SMP debug lines in dmesg (not on the console), for a failed pairing's log.
+mount -t debugfs none /sys/kernel/debug && echo 'file smp.c +p' > /sys/kernel/debug/dynamic_debug/control
 # btvirt's server sockets are /tmp/bt-server-*.
 (cd /tmp && exec $t/lib/ld-linux-aarch64.so.1 --library-path $t/lib $t/btvirt -s > /run/btvirt.log 2>&1) &
 for _ in $(seq 40); do [ -S /tmp/bt-server-le ] && break; sleep 0.25; done
 for index in 0 1 2; do
-  $t/gatt-peer bridge /tmp/bt-server-le &
+  GATT_PEER_TRACE=/run/hci$index.trace $t/gatt-peer bridge /tmp/bt-server-le &
   echo $! > /run/bridge$index.pid
   for _ in $(seq 40); do [ -e /sys/class/bluetooth/hci$index ] && break; sleep 0.25; done
 done
@@ -51,7 +53,7 @@ echo $! > /run/peer1.pid
 $t/gatt-peer serve hci2 cuff &
 echo $! > /run/peer2.pid
 # The test's shell on the PCI 16550: raw, no echo, one command line at a time.
-stty -F /dev/ttyS0 raw -echo
+stty raw -echo < /dev/ttyS0
 while true; do sh < /dev/ttyS0 > /dev/ttyS0 2>&1; done &
 """ % {"modules": " ".join(CRYPTO_MODULES)}
 
@@ -128,7 +130,8 @@ class Bluetooth:
             self.shell_socket.settimeout(1)
         self.sequence += 1
         marker = f"__sy_done_{self.sequence}__"
-        self.shell_socket.sendall(f"{command}; echo {marker} $?\n".encode())
+        # The marker is put together by the shell, so the tty's echo of the line never matches it.
+        self.shell_socket.sendall(f"{command}; echo __sy_done_\"\"{self.sequence}__ $?\n".encode())
         output = b""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -239,6 +242,8 @@ def run(test):
                reply.get("status") is True and confirmed, reply)
     paired = test.json_command(f"bcms is_paired --address {cuff_address}") or {}
     test.check("bluetooth: `bcms is_paired` is true after pairing", paired.get("status") is True, paired)
+    if paired.get("status") is not True:
+        bt.shell("dmesg | grep -i -e smp -e bluetooth | tail -30; tail -20 /run/btvirt.log; tail -150 /run/hci0.trace")
 
     # 3. Active GATT: the cuff approved; the gateway connects over an L2CAP ATT socket,
     # encrypted with the kept key, subscribes, and publishes what the cuff sends.
@@ -302,6 +307,9 @@ def run(test):
                reply.get("status") is True and paired.get("status") is False, f"{reply} / {paired}")
     test.json_command(f"bcms remove --address {cuff_address}")
     test.json_command("bcms set_mode --mode passive")
+    # The other checks run with the gateway as it was: BLE off again.
+    test.command("set ble.enabled false", "ble.enabled")
+    test.command("save", "saved to")
 
 
 def gatt_link(test, address):

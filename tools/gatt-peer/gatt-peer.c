@@ -120,6 +120,8 @@ static int bridge(const char *path)
 	}
 	int index = ioctl(fd, HCIUARTGETDEVICE);
 	say("bridge: btvirt controller attached as hci%d", index);
+	/* GATT_PEER_TRACE=FILE: every packet both ways, in hex (a btmon of the poor). */
+	FILE *trace = getenv("GATT_PEER_TRACE") ? fopen(getenv("GATT_PEER_TRACE"), "w") : NULL;
 	uint8_t pending[4096];
 	size_t held = 0;
 	for (;;) {
@@ -129,6 +131,12 @@ static int bridge(const char *path)
 			uint8_t data[4096];
 			ssize_t got = read(controller, data, sizeof data);
 			if (got <= 0 || write_all(master, data, got) < 0) { say("bridge: btvirt closed hci%d", index); return 1; }
+			if (trace) {
+				fprintf(trace, "%ld <", (long)time(NULL));
+				for (ssize_t i = 0; i < got && i < 40; i++) fprintf(trace, " %02x", data[i]);
+				fprintf(trace, "\n");
+				fflush(trace);
+			}
 		}
 		if (p[0].revents & POLLIN) {
 			ssize_t got = read(master, pending + held, sizeof pending - held);
@@ -139,6 +147,12 @@ static int bridge(const char *path)
 				if (length < 0) { memmove(pending, pending + 1, --held); continue; }
 				if (length == 0 || (size_t)length > held) break;
 				if (write_all(controller, pending, length) < 0) return 1;
+				if (trace) {
+					fprintf(trace, "%ld >", (long)time(NULL));
+					for (long i = 0; i < length && i < 40; i++) fprintf(trace, " %02x", pending[i]);
+					fprintf(trace, "\n");
+					fflush(trace);
+				}
 				memmove(pending, pending + length, held - length);
 				held -= length;
 			}
@@ -191,6 +205,8 @@ static void mgmt_event(const uint8_t *packet, ssize_t length)
 		say("pairing: confirming Just Works for %02X:%02X:%02X:%02X:%02X:%02X", packet[11], packet[10],
 		    packet[9], packet[8], packet[7], packet[6]);
 		mgmt_send(0x001C, packet + 6, 7);
+	} else if ((event == 0x0001 || event == 0x0002) && length >= 9 && (packet[6] | packet[7] << 8) == 0x001C) {
+		say("pairing: confirmation answered with status 0x%02x", packet[8]);
 	} else if (event == 0x000A && length >= 6 + 7) {
 		say("pairing: new long term key stored (bonded)");
 	} else if (event == 0x0011 && length >= 6 + 8) {
