@@ -49,9 +49,12 @@
 #define HCI_UART_H4 0
 
 static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static const char *who = "gatt-peer";
+
 static void say(const char *format, ...)
 {
 	va_list args;
+	printf("%s: ", who);
 	va_start(args, format);
 	vprintf(format, args);
 	va_end(args);
@@ -227,7 +230,7 @@ static int mgmt_open(int index)
 	return 0;
 }
 
-static int setup(const char *name, const uint8_t *adv, uint8_t adv_length)
+static int setup(const char *name, const uint8_t *adv, uint8_t adv_length, int connectable_advert)
 {
 	uint8_t on = 1, off = 0;
 	/* The adapter answers mgmt only once the kernel has set it up: Read Info until it does. */
@@ -241,8 +244,9 @@ static int setup(const char *name, const uint8_t *adv, uint8_t adv_length)
 	strncpy((char *)names, name, 248);
 	int named = mgmt_command(0x000F, names, 260);
 	int powered = mgmt_command(0x0005, &on, 1);
-	/* Add Advertising: instance 1, connectable (the public address, not a random one). */
-	uint8_t params[11 + 31] = { 1, 0x01, 0, 0, 0, 0, 0, 0, 0, adv_length, 0 };
+	/* Add Advertising: instance 1; a connectable one goes out from the public address, a
+	 * sensor's (not connectable) from a non-resolvable random one, as the kernel picks. */
+	uint8_t params[11 + 31] = { 1, connectable_advert ? 0x01 : 0x00, 0, 0, 0, 0, 0, 0, 0, adv_length, 0 };
 	memcpy(params + 11, adv, adv_length);
 	int advertising = mgmt_command(0x003E, params, 11 + adv_length);
 	struct hci_dev_info info = { .dev_id = mgmt_index };
@@ -431,6 +435,7 @@ static int gatt_listen(int index)
 
 static int serve(int index, const char *role)
 {
+	who = role;
 	if (mgmt_open(index) < 0) return 1;
 	signal(SIGUSR1, on_usr1);
 	signal(SIGPIPE, SIG_IGN);
@@ -453,7 +458,7 @@ static int serve(int index, const char *role)
 		length = sizeof data;
 		gatt = 1;
 	}
-	if (setup(name, adv, length) < 0) say("mgmt hci%d: setup failed", index);
+	if (setup(name, adv, length, gatt) < 0) say("mgmt hci%d: setup failed", index);
 	int listener = gatt ? gatt_listen(index) : -1;
 	int link = -1, first_request = 0;
 	time_t last_beat = 0, indicated = 0;
