@@ -25,11 +25,19 @@ once it listens, then serves any number of connections:
   a length that does not match                    dropped (the kernel fails the write)
 
 Faults and events from stdin (or --fault):
-  fault none|auth|silent|already|nobond   auth: Authentication Failed event + status 0x05;
+  fault none|auth|silent|already|nobond|confirm
+                                          auth: Authentication Failed event + status 0x05;
                                           silent: never answer a pairing (timeouts);
-                                          already: answer 0x13; nobond: keys with Store_Hint 0
+                                          already: answer 0x13; nobond: keys with Store_Hint 0;
+                                          confirm: as Debian's 6.1 kernel does, the initiating
+                                          side of a Just Works pairing gets a User Confirmation
+                                          Request (confirm_hint 1) and the pairing waits for
+                                          User Confirmation (Negative) Reply 0x001C/0x001D
   delay SECONDS                           how long a pairing takes
   unpaired MAC [public|random]            a Device Unpaired event (another mgmt user unpaired)
+  readd                                   the adapter removed and added back, as the kernel
+                                          does it: its keys are gone, and Index Added (no
+                                          parameters) goes to every connection
   raw HEX                                 bytes sent as one packet to every connection
   quit
 
@@ -47,8 +55,9 @@ import sys
 import tempfile
 import time
 
-CMD_COMPLETE, CMD_STATUS = 0x0001, 0x0002
+CMD_COMPLETE, CMD_STATUS, EV_INDEX_ADDED = 0x0001, 0x0002, 0x0004
 EV_NEW_LTK, EV_AUTH_FAILED, EV_DEVICE_UNPAIRED, EV_NEW_IRK = 0x000A, 0x0011, 0x0016, 0x0018
+EV_USER_CONFIRM_REQUEST, OP_USER_CONFIRM_REPLY, OP_USER_CONFIRM_NEG_REPLY = 0x000F, 0x001C, 0x001D
 OP_SET_BONDABLE, OP_LOAD_LTK, OP_SET_IO_CAP = 0x0009, 0x0013, 0x0018
 OP_PAIR, OP_CANCEL_PAIR, OP_UNPAIR, OP_LOAD_IRKS = 0x0019, 0x001A, 0x001B, 0x0030
 SETTINGS = (1 << 0) | (1 << 4) | (1 << 9)  # powered, bondable, LE
@@ -141,6 +150,10 @@ class Kernel:
                     return self.complete(conn, index, opcode, 0x0A, addr)  # busy
                 if self.fault == "already" or addr in self.ltks:
                     return self.complete(conn, index, opcode, 0x13, addr)
+                if self.fault == "confirm":
+                    self.send(conn, packet(EV_USER_CONFIRM_REQUEST, index, addr + bytes([1]) + bytes(4)))
+                    self.pending[(conn, addr)] = (None, index)
+                    return
                 due = None if self.fault == "silent" else time.monotonic() + self.delay
                 self.pending[(conn, addr)] = (due, index)
                 return
@@ -157,6 +170,18 @@ class Kernel:
                 if other is not conn and had:
                     self.send(other, packet(EV_DEVICE_UNPAIRED, index, addr))
             return self.complete(conn, index, opcode, 0 if had else 0x06, addr)
+        if opcode in (OP_USER_CONFIRM_REPLY, OP_USER_CONFIRM_NEG_REPLY):
+            addr = bytes(params[0:7])
+            self.log("CONFIRM %s %s" % (mac_text(addr[0:6]), "yes" if opcode == OP_USER_CONFIRM_REPLY else "no"))
+            if length != 7 or (conn, addr) not in self.pending:
+                return self.complete(conn, index, opcode, 0x0D, addr)
+            self.complete(conn, index, opcode, 0, addr)
+            if opcode == OP_USER_CONFIRM_NEG_REPLY:
+                del self.pending[(conn, addr)]
+                self.send(conn, packet(EV_AUTH_FAILED, index, addr + bytes([0x05])))
+                return self.complete(conn, index, OP_PAIR, 0x05, addr)
+            self.pending[(conn, addr)] = (time.monotonic() + self.delay, index)
+            return
         return self.status(conn, index, opcode, 0x01)
 
     def due(self, now):
@@ -198,7 +223,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--socket", help="path to listen on (default: a new temporary directory's mgmt.sock)")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds a pairing takes")
-    parser.add_argument("--fault", default="none", choices=["none", "auth", "silent", "already", "nobond"])
+    parser.add_argument("--fault", default="none", choices=["none", "auth", "silent", "already", "nobond", "confirm"])
     parser.add_argument("--record", help="file to log what arrived to")
     parser.add_argument("--exit-on-eof", action="store_true", help="exit when stdin closes (tests)")
     args = parser.parse_args()
@@ -263,6 +288,10 @@ def main():
                         kernel.ltks.pop(addr, None)
                         kernel.irks.pop(addr, None)
                         kernel.broadcast(packet(EV_DEVICE_UNPAIRED, 0, addr))
+                    elif words[0] == "readd":
+                        kernel.ltks.clear()
+                        kernel.irks.clear()
+                        kernel.broadcast(packet(EV_INDEX_ADDED, 0))
                     elif words[0] == "raw" and len(words) > 1:
                         kernel.broadcast(bytes.fromhex(words[1]))
                     kernel.log("STDIN " + " ".join(words))

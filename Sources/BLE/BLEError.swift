@@ -13,6 +13,8 @@ public enum BLEError: Error, Equatable, Sendable {
     /// Pairing asked of an HCI UART controller (the path in `ble.adapter`), which the
     /// kernel's mgmt API cannot reach.
     case pairingNeedsKernelAdapter(String)
+    /// The kernel adapter was off; it was asked to power up and is tried again shortly.
+    case poweringUp(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum BLEError: Error, Equatable, Sendable {
         case .pairingNeedsKernelAdapter(let path):
             return "pairing needs a kernel adapter (ble.adapter hci0): " + path
                 + " is an HCI UART controller the gateway drives itself, and only the kernel's mgmt API pairs and keeps keys"
+        case .poweringUp(let name):
+            return name + " was off (no bluetoothd powers it): asked the kernel to power it up"
         }
     }
 }

@@ -23,6 +23,10 @@ final class BLEPairing {
     private(set) var authenticationFailures = 0
     /// Keys the kernel said not to keep (the device does not bond).
     private(set) var keysNotKept = 0
+    /// Devices a `pair` is running for: the only ones whose confirmation requests are answered yes.
+    private var pairingNow: Set<BLEAddress> = []
+    /// Times the adapter came back (mgmt Index Added) and was set up again.
+    private(set) var adapterReturns = 0
 
     private let settings: BLESettings
     private let store: ConfigStore
@@ -73,8 +77,10 @@ final class BLEPairing {
         case .failure(let error): return completion(error.description)
         }
         let name = device.address.text
+        pairingNow.insert(device.address)
         let refusal = client.send(.pair(device, capability: settings.ioCapability), timeout: settings.pairTimeout,
                                   cancel: .cancelPair(device)) { [self] outcome in
+            self.pairingNow.remove(device.address)
             switch outcome {
             case .completed(let status, _) where status.isSuccess:
                 self.pairings += 1
@@ -97,7 +103,10 @@ final class BLEPairing {
                            + (reason.hasPrefix("no answer") ? "; cancelled (is the device in range and accepting pairing?)" : ""))
             }
         }
-        if let refusal { completion(refusal) }
+        if let refusal {
+            pairingNow.remove(device.address)
+            completion(refusal)
+        }
     }
 
     /// Unpairs `device` (the kernel drops its keys and the connection) and forgets its kept
@@ -137,6 +146,7 @@ final class BLEPairing {
         object.append("failures", .int(failures))
         object.append("auth_failures", .int(authenticationFailures))
         object.append("keys_not_kept", .int(keysNotKept))
+        object.append("adapter_returns", .int(adapterReturns))
         object.append("pending", .int(client?.pendingCount ?? 0))
         object.append("malformed_packets", .int(client?.channel.malformedPackets ?? 0))
         object.append("unmatched_replies", .int(client?.unmatchedReplies ?? 0))
@@ -168,8 +178,14 @@ final class BLEPairing {
         }
         channel.start()
         self.client = client
-        // Ours is a headless gateway's IO capability; bondable, so devices hand out keys to
-        // keep; and the keys kept, which the kernel lost when it last lost the adapter.
+        setUp(client)
+        log.info("pairing through " + endpoint.label + "; keys of " + String(keys.pairedCount) + " paired devices loaded")
+        return .success(client)
+    }
+
+    /// Ours is a headless gateway's IO capability; bondable, so devices hand out keys to
+    /// keep; and the keys kept, which the kernel lost when it last lost the adapter.
+    private func setUp(_ client: MgmtClient) {
         let setup: [MgmtCommand] = [.setIOCapability(settings.ioCapability), .setBondable(true),
                                     .loadLongTermKeys(keys.longTermKeys), .loadIdentityResolvingKeys(keys.identityKeys)]
         for command in setup {
@@ -182,8 +198,6 @@ final class BLEPairing {
             }
             if let refusal { log.warning(MgmtClient.name(command.opcode) + ": " + refusal) }
         }
-        log.info("pairing through " + endpoint.label + "; keys of " + String(keys.pairedCount) + " paired devices loaded")
-        return .success(client)
     }
 
     private func handle(_ event: MgmtEvent) {
@@ -207,6 +221,26 @@ final class BLEPairing {
         case .authenticationFailed(let device, let status):
             authenticationFailures += 1
             log.warning("authentication with " + device.address.text + " failed: " + status.message)
+        case .userConfirmRequest(let device, let justWorks):
+            // Learned from the kernel (Debian's 6.1): the side that starts a Just Works pairing
+            // is asked too, and the pairing waits for the answer until SMP gives up (30 s).
+            // Yes only to a Just Works request for a pairing `bcms pair` started; anything else
+            // (a number to compare, a device nobody asked to pair) is refused.
+            let accept = justWorks && pairingNow.contains(device.address)
+            guard let client else { return }
+            if !accept { log.warning("pairing with " + device.address.text + ": confirmation request refused") }
+            let refusal = client.send(.userConfirm(device, accept: accept), timeout: BLEPairing.commandTimeout) { [self] outcome in
+                if case .failed(let reason) = outcome { self.log.warning("User Confirmation Reply: " + reason) }
+            }
+            if let refusal { log.warning("User Confirmation Reply: " + refusal) }
+        case .indexAdded:
+            // The adapter was removed and came back (a USB dongle replugged, a UART radio
+            // reset): the kernel starts it with no keys, so a bonded device could no longer
+            // encrypt. The channel stays open across that; set the adapter up again.
+            guard let client else { return }
+            setUp(client)
+            adapterReturns += 1
+            log.info("adapter back: keys of " + String(keys.pairedCount) + " paired devices loaded again")
         case .commandComplete, .commandStatus, .other:
             break
         }

@@ -5,10 +5,43 @@ import Runtime
 /// libbluetooth (BlueZ's C library, no bluetoothd) at the edge: adapter lookup and the raw
 /// HCI socket. The only file of the module that imports CBluetooth.
 public enum BluetoothLibrary {
-    /// The adapter index of `name` (`hci0`), nil when the kernel has no such adapter.
+    /// The adapter index of `name` (`hci0`), nil when the kernel has no such adapter. Down
+    /// adapters count: libbluetooth's hci_devid finds only adapters that are up, and without
+    /// bluetoothd nobody powers one (see `powerOn`).
     public static func deviceID(_ name: String) -> Int32? {
+        if let id = adapterNumber(name) { return sy_hci_dev_state(id) < 0 ? nil : id }
         let id = hci_devid(name)
         return id < 0 ? nil : id
+    }
+
+    /// N of `hciN`, nil for any other name.
+    static func adapterNumber(_ name: String) -> Int32? {
+        let digits = Array(name.utf8.dropFirst(3))
+        guard name.hasPrefix("hci"), !digits.isEmpty, digits.count <= 5 else { return nil }
+        var number: Int32 = 0
+        for digit in digits {
+            guard digit >= 0x30 && digit <= 0x39 else { return nil }
+            number = number * 10 + Int32(digit - 0x30)
+        }
+        return number
+    }
+
+    /// Asks the kernel to power adapter `id` (mgmt Set Powered, not waited for); true if it
+    /// was down. Without bluetoothd nobody else does: the kernel sets a new adapter up, then
+    /// switches it off again after two seconds unless a mgmt user powers it, and a raw socket
+    /// on a down adapter answers every command with ENETDOWN. Sent even when it is up: that
+    /// ends the kernel's two seconds. Through mgmt, so the kernel registers SMP (pairing).
+    public static func powerOn(deviceID id: Int32) throws(BLEError) -> Bool {
+        let wasDown = sy_hci_dev_state(id) == 0
+        let socket = try openMgmtSocket()
+        let packet = MgmtCommand.setPowered(true).packet(index: UInt16(truncatingIfNeeded: id))
+        // The kernel takes a mgmt command whole in the write and powers up after the socket
+        // is gone; the reply is not needed (the caller retries while the adapter is down).
+        let outcome: Result<IOResult<Int>, RuntimeError> = packet.withUnsafeBytes { bytes in
+            do throws(RuntimeError) { return .success(try socket.fd.write(bytes)) } catch { return .failure(error) }
+        }
+        if case .failure(let error) = outcome { throw .system(error) }
+        return wasDown
     }
 
     /// A raw HCI socket bound to adapter `id` (channel RAW, so the kernel keeps the

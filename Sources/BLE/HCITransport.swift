@@ -48,6 +48,7 @@ public final class HCITransport {
             return HCITransport(kind: .uart(path: adapter), owned: nil, serial: port)
         }
         guard let id = BluetoothLibrary.deviceID(adapter) else { throw .noSuchAdapter(adapter) }
+        if try BluetoothLibrary.powerOn(deviceID: id) { throw .poweringUp(adapter) }
         let socket = try BluetoothLibrary.openRawSocket(deviceID: id)
         return HCITransport(kind: .socket(name: adapter), owned: socket, serial: nil)
     }

@@ -148,6 +148,9 @@ final class MgmtClient {
     /// A command's name for messages.
     static func name(_ opcode: UInt16) -> String {
         switch opcode {
+        case MgmtOpcode.setPowered: return "Set Powered"
+        case MgmtOpcode.userConfirmReply: return "User Confirmation Reply"
+        case MgmtOpcode.userConfirmNegativeReply: return "User Confirmation Negative Reply"
         case MgmtOpcode.setBondable: return "Set Bondable"
         case MgmtOpcode.loadLongTermKeys: return "Load Long Term Keys"
         case MgmtOpcode.setIOCapability: return "Set IO Capability"

@@ -16,6 +16,13 @@ public struct MgmtCommand: Equatable {
         MgmtCommand(opcode: MgmtOpcode.setIOCapability, parameters: [capability.rawValue])
     }
 
+    /// Powers the adapter up or down. Through mgmt, not HCIDEVUP: the kernel registers its
+    /// SMP channel only when an adapter known to mgmt is powered up, so an adapter set up with
+    /// a bare HCIDEVUP answers every pairing with "security requested but not available".
+    public static func setPowered(_ on: Bool) -> MgmtCommand {
+        MgmtCommand(opcode: MgmtOpcode.setPowered, parameters: [on ? 1 : 0])
+    }
+
     /// Bondable: pairing asks the device to hand out keys to keep (otherwise Store_Hint is 0).
     public static func setBondable(_ on: Bool) -> MgmtCommand {
         MgmtCommand(opcode: MgmtOpcode.setBondable, parameters: [on ? 1 : 0])
@@ -34,6 +41,12 @@ public struct MgmtCommand: Equatable {
     /// Removes the device's keys from the kernel, disconnecting it first.
     public static func unpair(_ device: MgmtAddress) -> MgmtCommand {
         MgmtCommand(opcode: MgmtOpcode.unpairDevice, parameters: device.wire + [1], device: device)
+    }
+
+    /// Answers a User Confirmation Request: yes (the pairing goes on) or no (it fails).
+    public static func userConfirm(_ device: MgmtAddress, accept: Bool) -> MgmtCommand {
+        MgmtCommand(opcode: accept ? MgmtOpcode.userConfirmReply : MgmtOpcode.userConfirmNegativeReply,
+                    parameters: device.wire, device: device)
     }
 
     /// Replaces the kernel's long term keys with `keys` (it forgets them when the adapter goes).

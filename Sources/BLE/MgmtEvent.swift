@@ -14,6 +14,12 @@ public enum MgmtEvent: Equatable {
     case deviceUnpaired(MgmtAddress)
     /// `{addr_info, u8 status}`: pairing or encryption failed with the device.
     case authenticationFailed(MgmtAddress, status: MgmtStatus)
+    /// `{addr_info, u8 confirm_hint, le32 value}`: the kernel asks whether to go on pairing;
+    /// hint 1 is Just Works (no number to compare).
+    case userConfirmRequest(MgmtAddress, justWorks: Bool)
+    /// No parameters; the packet's index names it: an adapter appeared (again), set up by the
+    /// kernel and knowing nothing of ours (keys, bondable, IO capability).
+    case indexAdded
     /// An event this gateway does not act on.
     case other(code: UInt16)
 
@@ -43,6 +49,11 @@ public enum MgmtEvent: Equatable {
         case MgmtEventCode.authenticationFailed:
             guard p.count == MgmtAddress.wireSize + 1, let device = MgmtAddress(wire: p) else { return nil }
             return .authenticationFailed(device, status: MgmtStatus(p.byte(7)))
+        case MgmtEventCode.indexAdded:
+            return .indexAdded
+        case MgmtEventCode.userConfirmRequest:
+            guard p.count == MgmtAddress.wireSize + 5, let device = MgmtAddress(wire: p) else { return nil }
+            return .userConfirmRequest(device, justWorks: p.byte(7) != 0)
         default:
             return .other(code: packet.code)
         }

@@ -4,3 +4,11 @@
 #include <bluetooth/hci.h>
 #include <bluetooth/hci_lib.h>
 #include <bluetooth/l2cap.h>
+
+/* Whether adapter `id` exists and whether it is up: 1 up, 0 down, -1 no such adapter. */
+static inline int sy_hci_dev_state(int id)
+{
+	struct hci_dev_info info;
+	if (hci_devinfo(id, &info) < 0) return -1;
+	return hci_test_bit(HCI_UP, &info.flags) ? 1 : 0;
+}

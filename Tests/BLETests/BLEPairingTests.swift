@@ -123,6 +123,47 @@ struct BLEPairingTests {
         }
     }
 
+    /// Learned from the kernel (qemu boot test): an adapter that is removed and comes back
+    /// (hotplug) starts with no keys and not bondable, and the mgmt channel, which stays open,
+    /// only hears Index Added. Without setting it up again a bonded cuff cannot encrypt.
+    @Test("an adapter that comes back (Index Added) is set up again with the kept keys")
+    func adapterBackGetsKeysAgain() throws {
+        let hci = try HCISimulator()
+        let mgmt = try MgmtSimulator(delay: 0.2)
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path])
+        let (loop, registry) = (rig.loop, rig.commands)
+        let service = try started(rig, hci: hci)
+        #expect(loop.run(timeout: 5) { mgmt.loaded("irk").count == 1 })
+        #expect(status(bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply) == true)
+        let ltk = try #require(mgmt.longTermKey("A4:C1:38:00:00:01"))
+
+        mgmt.send("readd")
+        #expect(loop.run(timeout: 5) { mgmt.loaded("ltk").count == 2 })
+        #expect(mgmt.loaded("ltk").last == "LOADED ltk 1 A4:C1:38:00:00:01=" + ltk)
+        #expect(mgmt.commands.filter { $0.hasPrefix("0009") }.count == 2, "bondable again")
+        #expect(service.stateJSON()["pairing"]?["adapter_returns"]?.intValue == 1)
+        // The kernel has the key again: pairing once more is "already paired", not a new pairing.
+        let again = bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
+        #expect(status(again) == false && firstError(again).contains("already paired"), "\(String(describing: again))")
+        rig.stop()
+    }
+
+    /// Learned from the kernel (qemu boot test): Debian's 6.1 asks the initiating side of a
+    /// Just Works pairing for a confirmation too, and waits for it until SMP times out.
+    @Test("a Just Works confirmation request during `bcms pair` is answered yes, and the pairing completes")
+    func justWorksConfirmation() throws {
+        let hci = try HCISimulator()
+        let mgmt = try MgmtSimulator(delay: 0.2, fault: "confirm")
+        let rig = try pairingRig(["ble.enabled": "true", "ble.adapter": hci.path, "ble.mgmt_socket": mgmt.path])
+        let (loop, registry) = (rig.loop, rig.commands)
+        _ = try started(rig, hci: hci)
+        let paired = bcms(registry, ["pair", "--address", "A4:C1:38:00:00:01"], loop: loop).reply
+        #expect(status(paired) == true, "\(String(describing: paired))")
+        #expect(mgmt.records.contains("CONFIRM A4:C1:38:00:00:01 yes"))
+        #expect(mgmt.longTermKey("A4:C1:38:00:00:01") != nil)
+        rig.stop()
+    }
+
     @Test("authentication failure: status false with the kernel's reason; nothing kept")
     func authenticationFailure() throws {
         let hci = try HCISimulator()

@@ -65,6 +65,11 @@ struct MgmtCodecTests {
         #expect(event("1600 0000 0700 554433221100 01") == .deviceUnpaired(Self.device))
         #expect(event("1100 0000 0800 554433221100 01 05") == .authenticationFailed(Self.device, status: .authenticationFailed))
         #expect(event("0600 0000 0400 11020000") == .other(code: 0x0006))
+        // Index Added: no parameters, the header's index names the adapter that came back.
+        #expect(event("0400 0000 0000") == .indexAdded)
+        // User Confirmation Request: addr_info, confirm_hint (1: Just Works), le32 value.
+        #expect(event("0f00 0000 0c00 554433221100 01 01 00000000") == .userConfirmRequest(Self.device, justWorks: true))
+        #expect(event("0f00 0000 0b00 554433221100 01 01 000000") == nil)
         #expect(MgmtStatus(0x13).message.contains("already paired"))
         #expect(MgmtStatus(0x04).message.contains("could not connect"))
     }

@@ -20,3 +20,10 @@ if [ -n "$SWITCHYARD_CAN_TAP" ] && [ -e /sys/class/net/can1 ]; then
   /usr/bin/switchyard can-tunnel -b socketcan -i can1 -s 500000 -t tap1 -H "${MQTT_BROKER:-10.0.2.2}" \
     -P "$SWITCHYARD_CAN_TAP" --client-id qemu-can-tap1 > /dev/console 2>&1 &
 fi
+
+# `make qemu-test`'s Bluetooth checks attach a second disk labelled sy-test with test helpers
+# (a GATT peer, never part of an image); its start script brings up their side. Absent otherwise.
+test_disk=$(findfs LABEL=sy-test 2>/dev/null)
+if [ -n "$test_disk" ] && mkdir -p /run/sy-test && mount -t ext4 -o ro "$test_disk" /run/sy-test; then
+  sh /run/sy-test/start.sh > /dev/console 2>&1 &
+fi
