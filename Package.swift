@@ -60,6 +60,8 @@ let services: [Feature] = [
     Feature("OTA", uses: ["Crypto", "Uplink"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state.
     Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN"]),
+    // Time sync before TLS (issue 27): SNTP over a UDP socket in the run loop.
+    Feature("Network", uses: []),
 ]
 
 let package = Package(

@@ -29,6 +29,7 @@ struct EveryKeyRefusesABadValueTests {
         "bmw.gcid": "written by `bmw login`", "bmw.scope": "written by `bmw login`",
         "skoda.vins": "VINs, checked against the account", "skoda.refresh_token": "a secret",
         "skoda.fcm_token": "a secret", "web.username": "any user name", "web.password": "a secret",
+        "time.servers": "host or host:port items; the network service refuses a bad one at start, naming it",
     ]
 
     /// A value `kind` refuses.
