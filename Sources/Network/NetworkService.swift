@@ -31,6 +31,11 @@ public final class NetworkService: Service {
     var stepClock: (Int64) -> Bool = { TimeSync.stepSystemClock(by: $0) }
     /// The DHCP servers file; tests point it elsewhere.
     var dhcpServersPath: String? = NetworkService.dhcpServersPath
+    /// What the image's rcS found on /data at boot (`clean`, `repaired`, `damaged`, `absent`).
+    public static let dataStatePath = "/run/switchyard/data-state"
+    var dataStatePath = NetworkService.dataStatePath
+    /// The data partition's state as rcS left it, read once at start; nil off the image.
+    private var dataState: String?
 
     public init(context: ServiceContext) {
         self.context = context
@@ -56,6 +61,7 @@ public final class NetworkService: Service {
         do throws(RuntimeError) { try sync.start() } catch { throw .runtime(error) }
         self.sync = sync
         started = true
+        readDataState()
         // A restart of this service after a setting changed keeps a clock already synchronised.
         if ClockTrust.state != .synchronised {
             ClockTrust.set(.waiting)
@@ -80,6 +86,21 @@ public final class NetworkService: Service {
         started = false
         // Nothing synchronises the clock any more: TLS must not wait for what will not come.
         if ClockTrust.state == .waiting { ClockTrust.set(.unmanaged) }
+    }
+
+    /// An unrepairable /data runs the gateway on a copy of its settings in RAM: a person must
+    /// repair the card, so the LED shows a fault and `state` says why.
+    private func readDataState() {
+        let bytes: [UInt8]?
+        do throws(RuntimeError) { bytes = try FileSystem.read(dataStatePath, limit: 64) } catch { bytes = nil }
+        guard let bytes else { return }
+        let state = String(decoding: bytes.filter { $0 != 0x0A }, as: UTF8.self)
+        dataState = state
+        if state == "damaged" {
+            context.log.error("the data partition could not be repaired at boot: running on settings in RAM, "
+                              + "changes are lost at reboot; repair the card with e2fsck -f")
+            context.report(attention: .fault)
+        }
     }
 
     private func syncChanged() {
@@ -114,8 +135,9 @@ public final class NetworkService: Service {
         if let problem = sync?.lastProblem { clock.append("problem", .string(problem)) }
         clock.append("rounds", .int(sync?.rounds ?? 0))
         clock.append("dropped", .int(sync?.dropped ?? 0))
-        var object = JSONObject(minimumCapacity: 1)
+        var object = JSONObject(minimumCapacity: 2)
         object.append("clock", .object(clock))
+        if let dataState { object.append("data_partition", .string(dataState)) }
         return .object(object)
     }
 

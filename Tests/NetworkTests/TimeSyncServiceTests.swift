@@ -59,6 +59,31 @@ struct TimeSyncServiceTests {
         #expect(ClockTrust.allowsTLS)
     }
 
+    @Test func aDamagedDataPartitionShowsAFaultAndSaysSo() throws {
+        let rig = try ServiceRig(descriptor: NetworkService.descriptor,
+                                 settings: ["network.enabled": "true", "time.servers": "no-such-host.invalid"],
+                                 broker: false)
+        defer { ClockTrust.set(.unmanaged) }
+        let context = rig.context()
+        let service = NetworkService(context: context)
+        service.stepClock = { _ in false }
+        service.dhcpServersPath = nil
+        service.dataStatePath = rig.directory.file("data-state")
+        try "damaged\n".write(toFile: service.dataStatePath, atomically: true, encoding: .utf8)
+        try service.start()
+        #expect(context.attention == .fault)
+        #expect(service.stateJSON().description.contains("\"data_partition\":\"damaged\""))
+        service.stop()
+
+        try "repaired\n".write(toFile: service.dataStatePath, atomically: true, encoding: .utf8)
+        let next = NetworkService(context: rig.context())
+        next.dhcpServersPath = nil
+        next.dataStatePath = service.dataStatePath
+        try next.start()
+        #expect(next.stateJSON().description.contains("\"data_partition\":\"repaired\""))
+        next.stop()
+    }
+
     @Test func aBadServerSettingFailsTheStartNamingTheKey() throws {
         let rig = try ServiceRig(descriptor: NetworkService.descriptor,
                                  settings: ["network.enabled": "true", "time.servers": "pool.ntp.org:99999"],

@@ -20,3 +20,18 @@ if [ -n "$SWITCHYARD_CAN_TAP" ] && [ -e /sys/class/net/can1 ]; then
   /usr/bin/switchyard can-tunnel -b socketcan -i can1 -s 500000 -t tap1 -H "${MQTT_BROKER:-10.0.2.2}" \
     -P "$SWITCHYARD_CAN_TAP" --client-id qemu-can-tap1 > /dev/console 2>&1 &
 fi
+
+# The boot test's watchdog check (issue 27) gives SWITCHYARD_TEST_FREEZE=<port>: a watcher asks
+# the test on the host (10.0.2.2:<port>) every second; on "freeze" it stops the supervisor
+# with SIGSTOP, as a hung supervisor would be, and the hardware watchdog must reset the board.
+if [ -n "$SWITCHYARD_TEST_FREEZE" ]; then
+  (
+    while [ "$(nc 10.0.2.2 "$SWITCHYARD_TEST_FREEZE" </dev/null 2>/dev/null)" != freeze ]; do sleep 1; done
+    for process in /proc/[0-9]*; do
+      if tr '\0' ' ' < "$process/cmdline" 2>/dev/null | grep -q '^/usr/bin/switchyard supervise'; then
+        echo "switchyard test: SIGSTOP to the supervisor (pid ${process#/proc/})" > /dev/console
+        kill -STOP "${process#/proc/}"
+      fi
+    done
+  ) &
+fi
