@@ -24,6 +24,8 @@ public final class NetworkService: Service {
     private let servers: [TimeServer]
     private let settingsProblem: String?
     private let saved: SavedClock
+    /// `time.tls_waits`: whether this service closes `ClockTrust` until its first sync.
+    private let tlsWaits: Bool
     private var sync: TimeSync?
     private var saveTask: FixedRateTask?
     private var started = false
@@ -40,6 +42,7 @@ public final class NetworkService: Service {
     public init(context: ServiceContext) {
         self.context = context
         saved = SavedClock(dataDirectory: context.store.dataDirectory)
+        tlsWaits = context.store.value(NetworkConfigKeys.tlsWaits)
         var servers: [TimeServer] = []
         var problem: String? = nil
         for text in context.store.value(NetworkConfigKeys.timeServers) {
@@ -64,10 +67,10 @@ public final class NetworkService: Service {
         readDataState()
         // A restart of this service after a setting changed keeps a clock already synchronised.
         if ClockTrust.state != .synchronised {
-            ClockTrust.set(.waiting)
-            context.log.info("clock not synchronised yet: TLS connections wait for it (time.servers "
-                             + servers.map { $0.description }.joined(separator: ", ") + ")")
-            context.report(.degraded("clock not synchronised yet; TLS connections wait"))
+            if tlsWaits { ClockTrust.set(.waiting) }
+            context.log.info("clock not synchronised yet (time.servers " + servers.map { $0.description }.joined(separator: ", ")
+                             + (tlsWaits ? "): TLS connections wait for it" : ")"))
+            context.report(.degraded("clock not synchronised yet" + (tlsWaits ? "; TLS connections wait" : "")))
         } else {
             context.report(.ok)
         }
@@ -78,7 +81,7 @@ public final class NetworkService: Service {
 
     public func stop() {
         guard started else { return }
-        if ClockTrust.state == .synchronised { saveClock() }
+        if sync?.lastSync != nil { saveClock() }
         sync?.stop()
         sync = nil
         saveTask?.cancel()
@@ -108,7 +111,7 @@ public final class NetworkService: Service {
             if case .ok = context.health {} else { context.report(.ok) }
             saveClock()
         } else if let problem = sync?.lastProblem {
-            context.report(.degraded("clock not synchronised (" + problem + "); TLS connections wait"))
+            context.report(.degraded("clock not synchronised (" + problem + ")" + (tlsWaits ? "; TLS connections wait" : "")))
         }
         context.stateChanged()
     }
@@ -121,7 +124,7 @@ public final class NetworkService: Service {
 
     public func stateJSON() -> JSONValue {
         var clock = JSONObject(minimumCapacity: 8)
-        clock.append("synchronised", .bool(ClockTrust.state == .synchronised))
+        clock.append("synchronised", .bool(ClockTrust.state == .synchronised || sync?.lastSync != nil))
         clock.append("trust", .string(ClockTrust.state.name))
         clock.append("time", .string(WallClock.iso8601(millisecondsSinceEpoch: WallClock.millisecondsSinceEpoch())))
         clock.append("servers", .array(servers.map { .string($0.description) }))

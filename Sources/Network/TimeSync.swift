@@ -81,7 +81,12 @@ final class TimeSync {
         let lookup = HostLookup(hosts: asked.map { $0.host })
         self.lookup = lookup
         do throws(RuntimeError) {
-            try lookup.start(loop: loop) { [self] addresses in self.send(to: addresses) }
+            guard try lookup.start(loop: loop, finished: { [self] addresses in self.send(to: addresses) }) else {
+                // An earlier lookup (of a stopped service) still waits for DNS.
+                self.lookup = nil
+                nextTimer = loop.after(.seconds(1)) { [self] in self.beginRound() }
+                return
+            }
         } catch {
             finishRound(problem: "cannot start the name lookup: " + error.description)
             return
@@ -170,7 +175,8 @@ final class TimeSync {
                         delayMicros: reply.delay(sent: sent, arrived: arrived), atMicros: WallClock.microsecondsSinceEpoch())
         lastProblem = nil
         if first { log.info("clock synchronised with " + server + " (stratum " + String(reply.stratum) + ")") }
-        ClockTrust.set(.synchronised)
+        // Only the service that closed the gate (time.tls_waits) opens it.
+        if ClockTrust.state == .waiting { ClockTrust.set(.synchronised) }
         pending.removeAll()
         roundTimer?.cancel()
         retryDelay = .seconds(2)

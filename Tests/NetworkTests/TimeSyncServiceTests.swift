@@ -14,7 +14,7 @@ struct TimeSyncServiceTests {
     @Test func aServerAheadIsBelievedTheStepRecordedAndTLSAllowed() throws {
         let server = try ToolSimulator("sntp-server.py", ["--offset", "100"])
         let rig = try ServiceRig(descriptor: NetworkService.descriptor,
-                                 settings: ["network.enabled": "true", "time.servers": "127.0.0.1:" + server.firstLine],
+                                 settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "127.0.0.1:" + server.firstLine],
                                  broker: false)
         defer { ClockTrust.set(.unmanaged) }
         let service = NetworkService(context: rig.context())
@@ -38,7 +38,7 @@ struct TimeSyncServiceTests {
 
     @Test func noServerKeepsTLSWaitingAndSaysSo() throws {
         let rig = try ServiceRig(descriptor: NetworkService.descriptor,
-                                 settings: ["network.enabled": "true", "time.servers": "no-such-host.invalid"],
+                                 settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "no-such-host.invalid"],
                                  broker: false)
         defer { ClockTrust.set(.unmanaged) }
         let context = rig.context()
@@ -59,9 +59,24 @@ struct TimeSyncServiceTests {
         #expect(ClockTrust.allowsTLS)
     }
 
-    @Test func aDamagedDataPartitionShowsAFaultAndSaysSo() throws {
+    @Test func withoutTLSWaitsTheGateStaysOpen() throws {
         let rig = try ServiceRig(descriptor: NetworkService.descriptor,
                                  settings: ["network.enabled": "true", "time.servers": "no-such-host.invalid"],
+                                 broker: false)
+        defer { ClockTrust.set(.unmanaged) }
+        let service = NetworkService(context: rig.context())
+        service.stepClock = { _ in false }
+        service.dhcpServersPath = nil
+        try service.start()
+        #expect(ClockTrust.state == .unmanaged)
+        #expect(rig.run(timeout: 20) { service.stateJSON().description.contains("\"problem\"") })
+        #expect(ClockTrust.allowsTLS)
+        service.stop()
+    }
+
+    @Test func aDamagedDataPartitionShowsAFaultAndSaysSo() throws {
+        let rig = try ServiceRig(descriptor: NetworkService.descriptor,
+                                 settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "no-such-host.invalid"],
                                  broker: false)
         defer { ClockTrust.set(.unmanaged) }
         let context = rig.context()
@@ -86,7 +101,7 @@ struct TimeSyncServiceTests {
 
     @Test func aBadServerSettingFailsTheStartNamingTheKey() throws {
         let rig = try ServiceRig(descriptor: NetworkService.descriptor,
-                                 settings: ["network.enabled": "true", "time.servers": "pool.ntp.org:99999"],
+                                 settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "pool.ntp.org:99999"],
                                  broker: false)
         defer { ClockTrust.set(.unmanaged) }
         let service = NetworkService(context: rig.context())
