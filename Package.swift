@@ -61,6 +61,8 @@ let services: [Feature] = [
     Feature("OTA", uses: ["Crypto", "Uplink", "CZstd"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state, and set settings with the console's `set`.
     Feature("Web", uses: ["CMicroHTTPD", "Crypto"], testsUse: ["CAN", "Console"]),
+    // Time sync before TLS (issue 27): SNTP over a UDP socket in the run loop.
+    Feature("Network", uses: []),
 ]
 
 let package = Package(

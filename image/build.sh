@@ -11,7 +11,9 @@
 #                             (/data/switchyard/ota), logs (/data/log); rw
 #
 # Usage: image/build.sh BOARD FIRMWARE OUTPUT
-# Environment: SWITCHYARD_CACHE (default /var/cache/switchyard) for the .deb files.
+# Environment: SWITCHYARD_CACHE (default /var/cache/switchyard) for the .deb files;
+# SOURCE_DATE_EPOCH (default: the last commit's time) is the floor the image's clock never
+# starts below (a Pi has no real-time clock: rcS restores the saved time, else this).
 set -euo pipefail
 board=$1 firmware=$2 output=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -78,6 +80,15 @@ python3 "$here/select-modules.py" "$pkgs" "$version" "$root" "$here/modules-boot
 depmod -b "$root" "$version"
 grep -hv '^#' "$here/modules-gateway.txt" | awk 'NF' > "$root/etc/switchyard/modules"
 install -m 0755 "$firmware" "$root/usr/bin/switchyard"
+# /data's check before it is mounted (rcS): e2fsck from Debian's e2fsck-static, no libraries.
+install -m 0755 "$pkgs/sbin/e2fsck.static" "$root/sbin/e2fsck"
+# The onboard radios' firmware the board lists (brcmfmac Wi-Fi, Bluetooth patch files), links
+# resolved: the kernel asks for these exact names under /lib/firmware.
+for blob in ${IMAGE_RADIO_FIRMWARE:-}; do
+  mkdir -p "$root/lib/firmware/$(dirname "$blob")"
+  cp -L "$pkgs/lib/firmware/$blob" "$root/lib/firmware/$blob"
+done
+build_time=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 # Busybox style: the BCMS client and daemon are the same binary under their own names.
 ln -s switchyard "$root/usr/bin/bcms"
 ln -s switchyard "$root/usr/bin/bcms-daemon"
@@ -85,9 +96,13 @@ for profile in "$repo"/board/*/defaults.conf; do
   cp "$profile" "$root/etc/switchyard/boards/$(basename "$(dirname "$profile")").conf"
 done
 [[ -f $board_dir/init.sh ]] && cp "$board_dir/init.sh" "$root/etc/switchyard/board-init.sh"
-printf 'IMAGE_BOARD=%s\nIMAGE_KERNEL=%s\n' "$board" "$version" > "$root/etc/switchyard/image.env"
+printf 'IMAGE_BOARD=%s\nIMAGE_KERNEL=%s\nIMAGE_BUILD_TIME=%s\n' "$board" "$version" "$build_time" > "$root/etc/switchyard/image.env"
 ln -s /data/switchyard "$root/var/lib/switchyard"
 ln -s /run/resolv.conf "$root/etc/resolv.conf"
+# e2fsck asks /etc/mtab whether the partition is mounted; and a board without a real-time
+# clock must not make it treat "last mounted in the future" as damage.
+ln -s /proc/mounts "$root/etc/mtab"
+printf '[options]\n\tbroken_system_clock = 1\n' > "$root/etc/e2fsck.conf"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 # TLS brokers: the host's Debian CA bundle (ca-certificates is architecture-independent).

@@ -3,6 +3,9 @@
 #   linux-image-<abi>-arm64  kernel, device trees (Broadcom ones included), modules
 #   raspi-firmware           the Pi's GPU boot files (non-free-firmware; see toolchain/image-packages.sh)
 #   busybox-static           the only userland besides our firmware: sh, mount, modprobe, ip, udhcpc
+#   e2fsck-static            e2fsck.static, run on /data before it is mounted (issue 27)
+#   firmware-brcm80211       the Pi's onboard Wi-Fi firmware (brcmfmac), non-free-firmware
+#   bluez-firmware           the Pi's onboard Bluetooth patch files (BCM43430A1.hcd, ...), non-free-firmware
 # `apt-get download` needs no root and installs nothing; a package already in the cache is
 # not fetched again. Prints the .deb paths, one per line, in the order above.
 #
@@ -18,12 +21,13 @@ if [[ -z $kernel ]]; then
   echo "fetch-debs: apt knows no linux-image-arm64:arm64; run toolchain/setup (adds arm64) and apt-get update" >&2
   exit 1
 fi
-packages=("$kernel:arm64" "raspi-firmware" "busybox-static:arm64")
+packages=("$kernel:arm64" "raspi-firmware" "busybox-static:arm64" "e2fsck-static:arm64" "firmware-brcm80211"
+          "bluez-firmware")
 
 for spec in "${packages[@]}"; do
   name=${spec%%:*}
   arch=arm64
-  [[ $name == raspi-firmware ]] && arch=all   # architecture-independent boot blobs
+  [[ $spec == *:arm64 ]] || arch=all   # architecture-independent firmware blobs
   version=$(apt-cache policy "$spec" | awk '/Candidate:/ { print $2 }')
   if [[ -z $version || $version == "(none)" ]]; then
     echo "fetch-debs: no candidate for $spec (raspi-firmware needs non-free-firmware: toolchain/image-packages.sh)" >&2

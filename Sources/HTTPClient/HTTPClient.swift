@@ -19,6 +19,10 @@ public final class HTTPClient {
     var transfers: [HTTPTransferID: HTTPTransfer] = [:]
     var socketWatches: [Int32: IOWatch] = [:]
     var timer: OneShotTimer?
+    /// HTTPS requests made before the clock was synchronised: added to curl once it is
+    /// (ClockTrust), so their handshake does not fail "certificate not yet valid".
+    var heldForClock: [HTTPTransferID] = []
+    var clockTimer: OneShotTimer?
     private var nextID: UInt64 = 1
     private var closed = false
     let log = Logger("http")
@@ -72,6 +76,12 @@ public final class HTTPClient {
                                     completion: completion)
         try configure(transfer, for: request)
         transfers[id] = transfer
+        if !ClockTrust.allowsTLS && request.url.hasPrefix("https:") {
+            if heldForClock.isEmpty { log.info("HTTPS waits for the clock to be synchronised") }
+            heldForClock.append(id)
+            clockTimer = clockTimer ?? loop.after(.seconds(1)) { [self] in self.releaseHeld() }
+            return id
+        }
         let added = curl_multi_add_handle(multi, easy)
         guard added == CURLM_OK else {
             transfers[id] = nil
@@ -81,9 +91,31 @@ public final class HTTPClient {
         return id
     }
 
+    /// Adds the held HTTPS requests to curl once the clock is trusted; looks again in 1 s before.
+    private func releaseHeld() {
+        clockTimer = nil
+        guard ClockTrust.allowsTLS else {
+            clockTimer = loop.after(.seconds(1)) { [self] in self.releaseHeld() }
+            return
+        }
+        let held = heldForClock
+        heldForClock.removeAll()
+        for id in held {
+            guard let transfer = transfers[id] else { continue }
+            let added = curl_multi_add_handle(multi, transfer.easy)
+            if added != CURLM_OK {
+                transfers[id] = nil
+                failedCount += 1
+                transfer.completion(.failure(.curl(code: Int32(truncatingIfNeeded: added.rawValue),
+                                                    message: "curl_multi_add_handle failed")))
+            }
+        }
+    }
+
     /// Stops request `id` if it is still running; its completion is never called.
     public func cancel(_ id: HTTPTransferID) {
         guard let transfer = transfers.removeValue(forKey: id) else { return }
+        heldForClock.removeAll { $0 == id }
         curl_multi_remove_handle(multi, transfer.easy)
         cancelledCount += 1
     }
@@ -97,6 +129,8 @@ public final class HTTPClient {
         socketWatches.removeAll()
         timer?.cancel()
         timer = nil
+        clockTimer?.cancel()
+        clockTimer = nil
         closed = true
     }
 }

@@ -15,7 +15,7 @@ public final class OTAService: Service {
     public static func descriptor(version: String) -> ServiceDescriptor {
         ServiceDescriptor(
             name: "ota", summary: "Signed A/B firmware updates over MQTT (switchyard ota push), rolled back if unhealthy.",
-            enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all,
+            enabled: OTAConfigKeys.enabled, keys: OTAConfigKeys.all + WatchdogConfigKeys.all,
             commands: [OTACommand.command, SuperviseCommand.command, FleetCommand.command],
             make: { context in OTAService(context: context, builtVersion: version) })
     }

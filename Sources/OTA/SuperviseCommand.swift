@@ -99,10 +99,13 @@ enum SuperviseCommand {
                                         safeModeAfter: safeModeAfter)
         loop.handleSignals(signals) { signal in supervisor.handle(signal) }
         supervisor.start()
+        // Issue 27: armed while this loop runs; a run ending in an error leaves it armed on purpose.
+        let watchdog = WatchdogFeeder.start(seconds: store.value(WatchdogConfigKeys.timeout), loop: loop)
         do throws(RuntimeError) { try loop.run() } catch {
             Output.error("switchyard supervise: \(error.description)")
             return 1
         }
+        watchdog?.closeCleanly()
         return 0
     }
 }

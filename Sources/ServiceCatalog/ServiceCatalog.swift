@@ -3,6 +3,7 @@ import BLE
 import Board
 import CAN
 import CarData
+import Network
 import OTA
 import ServiceKit
 import Skoda
@@ -28,6 +29,8 @@ public enum ServiceCatalog {
     /// The services, in start order (stopped in reverse). Computed: a descriptor holds its
     /// factory closure, which is no value to share between threads as a global.
     public static var services: [ServiceDescriptor] {[
+        // First: it decides whether TLS connections may start (ClockTrust).
+        NetworkService.descriptor,
         BenchlabService.descriptor,
         CANService.descriptor,
         SkodaService.descriptor,

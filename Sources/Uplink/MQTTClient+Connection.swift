@@ -83,6 +83,18 @@ extension MQTTClient {
             setState(.paused)
             return
         }
+        // A TLS handshake against a clock still at the image's build time fails "certificate
+        // not yet valid" and backs off for minutes: wait for time sync instead (ClockTrust).
+        if settings.tls != nil && !ClockTrust.allowsTLS {
+            if !waitingForClockLogged {
+                log.info("waiting for the clock to be synchronised before connecting over TLS")
+                waitingForClockLogged = true
+            }
+            setState(.waitingToReconnect)
+            reconnectTimer = loop.after(.seconds(1)) { [self] in self.beginConnect() }
+            return
+        }
+        waitingForClockLogged = false
         setState(.connecting)
         refusal = nil
         closingOnPurpose = false

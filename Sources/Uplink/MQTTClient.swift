@@ -75,6 +75,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     var delayOverride: Interval?
     // The refusal a CONNACK carried, reported when the connection then closes.
     var refusal: MQTTReasonCode?
+    /// Whether "waiting for the clock" was logged for the current wait (ClockTrust).
+    var waitingForClockLogged = false
     var attempt: ConnectAttempt?
     var connectThread: WorkerThread?
     // The paused flag `apply` found, restored once the new session takes over.

@@ -30,6 +30,7 @@ struct EveryKeyRefusesABadValueTests {
         "skoda.vins": "VINs, checked against the account", "skoda.refresh_token": "a secret",
         "skoda.fcm_token": "a secret", "web.username": "any user name", "web.password": "a secret",
         "ota.group": "empty (no group) or a group name, checked by the OTA service at start",
+        "time.servers": "host or host:port items; the network service refuses a bad one at start, naming it",
     ]
 
     /// A value `kind` refuses.

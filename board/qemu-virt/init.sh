@@ -27,3 +27,18 @@ test_disk=$(findfs LABEL=sy-test 2>/dev/null)
 if [ -n "$test_disk" ] && mkdir -p /run/sy-test && mount -t ext4 -o ro "$test_disk" /run/sy-test; then
   sh /run/sy-test/start.sh > /dev/console 2>&1 &
 fi
+
+# The boot test's watchdog check (issue 27) gives SWITCHYARD_TEST_FREEZE=<port>: a watcher asks
+# the test on the host (10.0.2.2:<port>) every second; on "freeze" it stops the supervisor
+# with SIGSTOP, as a hung supervisor would be, and the hardware watchdog must reset the board.
+if [ -n "$SWITCHYARD_TEST_FREEZE" ]; then
+  (
+    while [ "$(nc 10.0.2.2 "$SWITCHYARD_TEST_FREEZE" </dev/null 2>/dev/null)" != freeze ]; do sleep 1; done
+    for process in /proc/[0-9]*; do
+      if tr '\0' ' ' < "$process/cmdline" 2>/dev/null | grep -q '^/usr/bin/switchyard supervise'; then
+        echo "switchyard test: SIGSTOP to the supervisor (pid ${process#/proc/})" > /dev/console
+        kill -STOP "${process#/proc/}"
+      fi
+    done
+  ) &
+fi

@@ -122,8 +122,26 @@ def check_image(path, work):
         version = re.search(r"IMAGE_KERNEL=(\S+)", image_env)
         modules = debugfs(f"cat /lib/modules/{version.group(1) if version else '?'}/modules.dep")
         for module in ("vcan.ko", "can-raw.ko", "can-dev.ko", "mcp251x.ko", "btusb.ko", "cdc-acm.ko", "ftdi_sio.ko",
-                       "virtio_net.ko"):
+                       "virtio_net.ko", "bcm2835_wdt.ko", "i6300esb.ko", "hci_uart.ko", "btbcm.ko"):
             check(tag + "modules.dep lists " + module, re.search(r"/" + re.escape(module) + ":", modules))
+        # Issue 27: /data's check, the clock's floor, the onboard radios' firmware.
+        e2fsck = debugfs("stat /sbin/e2fsck")
+        check(tag + "root has /sbin/e2fsck (e2fsck-static) and /etc/e2fsck.conf",
+              "Inode:" in e2fsck and "Fast link" not in e2fsck and "Inode:" in debugfs("stat /etc/e2fsck.conf"))
+        check(tag + "image.env carries the build time (the clock's floor at boot)",
+              re.search(r"IMAGE_BUILD_TIME=\d{10}\n", image_env), image_env)
+        radio = env.get("IMAGE_RADIO_FIRMWARE", [])
+        for blob in radio:
+            stat = debugfs("stat /lib/firmware/" + blob)
+            size = re.search(r"Size: (\d+)", stat)
+            check(tag + "onboard radio firmware /lib/firmware/" + blob,
+                  "Type: regular" in stat and size and int(size.group(1)) > 0, stat[:120])
+        if board in ("rpi3", "rpi4", "rpi5"):
+            check(tag + "the onboard Wi-Fi (brcmfmac .bin, .clm_blob, nvram) and Bluetooth (.hcd) files are listed",
+                  any(b.endswith("-sdio.bin") for b in radio) and any(b.endswith(".clm_blob") for b in radio)
+                  and any(b.endswith(".txt") for b in radio) and any(b.endswith(".hcd") for b in radio), radio)
+        if board == "zero2w":
+            check(tag + "the onboard Bluetooth patch (BCM43430B0.hcd) is listed", "brcm/BCM43430B0.hcd" in radio, radio)
         binary = os.path.join(work, board + "-switchyard")
         debugfs(f"dump /usr/bin/switchyard {binary}")
         kind = run(["file", "-b", binary]).decode() if os.path.exists(binary) else "missing"

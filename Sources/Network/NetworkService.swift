@@ -1,0 +1,157 @@
+import JSON
+import Runtime
+import ServiceKit
+import Store
+
+/// Issue 27: the gateway's clock on boards without a real-time clock. SNTP against
+/// `time.servers` and the DHCP lease's servers (`TimeSync`); until the first success
+/// `ClockTrust` holds TLS connections back, the service reports itself degraded (the LED and
+/// `state` say so) and the log says why. The time is saved to `<data>/clock` on every sync,
+/// every 10 minutes and at stop, for the image to restore at the next boot.
+public final class NetworkService: Service {
+    /// The catalogue's entry.
+    public static var descriptor: ServiceDescriptor {
+        ServiceDescriptor(
+            name: "network", summary: "Time sync (SNTP) before TLS; the last known time kept on /data.",
+            enabled: NetworkConfigKeys.enabled, keys: NetworkConfigKeys.all,
+            make: { context in NetworkService(context: context) })
+    }
+
+    /// Where udhcpc's hook writes the lease's NTP servers (image/rootfs/usr/share/udhcpc).
+    public static let dhcpServersPath = "/run/switchyard/ntp-servers"
+
+    let context: ServiceContext
+    private let servers: [TimeServer]
+    private let settingsProblem: String?
+    private let saved: SavedClock
+    /// `time.tls_waits`: whether this service closes `ClockTrust` until its first sync.
+    private let tlsWaits: Bool
+    private var sync: TimeSync?
+    private var saveTask: FixedRateTask?
+    private var started = false
+    /// Replaces the system clock step in tests (which must never set the machine's clock).
+    var stepClock: (Int64) -> Bool = { TimeSync.stepSystemClock(by: $0) }
+    /// The DHCP servers file; tests point it elsewhere.
+    var dhcpServersPath: String? = NetworkService.dhcpServersPath
+    /// What the image's rcS found on /data at boot (`clean`, `repaired`, `damaged`, `absent`).
+    public static let dataStatePath = "/run/switchyard/data-state"
+    var dataStatePath = NetworkService.dataStatePath
+    /// The data partition's state as rcS left it, read once at start; nil off the image.
+    private var dataState: String?
+
+    public init(context: ServiceContext) {
+        self.context = context
+        saved = SavedClock(dataDirectory: context.store.dataDirectory)
+        tlsWaits = context.store.value(NetworkConfigKeys.tlsWaits)
+        var servers: [TimeServer] = []
+        var problem: String? = nil
+        for text in context.store.value(NetworkConfigKeys.timeServers) {
+            do throws(NetworkError) { servers.append(try TimeServer(text)) } catch {
+                problem = error.description
+            }
+        }
+        if servers.isEmpty && problem == nil { problem = "no time server configured" }
+        self.servers = servers
+        settingsProblem = problem
+    }
+
+    public func start() throws(ServiceError) {
+        guard !started else { return }
+        if let settingsProblem { throw .invalidSetting(key: NetworkConfigKeys.timeServers.name, reason: settingsProblem) }
+        let sync = TimeSync(servers: servers, interval: context.store.value(NetworkConfigKeys.interval),
+                            dhcpServersPath: dhcpServersPath, loop: context.loop, log: context.log,
+                            stepClock: stepClock) { [self] in self.syncChanged() }
+        do throws(RuntimeError) { try sync.start() } catch { throw .runtime(error) }
+        self.sync = sync
+        started = true
+        readDataState()
+        // A restart of this service after a setting changed keeps a clock already synchronised.
+        if ClockTrust.state != .synchronised {
+            if tlsWaits { ClockTrust.set(.waiting) }
+            context.log.info("clock not synchronised yet (time.servers " + servers.map { $0.description }.joined(separator: ", ")
+                             + (tlsWaits ? "): TLS connections wait for it" : ")"))
+            context.report(.degraded("clock not synchronised yet" + (tlsWaits ? "; TLS connections wait" : "")))
+        } else {
+            context.report(.ok)
+        }
+        saveTask = context.loop.addTask("clock save", every: .seconds(600), firstDelay: .seconds(600)) { [self] in
+            self.saveClock()
+        }
+    }
+
+    public func stop() {
+        guard started else { return }
+        if sync?.lastSync != nil { saveClock() }
+        sync?.stop()
+        sync = nil
+        saveTask?.cancel()
+        saveTask = nil
+        started = false
+        // Nothing synchronises the clock any more: TLS must not wait for what will not come.
+        if ClockTrust.state == .waiting { ClockTrust.set(.unmanaged) }
+    }
+
+    /// An unrepairable /data runs the gateway on a copy of its settings in RAM: a person must
+    /// repair the card, so the LED shows a fault and `state` says why.
+    private func readDataState() {
+        let bytes: [UInt8]?
+        do throws(RuntimeError) { bytes = try FileSystem.read(dataStatePath, limit: 64) } catch { bytes = nil }
+        guard let bytes else { return }
+        let state = String(decoding: bytes.filter { $0 != 0x0A }, as: UTF8.self)
+        dataState = state
+        if state == "damaged" {
+            context.log.error("the data partition could not be repaired at boot: running on settings in RAM, "
+                              + "changes are lost at reboot; repair the card with e2fsck -f")
+            context.report(attention: .fault)
+        }
+    }
+
+    private func syncChanged() {
+        if let sync, sync.lastSync != nil {
+            if case .ok = context.health {} else { context.report(.ok) }
+            saveClock()
+        } else if let problem = sync?.lastProblem {
+            context.report(.degraded("clock not synchronised (" + problem + ")" + (tlsWaits ? "; TLS connections wait" : "")))
+        }
+        context.stateChanged()
+    }
+
+    private func saveClock() {
+        do throws(RuntimeError) { try saved.save() } catch {
+            context.log.warning("cannot save the time to " + saved.path + ": " + error.description)
+        }
+    }
+
+    public func stateJSON() -> JSONValue {
+        var clock = JSONObject(minimumCapacity: 8)
+        clock.append("synchronised", .bool(ClockTrust.state == .synchronised || sync?.lastSync != nil))
+        clock.append("trust", .string(ClockTrust.state.name))
+        clock.append("time", .string(WallClock.iso8601(millisecondsSinceEpoch: WallClock.millisecondsSinceEpoch())))
+        clock.append("servers", .array(servers.map { .string($0.description) }))
+        if let last = sync?.lastSync {
+            clock.append("server", .string(last.server))
+            clock.append("stratum", .int(Int(last.stratum)))
+            clock.append("offset_ms", .int(Int(last.offsetMicros / 1000)))
+            clock.append("delay_ms", .int(Int(last.delayMicros / 1000)))
+            clock.append("last_sync", .string(WallClock.iso8601(millisecondsSinceEpoch: last.atMicros / 1000)))
+        }
+        if let problem = sync?.lastProblem { clock.append("problem", .string(problem)) }
+        clock.append("rounds", .int(sync?.rounds ?? 0))
+        clock.append("dropped", .int(sync?.dropped ?? 0))
+        var object = JSONObject(minimumCapacity: 2)
+        object.append("clock", .object(clock))
+        if let dataState { object.append("data_partition", .string(dataState)) }
+        return .object(object)
+    }
+
+    /// `time [status]`.
+    public var commands: [Command] {
+        [Command("time", usage: "[status]", help: "Shows whether the clock is synchronised, from which server, and the time.",
+                 remote: .readOnly(["", "status"])) { [self] request in
+            guard request.arguments.isEmpty || request.arguments == ["status"] else {
+                return .failure("usage: time [status]")
+            }
+            return self.context.statusReply(self.stateJSON())
+        }]
+    }
+}

@@ -1,0 +1,14 @@
+import Store
+
+/// The hardware watchdog the supervisor feeds (issue 27), listed with the OTA service's keys
+/// because `switchyard supervise` lives there. Not remote-safe: 0 turns the watchdog off.
+public enum WatchdogConfigKeys {
+    public static let timeout = ConfigKey<Int>.integer(
+        "watchdog.timeout_s", in: 0...60, default: 15,
+        help: "Seconds without a sign of life from the supervisor before the board resets (/dev/watchdog; "
+            + "the Pi's bcm2835_wdt allows at most 15); 0 leaves the watchdog off. Read when the supervisor starts.")
+        .appliesAtRestart()
+
+    /// Every key above, for the schema.
+    public static var all: [AnyConfigKey] { [timeout.any] }
+}
