@@ -78,27 +78,10 @@ struct FleetRollout {
     }
 
     func run() -> Int32 {
-        guard let key = OTACommand.loadKey(keyPath) else {
-            Output.error("switchyard fleet rollout: \(keyPath) is not a key file from `switchyard ota keygen`")
-            return 1
-        }
-        let image: OTAImageFile
-        do throws(OTAError) { image = try OTAImageFile(path: file) } catch {
-            Output.error("switchyard fleet rollout: \(file): \(error.description)")
-            return 1
-        }
-        guard let architecture = image.architecture else {
-            Output.error("switchyard fleet rollout: \(file) is not an ELF executable")
-            return 1
-        }
-        guard let versionText = version ?? image.stampedVersion, let parsedVersion = OTAVersion(versionText) else {
-            Output.error("switchyard fleet rollout: \(file) has no version stamp; say which version it is with --version X.Y.Z")
-            return 1
-        }
-        guard image.size <= OTAManifest.maxImageSize, (image.size + chunkSize - 1) / chunkSize <= OTAManifest.maxChunks else {
-            Output.error("switchyard fleet rollout: \(file) is too large for \(OTAManifest.maxChunks) chunks of \(chunkSize) bytes")
-            return 1
-        }
+        guard let input = OTAReleaseInput(command: "fleet rollout", file: file, keyPath: keyPath, version: version,
+                                          chunkSize: chunkSize) else { return 1 }
+        let key = input.key, image = input.image, architecture = input.architecture
+        let parsedVersion = input.version, versionText = input.versionText
         var manifest = OTAManifest(version: parsedVersion, architecture: architecture, size: image.size,
                                    sha256: image.sha256, chunkSize: chunkSize,
                                    chunkDigests: image.chunkDigests(chunkSize: chunkSize), target: .group(group),

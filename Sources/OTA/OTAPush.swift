@@ -65,32 +65,10 @@ struct OTAPush {
     }
 
     func run() -> Int32 {
-        guard let key = OTACommand.loadKey(keyPath) else {
-            Output.error("switchyard ota push: \(keyPath) is not a key file from `switchyard ota keygen`")
-            return 1
-        }
-        let image: OTAImageFile
-        do throws(OTAError) { image = try OTAImageFile(path: file) } catch {
-            Output.error("switchyard ota push: \(file): \(error.description)")
-            return 1
-        }
-        guard let architecture = image.architecture else {
-            Output.error("switchyard ota push: \(file) is not an ELF executable")
-            return 1
-        }
-        guard let versionText = version ?? image.stampedVersion, let parsedVersion = OTAVersion(versionText) else {
-            Output.error("switchyard ota push: \(file) has no version stamp; say which version it is with --version X.Y.Z")
-            return 1
-        }
-        guard image.size <= OTAManifest.maxImageSize else {
-            Output.error("switchyard ota push: \(file) is larger than \(OTAManifest.maxImageSize) bytes")
-            return 1
-        }
-        guard (image.size + chunkSize - 1) / chunkSize <= OTAManifest.maxChunks else {
-            Output.error("switchyard ota push: \(file) would travel in more than \(OTAManifest.maxChunks) chunks of "
-                + "\(chunkSize) bytes; use a larger --chunk-size")
-            return 1
-        }
+        guard let input = OTAReleaseInput(command: "ota push", file: file, keyPath: keyPath, version: version,
+                                          chunkSize: chunkSize) else { return 1 }
+        let key = input.key, image = input.image, architecture = input.architecture
+        let parsedVersion = input.version, versionText = input.versionText
         // Serial and expiry are set when the sender signs, once it has heard the gateway.
         let manifest = OTAManifest(version: parsedVersion, architecture: architecture, size: image.size,
                                    sha256: image.sha256, chunkSize: chunkSize,

@@ -11,29 +11,10 @@ enum OTASign {
     static func run(_ parsed: Arguments) throws(UsageError) -> Int32 {
         // The same options as push (the broker ones are not used).
         let push = try OTAPush(parsed)
-        guard let key = OTACommand.loadKey(push.keyPath) else {
-            Output.error("switchyard ota sign: \(push.keyPath) is not a key file from `switchyard ota keygen`")
-            return 1
-        }
-        let image: OTAImageFile
-        do throws(OTAError) { image = try OTAImageFile(path: push.file) } catch {
-            Output.error("switchyard ota sign: \(push.file): \(error.description)")
-            return 1
-        }
-        guard let architecture = image.architecture else {
-            Output.error("switchyard ota sign: \(push.file) is not an ELF executable")
-            return 1
-        }
-        guard let versionText = push.version ?? image.stampedVersion, let version = OTAVersion(versionText) else {
-            Output.error("switchyard ota sign: \(push.file) has no version stamp; say which version it is with --version X.Y.Z")
-            return 1
-        }
-        guard image.size <= OTAManifest.maxImageSize,
-              (image.size + push.chunkSize - 1) / push.chunkSize <= OTAManifest.maxChunks else {
-            Output.error("switchyard ota sign: \(push.file) is too large (at most \(OTAManifest.maxImageSize) bytes in "
-                + "\(OTAManifest.maxChunks) chunks; try a larger --chunk-size)")
-            return 1
-        }
+        guard let input = OTAReleaseInput(command: "ota sign", file: push.file, keyPath: push.keyPath,
+                                          version: push.version, chunkSize: push.chunkSize) else { return 1 }
+        let key = input.key, image = input.image, architecture = input.architecture
+        let version = input.version, versionText = input.versionText
         let now = Int(WallClock.millisecondsSinceEpoch())
         let manifest = OTAManifest(version: version, architecture: architecture, size: image.size, sha256: image.sha256,
                                    chunkSize: push.chunkSize, chunkDigests: image.chunkDigests(chunkSize: push.chunkSize),
