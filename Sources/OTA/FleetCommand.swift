@@ -65,49 +65,9 @@ enum FleetCommand {
             throw UsageError("--group \(group): 1 to 64 letters, digits, '-', '_' or '.'")
         }
         switch parsed.positionals[0] {
-        case "status": return FleetStatus(parsed, broker: try FleetBroker(parsed)).run()
-        case "rollout": return try FleetRollout(parsed, broker: try FleetBroker(parsed)).run()
+        case "status": return FleetStatus(parsed, broker: try OTABroker(parsed, clientPrefix: "switchyard-fleet-")).run()
+        case "rollout": return try FleetRollout(parsed, broker: try OTABroker(parsed, clientPrefix: "switchyard-fleet-")).run()
         default: throw UsageError("unknown action \"\(parsed.positionals[0])\": use status or rollout")
         }
     }
-}
-
-/// The broker a fleet command talks to, from `--broker`, `--username` and `--client-id`.
-struct FleetBroker {
-    let host: String
-    let port: Int32
-    let username: String?
-    let clientID: String
-
-    init(_ parsed: Arguments) throws(UsageError) {
-        var host = parsed.value("--broker") ?? "localhost"
-        var port: Int32 = 1883
-        if let colon = host.lastIndex(of: ":") {
-            guard let number = Int32(host[host.index(after: colon)...]), number >= 1 && number <= 65535 else {
-                throw UsageError("--broker \(host): HOST or HOST:PORT")
-            }
-            port = number
-            host = String(host[..<colon])
-        }
-        self.host = host
-        self.port = port
-        username = parsed.value("--username")
-        clientID = parsed.value("--client-id") ?? "switchyard-fleet-" + String(OTAPush.randomClientID().utf8.suffix(12))!
-    }
-
-    /// A clean-session client on `loop`, its outbox large enough for a window of chunks.
-    func client(on loop: EventLoop) throws(UplinkError) -> MQTTClient {
-        var settings = MQTTSettings(host: host, port: port, clientID: clientID)
-        settings.cleanSession = true
-        settings.outboxMaxMessages = 256
-        settings.outboxMaxBytes = 64 << 20
-        if let username, !username.isEmpty {
-            settings.username = username
-            if let password = getenv("MQTT_PASSWORD") { settings.password = String(cString: password) }
-        }
-        if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
-        return try MQTTClient(name: "fleet", settings: settings, loop: loop)
-    }
-
-    var description: String { host + ":" + String(port) }
 }

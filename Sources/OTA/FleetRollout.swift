@@ -24,9 +24,9 @@ struct FleetRollout {
     /// The image the gateways run now, for a delta beside the full image (`--patch-from`).
     let patchFrom: String?
     let patchLevel: Int32
-    let broker: FleetBroker
+    let broker: OTABroker
 
-    init(_ parsed: Arguments, broker: FleetBroker) throws(UsageError) {
+    init(_ parsed: Arguments, broker: OTABroker) throws(UsageError) {
         guard let file = parsed.value("--file") else { throw UsageError("rollout needs --file IMAGE") }
         guard let key = parsed.value("--key") else { throw UsageError("rollout needs --key KEYFILE (from `ota keygen`)") }
         guard let group = parsed.value("--group") else { throw UsageError("rollout needs --group NAME (the gateways' ota.group)") }
@@ -102,7 +102,7 @@ struct FleetRollout {
             Output.error("switchyard fleet rollout: \(error.description)")
             return 1
         }
-        do throws(UplinkError) { client = try broker.client(on: loop) } catch {
+        do throws(UplinkError) { client = try broker.client(named: "fleet", on: loop) } catch {
             Output.error("switchyard fleet rollout: mqtt: \(error.description)")
             return 1
         }

@@ -8,12 +8,12 @@ import Uplink
 struct FleetStatus {
     let group: String?
     let json: Bool
-    let broker: FleetBroker
+    let broker: OTABroker
     /// How long to wait for the retained messages after the broker granted the subscriptions.
     static let settle = Interval.milliseconds(600)
     static let timeout = Interval.seconds(10)
 
-    init(_ parsed: Arguments, broker: FleetBroker) {
+    init(_ parsed: Arguments, broker: OTABroker) {
         group = parsed.value("--group")
         json = parsed.has("--json")
         self.broker = broker
@@ -26,7 +26,7 @@ struct FleetStatus {
             Output.error("switchyard fleet status: \(error.description)")
             return 1
         }
-        do throws(UplinkError) { client = try broker.client(on: loop) } catch {
+        do throws(UplinkError) { client = try broker.client(named: "fleet", on: loop) } catch {
             Output.error("switchyard fleet status: mqtt: \(error.description)")
             return 1
         }

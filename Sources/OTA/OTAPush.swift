@@ -11,8 +11,7 @@ struct OTAPush {
     let file: String
     let keyPath: String
     let node: String
-    let host: String
-    let port: Int32
+    let broker: OTABroker
     let version: String?
     let chunkSize: Int
     let force: Bool
@@ -20,8 +19,6 @@ struct OTAPush {
     /// Seconds the signed manifest stays valid.
     let validity: Int
     let timeoutSeconds: Int
-    let username: String?
-    let clientID: String?
 
     init(_ parsed: Arguments) throws(UsageError) {
         guard let file = parsed.value("--file") else { throw UsageError("push needs --file IMAGE") }
@@ -30,18 +27,7 @@ struct OTAPush {
         self.file = file
         keyPath = key
         self.node = node
-        var host = parsed.value("--broker") ?? "localhost"
-        var port: Int32 = 1883
-        if let colon = host.lastIndex(of: ":"), let number = Int32(host[host.index(after: colon)...]) {
-            port = number
-            host = String(host[..<colon])
-        }
-        if let text = parsed.value("--port") {
-            guard let number = Int32(text), number >= 1 && number <= 65535 else { throw UsageError("--port \(text): 1 to 65535") }
-            port = number
-        }
-        self.host = host
-        self.port = port
+        broker = try OTABroker(parsed, clientPrefix: "switchyard-ota-push-")
         version = parsed.value("--version")
         let chunkText = parsed.value("--chunk-size") ?? String(OTAManifest.defaultChunkSize)
         guard let chunk = Int(chunkText), OTAManifest.chunkSizes.contains(chunk) else {
@@ -60,8 +46,6 @@ struct OTAPush {
             throw UsageError("--timeout \(timeoutText): seconds, 1 to \(7 * 86400)")
         }
         timeoutSeconds = timeout
-        username = parsed.value("--username")
-        clientID = parsed.value("--client-id")
     }
 
     func run() -> Int32 {
@@ -86,23 +70,13 @@ struct OTAPush {
             return 1
         }
         do throws(UplinkError) {
-            var settings = MQTTSettings(host: host, port: port, clientID: clientID ?? OTAPush.randomClientID())
-            settings.cleanSession = true
-            // The window bounds what is in flight; the outbox only holds that and the manifest.
-            settings.outboxMaxMessages = 256
-            settings.outboxMaxBytes = 64 << 20
-            if let username, !username.isEmpty {
-                settings.username = username
-                if let password = getenv("MQTT_PASSWORD") { settings.password = String(cString: password) }
-            }
-            if MQTTSettings.isTLSPort(port) { settings.tls = MQTTTLSSettings(caDirectory: MQTTTLSSettings.systemCADirectory) }
-            client = try MQTTClient(name: "ota-push", settings: settings, loop: loop)
+            client = try broker.client(named: "ota-push", on: loop)
         } catch {
             Output.error("switchyard ota push: mqtt: \(error.description)")
             return 1
         }
         Output.line("pushing \(file): version \(versionText), \(architecture), \(image.size) bytes in "
-            + "\(manifest.chunkCount) chunks, sha256 \(manifest.digestHex) to \(node) via \(host):\(port)")
+            + "\(manifest.chunkCount) chunks, sha256 \(manifest.digestHex) to \(node) via \(broker.description)")
         let sender = OTASender(manifest: manifest, key: key, validity: validity, image: image, port: client, loop: loop,
                                node: node, backlog: { client.inflightCount + client.outbox.count })
         let progress = ProgressLine()
@@ -166,11 +140,6 @@ struct OTAPush {
         for digit in digits { number = number * 10 + Int(digit - 0x30) }
         let seconds = number * unit
         return seconds <= 10 * 365 * 86400 ? seconds : nil
-    }
-
-    static func randomClientID() -> String {
-        let random = (try? SecureRandom.bytes(6)) ?? [UInt8(truncatingIfNeeded: getpid())]
-        return "switchyard-ota-push-" + Hex.encode(random)
     }
 }
 
