@@ -27,11 +27,10 @@ struct FleetRollout {
     let broker: OTABroker
 
     init(_ parsed: Arguments, broker: OTABroker) throws(UsageError) {
-        guard let file = parsed.value("--file") else { throw UsageError("rollout needs --file IMAGE") }
-        guard let key = parsed.value("--key") else { throw UsageError("rollout needs --key KEYFILE (from `ota keygen`)") }
+        let release = try OTAReleaseOptions(parsed, action: "rollout", defaultChunkSize: 65536, defaultExpiry: "30d")
         guard let group = parsed.value("--group") else { throw UsageError("rollout needs --group NAME (the gateways' ota.group)") }
-        self.file = file
-        keyPath = key
+        file = release.file
+        keyPath = release.keyPath
         self.group = group
         let wavesText = parsed.value("--waves") ?? "1,10,50,100%"
         guard let waves = FleetCampaign.parseWaves(wavesText) else {
@@ -43,7 +42,7 @@ struct FleetRollout {
             throw UsageError("--max-failures \(failuresText): a percentage from 1 to 100, like 5%")
         }
         maxFailures = failures
-        version = parsed.value("--version")
+        version = release.version
         board = parsed.value("--board") ?? ""
         guard board.isEmpty || OTATarget.isName(board) else { throw UsageError("--board \(board): not a board name") }
         if let text = parsed.value("--min-version") {
@@ -52,16 +51,8 @@ struct FleetRollout {
         } else {
             minVersion = nil
         }
-        let chunkText = parsed.value("--chunk-size") ?? "65536"
-        guard let chunk = Int(chunkText), OTAManifest.chunkSizes.contains(chunk) else {
-            throw UsageError("--chunk-size \(chunkText): \(OTAManifest.chunkSizes.lowerBound) to \(OTAManifest.chunkSizes.upperBound) bytes")
-        }
-        chunkSize = chunk
-        let expiresText = parsed.value("--expires") ?? "30d"
-        guard let validity = OTAPush.duration(expiresText), validity >= 60 && validity <= 365 * 86400 else {
-            throw UsageError("--expires \(expiresText): a duration from 1m to 365d, like 3600, 90m, 24h or 7d")
-        }
-        self.validity = validity
+        chunkSize = release.chunkSize
+        validity = release.validity
         let timeoutText = parsed.value("--wave-timeout") ?? "1800"
         guard let timeout = Int(timeoutText), timeout > 0 && timeout <= 7 * 86400 else {
             throw UsageError("--wave-timeout \(timeoutText): seconds, 1 to \(7 * 86400)")

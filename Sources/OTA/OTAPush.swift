@@ -21,26 +21,18 @@ struct OTAPush {
     let timeoutSeconds: Int
 
     init(_ parsed: Arguments) throws(UsageError) {
-        guard let file = parsed.value("--file") else { throw UsageError("push needs --file IMAGE") }
-        guard let key = parsed.value("--key") else { throw UsageError("push needs --key KEYFILE (from `ota keygen`)") }
+        let release = try OTAReleaseOptions(parsed, action: "push", defaultChunkSize: OTAManifest.defaultChunkSize,
+                                            defaultExpiry: "24h")
         guard let node = parsed.value("--node") else { throw UsageError("push needs --node NAME (the gateway's node.name)") }
-        self.file = file
-        keyPath = key
+        file = release.file
+        keyPath = release.keyPath
         self.node = node
         broker = try OTABroker(parsed, clientPrefix: "switchyard-ota-push-")
-        version = parsed.value("--version")
-        let chunkText = parsed.value("--chunk-size") ?? String(OTAManifest.defaultChunkSize)
-        guard let chunk = Int(chunkText), OTAManifest.chunkSizes.contains(chunk) else {
-            throw UsageError("--chunk-size \(chunkText): \(OTAManifest.chunkSizes.lowerBound) to \(OTAManifest.chunkSizes.upperBound) bytes")
-        }
-        chunkSize = chunk
+        version = release.version
+        chunkSize = release.chunkSize
         force = parsed.has("--force")
         downgrade = parsed.has("--downgrade")
-        let expiresText = parsed.value("--expires") ?? "24h"
-        guard let validity = OTAPush.duration(expiresText), validity >= 60 && validity <= 365 * 86400 else {
-            throw UsageError("--expires \(expiresText): a duration from 1m to 365d, like 3600, 90m, 24h or 7d")
-        }
-        self.validity = validity
+        validity = release.validity
         let timeoutText = parsed.value("--timeout") ?? "600"
         guard let timeout = Int(timeoutText), timeout > 0 && timeout <= 7 * 86400 else {
             throw UsageError("--timeout \(timeoutText): seconds, 1 to \(7 * 86400)")
