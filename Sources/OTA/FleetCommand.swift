@@ -38,6 +38,7 @@ enum FleetCommand {
       --broker HOST[:PORT]  Broker (default localhost:1883; 8883 means TLS with the system CAs)
       --username USER       Broker login; the password comes from $MQTT_PASSWORD
       --client-id ID        MQTT client id (default switchyard-fleet-<random>)
+      --timeout SECS        status: how long to wait for the broker's answer (default 10)
       --waves LIST          Cumulative percentages of the group per wave (default 1,10,50,100%)
       --max-failures PCT    Halt when more than PCT % of the group failed (default 5%)
       --version X.Y.Z       The image's version (default: read from its version stamp)
@@ -51,7 +52,7 @@ enum FleetCommand {
       --patch-level N       zstd level of the patch, 1 to 19 (default 19)
     """
 
-    static let valued: Set<String> = ["--group", "--broker", "--username", "--client-id", "--file", "--key", "--waves",
+    static let valued: Set<String> = ["--group", "--broker", "--timeout", "--username", "--client-id", "--file", "--key", "--waves",
                                       "--max-failures", "--version", "--board", "--min-version", "--chunk-size",
                                       "--expires", "--wave-timeout", "--patch-from", "--patch-level"]
 
@@ -65,7 +66,7 @@ enum FleetCommand {
             throw UsageError("--group \(group): 1 to 64 letters, digits, '-', '_' or '.'")
         }
         switch parsed.positionals[0] {
-        case "status": return FleetStatus(parsed, broker: try OTABroker(parsed, clientPrefix: "switchyard-fleet-")).run()
+        case "status": return try FleetStatus(parsed, broker: try OTABroker(parsed, clientPrefix: "switchyard-fleet-")).run()
         case "rollout": return try FleetRollout(parsed, broker: try OTABroker(parsed, clientPrefix: "switchyard-fleet-")).run()
         default: throw UsageError("unknown action \"\(parsed.positionals[0])\": use status or rollout")
         }

@@ -11,12 +11,18 @@ struct FleetStatus {
     let broker: OTABroker
     /// How long to wait for the retained messages after the broker granted the subscriptions.
     static let settle = Interval.milliseconds(600)
-    static let timeout = Interval.seconds(10)
+    /// How long to wait for the broker at all (`--timeout`, default 10 s).
+    let timeout: Interval
 
-    init(_ parsed: Arguments, broker: OTABroker) {
+    init(_ parsed: Arguments, broker: OTABroker) throws(UsageError) {
         group = parsed.value("--group")
         json = parsed.has("--json")
         self.broker = broker
+        let timeoutText = parsed.value("--timeout") ?? "10"
+        guard let seconds = Int(timeoutText), seconds >= 1 && seconds <= 3600 else {
+            throw UsageError("--timeout \(timeoutText): seconds, 1 to 3600")
+        }
+        timeout = .seconds(Int64(seconds))
     }
 
     func run() -> Int32 {
@@ -59,8 +65,9 @@ struct FleetStatus {
             } else if granted == FleetTopics.inventoryFilters.count && now - lastMessage > FleetStatus.settle {
                 self.print(inventory.list(group: self.group))
                 finish(0)
-            } else if now - started > FleetStatus.timeout {
-                Output.error("switchyard fleet status: no answer from the broker at " + self.broker.description)
+            } else if now - started > self.timeout {
+                Output.error("switchyard fleet status: no answer from the broker at " + self.broker.description
+                    + "; is it running? (--broker HOST[:PORT] names another)")
                 finish(1)
             }
         }

@@ -23,6 +23,8 @@ struct EveryCommandWithNothingTests {
         "bmw": [["bmw"], ["bmw", "login"], ["bmw", "credentials"], ["bmw", "status"], ["bmw", "catalogue"]],
         "bcms": [["bcms"], ["bcms", "list"], ["bcms", "approve"], ["bcms", "pair"], ["bcms", "mode"]],
         "ota": [["ota"], ["ota", "push"], ["ota", "status"]],
+        // Nothing listens where --broker points: status gives up after its --timeout.
+        "fleet": [["fleet"], ["fleet", "status", "--broker", "127.0.0.1:1", "--timeout", "3"], ["fleet", "rollout"]],
     ]
     /// Commands that run until signalled even when they cannot do their work.
     static let gatewayShaped: [[String]] = [["run"], ["supervise"], ["bcms-daemon"], ["bcms-daemon", "--bogus"]]
