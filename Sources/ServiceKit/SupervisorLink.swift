@@ -59,7 +59,7 @@ public final class SupervisorLink {
         guard let fd = pipe, let period = heartbeatPeriod, heartbeatTask == nil else { return }
         try? fd.setNonBlocking()
         beat()
-        heartbeatTask = loop.addTask("heartbeat", every: period) { [self] in self.beat() }
+        heartbeatTask = loop.addTask("supervisor heartbeat", every: period) { [self] in self.beat() }
     }
 
     private func beat() {
