@@ -37,10 +37,17 @@ final class SlotSupervisor {
     private var crashesInARow = 0
     /// Whether the running (or next) child is in safe mode.
     private var safeMode = false
+    /// The gateway's heartbeats (issue 27): a silent one is killed and restarted.
+    private var silence: GatewaySilence
+    private var silenceCheck: FixedRateTask?
+    /// Whether the hardware watchdog should still be fed: false once restarting a silent
+    /// gateway has not brought its heartbeats back.
+    var gatewayAlive: Bool { silence.feedsWatchdog }
 
     init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval, stable: Interval,
-         logFile: SupervisorLogFile? = nil, safeModeAfter: Int = 5) {
+         logFile: SupervisorLogFile? = nil, safeModeAfter: Int = 5, silenceLimit: Interval = .zero) {
         self.data = data
+        silence = GatewaySilence(limit: silenceLimit)
         self.safeModeAfter = safeModeAfter
         self.logFile = logFile
         pacing = SlotRestartPacing(stable: stable)
@@ -63,6 +70,9 @@ final class SlotSupervisor {
     func start() {
         log.info("supervising \(data) (factory binary \(factory), trial \(trial.milliseconds / 1000) s, "
             + "stable after \(pacing.stable.milliseconds / 1000) s healthy)")
+        if silence.limit > .zero {
+            silenceCheck = loop.addTask("gateway-silence", every: silence.heartbeatPeriod) { [self] in self.checkSilence() }
+        }
         launch()
     }
 
@@ -79,6 +89,7 @@ final class SlotSupervisor {
             restartTimer?.cancel()
             trialTimer?.cancel()
             stableTimer?.cancel()
+            silenceCheck?.cancel()
             if child > 0 {
                 kill(child, SIGTERM)
                 killTimer = loop.after(.seconds(10)) { [self] in if self.child > 0 { kill(self.child, SIGKILL) } }
@@ -130,7 +141,8 @@ final class SlotSupervisor {
             var index = 0
             while let entry = environ[index] {
                 let text = String(cString: entry)
-                if !text.hasPrefix(SupervisorLink.healthVariable) && !text.hasPrefix(OTAService.slotVariable + "=") {
+                if !text.hasPrefix(SupervisorLink.healthVariable) && !text.hasPrefix(OTAService.slotVariable + "=")
+                    && !text.hasPrefix(SupervisorLink.heartbeatVariable + "=") {
                     environment.append(text)
                 }
                 index += 1
@@ -138,6 +150,9 @@ final class SlotSupervisor {
         }
         environment.append(SupervisorLink.healthVariable + "=3")
         environment.append(OTAService.slotVariable + "=" + slot.name)
+        if silence.limit > .zero {
+            environment.append(SupervisorLink.heartbeatVariable + "=" + String(silence.heartbeatPeriod.milliseconds))
+        }
         var pid: pid_t = 0
         let result = SlotSupervisor.spawn(&pid, binary, &argv, environment, passing: writeEnd,
                                           output: logFile?.childOutput)
@@ -150,6 +165,7 @@ final class SlotSupervisor {
         }
         child = pid
         childSlot = slot
+        silence.started(at: loop.clock.now())
         log.info("started slot \(slot.name): \(binary) (pid \(pid))" + (safeMode ? " in safe mode" : ""))
         let owned = OwnedDescriptor(readEnd)
         healthPipe = owned
@@ -177,7 +193,12 @@ final class SlotSupervisor {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = buffer.withUnsafeMutableBytes { CSupport.read(pipe.fd.rawValue, $0.baseAddress, $0.count) }
         if count > 0 {
-            guard !healthy else { return }
+            // Heartbeats are `.`; anything else is the healthy line (all an older gateway sends).
+            var report = false
+            for byte in buffer[0..<count] {
+                if byte == SupervisorLink.heartbeatByte { silence.beat(at: loop.clock.now()) } else { report = true }
+            }
+            guard report, !healthy else { return }
             healthy = true
             pacing.reportedHealthy(at: loop.clock.now())
             trialTimer?.cancel()
@@ -196,6 +217,26 @@ final class SlotSupervisor {
             healthWatch = nil
             healthPipe = nil
         }
+    }
+
+    /// Kills a gateway silent past the limit (it restarts within the normal backoff); when
+    /// restarts have not helped, the watchdog feeding stops too (`gatewayAlive`).
+    private func checkSilence() {
+        guard child > 0, !stopping else { return }
+        let seconds: Int64
+        switch silence.check(at: loop.clock.now()) {
+        case .alive:
+            return
+        case .restart(let silent):
+            seconds = silent.milliseconds / 1000
+            log.warning("gateway silent for \(seconds) s: restarting it")
+        case .reset(let silent):
+            seconds = silent.milliseconds / 1000
+            log.error("gateway silent for \(seconds) s after \(GatewaySilence.restartsBeforeReset) restarts: "
+                + "letting the watchdog reset the board")
+        }
+        // SIGKILL: a stopped or blocked process would not act on SIGTERM.
+        kill(child, SIGKILL)
     }
 
     /// The child has stayed up `stable` after reporting healthy: commit its slot if on trial.
@@ -250,6 +291,7 @@ final class SlotSupervisor {
             let pid = waitpid(child, &status, WNOHANG)
             guard pid == child else { return }
             child = 0
+            silence.ended()
             killTimer?.cancel()
             trialTimer?.cancel()
             trialTimer = nil

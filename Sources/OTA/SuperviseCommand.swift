@@ -57,8 +57,9 @@ enum SuperviseCommand {
         } else {
             own = arguments
         }
+        // `--watchdog PATH` is for tests: a file standing in for /dev/watchdog.
         let parsed = try Arguments(own, valued: ["--data", "--factory", "--config", "--log", "--log-max",
-                                                 "--safe-mode-after"])
+                                                 "--safe-mode-after", "--watchdog"])
         if parsed.wantsHelp {
             Output.line(help)
             return 0
@@ -96,11 +97,14 @@ enum SuperviseCommand {
         let supervisor = SlotSupervisor(data: data, factory: factory, runArguments: passed, loop: loop,
                                         trial: store.value(OTAConfigKeys.trialInterval),
                                         stable: store.value(OTAConfigKeys.stableInterval), logFile: logFile,
-                                        safeModeAfter: safeModeAfter)
+                                        safeModeAfter: safeModeAfter,
+                                        silenceLimit: .seconds(Int64(store.value(WatchdogConfigKeys.gatewaySilence))))
         loop.handleSignals(signals) { signal in supervisor.handle(signal) }
         supervisor.start()
         // Issue 27: armed while this loop runs; a run ending in an error leaves it armed on purpose.
-        let watchdog = WatchdogFeeder.start(seconds: store.value(WatchdogConfigKeys.timeout), loop: loop)
+        let watchdog = WatchdogFeeder.start(path: parsed.value("--watchdog") ?? WatchdogFeeder.defaultPath,
+                                            seconds: store.value(WatchdogConfigKeys.timeout), loop: loop)
+        watchdog?.isAlive = { supervisor.gatewayAlive }
         do throws(RuntimeError) { try loop.run() } catch {
             Output.error("switchyard supervise: \(error.description)")
             return 1

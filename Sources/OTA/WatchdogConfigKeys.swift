@@ -9,6 +9,13 @@ public enum WatchdogConfigKeys {
             + "the Pi's bcm2835_wdt allows at most 15); 0 leaves the watchdog off. Read when the supervisor starts.")
         .appliesAtRestart()
 
+    public static let gatewaySilence = ConfigKey<Int>.integer(
+        "watchdog.gateway_silence_s", in: 0...3600, default: 60,
+        help: "Seconds without a heartbeat from the gateway (its run loop blocked, or the process stopped) before "
+            + "the supervisor kills and restarts it; when 2 restarts do not bring the heartbeats back, it stops "
+            + "feeding the watchdog and the board resets. 0 turns the check off. Read when the supervisor starts.")
+        .appliesAtRestart()
+
     /// Every key above, for the schema.
-    public static var all: [AnyConfigKey] { [timeout.any] }
+    public static var all: [AnyConfigKey] { [timeout.any, gatewaySilence.any] }
 }

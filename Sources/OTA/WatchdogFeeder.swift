@@ -5,23 +5,29 @@ import Runtime
 /// by `switchyard supervise`. Opening it arms it; the supervisor's run loop writes to it every
 /// third of the timeout, so a supervisor that hangs (or a kernel that stops scheduling it)
 /// lets the board reset. A gateway crashing and restarting within its backoff keeps it fed:
-/// the supervisor is alive. On a clean stop the magic close (`V` before closing) disarms it,
+/// the supervisor is alive. A gateway that stays silent past `watchdog.gateway_silence_s`
+/// through restarts makes `isAlive` false, and the feeding stops until it beats again. On a
+/// clean stop the magic close (`V` before closing) disarms it,
 /// so a reboot or a service restart is not taken for a hang.
 final class WatchdogFeeder {
     // _IOWR('W', 6, int) and _IOR('W', 7, int) from <linux/watchdog.h>; the same numbers on
     // arm64 and x86_64, spelled out because Swift cannot import the _IOWR macros.
     static let setTimeoutRequest: UInt = 0xC004_5706
     static let getTimeoutRequest: UInt = 0x8004_5707
+    static let defaultPath = "/dev/watchdog"
 
     private let fd: FileDescriptor
     private var task: FixedRateTask?
     /// The timeout the driver settled on (it may round or clamp what was asked).
     let timeoutSeconds: Int32
     private let log = Logger("watchdog")
+    /// Asked before each feed: whether what the supervisor watches is still alive.
+    var isAlive: () -> Bool = { true }
+    private var starving = false
 
     /// Opens and arms `path` with `seconds` and starts feeding it on `loop`; nil (logged) when
     /// `seconds` is 0 or there is no watchdog device.
-    static func start(path: String = "/dev/watchdog", seconds: Int, loop: EventLoop) -> WatchdogFeeder? {
+    static func start(path: String = defaultPath, seconds: Int, loop: EventLoop) -> WatchdogFeeder? {
         let log = Logger("watchdog")
         guard seconds > 0 else {
             log.info("watchdog.timeout_s is 0: the hardware watchdog stays off")
@@ -51,6 +57,14 @@ final class WatchdogFeeder {
     }
 
     private func feed() {
+        guard isAlive() else {
+            if !starving { log.error("no longer feeding the hardware watchdog: the board resets in "
+                + String(timeoutSeconds) + " s unless the gateway beats again") }
+            starving = true
+            return
+        }
+        if starving { log.warning("feeding the hardware watchdog again: the gateway beats") }
+        starving = false
         var byte: UInt8 = 0x2E
         _ = write(fd.rawValue, &byte, 1)
     }

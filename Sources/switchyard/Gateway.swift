@@ -151,6 +151,7 @@ final class Gateway {
         startDoors()
         status.start()
         if uplinkUsable { uplink.start() } else { log.error("uplink not started: no usable broker settings") }
+        supervisor.startHeartbeat(on: loop)
         do throws(RuntimeError) { try loop.run() } catch { throw .runtime(error) }
         console?.stop()
         rpc?.stop()
