@@ -29,8 +29,15 @@ public enum NetworkConfigKeys {
     public static let wifiHidden = ConfigKey<Bool>.flag(
         "wifi.hidden", default: false, help: "The Wi-Fi network does not broadcast its name: probe for it by name.")
 
+    public static let wifiInterface = ConfigKey<String>.text(
+        "wifi.interface", default: "wlan0", help: "The Wi-Fi interface wpa_supplicant and udhcpc run on (wlan1 for a USB dongle beside the onboard radio).")
+    public static let wifiRunDirectory = ConfigKey<String>.text(
+        "wifi.run_directory", default: "/run/switchyard",
+        help: "Where wpa_supplicant's configuration (mode 0600: it holds the passphrase) and its control socket go; keep it in RAM.")
+
     /// Every key above, for the schema.
     public static var all: [AnyConfigKey] {
-        [enabled.any, timeServers.any, tlsWaits.any, interval.any, wifiSSID.any, wifiPSK.any, wifiCountry.any, wifiHidden.any]
+        [enabled.any, timeServers.any, tlsWaits.any, interval.any, wifiSSID.any, wifiPSK.any, wifiCountry.any, wifiHidden.any,
+         wifiInterface.any, wifiRunDirectory.any]
     }
 }

@@ -41,8 +41,6 @@ public final class NetworkService: Service {
     /// Wi-Fi from `wifi.*`: a change restarts this service, which rewrites wpa_supplicant's
     /// configuration and has it RECONFIGURE, so settings apply at `save` without a reboot.
     let wifi: WifiLink
-    /// Where wpa_supplicant's configuration and control sockets live; tests point it elsewhere.
-    public static let wifiRunDirectory = "/run/switchyard"
 
     public init(context: ServiceContext) {
         self.context = context
@@ -68,7 +66,14 @@ public final class NetworkService: Service {
         } catch {
             wifiProblem = error.description
         }
-        wifi = WifiLink(settings: wifiSettings, problem: wifiProblem, runDirectory: NetworkService.wifiRunDirectory,
+        let interface = store.value(NetworkConfigKeys.wifiInterface)
+        let runDirectory = store.value(NetworkConfigKeys.wifiRunDirectory)
+        if interface.isEmpty || interface.utf8.count > 15 || interface.contains("/") {
+            wifiProblem = "wifi.interface: expected a network interface name (wlan0)"
+        } else if !runDirectory.hasPrefix("/") || runDirectory.utf8.count > 80 {
+            wifiProblem = "wifi.run_directory: expected an absolute path of at most 80 bytes (socket paths are short)"
+        }
+        wifi = WifiLink(settings: wifiSettings, problem: wifiProblem, interface: interface, runDirectory: runDirectory,
                         loop: context.loop, log: context.log, changed: { [context] in context.stateChanged() })
     }
 

@@ -45,7 +45,7 @@ final class WifiLink {
     var configPath: String { runDirectory + "/wpa_supplicant.conf" }
     var controlDirectory: String { runDirectory + "/wpa" }
 
-    init(settings: WifiSettings?, problem: String?, interface: String = "wlan0", runDirectory: String,
+    init(settings: WifiSettings?, problem: String?, interface: String, runDirectory: String,
          loop: EventLoop, log: Logger, changed: @escaping () -> Void) {
         self.settings = settings
         self.problem = problem
@@ -193,7 +193,9 @@ final class WifiLink {
         }
         self.ssid = ssid
         ipAddress = ip
-        if state == .connected && !dhcpStarted { startDHCP() }
+        // An address already there (udhcpc from before a service restart, or a static one)
+        // needs no new client.
+        if state == .connected && ip == nil && !dhcpStarted { startDHCP() }
         if state != before { changed() }
     }
 
