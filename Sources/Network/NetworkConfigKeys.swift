@@ -29,7 +29,7 @@ public enum NetworkConfigKeys {
     public static let wifiHidden = ConfigKey<Bool>.flag(
         "wifi.hidden", default: false, help: "The Wi-Fi network does not broadcast its name: probe for it by name.")
 
-    public static let wifiInterface = ConfigKey<String>.text(
+    public static let wifiInterface = ConfigKey<String>.identifier(
         "wifi.interface", default: "wlan0", help: "The Wi-Fi interface wpa_supplicant and udhcpc run on (wlan1 for a USB dongle beside the onboard radio).")
     public static let wifiRunDirectory = ConfigKey<String>.text(
         "wifi.run_directory", default: "/run/switchyard",

@@ -60,7 +60,7 @@ public final class NetworkService: Service {
         var wifiSettings: WifiSettings? = nil
         var wifiProblem: String? = nil
         do throws(NetworkError) {
-            wifiSettings = try WifiSettings.checked(ssid: store.value(NetworkConfigKeys.wifiSSID), psk: store.value(NetworkConfigKeys.wifiPSK),
+            wifiSettings = try WifiSettings.checked(ssid: store.value(NetworkConfigKeys.wifiSSID), psk: store.secretValue(NetworkConfigKeys.wifiPSK),
                                                     country: store.value(NetworkConfigKeys.wifiCountry),
                                                     hidden: store.value(NetworkConfigKeys.wifiHidden))
         } catch {

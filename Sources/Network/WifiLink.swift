@@ -149,8 +149,10 @@ final class WifiLink {
         case .event(let text):
             switch WpaMessage.event(text) {
             case .wrongKey:
-                lastError = "wrong password (4-way handshake failed)"
-                log.warning("Wi-Fi: " + lastError! + "; check wifi.psk")
+                let error = "wrong password (4-way handshake failed)"
+                // wpa_supplicant says it twice (the handshake, then the network disabled).
+                if lastError != error { log.warning("Wi-Fi: " + error + "; check wifi.psk") }
+                lastError = error
             case .temporarilyDisabled(let reason):
                 lastError = "network temporarily disabled (" + reason + ")"
             case .networkNotFound:
