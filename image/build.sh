@@ -99,7 +99,10 @@ copy_needed() {
     for lib in $(readelf -d "$elf" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
       [[ $seen == *" $lib "* ]] && continue
       seen+="$lib "
-      found=$(ls "$pkgs"/lib/aarch64-linux-gnu/"$lib" "$pkgs"/usr/lib/aarch64-linux-gnu/"$lib" 2>/dev/null | head -1)
+      found=
+      for found in "$pkgs"/lib/aarch64-linux-gnu/"$lib" "$pkgs"/usr/lib/aarch64-linux-gnu/"$lib" ""; do
+        [[ -e $found ]] && break
+      done
       [[ -n $found ]] || { echo "image: $lib (needed by $(basename "$elf")) is in no package fetch-debs.sh fetches" >&2; exit 1; }
       cp -L "$found" "$root/lib/aarch64-linux-gnu/$lib"
       queue+=("$found")
