@@ -185,7 +185,7 @@ public final class NetworkService: Service {
                 let started = self.wifi.requestScan()
                 var object = JSONObject(minimumCapacity: 3)
                 object.append("scan_started", .bool(started))
-                object.append("state", .string(self.wifi.state.rawValue))
+                object.append("state", self.wifi.stateJSON()["state"] ?? .null)
                 object.append("networks", self.wifi.scanJSON())
                 return .json(.object(object))
             default:

@@ -10,7 +10,7 @@ import Runtime
 final class WifiLink {
     /// What `wifi status` and `state` say.
     enum State: String {
-        case off, invalidSetting = "invalid setting", noInterface = "no wlan0", starting, scanning
+        case off, invalidSetting = "invalid setting", noInterface = "no interface", starting, scanning
         case associating, connected, disconnected
     }
 
@@ -223,7 +223,8 @@ final class WifiLink {
     /// The `wifi` block of `state` and `wifi status`; never the passphrase.
     func stateJSON() -> JSONValue {
         var object = JSONObject(minimumCapacity: 8)
-        object.append("state", .string(state.rawValue))
+        // Names the interface: "no wlan0" says at once that this board has no radio.
+        object.append("state", .string(state == .noInterface ? "no " + interface : state.rawValue))
         object.append("interface", .string(interface))
         if let ssid = ssid ?? settings?.ssidText { object.append("ssid", .string(ssid)) }
         if let ipAddress { object.append("ip", .string(ipAddress)) }

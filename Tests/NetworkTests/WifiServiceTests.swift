@@ -99,8 +99,8 @@ struct WifiServiceTests {
                                  broker: false)
         defer { rig.stop(); ClockTrust.set(.unmanaged) }
         rig.start()
-        #expect(wifi(rig)?["state"]?.stringValue == "no wlan0")
-        #expect(rig.command("wifi", ["status"]).output.text.contains("no wlan0"))
+        #expect(wifi(rig)?["state"]?.stringValue == "no wlan-none9")
+        #expect(rig.command("wifi", ["status"]).output.text.contains("no wlan-none9"))
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/wpa_supplicant.conf"), "nothing written without the interface")
     }
 
