@@ -88,6 +88,34 @@ for blob in ${IMAGE_RADIO_FIRMWARE:-}; do
   mkdir -p "$root/lib/firmware/$(dirname "$blob")"
   cp -L "$pkgs/lib/firmware/$blob" "$root/lib/firmware/$blob"
 done
+# Wi-Fi (issue 27) on boards with a radio (IMAGE_WIFI=yes; qemu-virt too, for mac80211_hwsim):
+# Debian's wpa_supplicant is dynamic, so it comes with exactly the libraries DT_NEEDED names
+# (followed to the end) and the loader; qemu-user runs it once here to prove they resolve.
+copy_needed() {
+  local queue=("$1") seen=" " elf lib found
+  mkdir -p "$root/lib/aarch64-linux-gnu"
+  while ((${#queue[@]})); do
+    elf=${queue[0]} queue=("${queue[@]:1}")
+    for lib in $(readelf -d "$elf" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+      [[ $seen == *" $lib "* ]] && continue
+      seen+="$lib "
+      found=
+      for found in "$pkgs"/lib/aarch64-linux-gnu/"$lib" "$pkgs"/usr/lib/aarch64-linux-gnu/"$lib" ""; do
+        [[ -e $found ]] && break
+      done
+      [[ -n $found ]] || { echo "image: $lib (needed by $(basename "$elf")) is in no package fetch-debs.sh fetches" >&2; exit 1; }
+      cp -L "$found" "$root/lib/aarch64-linux-gnu/$lib"
+      queue+=("$found")
+    done
+  done
+}
+if [[ ${IMAGE_WIFI:-no} == yes ]]; then
+  install -m 0755 "$pkgs/sbin/wpa_supplicant" "$root/usr/sbin/wpa_supplicant"
+  copy_needed "$pkgs/sbin/wpa_supplicant"
+  ln -sf aarch64-linux-gnu/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
+  qemu-aarch64-static -L "$root" "$root/usr/sbin/wpa_supplicant" -v >/dev/null \
+    || { echo "image: wpa_supplicant does not run with the libraries copied" >&2; exit 1; }
+fi
 build_time=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
 # Busybox style: the BCMS client and daemon are the same binary under their own names.
 ln -s switchyard "$root/usr/bin/bcms"

@@ -1,8 +1,8 @@
 import Runtime
 import Store
 
-/// The network service's settings: time sync now (`time.*`). None is remote-safe: they
-/// name hosts the gateway trusts for its clock.
+/// The network service's settings: time sync (`time.*`) and Wi-Fi (`wifi.*`). None is
+/// remote-safe: they name hosts the gateway trusts for its clock, or the network it joins.
 public enum NetworkConfigKeys {
     public static let enabled = ConfigKey<Bool>.flag(
         "network.enabled", default: false,
@@ -19,6 +19,25 @@ public enum NetworkConfigKeys {
         "time.interval_s", seconds: 60...86_400, default: 3600,
         help: "How often the clock is checked again once synchronised (60 s to 1 day).")
 
+    public static let wifiSSID = ConfigKey<String>.text(
+        "wifi.ssid", help: "Wi-Fi network name (1 to 32 bytes); empty: no Wi-Fi. Applies at save, on boards with wlan0.")
+    public static let wifiPSK = ConfigKey<String>.text(
+        "wifi.psk", help: "Wi-Fi WPA2 passphrase (8 to 63 printable ASCII characters) or 64 hex digits; empty: an open network.",
+        secret: true)
+    public static let wifiCountry = ConfigKey<String>.text(
+        "wifi.country", default: "DE", help: "Wi-Fi regulatory country, ISO 3166 alpha-2 (DE, GB, US): which channels may be used.")
+    public static let wifiHidden = ConfigKey<Bool>.flag(
+        "wifi.hidden", default: false, help: "The Wi-Fi network does not broadcast its name: probe for it by name.")
+
+    public static let wifiInterface = ConfigKey<String>.identifier(
+        "wifi.interface", default: "wlan0", help: "The Wi-Fi interface wpa_supplicant and udhcpc run on (wlan1 for a USB dongle beside the onboard radio).")
+    public static let wifiRunDirectory = ConfigKey<String>.text(
+        "wifi.run_directory", default: "/run/switchyard",
+        help: "Where wpa_supplicant's configuration (mode 0600: it holds the passphrase) and its control socket go; keep it in RAM.")
+
     /// Every key above, for the schema.
-    public static var all: [AnyConfigKey] { [enabled.any, timeServers.any, tlsWaits.any, interval.any] }
+    public static var all: [AnyConfigKey] {
+        [enabled.any, timeServers.any, tlsWaits.any, interval.any, wifiSSID.any, wifiPSK.any, wifiCountry.any, wifiHidden.any,
+         wifiInterface.any, wifiRunDirectory.any]
+    }
 }

@@ -4,6 +4,8 @@ public enum NetworkError: Error, Equatable {
     case badReply(String)
     /// A server setting that is not `host` or `host:port`.
     case badServer(String)
+    /// A `wifi.*` setting that wpa_supplicant could not use; never quotes the passphrase.
+    case badWifiSetting(key: String, reason: String)
     /// A system call failed.
     case system(String)
 
@@ -12,6 +14,7 @@ public enum NetworkError: Error, Equatable {
         switch self {
         case .badReply(let why): return "SNTP reply dropped: " + why
         case .badServer(let text): return "time server " + text + ": expected host or host:port"
+        case .badWifiSetting(let key, let reason): return key + ": " + reason
         case .system(let what): return what
         }
     }

@@ -12,7 +12,7 @@ public final class NetworkService: Service {
     /// The catalogue's entry.
     public static var descriptor: ServiceDescriptor {
         ServiceDescriptor(
-            name: "network", summary: "Time sync (SNTP) before TLS; the last known time kept on /data.",
+            name: "network", summary: "Time sync (SNTP) before TLS; the last known time kept on /data; Wi-Fi on wlan0 from wifi.*.",
             enabled: NetworkConfigKeys.enabled, keys: NetworkConfigKeys.all,
             make: { context in NetworkService(context: context) })
     }
@@ -38,6 +38,9 @@ public final class NetworkService: Service {
     var dataStatePath = NetworkService.dataStatePath
     /// The data partition's state as rcS left it, read once at start; nil off the image.
     private var dataState: String?
+    /// Wi-Fi from `wifi.*`: a change restarts this service, which rewrites wpa_supplicant's
+    /// configuration and has it RECONFIGURE, so settings apply at `save` without a reboot.
+    let wifi: WifiLink
 
     public init(context: ServiceContext) {
         self.context = context
@@ -53,6 +56,25 @@ public final class NetworkService: Service {
         if servers.isEmpty && problem == nil { problem = "no time server configured" }
         self.servers = servers
         settingsProblem = problem
+        let store = context.store
+        var wifiSettings: WifiSettings? = nil
+        var wifiProblem: String? = nil
+        do throws(NetworkError) {
+            wifiSettings = try WifiSettings.checked(ssid: store.value(NetworkConfigKeys.wifiSSID), psk: store.secretValue(NetworkConfigKeys.wifiPSK),
+                                                    country: store.value(NetworkConfigKeys.wifiCountry),
+                                                    hidden: store.value(NetworkConfigKeys.wifiHidden))
+        } catch {
+            wifiProblem = error.description
+        }
+        let interface = store.value(NetworkConfigKeys.wifiInterface)
+        let runDirectory = store.value(NetworkConfigKeys.wifiRunDirectory)
+        if interface.isEmpty || interface.utf8.count > 15 || interface.contains("/") {
+            wifiProblem = "wifi.interface: expected a network interface name (wlan0)"
+        } else if !runDirectory.hasPrefix("/") || runDirectory.utf8.count > 80 {
+            wifiProblem = "wifi.run_directory: expected an absolute path of at most 80 bytes (socket paths are short)"
+        }
+        wifi = WifiLink(settings: wifiSettings, problem: wifiProblem, interface: interface, runDirectory: runDirectory,
+                        loop: context.loop, log: context.log, changed: { [context] in context.stateChanged() })
     }
 
     public func start() throws(ServiceError) {
@@ -64,6 +86,7 @@ public final class NetworkService: Service {
         do throws(RuntimeError) { try sync.start() } catch { throw .runtime(error) }
         self.sync = sync
         started = true
+        wifi.start()
         readDataState()
         // A restart of this service after a setting changed keeps a clock already synchronised.
         if ClockTrust.state != .synchronised {
@@ -84,6 +107,7 @@ public final class NetworkService: Service {
         if sync?.lastSync != nil { saveClock() }
         sync?.stop()
         sync = nil
+        wifi.stop()
         saveTask?.cancel()
         saveTask = nil
         started = false
@@ -141,11 +165,36 @@ public final class NetworkService: Service {
         var object = JSONObject(minimumCapacity: 2)
         object.append("clock", .object(clock))
         if let dataState { object.append("data_partition", .string(dataState)) }
+        object.append("wifi", wifi.stateJSON())
         return .object(object)
     }
 
-    /// `time [status]`.
+    /// `time [status]`, `wifi status`, `wifi scan`.
     public var commands: [Command] {
+        timeCommands + wifiCommands
+    }
+
+    private var wifiCommands: [Command] {
+        [Command("wifi", usage: "status|scan",
+                 help: "Wi-Fi on wlan0: state, network, address, signal and the last error; scan lists the networks seen (and starts a new scan).",
+                 remote: .readOnly(["", "status"])) { [self] request in
+            switch request.arguments {
+            case [], ["status"]:
+                return .json(self.wifi.stateJSON())
+            case ["scan"]:
+                let started = self.wifi.requestScan()
+                var object = JSONObject(minimumCapacity: 3)
+                object.append("scan_started", .bool(started))
+                object.append("state", self.wifi.stateJSON()["state"] ?? .null)
+                object.append("networks", self.wifi.scanJSON())
+                return .json(.object(object))
+            default:
+                return .failure("usage: wifi status|scan")
+            }
+        }]
+    }
+
+    private var timeCommands: [Command] {
         [Command("time", usage: "[status]", help: "Shows whether the clock is synchronised, from which server, and the time.",
                  remote: .readOnly(["", "status"])) { [self] request in
             guard request.arguments.isEmpty || request.arguments == ["status"] else {

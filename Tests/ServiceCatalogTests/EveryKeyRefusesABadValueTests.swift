@@ -31,6 +31,9 @@ struct EveryKeyRefusesABadValueTests {
         "skoda.fcm_token": "a secret", "web.username": "any user name", "web.password": "a secret",
         "ota.group": "empty (no group) or a group name, checked by the OTA service at start",
         "time.servers": "host or host:port items; the network service refuses a bad one at start, naming it",
+        "wifi.ssid": "any 1 to 32 bytes, checked by the network service at start", "wifi.psk": "a secret",
+        "wifi.country": "ISO 3166 alpha-2, checked by the network service at start",
+        "wifi.run_directory": "a directory under /run the network service creates",
     ]
 
     /// A value `kind` refuses.

@@ -142,6 +142,19 @@ def check_image(path, work):
                   and any(b.endswith(".txt") for b in radio) and any(b.endswith(".hcd") for b in radio), radio)
         if board == "zero2w":
             check(tag + "the onboard Bluetooth patch (BCM43430B0.hcd) is listed", "brcm/BCM43430B0.hcd" in radio, radio)
+        # Wi-Fi from the console (issue 27): the 802.11 modules, wpa_supplicant with its loader and libraries.
+        for module in ("cfg80211.ko", "mac80211.ko", "brcmfmac.ko", "mac80211_hwsim.ko"):
+            check(tag + "modules.dep lists " + module, re.search(r"/" + re.escape(module) + ":", modules))
+        if board in ("rpi3", "rpi4", "rpi5", "zero2w", "qemu-virt"):
+            check(tag + "image.env of the board turns Wi-Fi on", env.get("IMAGE_WIFI") == ["yes"], env.get("IMAGE_WIFI"))
+            for needed in ("/usr/sbin/wpa_supplicant", "/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1",
+                           "/lib/aarch64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libssl.so.3",
+                           "/lib/aarch64-linux-gnu/libnl-genl-3.so.200", "/lib/aarch64-linux-gnu/libdbus-1.so.3"):
+                stat = debugfs("stat " + needed)
+                check(tag + "root has " + needed, "Type: regular" in stat, stat[:120])
+            loader = debugfs("stat /lib/ld-linux-aarch64.so.1")
+            check(tag + "/lib/ld-linux-aarch64.so.1 leads to the loader",
+                  'Fast link dest: "aarch64-linux-gnu/ld-linux-aarch64.so.1"' in loader, loader[:200])
         binary = os.path.join(work, board + "-switchyard")
         debugfs(f"dump /usr/bin/switchyard {binary}")
         kind = run(["file", "-b", binary]).decode() if os.path.exists(binary) else "missing"
