@@ -18,10 +18,11 @@ Prints the pty's slave path on the first line of stdout, then serves it with rea
       mute / unmute          stop / resume answering commands (command timeouts)
       raw HEX                send bytes as they are (garbage, broken packets)
   the kernel in between    what Linux does on a kernel adapter it shares with a raw socket:
-      kernel-connect [MAC] [STATUS]   it pauses the scan to connect (LE Set Scan Enable off:
-                             a Command Complete the host never asked for), sends LE Create
-                             Connection (Command Status), and 0.3 s later the LE Connection
-                             Complete arrives with STATUS (hex, default 00); the scan stays off
+      kernel-connect [MAC] [STATUS] [SECONDS]   it pauses the scan to connect (LE Set Scan
+                             Enable off: a Command Complete the host never asked for), sends
+                             LE Create Connection (Command Status), and SECONDS (default 0.3)
+                             later the LE Connection Complete arrives with STATUS (hex, default
+                             00); the scan stays off
       kernel-disconnect      Disconnection Complete, then the kernel's passive-scan update
                              turns the scan off again if the host had turned it back on
   scheduled adverts        --every SECONDS sends the demo sensors (BTHome, encrypted BTHome
@@ -114,13 +115,13 @@ class Controller:
         else:
             self.complete(0x200C, 0)
 
-    def kernel_connect(self, mac, status):
+    def kernel_connect(self, mac, status, seconds):
         self.kernel_scan_off()
         self.send(bytes([0x04, 0x0F, 4, 0, 1]) + (0x200D).to_bytes(2, "little"))
         self.log("KERNEL CONNECT %s %02x" % (mac, status))
         params = bytes([0x01, status]) + (0x0040).to_bytes(2, "little") + bytes([0, 0]) + mac_wire(mac) \
             + (24).to_bytes(2, "little") + (0).to_bytes(2, "little") + (72).to_bytes(2, "little") + bytes([0])
-        self.later.append((time.monotonic() + 0.3, bytes([0x04, 0x3E, len(params)]) + params))
+        self.later.append((time.monotonic() + seconds, bytes([0x04, 0x3E, len(params)]) + params))
 
     def kernel_disconnect(self):
         self.send(bytes([0x04, 0x05, 4, 0]) + (0x0040).to_bytes(2, "little") + bytes([0x13]))
@@ -293,7 +294,8 @@ def main():
                 ctl.muted = False
             elif cmd == "kernel-connect":
                 ctl.kernel_connect(words[1] if len(words) > 1 else "C0:11:22:33:44:55",
-                                   int(words[2], 16) if len(words) > 2 else 0)
+                                   int(words[2], 16) if len(words) > 2 else 0,
+                                   float(words[3]) if len(words) > 3 else 0.3)
             elif cmd == "kernel-disconnect":
                 ctl.kernel_disconnect()
             elif cmd == "raw":
