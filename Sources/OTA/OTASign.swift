@@ -1,5 +1,6 @@
 import CLI
 import CSupport
+import Crypto
 import JSON
 import Runtime
 
