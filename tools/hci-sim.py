@@ -17,6 +17,14 @@ Prints the pty's slave path on the first line of stdout, then serves it with rea
       silent / loud          stop / resume delivering adverts (the scan "dies" silently)
       mute / unmute          stop / resume answering commands (command timeouts)
       raw HEX                send bytes as they are (garbage, broken packets)
+  the kernel in between    what Linux does on a kernel adapter it shares with a raw socket:
+      kernel-connect [MAC] [STATUS] [SECONDS]   it pauses the scan to connect (LE Set Scan
+                             Enable off: a Command Complete the host never asked for), sends
+                             LE Create Connection (Command Status), and SECONDS (default 0.3)
+                             later the LE Connection Complete arrives with STATUS (hex, default
+                             00); the scan stays off
+      kernel-disconnect      Disconnection Complete, then the kernel's passive-scan update
+                             turns the scan off again if the host had turned it back on
   scheduled adverts        --every SECONDS sends the demo sensors (BTHome, encrypted BTHome
                            with a rising counter, ATC1441, pvvx, RuuviTag 5, a phone); --demo is
                            --every 1. --flood N sends N adverts per burst as fast as it can
@@ -86,6 +94,39 @@ class Controller:
         self.inbuf = bytearray()
         self.out = bytearray()
         self.counter = 1
+        self.later = []  # (monotonic time, bytes): events the "kernel" sends after a delay
+
+    def due(self, now):
+        """Queues the delayed events whose time has come; the seconds until the next one."""
+        for item in [item for item in self.later if item[0] <= now]:
+            self.later.remove(item)
+            self.send(item[1])
+            self.log("KERNEL CONNECTED")
+        return min((item[0] for item in self.later), default=now + 3600) - now
+
+    def kernel_scan_off(self):
+        """The kernel's own LE Set Scan Enable (off), answered to the host's event stream."""
+        if not self.scanning:
+            return
+        self.scanning = False
+        self.log("KERNEL SCAN off")
+        if self.kind == "ext":
+            self.complete(0x2042, 0)
+        else:
+            self.complete(0x200C, 0)
+
+    def kernel_connect(self, mac, status, seconds):
+        self.kernel_scan_off()
+        self.send(bytes([0x04, 0x0F, 4, 0, 1]) + (0x200D).to_bytes(2, "little"))
+        self.log("KERNEL CONNECT %s %02x" % (mac, status))
+        params = bytes([0x01, status]) + (0x0040).to_bytes(2, "little") + bytes([0, 0]) + mac_wire(mac) \
+            + (24).to_bytes(2, "little") + (0).to_bytes(2, "little") + (72).to_bytes(2, "little") + bytes([0])
+        self.later.append((time.monotonic() + seconds, bytes([0x04, 0x3E, len(params)]) + params))
+
+    def kernel_disconnect(self):
+        self.send(bytes([0x04, 0x05, 4, 0]) + (0x0040).to_bytes(2, "little") + bytes([0x13]))
+        self.log("KERNEL DISCONNECT")
+        self.kernel_scan_off()
 
     def log(self, line):
         if self.record:
@@ -205,6 +246,7 @@ def main():
             timeout = max(0, min(timeout, next_burst - time.monotonic()))
         if flood_pending:
             timeout = 0
+        timeout = max(0, min(timeout, ctl.due(time.monotonic())))
         watch = [master] + ([sys.stdin] if stdin_open else [])
         writers = [master] if ctl.out else []
         readable, writable, _ = select.select(watch, writers, [], timeout)
@@ -250,6 +292,12 @@ def main():
                 ctl.muted = True
             elif cmd == "unmute":
                 ctl.muted = False
+            elif cmd == "kernel-connect":
+                ctl.kernel_connect(words[1] if len(words) > 1 else "C0:11:22:33:44:55",
+                                   int(words[2], 16) if len(words) > 2 else 0,
+                                   float(words[3]) if len(words) > 3 else 0.3)
+            elif cmd == "kernel-disconnect":
+                ctl.kernel_disconnect()
             elif cmd == "raw":
                 ctl.send(bytes.fromhex(words[1]))
             elif cmd == "flood":

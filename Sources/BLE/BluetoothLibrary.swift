@@ -54,6 +54,10 @@ public enum BluetoothLibrary {
             var filter = hci_filter()
             hci_filter_clear(&filter)
             hci_filter_set_ptype(HCI_EVENT_PKT, &filter)
+            // All events and no opcode filter: the Command Complete/Status of commands the
+            // kernel sends (its LE Set Scan Enable when it pauses our scan to connect, its LE
+            // Create Connection) and LE Connection Complete reach the scanner too, which is
+            // how it knows to restore the scan (HCIScanner's kernel restore).
             hci_filter_all_events(&filter)
             try SystemCall.setOption(socket.fd, level: SOL_HCI, option: HCI_FILTER, to: filter,
                                      name: "setsockopt(HCI_FILTER)")

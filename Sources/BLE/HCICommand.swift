@@ -18,6 +18,16 @@ public struct HCICommand: Equatable {
     public static let leSetScanEnableOpcode: UInt16 = 0x200C
     public static let leSetExtendedScanParametersOpcode: UInt16 = 0x2041
     public static let leSetExtendedScanEnableOpcode: UInt16 = 0x2042
+    /// Sent by the kernel (never by the gateway) when it connects: LE Create Connection,
+    /// LE Extended Create Connection, LE Create Connection Cancel.
+    public static let leCreateConnectionOpcode: UInt16 = 0x200D
+    public static let leExtendedCreateConnectionOpcode: UInt16 = 0x2043
+    public static let leCreateConnectionCancelOpcode: UInt16 = 0x200E
+
+    /// Whether `opcode` turns a scan on or off (legacy or extended).
+    public static func isScanEnable(_ opcode: UInt16) -> Bool {
+        opcode == leSetScanEnableOpcode || opcode == leSetExtendedScanEnableOpcode
+    }
 
     /// The H4 packet.
     public var packet: [UInt8] {

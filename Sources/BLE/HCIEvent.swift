@@ -22,6 +22,9 @@ public enum HCIEvent {
     public static let advertisingReport: UInt8 = 0x02
     /// LE Extended Advertising Report subevent.
     public static let extendedAdvertisingReport: UInt8 = 0x0D
+    /// LE Connection Complete, LE Enhanced Connection Complete (v1 and v2): a connection
+    /// attempt ended (status 0: connected; otherwise failed or cancelled).
+    public static let connectionCompleteSubevents: [UInt8] = [0x01, 0x0A, 0x29]
 
     /// Parses an event packet; nil when its length byte disagrees with its size or the
     /// parameters are too short for the event (the caller counts it).

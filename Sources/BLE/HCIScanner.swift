@@ -6,6 +6,13 @@ import Runtime
 /// restarts the scan when a command fails or times out, or (through `windowElapsed`) when
 /// adverts stop arriving: the watchdog against silent scan death.
 ///
+/// On a kernel adapter the kernel shares the controller: it follows our raw-socket scan
+/// enable and turns the scan off to connect (GATT, pairing), and after the connection it
+/// leaves it off, since it has no scan of its own to restore. We see its LE Set Scan Enable
+/// completions (commands we did not send) and restore the scan `kernelRestoreDelay` after
+/// the kernel has gone quiet and no connection attempt of its is pending, instead of
+/// losing adverts until the watchdog notices 15-20 s later.
+///
 /// Everything runs on the loop thread: the descriptor is watched, replies cancel a timer.
 public final class HCIScanner {
     /// Where the scan is.
@@ -75,6 +82,14 @@ public final class HCIScanner {
     private var reportsThisWindow = 0
     private var silentWindows = 0
     private var started = false
+    /// Someone else sent LE Set Scan Enable: the scan may be off. Cleared by a restore.
+    private var scanTouchedByOthers = false
+    /// The kernel's connection attempt is pending: restoring now would fight it.
+    private var othersConnecting = false
+    private var kernelRestoreTimer: OneShotTimer?
+    /// The quiet time after the kernel's last scan or connection event before we restore the
+    /// scan: long enough for its pause-connect-resume sequence, short against advert loss.
+    public static let kernelRestoreDelay: Interval = .milliseconds(500)
     private var readBuffer = [UInt8](repeating: 0, count: 4096)
 
     public init(transport: HCITransport, loop: EventLoop, settings: Settings) {
@@ -103,9 +118,11 @@ public final class HCIScanner {
         timer?.cancel()
         retryTimer?.cancel()
         quietTimer?.cancel()
+        kernelRestoreTimer?.cancel()
         timer = nil
         retryTimer = nil
         quietTimer = nil
+        kernelRestoreTimer = nil
         queue.removeAll()
         inFlight = nil
         let disable = settings.extended ? HCICommand.leSetExtendedScanEnable(false) : HCICommand.leSetScanEnable(false)
@@ -160,6 +177,10 @@ public final class HCIScanner {
         inFlight = nil
         reportsThisWindow = 0
         silentWindows = 0
+        // A restart for any reason restores the scan: nothing left for the kernel restore to do.
+        kernelRestoreTimer?.cancel()
+        kernelRestoreTimer = nil
+        scanTouchedByOthers = false
         var sequence: [HCICommand] = []
         if transport.ownsController {
             sequence += [.reset, .setEventMask, .leSetEventMask]
@@ -203,9 +224,10 @@ public final class HCIScanner {
         }
     }
 
-    /// A reply for `opcode` with `status`.
-    private func answered(_ opcode: UInt16, status: UInt8) {
-        guard let command = inFlight, command.opcode == opcode else { return }
+    /// A reply for `opcode` with `status`; false when it answers no command of ours.
+    @discardableResult
+    private func answered(_ opcode: UInt16, status: UInt8) -> Bool {
+        guard let command = inFlight, command.opcode == opcode else { return false }
         timer?.cancel()
         timer = nil
         inFlight = nil
@@ -215,9 +237,48 @@ public final class HCIScanner {
         if status != 0 && !(isDisable && status == 0x0C) {
             stats.commandFailures += 1
             fail(command.name + " failed with status 0x" + Hex.encode([status]))
-            return
+            return true
         }
         sendNext()
+        return true
+    }
+
+    // MARK: the kernel's commands on a shared controller
+
+    /// A reply to a command someone else sent (the kernel, or another raw-socket user).
+    private func othersAnswered(_ opcode: UInt16, status: UInt8) {
+        if HCICommand.isScanEnable(opcode) {
+            // An answer carries no parameters: on or off, the scan is no longer ours.
+            scanTouchedByOthers = true
+        } else if opcode == HCICommand.leCreateConnectionOpcode || opcode == HCICommand.leExtendedCreateConnectionOpcode {
+            // Status 0 (a Command Status): connecting until an LE Connection Complete ends it.
+            othersConnecting = status == 0
+        } else {
+            return
+        }
+        scheduleKernelRestore()
+    }
+
+    /// A connection attempt ended, or a link went down (after which the kernel re-plans
+    /// its own scanning and may turn ours off).
+    private func connectionEvent(attemptEnded: Bool) {
+        if attemptEnded { othersConnecting = false }
+        scheduleKernelRestore()
+    }
+
+    /// (Re)arms the restore: debounced, so each new event of the kernel's pushes it back,
+    /// and held while the kernel is connecting.
+    private func scheduleKernelRestore() {
+        kernelRestoreTimer?.cancel()
+        kernelRestoreTimer = nil
+        guard started, scanTouchedByOthers, !othersConnecting else { return }
+        kernelRestoreTimer = loop.after(HCIScanner.kernelRestoreDelay) { [self] in
+            self.kernelRestoreTimer = nil
+            guard self.started, self.scanTouchedByOthers, !self.othersConnecting else { return }
+            self.scanTouchedByOthers = false
+            self.stats.restartsAfterKernel += 1
+            self.restart("the scan was turned off by another user of the adapter (the kernel, to connect)")
+        }
     }
 
     private func fail(_ reason: String) {
@@ -318,9 +379,10 @@ public final class HCIScanner {
         }
         switch event {
         case .commandComplete(let opcode, let returned):
-            answered(opcode, status: returned.first ?? 0)
+            let status = returned.first ?? 0
+            if !answered(opcode, status: status) { othersAnswered(opcode, status: status) }
         case .commandStatus(let status, let opcode):
-            answered(opcode, status: status)
+            if !answered(opcode, status: status) { othersAnswered(opcode, status: status) }
         case .leMeta(let subevent, let parameters):
             let wellFormed: Bool
             switch subevent {
@@ -330,11 +392,14 @@ public final class HCIScanner {
                 wellFormed = HCIAdvertisingReport.forEachExtended(parameters) { report in deliver(report) }
             default:
                 wellFormed = true
+                if HCIEvent.connectionCompleteSubevents.contains(subevent) { connectionEvent(attemptEnded: true) }
             }
             if !wellFormed { stats.malformedReports += 1 }
         case .hardwareError(let code):
             restart("controller hardware error 0x" + Hex.encode([code]))
-        case .disconnectionComplete, .other:
+        case .disconnectionComplete:
+            connectionEvent(attemptEnded: false)
+        case .other:
             break
         }
     }

@@ -12,6 +12,9 @@ public struct HCIScannerStats: Equatable {
     public var restarts = 0
     /// Restarts because scanning went silent.
     public var watchdogResets = 0
+    /// Restarts because someone else (the kernel, pausing the scan to connect) sent LE Set
+    /// Scan Enable on our adapter and left the scan off.
+    public var restartsAfterKernel = 0
     /// Event packets that did not parse (bad length byte, truncated parameters).
     public var malformedEvents = 0
     /// Advertising report events whose reports ran past their end.
@@ -26,12 +29,13 @@ public struct HCIScannerStats: Equatable {
 
     /// The counters as a JSON object.
     public var json: JSONValue {
-        var object = JSONObject(minimumCapacity: 10)
+        var object = JSONObject(minimumCapacity: 11)
         object.append("commands", .int(commands))
         object.append("command_timeouts", .int(commandTimeouts))
         object.append("command_failures", .int(commandFailures))
         object.append("restarts", .int(restarts))
         object.append("watchdog_resets", .int(watchdogResets))
+        object.append("scan_restarts_after_kernel", .int(restartsAfterKernel))
         object.append("malformed_events", .int(malformedEvents))
         object.append("malformed_reports", .int(malformedReports))
         object.append("reports", .int(reports))

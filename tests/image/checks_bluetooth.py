@@ -248,6 +248,7 @@ def run(test):
                not ecdh, ecdh)
 
     # 2. Pairing through mgmt with real SMP, Just Works: the peer's kernel asks its user (gatt-peer) to confirm.
+    scanner_before = ble_status(test).get("scanner", {})
     reply = test.json_command(f"bcms pair --address {cuff_address}", timeout=WAIT) or {}
     confirmed = console_line(test, "pairing: confirming Just Works", timeout=5)
     test.check("bluetooth: `bcms pair` pairs with the cuff through the kernel (SMP Just Works)",
@@ -256,6 +257,21 @@ def run(test):
     test.check("bluetooth: `bcms is_paired` is true after pairing", paired.get("status") is True, paired)
     if paired.get("status") is not True:
         bt.shell("dmesg | grep -i -e smp -e bluetooth | tail -30; tail -20 /run/btvirt.log; tail -150 /run/hci0.trace")
+
+    # 2b. The kernel paused our raw-socket scan to connect for the pairing and left it off;
+    # the gateway sees the kernel's LE Set Scan Enable and restores the scan once the
+    # connection is through, so BTHome adverts resume within seconds, not after the
+    # watchdog's 15-20 s.
+    mark = test.mqtt.mark()
+    started = time.monotonic()
+    resumed = published(test, None, mark, bthome, timeout=8)
+    took = time.monotonic() - started
+    scanner = ble_status(test).get("scanner", {})
+    test.check("bluetooth: after the pairing connection the scan is restored at once (the kernel turned it off) "
+               "and BTHome adverts resume within 8 s, not after the watchdog",
+               resumed and scanner.get("scan_restarts_after_kernel", 0) > scanner_before.get("scan_restarts_after_kernel", 0)
+               and scanner.get("watchdog_resets") == scanner_before.get("watchdog_resets"),
+               f"{took:.1f} s, {scanner_before} -> {scanner}")
 
     # 3. Active GATT: the cuff approved; the gateway connects over an L2CAP ATT socket,
     # encrypted with the kept key, subscribes, and publishes what the cuff sends.
