@@ -42,7 +42,7 @@ struct MQTTDoorPolicyTests {
         "mqtt": "MQTT: (no arguments), status", "can": "MQTT: (no arguments), status",
         "skoda": "MQTT: (no arguments), status", "ota": "MQTT: (no arguments), status",
         "web": "MQTT: (no arguments), status", "benchlab": "MQTT: (no arguments), list",
-        "time": "MQTT: (no arguments), status",
+        "time": "MQTT: (no arguments), status", "wifi": "MQTT: (no arguments), status",
         "ble": "MQTT: (no arguments), status, devices",
         "bcms": "MQTT: list, list *, mode, is_paired *, is_paired --address *",
         "bmw": "MQTT: (no arguments), status, catalogue, catalogue --stats, catalogue --list-categories, "
