@@ -25,6 +25,11 @@ import subprocess
 import time
 
 NAME = "bluetooth"
+# Opt-in for now (QEMU_TEST_BLUETOOTH=1, or QEMU_TEST_ONLY=bluetooth): in one of the first two
+# full runs Debian's 6.1.192 oopsed (list_del corruption in hci_chan_del) on a link btvirt had
+# misrouted, at the mid-read reconnection, and the rest of the boot test then ran on a broken
+# guest. Until the group avoids that (or the kernel is fixed), it must not decide CI by chance.
+ENABLED = os.environ.get("QEMU_TEST_BLUETOOTH") == "1" or "bluetooth" in os.environ.get("QEMU_TEST_ONLY", "").split(",")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHE = os.environ.get("SWITCHYARD_CACHE", "/var/cache/switchyard")
 WAIT = 60
@@ -156,6 +161,8 @@ class Bluetooth:
 
 
 def qemu_args(test):
+    if not ENABLED:
+        return []
     if not hasattr(test, "bt"):
         test.bt = Bluetooth(test)
     return test.bt.qemu_args(test)
@@ -213,6 +220,9 @@ def address_of(test, index):
 
 
 def run(test):
+    if not ENABLED:
+        print("checks bluetooth: skipped (QEMU_TEST_BLUETOOTH=1 runs them; see the top of checks_bluetooth.py)", flush=True)
+        return
     bt = test.bt
     attached = [console_line(test, f"attached as hci{index}") for index in range(3)]
     test.check("bluetooth: three btvirt LE controllers are kernel adapters through hci_uart: hci0, hci1, hci2",
