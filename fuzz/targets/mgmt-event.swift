@@ -15,11 +15,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         precondition(MgmtLongTermKey(wire: key.wire[...]) == key, "LTK record round trip")
     case .newIdentityResolvingKey(_, _, let key):
         precondition(MgmtIdentityResolvingKey(wire: key.wire[...]) == key, "IRK record round trip")
-    case .deviceUnpaired(let device), .authenticationFailed(let device, _):
+    case .deviceUnpaired(let device), .authenticationFailed(let device, _), .userConfirmRequest(let device, _):
         precondition(MgmtAddress(wire: device.wire[...]) == device, "addr_info round trip")
     case .commandComplete(_, let status, _), .commandStatus(_, let status):
         precondition(!status.message.isEmpty, "every status has a message")
-    case .other:
+    case .indexAdded, .other:
         break
     }
     return 0
