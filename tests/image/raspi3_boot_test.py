@@ -46,7 +46,9 @@ def main():
         subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::vmlinuz", "::initrd.img", "::cmdline.txt",
                         "::bcm2837-rpi-3-b.dtb", work], check=True)
         with open(os.path.join(work, "cmdline.txt")) as f:
-            cmdline = f.read().strip() + " console=ttyAMA0"
+            # qemu's raspi3b resets at once when the BCM2835 watchdog is armed (no countdown):
+            # the supervisor feeds a stand-in file here (image/rootfs/usr/libexec/switchyard-service).
+            cmdline = f.read().strip() + " console=ttyAMA0 SWITCHYARD_WATCHDOG_STAND_IN=/run/watchdog-stand-in"
         uart = os.path.join(work, "uart.sock")
         started = time.monotonic()
         qemu = subprocess.Popen(
