@@ -141,15 +141,9 @@ extension BluetoothLibrary {
     /// development without an adapter (`ble.mgmt_socket`). Here because it is the same kind
     /// of C socket plumbing as the Bluetooth sockets above.
     public static func connectSequencedPacket(path: String) throws(BLEError) -> OwnedDescriptor {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
-            guard !bytes.isEmpty, bytes.count < raw.count else { return false }
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-            return true
+        guard var address = SystemCall.unixAddress(path) else {
+            throw .invalidSetting(key: "ble.mgmt_socket", reason: "not a usable Unix socket path")
         }
-        guard fits else { throw .invalidSetting(key: "ble.mgmt_socket", reason: "not a usable Unix socket path") }
         do throws(RuntimeError) {
             let socket = try SystemCall.socket(domain: AF_UNIX, type: Int32(SOCK_SEQPACKET.rawValue), protocol: 0,
                                                name: "socket(AF_UNIX, SOCK_SEQPACKET)")

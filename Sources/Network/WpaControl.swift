@@ -40,7 +40,7 @@ final class WpaControl {
     /// Binds our end and connects to wpa_supplicant's; fails when it is not running.
     func open() throws(NetworkError) {
         close()
-        guard let server = Self.address(serverPath), let local = Self.address(localPath) else {
+        guard let server = SystemCall.unixAddress(serverPath), let local = SystemCall.unixAddress(localPath) else {
             throw .system("control socket path too long: " + serverPath)
         }
         do throws(RuntimeError) {
@@ -116,17 +116,5 @@ final class WpaControl {
             }
             if self.socket == nil { return }
         }
-    }
-
-    private static func address(_ path: String) -> sockaddr_un? {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
-            guard !bytes.isEmpty, bytes.count < raw.count else { return false }
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-            return true
-        }
-        return fits ? address : nil
     }
 }

@@ -34,4 +34,18 @@ extension SystemCall {
             }
         }
     }
+
+    /// The `sockaddr_un` of a filesystem Unix socket `path`, or nil when the path is empty or
+    /// too long for `sun_path` (with its terminating zero).
+    public static func unixAddress(_ path: String) -> sockaddr_un? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let fits = withUnsafeMutableBytes(of: &address.sun_path) { raw -> Bool in
+            guard !bytes.isEmpty, bytes.count < raw.count else { return false }
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            return true
+        }
+        return fits ? address : nil
+    }
 }

@@ -48,23 +48,14 @@ final class FleetFixture {
     /// A copy of the test-built gateway stamped as `version` (as `make firmware VERSION=` does).
     func stamped(version: String) throws -> String {
         let path = work.file("switchyard-\(version)")
-        try FileManager.default.copyItem(atPath: FleetFixture.binary.path, toPath: path)
-        let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("toolchain/stamp-version.py").path
-        let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), [tool, path, version])
-        guard result.status == 0 else { throw FixtureError("stamp-version: \(result.stderr)") }
+        try TestFirmwareFiles.stampedCopy(of: FleetFixture.binary, to: path, version: version)
         chmod(path, 0o755)
         return path
     }
 
     /// A real ELF built with gcc from `source`.
     func compiled(_ name: String, _ source: String) throws -> String {
-        let c = work.file(name + ".c")
-        try source.write(toFile: c, atomically: true, encoding: .utf8)
-        let out = work.file(name)
-        let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/gcc"), ["-O2", "-o", out, c])
-        guard result.status == 0 else { throw FixtureError("gcc: \(result.stderr)") }
-        return out
+        try TestFirmwareFiles.compiled(name, source, in: work)
     }
 }
 

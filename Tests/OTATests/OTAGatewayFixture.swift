@@ -145,11 +145,7 @@ final class OTAGatewayFixture {
     /// `make firmware VERSION=...` uses, optionally with an ELF header naming another machine.
     func patchedGateway(version: String, machine: UInt16? = nil) throws -> String {
         let path = work.file("switchyard-\(version)" + (machine.map { "-m\($0)" } ?? ""))
-        try FileManager.default.copyItem(atPath: OTAGatewayFixture.binary.path, toPath: path)
-        let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("toolchain/stamp-version.py").path
-        let stamped = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), [tool, path, version])
-        guard stamped.status == 0 else { throw FixtureError("stamp-version: \(stamped.stderr)") }
+        try TestFirmwareFiles.stampedCopy(of: OTAGatewayFixture.binary, to: path, version: version)
         if let machine {
             let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
             try handle.seek(toOffset: 18)
@@ -162,12 +158,7 @@ final class OTAGatewayFixture {
 
     /// A real ELF built with gcc from `source` (a firmware that exits or hangs at start-up).
     func compiled(_ name: String, _ source: String) throws -> String {
-        let c = work.file(name + ".c")
-        try source.write(toFile: c, atomically: true, encoding: .utf8)
-        let out = work.file(name)
-        let result = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/gcc"), ["-O2", "-o", out, c])
-        guard result.status == 0 else { throw FixtureError("gcc: \(result.stderr)") }
-        return out
+        try TestFirmwareFiles.compiled(name, source, in: work)
     }
 
     /// A manifest for `image` signed with our key as `ota push` would: for this node (unless
