@@ -24,6 +24,11 @@ public final class NetworkService: Service {
     private let servers: [TimeServer]
     private let settingsProblem: String?
     private let saved: SavedClock
+    /// The board's real-time clock, written after every sync (absent on most Pis).
+    var rtc = RealTimeClock()
+    /// When the RTC was last written (ms since the epoch), or why it could not be.
+    private var rtcWritten: Int64?
+    private var rtcProblem: String?
     /// `time.tls_waits`: whether this service closes `ClockTrust` until its first sync.
     private let tlsWaits: Bool
     private var sync: TimeSync?
@@ -134,6 +139,7 @@ public final class NetworkService: Service {
         if let sync, sync.lastSync != nil {
             if case .ok = context.health {} else { context.report(.ok) }
             saveClock()
+            writeRTC()
         } else if let problem = sync?.lastProblem {
             context.report(.degraded("clock not synchronised (" + problem + ")" + (tlsWaits ? "; TLS connections wait" : "")))
         }
@@ -143,6 +149,21 @@ public final class NetworkService: Service {
     private func saveClock() {
         do throws(RuntimeError) { try saved.save() } catch {
             context.log.warning("cannot save the time to " + saved.path + ": " + error.description)
+        }
+    }
+
+    /// Hands the synchronised time to the RTC, if the board has one.
+    private func writeRTC() {
+        guard rtc.isPresent else { return }
+        let now = WallClock.millisecondsSinceEpoch()
+        do throws(NetworkError) {
+            try rtc.write(secondsSinceEpoch: now / 1000)
+            if rtcWritten == nil { context.log.info("real-time clock " + rtc.path + " set from the synchronised time") }
+            rtcWritten = now
+            rtcProblem = nil
+        } catch {
+            if rtcProblem != error.description { context.log.warning(error.description) }
+            rtcProblem = error.description
         }
     }
 
@@ -162,8 +183,18 @@ public final class NetworkService: Service {
         if let problem = sync?.lastProblem { clock.append("problem", .string(problem)) }
         clock.append("rounds", .int(sync?.rounds ?? 0))
         clock.append("dropped", .int(sync?.dropped ?? 0))
-        var object = JSONObject(minimumCapacity: 2)
+        var object = JSONObject(minimumCapacity: 4)
         object.append("clock", .object(clock))
+        if rtc.isPresent {
+            var rtcObject = JSONObject(minimumCapacity: 4)
+            rtcObject.append("device", .string(rtc.path))
+            if let seconds = rtc.read() {
+                rtcObject.append("time", .string(WallClock.iso8601(millisecondsSinceEpoch: seconds * 1000)))
+            }
+            if let rtcWritten { rtcObject.append("written", .string(WallClock.iso8601(millisecondsSinceEpoch: rtcWritten))) }
+            if let rtcProblem { rtcObject.append("problem", .string(rtcProblem)) }
+            object.append("rtc", .object(rtcObject))
+        }
         if let dataState { object.append("data_partition", .string(dataState)) }
         object.append("wifi", wifi.stateJSON())
         return .object(object)

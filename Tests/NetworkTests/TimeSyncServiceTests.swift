@@ -22,6 +22,8 @@ struct TimeSyncServiceTests {
             var steps: [Int64] = []
             service.stepClock = { steps.append($0); return true }
             service.dhcpServersPath = nil
+            // No RTC on this board: nothing written, no `rtc` in the state.
+            service.rtc = RealTimeClock(path: rig.directory.file("rtc0"))
             try service.start()
             #expect(ClockTrust.state == .waiting || ClockTrust.state == .synchronised)
             #expect(rig.run(timeout: 10) { ClockTrust.state == .synchronised })
@@ -31,9 +33,38 @@ struct TimeSyncServiceTests {
             let state = service.stateJSON().description
             #expect(state.contains("\"synchronised\":true"), "\(state)")
             #expect(state.contains("\"server\":\"127.0.0.1:" + server.firstLine + "\""), "\(state)")
+            #expect(!state.contains("\"rtc\""), "\(state)")
             // The time is saved for the next boot.
             let saved = try String(contentsOfFile: rig.store.dataDirectory + "/clock", encoding: .utf8)
             #expect(Int64(saved.trimmingCharacters(in: .whitespacesAndNewlines)) != nil, "\(saved)")
+            service.stop()
+        }
+    }
+
+    /// A device at the RTC's path that refuses RTC_SET_TIME (here a plain file: ENOTTY) is
+    /// reported in `time status`; the sync itself stands. (A real /dev/rtc0 is written in the
+    /// qemu boot test's guest, never on the machine running these tests.)
+    @Test func anRTCThatCannotBeSetIsReportedAndTheSyncStands() throws {
+        try ClockTrustTestLock.hold {
+            let server = try ToolSimulator("sntp-server.py", ["--offset", "100"])
+            let rig = try ServiceRig(descriptor: NetworkService.descriptor,
+                                     settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "127.0.0.1:" + server.firstLine],
+                                     broker: false)
+            defer { ClockTrust.set(.unmanaged) }
+            let context = rig.context()
+            let service = NetworkService(context: context)
+            service.stepClock = { _ in true }
+            service.dhcpServersPath = nil
+            let fake = rig.directory.file("rtc0")
+            try "not an rtc\n".write(toFile: fake, atomically: true, encoding: .utf8)
+            service.rtc = RealTimeClock(path: fake)
+            try service.start()
+            #expect(rig.run(timeout: 10) { ClockTrust.state == .synchronised })
+            let state = service.stateJSON().description
+            #expect(state.contains("\"rtc\":{\"device\":\"" + fake + "\""), "\(state)")
+            #expect(state.contains("\"problem\":\"cannot set " + fake), "\(state)")
+            #expect(!state.contains("\"written\""), "\(state)")
+            if case .ok = context.health {} else { Issue.record("health \(context.health.name), expected ok") }
             service.stop()
         }
     }

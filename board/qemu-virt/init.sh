@@ -28,17 +28,28 @@ if [ -n "$test_disk" ] && mkdir -p /run/sy-test && mount -t ext4 -o ro "$test_di
   sh /run/sy-test/start.sh > /dev/console 2>&1 &
 fi
 
-# The boot test's watchdog check (issue 27) gives SWITCHYARD_TEST_FREEZE=<port>: a watcher asks
-# the test on the host (10.0.2.2:<port>) every second; on "freeze" it stops the supervisor
-# with SIGSTOP, as a hung supervisor would be, and the hardware watchdog must reset the board.
+# The boot test's watchdog checks (issue 27) give SWITCHYARD_TEST_FREEZE=<port>: a watcher asks
+# the test on the host (10.0.2.2:<port>) every second. On "freeze-gateway" it stops the
+# gateway with SIGSTOP once, as a hung gateway would be: the supervisor must notice the missing
+# heartbeat and restart it. On "freeze" it stops the supervisor, as a hung supervisor would be,
+# and the hardware watchdog must reset the board.
 if [ -n "$SWITCHYARD_TEST_FREEZE" ]; then
   (
-    while [ "$(nc 10.0.2.2 "$SWITCHYARD_TEST_FREEZE" </dev/null 2>/dev/null)" != freeze ]; do sleep 1; done
-    for process in /proc/[0-9]*; do
-      if tr '\0' ' ' < "$process/cmdline" 2>/dev/null | grep -q '^/usr/bin/switchyard supervise'; then
-        echo "switchyard test: SIGSTOP to the supervisor (pid ${process#/proc/})" > /dev/console
-        kill -STOP "${process#/proc/}"
-      fi
+    stop() { # $1: what it is, $2: how its command line starts
+      for process in /proc/[0-9]*; do
+        if tr '\0' ' ' < "$process/cmdline" 2>/dev/null | grep -q "$2"; then
+          echo "switchyard test: SIGSTOP to the $1 (pid ${process#/proc/})" > /dev/console
+          kill -STOP "${process#/proc/}"
+        fi
+      done
+    }
+    gateway_stopped=
+    while true; do
+      case $(nc 10.0.2.2 "$SWITCHYARD_TEST_FREEZE" </dev/null 2>/dev/null) in
+        freeze) stop supervisor '^/usr/bin/switchyard supervise'; break ;;
+        freeze-gateway) [ -z "$gateway_stopped" ] && stop gateway '^[^ ]* run --data ' && gateway_stopped=1 ;;
+      esac
+      sleep 1
     done
   ) &
 fi

@@ -122,7 +122,7 @@ def check_image(path, work):
         version = re.search(r"IMAGE_KERNEL=(\S+)", image_env)
         modules = debugfs(f"cat /lib/modules/{version.group(1) if version else '?'}/modules.dep")
         for module in ("vcan.ko", "can-raw.ko", "can-dev.ko", "mcp251x.ko", "btusb.ko", "cdc-acm.ko", "ftdi_sio.ko",
-                       "virtio_net.ko", "bcm2835_wdt.ko", "i6300esb.ko", "hci_uart.ko", "btbcm.ko"):
+                       "virtio_net.ko", "bcm2835_wdt.ko", "i6300esb.ko", "hci_uart.ko", "btbcm.ko", "i2c-bcm2835.ko"):
             check(tag + "modules.dep lists " + module, re.search(r"/" + re.escape(module) + ":", modules))
         # Issue 27: /data's check, the clock's floor, the onboard radios' firmware.
         e2fsck = debugfs("stat /sbin/e2fsck")
