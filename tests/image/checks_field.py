@@ -92,8 +92,9 @@ def _host_address():
     broker listens there on the plain broker's port (MQTT_PORT on the kernel command line fixes
     the guest's port; its host is a setting)."""
     out = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True).stdout
-    found = re.search(r"inet (\d+\.\d+\.\d+\.\d+)/", out)
-    return found.group(1) if found else None
+    # Not one inside qemu's own 10.0.2.0/24: the guest would look for it on its own network.
+    found = [a for a in re.findall(r"inet (\d+\.\d+\.\d+\.\d+)/", out) if not a.startswith("10.0.2.")]
+    return found[0] if found else None
 
 
 def _make_certificates(test, address):
