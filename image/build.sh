@@ -151,6 +151,12 @@ cp "$board_dir/cmdline.txt" "$boot/cmdline.txt"
 [[ -f $board_dir/config.txt ]] && cp "$board_dir/config.txt" "$boot/config.txt"
 for dtb in $IMAGE_DTBS; do cp "$pkgs/usr/lib/linux-image-$version/$dtb" "$boot/"; done
 for blob in $IMAGE_FIRMWARE; do cp "$pkgs/usr/lib/raspi-firmware/$blob" "$boot/"; done
+# A DS3231 real-time clock on the header's I2C bus, opt-in with dtoverlay=switchyard-rtc-ds3231
+# in config.txt (image/rtc-overlay.py says why not Raspberry Pi OS's i2c-rtc).
+if [[ -n $IMAGE_DTBS ]]; then
+  mkdir -p "$boot/overlays"
+  python3 "$here/rtc-overlay.py" "$boot/overlays/switchyard-rtc-ds3231.dtbo"
+fi
 cat > "$boot/README.txt" <<TXT
 Switchyard SD card, board $board. This partition is what the Raspberry Pi firmware reads:
 config.txt (firmware settings), cmdline.txt (kernel command line), vmlinuz + initrd.img

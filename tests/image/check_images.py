@@ -8,9 +8,11 @@ Usage: tests/image/check_images.py IMAGE...   (the board is read from the file n
 switchyard-<board>.img). Prints one line per check and `N passed, N failed`.
 """
 import gzip
+import importlib.util
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -62,6 +64,19 @@ def check_image(path, work):
     if os.path.exists(os.path.join(REPO, "board", board, "config.txt")):
         wanted.add("config.txt")
     check(tag + "boot files present: " + " ".join(sorted(wanted)), wanted <= names, sorted(wanted - names))
+    if env["IMAGE_DTBS"]:
+        # Issue 27: the DS3231 overlay, read back with the generator's own FDT reader.
+        spec = importlib.util.spec_from_file_location("rtc_overlay", os.path.join(REPO, "image/rtc-overlay.py"))
+        overlay = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(overlay)
+        blob = subprocess.run(["mtype", "-i", mtools, "::overlays/switchyard-rtc-ds3231.dtbo"], capture_output=True).stdout
+        try:
+            lines = overlay.dump(blob)
+        except (ValueError, struct.error, IndexError) as error:
+            lines = [str(error)]
+        check(tag + "overlays/switchyard-rtc-ds3231.dtbo puts a maxim,ds3231 at 0x68 on /soc/i2c@7e804000 (target-path)",
+              "/fragment@0 target-path /soc/i2c@7e804000" in lines
+              and "/fragment@0/__overlay__/rtc@68 compatible maxim,ds3231" in lines, lines)
     label = run(["minfo", "-i", mtools, "::"]).decode()
     check(tag + "boot partition is FAT32 labelled SYBOOT", "SYBOOT" in label and "FAT32" in label)
 
