@@ -16,14 +16,16 @@ the checks after this group run as before.
 
 A PCI 16550 carries a root shell for the test (the gateway's console on the PL011 has none).
 """
+import glob
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks_bluetooth import Bluetooth, fetch_deb, wait_for  # noqa: E402  (one deb fetcher, one test shell)
+from checks_bluetooth import CACHE, fetch_deb, wait_for  # noqa: E402  (one deb fetcher)
 
 NAME = "wifi"
 SSID = "switchyard-test"
@@ -33,6 +35,11 @@ WRONG = "wrong-passphrase-1"
 SHELL_SLOT = "1e"
 WAIT = 45
 # hostapd and the libraries it loads (Debian 12: libnl 3, OpenSSL 3), with the loader.
+# Modules the product image does not carry, in load order, from the image's kernel package:
+# the bridge, and CCMP's ccm(aes) for mac80211's software crypto (hwsim has no hardware
+# crypto; a Pi's brcmfmac does it in its firmware). The guest has no modules.dep for them,
+# so the kernel cannot load them on demand.
+TEST_MODULES = ["net/llc/llc", "net/802/stp", "net/bridge/bridge", "crypto/ctr", "crypto/ccm"]
 PACKAGES = ["hostapd", "libc6", "libnl-3-200", "libnl-genl-3-200", "libnl-route-3-200", "libssl3"]
 
 HOSTAPD_CONF = """# The boot test's access point on hwsim's second radio (tests/image/checks_wifi.py).
@@ -53,6 +60,7 @@ START_SH = r"""#!/bin/sh
 # Runs in the guest at boot from the sy-wifi disk (board/qemu-virt/init.sh).
 t=/run/sy-wifi
 modprobe mac80211_hwsim radios=2 || echo "sy-wifi: cannot load mac80211_hwsim"
+for module in %(modules)s; do insmod $t/modules/$module.ko || echo "sy-wifi: cannot load $module"; done
 for _ in $(seq 40); do [ -e /sys/class/net/wlan1 ] && break; sleep 0.25; done
 # The test's shell on its own PCI 16550: raw, no echo, one command line at a time.
 tty=$(ls /sys/bus/pci/devices/0000:00:%(slot)s.0/tty 2>/dev/null | head -1)
@@ -60,14 +68,18 @@ tty=$(ls /sys/bus/pci/devices/0000:00:%(slot)s.0/tty 2>/dev/null | head -1)
 stty raw -echo < /dev/$tty
 while true; do sh < /dev/$tty > /dev/$tty 2>&1; done &
 echo "sy-wifi: ready, radios $(ls /sys/class/ieee80211 | tr '\n' ' ')shell on $tty"
-""" % {"slot": SHELL_SLOT}
+""" % {"slot": SHELL_SLOT, "modules": " ".join(os.path.basename(m) for m in TEST_MODULES)}
 
 
 def build_disk(work):
     """The sy-wifi disk: hostapd and hostapd_cli with the loader and the libraries of
-    PACKAGES, hostapd.conf and start.sh."""
+    PACKAGES, TEST_MODULES, hostapd.conf and start.sh."""
     files = os.path.join(work, "sy-wifi")
-    os.makedirs(os.path.join(files, "lib"), exist_ok=True)
+    for folder in ("lib", "modules"):
+        os.makedirs(os.path.join(files, folder), exist_ok=True)
+    kernel = sorted(glob.glob(os.path.join(CACHE, "debs/unpacked-*/lib/modules/*/kernel")))
+    for module in TEST_MODULES:
+        subprocess.run(["cp", os.path.join(kernel[-1], module + ".ko"), os.path.join(files, "modules")], check=True)
     for package in PACKAGES:
         unpacked = fetch_deb(package)
         for folder in ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu"):
@@ -91,9 +103,7 @@ def build_disk(work):
 
 
 class Wifi:
-    """Host side: the sy-wifi disk and the guest's test shell (the Bluetooth group's shell
-    protocol, on this group's own 16550)."""
-    shell = Bluetooth.shell
+    """Host side: the sy-wifi disk and the guest's test shell on this group's own 16550."""
 
     def __init__(self, test):
         self.work = os.path.join(test.work, "wifi")
@@ -112,6 +122,36 @@ class Wifi:
                 "-device", f"pci-serial,chardev=wifishell,addr={SHELL_SLOT}.0",
                 "-drive", f"file={self.disk},if=none,format=raw,id=sywifi,readonly=on",
                 "-device", "virtio-blk-pci,drive=sywifi"]
+
+    def shell(self, command, timeout=30):
+        """Runs `command` in the guest's test shell; (exit status, output), status None on
+        timeout. The end marker is put together by the shell (so the tty's echo of the line
+        never matches) and read up to its line end (so a status split across reads is whole)."""
+        if self.shell_socket is None:
+            self.shell_socket = socket.socket(socket.AF_UNIX)
+            self.shell_socket.connect(self.shell_path)
+            self.shell_socket.settimeout(1)
+        self.sequence += 1
+        marker = f"__sy_wifi_{self.sequence}__"
+        self.shell_socket.sendall(f"{command}; echo __sy_wifi_\"\"{self.sequence}__ $?\n".encode())
+        output = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = self.shell_socket.recv(4096)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            output += chunk
+            text = output.decode("utf-8", "replace")
+            found = re.search(re.escape(marker) + r" (\d+)\r?\n", text)
+            if found:
+                before = text[:found.start()]
+                self.log.write(f"$ {command}\n{before}[{found.group(1)}]\n")
+                return int(found.group(1)), before
+        self.log.write(f"$ {command}\n{output!r} [timeout]\n")
+        return None, output.decode("utf-8", "replace")
 
 
 def enabled(test):
@@ -167,13 +207,15 @@ def run(test):
 
     # The access point: hostapd on wlan1, its port on br0 (eth0 joins later).
     guest(test, "brctl addbr br0; ip link set br0 up")
-    started = guest(test, "/run/sy-wifi/lib/ld-linux-aarch64.so.1 --library-path /run/sy-wifi/lib /run/sy-wifi/hostapd "
-                          "-B -P /run/hostapd.pid -f /run/hostapd.log /run/sy-wifi/hostapd.conf && echo started")
+    started = guest(test, "(/run/sy-wifi/lib/ld-linux-aarch64.so.1 --library-path /run/sy-wifi/lib /run/sy-wifi/hostapd "
+                          "-P /run/hostapd.pid /run/sy-wifi/hostapd.conf > /run/hostapd.log 2>&1 &) && echo started")
     enabled_ap = wait_for(lambda: "state=ENABLED" in guest(test, "/run/sy-wifi/lib/ld-linux-aarch64.so.1 --library-path "
                                                                  "/run/sy-wifi/lib /run/sy-wifi/hostapd_cli -p /run/hostapd "
                                                                  "-i wlan1 status"), 20, 1)
-    test.check("wifi: Debian's hostapd runs a WPA2-PSK access point on wlan1 (bridged to br0)",
-               "started" in started and enabled_ap, guest(test, "tail -20 /run/hostapd.log"))
+    if not test.check("wifi: Debian's hostapd runs a WPA2-PSK access point on wlan1 (bridged to br0)",
+                      "started" in started and enabled_ap, guest(test, "tail -20 /run/hostapd.log")):
+        restore(test, test.mqtt.mark())
+        return
 
     # 1. A wrong passphrase, typed over the UART: reported as such; the network service is
     # degraded with the reason, and the LED says "not connected" while the broker is still up.
@@ -189,7 +231,7 @@ def run(test):
                "(no-broker) although the broker is reachable over eth0",
                network.get("health") == "degraded" and "Wi-Fi not connected: wrong password" in network.get("detail", "")
                and network.get("attention") == "not_connected" and led == "no-broker", f"{network.get('detail')} / led {led}")
-    refused = test.command("set wifi.psk short", "wifi.psk")
+    refused = test.command("set wifi.psk short", "wifi.psk: ")
     test.check("wifi: console: a passphrase of 5 characters is refused at set, naming the key, not echoing it",
                refused and "not allowed" in refused and "short" not in refused, refused)
 
@@ -224,23 +266,29 @@ def run(test):
                and "Wi-Fi" not in network.get("detail", "") and network.get("attention") is None and led == "connected",
                f"{network.get('detail')} / {network.get('attention')} / led {led}")
     mark = test.mqtt.mark()
-    test.publish("switchyard/switchyard/cmnd/version", "")
+    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(test.port), "-t", "switchyard/switchyard/cmnd/version",
+                    "-n"], check=True, timeout=30)
     reply = test.mqtt.wait(lambda l: l.startswith("switchyard/switchyard/result ")
                            and b"aarch64" in bytes.fromhex(l.split(" ", 1)[1] or ""), 20, mark)
     test.check("wifi: a command published on the host broker is answered by the gateway over the Wi-Fi path "
                "(cmnd/version -> result)", reply, reply)
 
-    # 3. Back as it was: Wi-Fi off (wpa_supplicant told to terminate), the access point gone,
-    # eth0 out of the bridge with its address again, the default keep-alive (which reconnects
-    # the broker client at once, now through eth0).
-    mark = test.mqtt.mark()
+    # 3. Back as it was.
+    restore(test, test.mqtt.mark())
+
+
+def restore(test, mark):
+    """Wi-Fi off (wpa_supplicant told to terminate), the access point gone, eth0 out of the
+    bridge with its address again, the default keep-alive (which reconnects the broker
+    client at once, now through eth0); checks the gateway is online through eth0."""
     test.command("unset wifi.ssid", "wifi.ssid")
     test.command("unset wifi.psk", "wifi.psk")
     test.command("save", "saved to")
     wait_for(lambda: wifi_status(test).get("state") == "off", 15, 1)
     guest(test, "kill $(cat /run/hostapd.pid) $(cat /run/udhcpc.wlan0.pid) 2>/dev/null; ip -4 addr flush dev wlan0; "
                 "brctl delif br0 eth0; ip link set br0 down; brctl delbr br0; "
-                "udhcpc -i eth0 -n -q -t 5 -T 2 -s /usr/share/udhcpc/default.script", timeout=40)
+                "ip -4 addr show dev eth0 | grep -q inet || udhcpc -i eth0 -n -q -t 5 -T 2 -s /usr/share/udhcpc/default.script",
+          timeout=40)
     test.command("unset mqtt.keepalive_s", "mqtt.keepalive_s")
     test.command("save", "saved to")
     back = online_after(test, mark)
