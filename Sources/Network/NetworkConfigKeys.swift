@@ -19,13 +19,13 @@ public enum NetworkConfigKeys {
         "time.interval_s", seconds: 60...86_400, default: 3600,
         help: "How often the clock is checked again once synchronised (60 s to 1 day).")
 
-    public static let wifiSSID = ConfigKey<String>.text(
-        "wifi.ssid", help: "Wi-Fi network name (1 to 32 bytes); empty: no Wi-Fi. Applies at save, on boards with wlan0.")
-    public static let wifiPSK = ConfigKey<String>.text(
-        "wifi.psk", help: "Wi-Fi WPA2 passphrase (8 to 63 printable ASCII characters) or 64 hex digits; empty: an open network.",
+    public static let wifiSSID = ConfigKey<String>.wifi(
+        "wifi.ssid", .wifiSSID, help: "Wi-Fi network name (1 to 32 bytes); empty: no Wi-Fi. Applies at save, on boards with wlan0.")
+    public static let wifiPSK = ConfigKey<String>.wifi(
+        "wifi.psk", .wifiPassphrase, help: "Wi-Fi WPA2 passphrase (8 to 63 printable ASCII characters) or 64 hex digits; empty: an open network.",
         secret: true)
-    public static let wifiCountry = ConfigKey<String>.text(
-        "wifi.country", default: "DE", help: "Wi-Fi regulatory country, ISO 3166 alpha-2 (DE, GB, US): which channels may be used.")
+    public static let wifiCountry = ConfigKey<String>.wifi(
+        "wifi.country", .countryCode, default: "DE", help: "Wi-Fi regulatory country, ISO 3166 alpha-2 (DE, GB, US): which channels may be used.")
     public static let wifiHidden = ConfigKey<Bool>.flag(
         "wifi.hidden", default: false, help: "The Wi-Fi network does not broadcast its name: probe for it by name.")
 

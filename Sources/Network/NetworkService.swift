@@ -79,7 +79,7 @@ public final class NetworkService: Service {
             wifiProblem = "wifi.run_directory: expected an absolute path of at most 80 bytes (socket paths are short)"
         }
         wifi = WifiLink(settings: wifiSettings, problem: wifiProblem, interface: interface, runDirectory: runDirectory,
-                        loop: context.loop, log: context.log, changed: { [context] in context.stateChanged() })
+                        loop: context.loop, log: context.log, changed: {})
     }
 
     public func start() throws(ServiceError) {
@@ -91,6 +91,11 @@ public final class NetworkService: Service {
         do throws(RuntimeError) { try sync.start() } catch { throw .runtime(error) }
         self.sync = sync
         started = true
+        // Cleared at stop: the link must not keep a stopped service alive.
+        wifi.changed = { [self] in
+            self.reportHealth()
+            self.context.stateChanged()
+        }
         wifi.start()
         readDataState()
         // A restart of this service after a setting changed keeps a clock already synchronised.
@@ -98,10 +103,8 @@ public final class NetworkService: Service {
             if tlsWaits { ClockTrust.set(.waiting) }
             context.log.info("clock not synchronised yet (time.servers " + servers.map { $0.description }.joined(separator: ", ")
                              + (tlsWaits ? "): TLS connections wait for it" : ")"))
-            context.report(.degraded("clock not synchronised yet" + (tlsWaits ? "; TLS connections wait" : "")))
-        } else {
-            context.report(.ok)
         }
+        reportHealth()
         saveTask = context.loop.addTask("clock save", every: .seconds(600), firstDelay: .seconds(600)) { [self] in
             self.saveClock()
         }
@@ -113,6 +116,7 @@ public final class NetworkService: Service {
         sync?.stop()
         sync = nil
         wifi.stop()
+        wifi.changed = {}
         saveTask?.cancel()
         saveTask = nil
         started = false
@@ -131,19 +135,32 @@ public final class NetworkService: Service {
         if state == "damaged" {
             context.log.error("the data partition could not be repaired at boot: running on settings in RAM, "
                               + "changes are lost at reboot; repair the card with e2fsck -f")
-            context.report(attention: .fault)
         }
     }
 
     private func syncChanged() {
         if let sync, sync.lastSync != nil {
-            if case .ok = context.health {} else { context.report(.ok) }
             saveClock()
             writeRTC()
-        } else if let problem = sync?.lastProblem {
-            context.report(.degraded("clock not synchronised (" + problem + ")" + (tlsWaits ? "; TLS connections wait" : "")))
         }
+        reportHealth()
         context.stateChanged()
+    }
+
+    /// One health from the clock and Wi-Fi: degraded with each reason while the clock is not
+    /// synchronised or configured Wi-Fi is not connected. Wi-Fi down also asks the LED for
+    /// "not connected" (a damaged /data asks for the fault, which outranks it).
+    private func reportHealth() {
+        var reasons: [String] = []
+        if ClockTrust.state != .synchronised && sync?.lastSync == nil {
+            let why = sync?.lastProblem.map { " (" + $0 + ")" } ?? " yet"
+            reasons.append("clock not synchronised" + why + (tlsWaits ? "; TLS connections wait" : ""))
+        }
+        let wifiDown = wifi.notConnectedReason
+        if let wifiDown { reasons.append("Wi-Fi not connected: " + wifiDown) }
+        let health: ServiceHealth = reasons.isEmpty ? .ok : .degraded(reasons.joined(separator: "; "))
+        if health != context.health { context.report(health) }
+        context.report(attention: dataState == "damaged" ? .fault : (wifiDown != nil ? .notConnected : .none))
     }
 
     private func saveClock() {

@@ -20,7 +20,8 @@ final class WifiLink {
     let runDirectory: String
     private let loop: EventLoop
     private let log: Logger
-    private let changed: () -> Void
+    /// Called when the state or the last error changes; the service sets it while it runs.
+    var changed: () -> Void
     /// Whether the interface exists; tests replace it.
     var interfaceExists: (String) -> Bool = { access("/sys/class/net/" + $0, F_OK) == 0 }
     /// Starts a program (which forks into the background); its pid, or nil when it could
@@ -218,6 +219,14 @@ final class WifiLink {
         } else {
             lastError = "cannot start " + dhcpClientPath
         }
+    }
+
+    /// Why Wi-Fi that is configured is not connected (`wrong password (...)`, `network not
+    /// found`, `no wlan0`, `scanning`), or nil: connected, or no Wi-Fi wanted.
+    var notConnectedReason: String? {
+        guard settings != nil || problem != nil, state != .connected else { return nil }
+        if let lastError { return lastError }
+        return state == .noInterface ? "no " + interface : state.rawValue
     }
 
     /// The `wifi` block of `state` and `wifi status`; never the passphrase.

@@ -9,6 +9,9 @@
 public enum Attention: Int, Comparable, CaseIterable {
     /// Nothing to show: the LED shows the broker connection.
     case none = 0
+    /// The gateway's own network link is down (Wi-Fi configured but not joined): the LED says
+    /// "not connected", as without a broker, even while the broker answers over another link.
+    case notConnected
     /// Waits for a person to act (a cloud login's code to enter).
     case needsPerson
     /// Busy with something a person must not interrupt (a firmware update).
@@ -22,6 +25,7 @@ public enum Attention: Int, Comparable, CaseIterable {
     public var name: String {
         switch self {
         case .none: return "none"
+        case .notConnected: return "not_connected"
         case .needsPerson: return "needs_person"
         case .updating: return "updating"
         case .fault: return "fault"

@@ -24,7 +24,7 @@ extension AnyConfigKey {
         switch kind {
         case .integer, .boolean, .choice, .duration, .powerOfTwo, .integerChoice: return true
         case .string, .identifier, .list, .host, .topic, .ipAddress, .path, .url, .uuid, .hexList, .macList, .macPairs,
-             .canFilters:
+             .canFilters, .wifiSSID, .wifiPassphrase, .countryCode:
             return false
         }
     }

@@ -84,6 +84,12 @@ extension ConfigKey where Value == String {
         ConfigKey(AnyConfigKey(name, .macPairs(.hex(bytes: bytes)), default: "", help: help, secret: secret)) { $0 }
     }
 
+    /// A Wi-Fi setting checked at `set` (`.wifiSSID`, `.wifiPassphrase`, `.countryCode`).
+    public static func wifi(_ name: String, _ kind: ConfigKind, default value: String = "", help: String,
+                            secret: Bool = false) -> ConfigKey<String> {
+        ConfigKey(AnyConfigKey(name, kind, default: value, help: help, secret: secret)) { $0 }
+    }
+
     /// CAN accept filters (`ID:MASK` or `ID` items), read as the text CAN parses.
     public static func canFilters(_ name: String, help: String) -> ConfigKey<String> {
         ConfigKey(AnyConfigKey(name, .canFilters, default: "", help: help)) { $0 }

@@ -53,6 +53,13 @@ public enum ConfigKind: Equatable, Sendable {
     case canFilters
     /// One of the listed integers (the standard CAN bit rates).
     case integerChoice([Int])
+    /// Empty (no Wi-Fi), or a Wi-Fi network name: 1 to 32 bytes without NUL (IEEE 802.11).
+    case wifiSSID
+    /// Empty (an open network), a WPA2 passphrase of 8 to 63 printable ASCII characters, or
+    /// the PSK itself as 64 hex digits (IEEE 802.11i annex H.4).
+    case wifiPassphrase
+    /// An ISO 3166 alpha-2 country code: two ASCII letters, kept upper case.
+    case countryCode
 
     /// What follows the `=` of a `.macPairs` item.
     public enum MACPairValue: Equatable, Sendable {
@@ -131,6 +138,12 @@ public enum ConfigKind: Equatable, Sendable {
         case .integerChoice(let choices):
             guard let value = ConfigText.parseInteger(text), choices.contains(value) else { return nil }
             return String(value)
+        case .wifiSSID:
+            return ConfigKind.isWifiSSID(text) ? text : nil
+        case .wifiPassphrase:
+            return ConfigKind.isWifiPassphrase(text) ? text : nil
+        case .countryCode:
+            return ConfigKind.countryCode(text)
         }
     }
 
@@ -212,6 +225,12 @@ public enum ConfigKind: Equatable, Sendable {
             return "CAN filters as ID:MASK or ID, comma-separated, in decimal or 0x hex up to 0x1FFFFFFF (e.g. 0x7E8:0x7F8,0x100)"
         case .integerChoice(let choices):
             return "one of " + choices.map { String($0) }.joined(separator: ", ")
+        case .wifiSSID:
+            return "a Wi-Fi network name of 1 to 32 bytes, or empty for no Wi-Fi"
+        case .wifiPassphrase:
+            return "a passphrase of 8 to 63 printable ASCII characters, 64 hex digits, or empty for an open network"
+        case .countryCode:
+            return "two letters, an ISO 3166 country code (e.g. DE, GB, US)"
         }
     }
 
@@ -238,6 +257,9 @@ public enum ConfigKind: Equatable, Sendable {
         case .macPairs(.hex(let bytes)): return "list of MAC=" + String(bytes) + "-byte hex key"
         case .canFilters: return "CAN filters"
         case .integerChoice: return "choice"
+        case .wifiSSID: return "Wi-Fi SSID"
+        case .wifiPassphrase: return "Wi-Fi passphrase"
+        case .countryCode: return "country code"
         }
     }
 }

@@ -207,6 +207,7 @@ final class Gateway {
         case .fault: return .fault
         case .updating: return .ota
         case .needsPerson: return .authorisationNeeded
+        case .notConnected: return .noBroker
         case .none: return nil
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Runtime
 import ServiceKit
+import Store
 import ServiceTestSupport
 import Testing
 import TestSupport
@@ -104,13 +105,60 @@ struct WifiServiceTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/wpa_supplicant.conf"), "nothing written without the interface")
     }
 
-    @Test func aBadPassphraseSettingIsShownWithoutItsValue() throws {
+    @Test("bad Wi-Fi values are refused at set, naming the key, never echoing the passphrase",
+          arguments: [("wifi.psk", "short"), ("wifi.psk", String(repeating: "0", count: 63) + "g"),
+                      ("wifi.psk", String(repeating: "p", count: 65)), ("wifi.psk", "pässwort-lang"),
+                      ("wifi.ssid", String(repeating: "s", count: 33)), ("wifi.country", "D"),
+                      ("wifi.country", "DEU"), ("wifi.country", "D1")])
+    func aBadValueIsRefusedAtSet(key: String, value: String) throws {
         let directory = TemporaryDirectory(prefix: "wifi")
-        let rig = try rig(directory, psk: "short")
+        let rig = try rig(directory, psk: Self.rightPassphrase)
+        defer { rig.stop(); ClockTrust.set(.unmanaged) }
+        let before = rig.store.show()
+        var refused: StoreError?
+        do throws(StoreError) { _ = try rig.store.set(key, to: value) } catch { refused = error }
+        let message = try #require(refused, "\(key) took \(value.debugDescription)").description
+        #expect(message.hasPrefix(key + ": "), "\(message)")
+        if key == "wifi.psk" { #expect(!message.contains(value) && message.contains("***"), "\(message)") }
+        #expect(rig.store.show() == before, "the value is unchanged")
+    }
+
+    @Test func goodWifiValuesAreTakenAndTheCountryIsKeptUpperCase() throws {
+        let directory = TemporaryDirectory(prefix: "wifi")
+        let rig = try rig(directory, psk: Self.rightPassphrase)
+        defer { rig.stop(); ClockTrust.set(.unmanaged) }
+        _ = try rig.store.set("wifi.country", to: "gb")
+        #expect(rig.store.value(NetworkConfigKeys.wifiCountry) == "GB")
+        _ = try rig.store.set("wifi.psk", to: String(repeating: "0123456789abcdef", count: 4))
+        _ = try rig.store.set("wifi.psk", to: "")
+        _ = try rig.store.set("wifi.ssid", to: String(repeating: "s", count: 32))
+        _ = try rig.store.set("wifi.ssid", to: "")
+    }
+
+    @Test func unconnectedWifiDegradesTheServiceAndAsksTheLEDForNotConnected() throws {
+        let directory = TemporaryDirectory(prefix: "wifi")
+        let sim = try simulator(directory)
+        let rig = try rig(directory, psk: "wrong passphrase 1")
         defer { rig.stop(); ClockTrust.set(.unmanaged) }
         rig.start()
-        let status = rig.command("wifi", ["status"]).output.text
-        #expect(status.contains("invalid setting") && status.contains("wifi.psk"), "\(status)")
-        #expect(!status.contains("short"), "\(status)")
+        #expect(rig.run(timeout: 10) { rig.health?.detail.contains("Wi-Fi not connected: wrong password") == true },
+                "\(String(describing: rig.health))")
+        #expect(rig.health?.name == "degraded")
+        #expect(rig.host.attention(of: "network") == .notConnected)
+        _ = try rig.store.set("wifi.psk", to: Self.rightPassphrase)
+        try rig.store.save()
+        rig.host.settingsChanged()
+        #expect(rig.run(timeout: 10) { wifi(rig)?["state"]?.stringValue == "connected" })
+        #expect(rig.run(timeout: 5) { rig.host.attention(of: "network") == Attention.none },
+                "\(String(describing: rig.host.attention(of: "network")))")
+        #expect(rig.health?.detail.contains("Wi-Fi") == false, "\(String(describing: rig.health))")
+
+        // A network that is not there: the reason says so.
+        _ = try rig.store.set("wifi.ssid", to: "not-here")
+        try rig.store.save()
+        rig.host.settingsChanged()
+        #expect(rig.run(timeout: 10) { rig.health?.detail.contains("Wi-Fi not connected: network not found") == true },
+                "\(String(describing: rig.health))")
+        #expect(rig.host.attention(of: "network") == .notConnected)
     }
 }

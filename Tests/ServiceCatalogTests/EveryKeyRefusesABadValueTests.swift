@@ -31,8 +31,6 @@ struct EveryKeyRefusesABadValueTests {
         "skoda.fcm_token": "a secret", "web.username": "any user name", "web.password": "a secret",
         "ota.group": "empty (no group) or a group name, checked by the OTA service at start",
         "time.servers": "host or host:port items; the network service refuses a bad one at start, naming it",
-        "wifi.ssid": "any 1 to 32 bytes, checked by the network service at start", "wifi.psk": "a secret",
-        "wifi.country": "ISO 3166 alpha-2, checked by the network service at start",
         "wifi.run_directory": "a directory under /run the network service creates",
     ]
 
@@ -58,6 +56,9 @@ struct EveryKeyRefusesABadValueTests {
         case .macPairs(.hex): return "AA:BB:CC:DD:EE:FF=00"
         case .canFilters: return "zzz"
         case .integerChoice: return "123"
+        case .wifiSSID: return String(repeating: "s", count: 33)
+        case .wifiPassphrase: return "short"
+        case .countryCode: return "D1"
         }
     }
 

@@ -67,7 +67,7 @@ import Uplink
     }
 
     @Test func attentionIsOrderedAsTheLEDShowsIt() {
-        #expect(Attention.allCases.sorted() == [.none, .needsPerson, .updating, .fault])
-        #expect(Attention.allCases.map(\.name) == ["none", "needs_person", "updating", "fault"])
+        #expect(Attention.allCases.sorted() == [.none, .notConnected, .needsPerson, .updating, .fault])
+        #expect(Attention.allCases.map(\.name) == ["none", "not_connected", "needs_person", "updating", "fault"])
     }
 }

@@ -22,11 +22,14 @@ if [ -n "$SWITCHYARD_CAN_TAP" ] && [ -e /sys/class/net/can1 ]; then
 fi
 
 # `make qemu-test`'s Bluetooth checks attach a second disk labelled sy-test with test helpers
-# (a GATT peer, never part of an image); its start script brings up their side. Absent otherwise.
-test_disk=$(findfs LABEL=sy-test 2>/dev/null)
-if [ -n "$test_disk" ] && mkdir -p /run/sy-test && mount -t ext4 -o ro "$test_disk" /run/sy-test; then
-  sh /run/sy-test/start.sh > /dev/console 2>&1 &
-fi
+# (a GATT peer, never part of an image), its Wi-Fi checks one labelled sy-wifi (hostapd); each
+# start script brings up their side. Absent otherwise.
+for label in sy-test sy-wifi; do
+  test_disk=$(findfs LABEL=$label 2>/dev/null)
+  if [ -n "$test_disk" ] && mkdir -p /run/$label && mount -t ext4 -o ro "$test_disk" /run/$label; then
+    sh /run/$label/start.sh > /dev/console 2>&1 &
+  fi
+done
 
 # The boot test's watchdog checks (issue 27) give SWITCHYARD_TEST_FREEZE=<port>: a watcher asks
 # the test on the host (10.0.2.2:<port>) every second. On "freeze-gateway" it stops the
