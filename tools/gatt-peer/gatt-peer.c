@@ -9,6 +9,8 @@
  *       slave side, as btattach puts it on a Pi's UART, and the master side relayed to the
  *       socket. btvirt's server reads an ACL header only when it arrives in one piece, so the
  *       relay hands it whole H4 packets. Killing the bridge removes the adapter (hotplug).
+ *   gatt-peer address hciN
+ *       Prints the adapter's public address (the test compares it with whom the cuff saw).
  *   gatt-peer serve hciN bthome|cuff
  *       Powers hciN up through mgmt (LE, bondable, connectable) and advertises with
  *       mgmt Add Advertising: `bthome` a BTHome v2 sensor (service data 0xFCD2), `cuff` a
@@ -535,8 +537,17 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "bridge") == 0) return bridge(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "address") == 0 && strncmp(argv[2], "hci", 3) == 0) {
+		struct hci_dev_info info = { .dev_id = atoi(argv[2] + 3) };
+		int control = socket(AF_BLUETOOTH, SOCK_RAW, BTPROTO_HCI);
+		if (control < 0 || ioctl(control, HCIGETDEVINFO, &info) < 0) { perror("HCIGETDEVINFO"); return 1; }
+		char text[18];
+		address_text(&info.bdaddr, text);
+		printf("%s\n", text);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "serve") == 0 && strncmp(argv[2], "hci", 3) == 0)
 		return serve(atoi(argv[2] + 3), argv[3]);
-	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer serve hciN bthome|cuff\n");
+	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer address hciN | gatt-peer serve hciN bthome|cuff\n");
 	return 2;
 }
