@@ -498,11 +498,8 @@ static int serve(int index, const char *role)
 				say("gatt: first request, encrypted %d", encrypted(link));
 			}
 			if (got <= 0) {
-				/* The central went away. Debian's 6.1 kernel oopses (list_del corruption in
-				 * hci_chan_del from l2cap_sock_release) when a socket whose LE link the
-				 * kernel already tore down is closed, killing this process: a dead link's
-				 * socket is left open instead (a few per test run). */
 				say("gatt: link closed by the central");
+				close(link);
 				link = -1;
 			} else if (att_request(link, pdu, got) < 0) {
 				say("gatt: link closed");
