@@ -155,11 +155,12 @@ class Bluetooth:
                 break
             output += chunk
             text = output.decode("utf-8", "replace")
-            if marker in text:
-                before, after = text.split(marker, 1)
-                status = after.split()[0] if after.split() else ""
-                self.log.write(f"$ {command}\n{before}[{status}]\n")
-                return (int(status) if status.isdigit() else None), before
+            # The marker and its status may come in different reads: wait for the line's end.
+            done = re.search(re.escape(marker) + r" (\d+)\r?\n", text)
+            if done:
+                before = text[:done.start()]
+                self.log.write(f"$ {command}\n{before}[{done.group(1)}]\n")
+                return int(done.group(1)), before
         self.log.write(f"$ {command}\n{output!r} [timeout]\n")
         return None, output.decode("utf-8", "replace")
 
