@@ -270,6 +270,7 @@ def run(test):
     # before `bcms pair` answers. btvirt reports an advertiser only when a scan starts, so no
     # BTHome reading is published between here and the pairing but by a scan restart.
     pairing_mark = test.mqtt.mark()
+    pairing_console = test.console.mark()
     reply = test.json_command(f"bcms pair --address {cuff_address}", timeout=WAIT) or {}
     confirmed = console_line(test, "pairing: confirming Just Works", timeout=5)
     test.check("bluetooth: `bcms pair` pairs with the cuff through the kernel (SMP Just Works)",
@@ -287,11 +288,15 @@ def run(test):
     resumed = published(test, None, pairing_mark, bthome, timeout=8)
     took = time.monotonic() - started
     scanner = ble_status(test).get("scanner", {})
-    test.check("bluetooth: after the pairing connection the scan is restored at once (the kernel turned it off) "
-               "and BTHome adverts resume within 8 s, not after the watchdog",
-               resumed and scanner.get("scan_restarts_after_kernel", 0) > scanner_before.get("scan_restarts_after_kernel", 0)
+    # Most runs the kernel leaves our scan off after its connection and the gateway restores
+    # it; now and then the kernel turns it back on itself (then btvirt reports again at once).
+    turned_off = console_line(test, "the scan was turned off by another user", 0.1, pairing_console)
+    restored = scanner.get("scan_restarts_after_kernel", 0) > scanner_before.get("scan_restarts_after_kernel", 0)
+    test.check("bluetooth: after the pairing connection the scan is back at once (the kernel turned it off; the "
+               "gateway restores it) and BTHome adverts resume within 8 s, not after the watchdog",
+               resumed and (restored or not turned_off)
                and scanner.get("watchdog_resets") == scanner_before.get("watchdog_resets"),
-               f"{took:.1f} s, {scanner_before} -> {scanner}")
+               f"{took:.1f} s, kernel turned it off: {bool(turned_off)}, {scanner_before} -> {scanner}")
 
     # 3. Active GATT: the cuff approved; the gateway connects over an L2CAP ATT socket,
     # encrypted with the kept key, subscribes, and publishes what the cuff sends.
