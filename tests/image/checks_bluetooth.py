@@ -291,7 +291,13 @@ def run(test):
     # Most runs the kernel leaves our scan off after its connection and the gateway restores
     # it; now and then the kernel turns it back on itself (then btvirt reports again at once).
     turned_off = console_line(test, "the scan was turned off by another user", 0.1, pairing_console)
-    restored = scanner.get("scan_restarts_after_kernel", 0) > scanner_before.get("scan_restarts_after_kernel", 0)
+
+    def restored():
+        nonlocal scanner
+        scanner = ble_status(test).get("scanner", {})
+        return scanner.get("scan_restarts_after_kernel", 0) > scanner_before.get("scan_restarts_after_kernel", 0)
+    # The restart is counted once the controller has answered it: a moment after its log line.
+    restored = wait_for(restored, 5, 0.5) if turned_off else False
     test.check("bluetooth: after the pairing connection the scan is back at once (the kernel turned it off; the "
                "gateway restores it) and BTHome adverts resume within 8 s, not after the watchdog",
                resumed and (restored or not turned_off)
