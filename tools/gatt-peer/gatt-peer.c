@@ -11,12 +11,14 @@
  *       relay hands it whole H4 packets. Killing the bridge removes the adapter (hotplug).
  *   gatt-peer address hciN
  *       Prints the adapter's public address (the test compares it with whom the cuff saw).
- *   gatt-peer serve hciN bthome|cuff
+ *   gatt-peer serve hciN bthome|cuff|strap
  *       Powers hciN up through mgmt (LE, bondable, connectable) and advertises with
  *       mgmt Add Advertising: `bthome` a BTHome v2 sensor (service data 0xFCD2), `cuff` a
  *       blood-pressure cuff by name (BLESmart_...) that serves GATT on the L2CAP ATT channel:
  *       Battery 0x2A19 (read), Heart Rate 0x2A37 (notify, every second), Blood Pressure 0x2A35
  *       (indicate; its CCCD needs an encrypted link), Date Time 0x2A08 (read, write).
+ *       `strap` a heart-rate strap (SY-Strap, service 0x180D advertised) serving Battery and
+ *       Heart Rate only, no encryption asked: what active mode connects without a bond.
  *       Answers the kernel's Just Works confirmation requests (no bluetoothd here).
  *       SIGUSR1: the link is dropped now, and the next session's first Read Request is
  *       answered by dropping it again (a peer that goes away mid-read).
@@ -286,7 +288,8 @@ static struct attribute table[] = {
 	{ 12, 0x2803, { READ | WRITE, 13, 0, 0x08, 0x2A }, 5, 1, 0, 0 },
 	{ 13, 0x2A08, { 0xEA, 0x07, 1, 1, 0, 0, 0 }, 7, 1, 1, 0 },
 };
-#define ATTRIBUTES (sizeof table / sizeof table[0])
+/* All of them for the cuff; a strap serves Battery and Heart Rate only (the first 7). */
+static unsigned ATTRIBUTES = sizeof table / sizeof table[0];
 #define MTU 23
 
 static volatile sig_atomic_t drop_next_read, drop_now;
@@ -452,6 +455,14 @@ static int serve(int index, const char *role)
 					 0x03, 0xAE, 0x15, 0x0A, 0x09, 'S', 'Y', '-', 'B', 'T', 'H', 'o', 'm', 'e' };
 		memcpy(adv, data, sizeof data);
 		length = sizeof data;
+	} else if (strcmp(role, "strap") == 0) {
+		name = "SY-Strap";
+		const uint8_t data[] = { 0x02, 0x01, 0x06, 0x03, 0x03, 0x0D, 0x18, 0x09, 0x09, 'S', 'Y', '-', 'S', 't', 'r',
+					 'a', 'p' };
+		memcpy(adv, data, sizeof data);
+		length = sizeof data;
+		ATTRIBUTES = 7;
+		gatt = 1;
 	} else {
 		name = "BLESmart_0000021F";
 		const uint8_t data[] = { 0x02, 0x01, 0x06, 0x03, 0x03, 0x10, 0x18, 0x12, 0x09, 'B', 'L', 'E', 'S', 'm', 'a',
@@ -545,6 +556,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[1], "serve") == 0 && strncmp(argv[2], "hci", 3) == 0)
 		return serve(atoi(argv[2] + 3), argv[3]);
-	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer address hciN | gatt-peer serve hciN bthome|cuff\n");
+	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer address hciN | gatt-peer serve hciN bthome|cuff|strap\n");
 	return 2;
 }
