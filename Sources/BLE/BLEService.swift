@@ -68,17 +68,14 @@ public final class BLEService: Service {
     }
 
     /// A service with `settings` and its own way to reach the controller (tests, benchmarks).
+    /// `openATT` nil: the kernel's L2CAP socket, from the adapter `settings` name.
     public init(settings: BLESettings, context: ServiceContext, problem: String? = nil,
-                openATT: @escaping (BLEAddress, BLEAddressType, Bool) throws(BLEError) -> OwnedDescriptor = {
-                    address, type, encrypted throws(BLEError) in
-                    try BluetoothLibrary.connectATT(to: address, random: type == .random || type == .randomIdentity,
-                                                    encrypted: encrypted)
-                },
+                openATT: ((BLEAddress, BLEAddressType, Bool) throws(BLEError) -> OwnedDescriptor)? = nil,
                 openTransport: @escaping (BLESettings) throws(BLEError) -> HCITransport) {
         self.settings = settings
         self.context = context
         self.settingsProblem = problem
-        self.openATT = openATT
+        if let openATT { self.openATT = openATT } else { self.openATT = BLEService.kernelATT(from: settings.adapter) }
         self.openTransport = openTransport
         self.mode = settings.mode
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
@@ -87,6 +84,14 @@ public final class BLEService: Service {
         discovery = HomeAssistantAnnouncer(port: context.port, discovery: HomeAssistantDiscovery(
             prefix: settings.discoveryPrefix, node: context.node, topicPrefix: context.topicPrefix))
         capnpDoor = BLEService.makeCapnpDoor(context: context, log: log)
+    }
+
+    /// The kernel's LE L2CAP ATT socket, going out from `adapter`.
+    static func kernelATT(from adapter: String) -> (BLEAddress, BLEAddressType, Bool) throws(BLEError) -> OwnedDescriptor {
+        return { address, type, encrypted throws(BLEError) in
+            try BluetoothLibrary.connectATT(to: address, random: type == .random || type == .randomIdentity,
+                                            encrypted: encrypted, from: adapter)
+        }
     }
 
     // MARK: Service

@@ -80,13 +80,26 @@ extension BluetoothLibrary {
     /// the error). SOCK_SEQPACKET: each read is one ATT PDU.
     /// `encrypted`: ask for security level medium before connecting, so the kernel encrypts the
     /// link with the bonded device's kept key (blood-pressure cuffs answer nothing otherwise).
-    public static func connectATT(to address: BLEAddress, random: Bool, encrypted: Bool = false) throws(BLEError) -> OwnedDescriptor {
+    /// `adapter`: the link goes out from that adapter (`hciN`: bound to its address). Bound to
+    /// no address, the kernel routes it through the first adapter up whose address is not the
+    /// device's, newest first: with a second adapter that is another one than `ble.adapter`,
+    /// without the keys the gateway loaded there (learned in the qemu boot test). A UART
+    /// controller (a device path) is not the kernel's: any kernel adapter, as before.
+    public static func connectATT(to address: BLEAddress, random: Bool, encrypted: Bool = false,
+                                  from adapter: String = "") throws(BLEError) -> OwnedDescriptor {
+        var source = bdaddr_t()
+        if let id = adapterNumber(adapter) {
+            guard sy_hci_dev_address(id, &source) == 0 else { throw .noSuchAdapter(adapter) }
+        } else if !adapter.isEmpty && !adapter.hasPrefix("/") {
+            guard let id = deviceID(adapter), sy_hci_dev_address(id, &source) == 0 else { throw .noSuchAdapter(adapter) }
+        }
         do throws(RuntimeError) {
             let socket = try SystemCall.socket(domain: AF_BLUETOOTH, type: Int32(SOCK_SEQPACKET.rawValue),
                                                protocol: BTPROTO_L2CAP, name: "socket(BTPROTO_L2CAP)")
             var local = sockaddr_l2()
             local.l2_family = sa_family_t(AF_BLUETOOTH)
             local.l2_cid = UInt16(4).littleEndian
+            local.l2_bdaddr = source
             local.l2_bdaddr_type = UInt8(BDADDR_LE_PUBLIC)
             try SystemCall.bind(socket.fd, to: local, name: "bind(L2CAP ATT)")
             try socket.fd.setNonBlocking()

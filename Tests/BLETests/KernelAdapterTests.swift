@@ -21,4 +21,20 @@ struct KernelAdapterTests {
         #expect(BluetoothLibrary.deviceID("hci97") == nil)
         #expect(throws: BLEError.self) { _ = try HCITransport.open(adapter: "hci97", baud: 115_200) }
     }
+
+    /// Learned in the qemu boot test: bound to no address, the kernel sent the gateway's ATT
+    /// link through another adapter (the newest one up whose address is not the device's), so
+    /// the cuff saw a stranger without the bond, and the test's links went astray. The link
+    /// now goes out from `ble.adapter`'s own address; an adapter that is not there is refused
+    /// rather than routed through some other one.
+    @Test("an ATT link goes out from ble.adapter: one the kernel does not have is refused, not routed elsewhere")
+    func attFromTheConfiguredAdapter() {
+        let cuff = BLEAddress(rawValue: 0x00AA_0102_0000)
+        #expect(throws: BLEError.noSuchAdapter("hci97")) {
+            _ = try BluetoothLibrary.connectATT(to: cuff, random: false, encrypted: true, from: "hci97")
+        }
+        #expect(throws: BLEError.noSuchAdapter("bt-usb")) {
+            _ = try BluetoothLibrary.connectATT(to: cuff, random: false, from: "bt-usb")
+        }
+    }
 }

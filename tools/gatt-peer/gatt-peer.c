@@ -9,12 +9,16 @@
  *       slave side, as btattach puts it on a Pi's UART, and the master side relayed to the
  *       socket. btvirt's server reads an ACL header only when it arrives in one piece, so the
  *       relay hands it whole H4 packets. Killing the bridge removes the adapter (hotplug).
- *   gatt-peer serve hciN bthome|cuff
+ *   gatt-peer address hciN
+ *       Prints the adapter's public address (the test compares it with whom the cuff saw).
+ *   gatt-peer serve hciN bthome|cuff|strap
  *       Powers hciN up through mgmt (LE, bondable, connectable) and advertises with
  *       mgmt Add Advertising: `bthome` a BTHome v2 sensor (service data 0xFCD2), `cuff` a
  *       blood-pressure cuff by name (BLESmart_...) that serves GATT on the L2CAP ATT channel:
  *       Battery 0x2A19 (read), Heart Rate 0x2A37 (notify, every second), Blood Pressure 0x2A35
  *       (indicate; its CCCD needs an encrypted link), Date Time 0x2A08 (read, write).
+ *       `strap` a heart-rate strap (SY-Strap, service 0x180D advertised) serving Battery and
+ *       Heart Rate only, no encryption asked: what active mode connects without a bond.
  *       Answers the kernel's Just Works confirmation requests (no bluetoothd here).
  *       SIGUSR1: the link is dropped now, and the next session's first Read Request is
  *       answered by dropping it again (a peer that goes away mid-read).
@@ -284,7 +288,8 @@ static struct attribute table[] = {
 	{ 12, 0x2803, { READ | WRITE, 13, 0, 0x08, 0x2A }, 5, 1, 0, 0 },
 	{ 13, 0x2A08, { 0xEA, 0x07, 1, 1, 0, 0, 0 }, 7, 1, 1, 0 },
 };
-#define ATTRIBUTES (sizeof table / sizeof table[0])
+/* All of them for the cuff; a strap serves Battery and Heart Rate only (the first 7). */
+static unsigned ATTRIBUTES = sizeof table / sizeof table[0];
 #define MTU 23
 
 static volatile sig_atomic_t drop_next_read, drop_now;
@@ -450,6 +455,14 @@ static int serve(int index, const char *role)
 					 0x03, 0xAE, 0x15, 0x0A, 0x09, 'S', 'Y', '-', 'B', 'T', 'H', 'o', 'm', 'e' };
 		memcpy(adv, data, sizeof data);
 		length = sizeof data;
+	} else if (strcmp(role, "strap") == 0) {
+		name = "SY-Strap";
+		const uint8_t data[] = { 0x02, 0x01, 0x06, 0x03, 0x03, 0x0D, 0x18, 0x09, 0x09, 'S', 'Y', '-', 'S', 't', 'r',
+					 'a', 'p' };
+		memcpy(adv, data, sizeof data);
+		length = sizeof data;
+		ATTRIBUTES = 7;
+		gatt = 1;
 	} else {
 		name = "BLESmart_0000021F";
 		const uint8_t data[] = { 0x02, 0x01, 0x06, 0x03, 0x03, 0x10, 0x18, 0x12, 0x09, 'B', 'L', 'E', 'S', 'm', 'a',
@@ -496,11 +509,8 @@ static int serve(int index, const char *role)
 				say("gatt: first request, encrypted %d", encrypted(link));
 			}
 			if (got <= 0) {
-				/* The central went away. Debian's 6.1 kernel oopses (list_del corruption in
-				 * hci_chan_del from l2cap_sock_release) when a socket whose LE link the
-				 * kernel already tore down is closed, killing this process: a dead link's
-				 * socket is left open instead (a few per test run). */
 				say("gatt: link closed by the central");
+				close(link);
 				link = -1;
 			} else if (att_request(link, pdu, got) < 0) {
 				say("gatt: link closed");
@@ -535,8 +545,17 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "bridge") == 0) return bridge(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "address") == 0 && strncmp(argv[2], "hci", 3) == 0) {
+		struct hci_dev_info info = { .dev_id = atoi(argv[2] + 3) };
+		int control = socket(AF_BLUETOOTH, SOCK_RAW, BTPROTO_HCI);
+		if (control < 0 || ioctl(control, HCIGETDEVINFO, &info) < 0) { perror("HCIGETDEVINFO"); return 1; }
+		char text[18];
+		address_text(&info.bdaddr, text);
+		printf("%s\n", text);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "serve") == 0 && strncmp(argv[2], "hci", 3) == 0)
 		return serve(atoi(argv[2] + 3), argv[3]);
-	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer serve hciN bthome|cuff\n");
+	fprintf(stderr, "usage: gatt-peer bridge SOCKET | gatt-peer address hciN | gatt-peer serve hciN bthome|cuff|strap\n");
 	return 2;
 }
