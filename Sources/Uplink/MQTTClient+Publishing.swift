@@ -49,6 +49,7 @@ extension MQTTClient {
             }
             qos0Backlog += 1
         }
+        holdSendsForThisPass()
         let (code, _) = session.publish(message)
         if code == MosquittoSession.success {
             stats.published += 1

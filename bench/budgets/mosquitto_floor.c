@@ -17,7 +17,8 @@
  *              mosquitto_loop_write() per pass sends them (still one send() each)
  * Prints: mode, publishes, CPU seconds (user+system, getrusage) and CPU us per publish.
  *
- * Usage: mosquitto_floor MODE PORT RATE SECONDS [WINDOW_US] [BASE_TOPIC]
+ * PAYLOAD_BYTES (default 17, a classic CAN frame's) pads the payload for other services' sizes.
+ * Usage: mosquitto_floor MODE PORT RATE SECONDS [WINDOW_US] [BASE_TOPIC] [PAYLOAD_BYTES]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,7 +64,8 @@ static int service(struct mosquitto *mosq, int timeout_ms) {
 
 int main(int argc, char **argv) {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s pace|batchpace|frame|batch|cork|queue PORT RATE SECONDS [WINDOW_US] [BASE_TOPIC]\n", argv[0]);
+        fprintf(stderr, "usage: %s pace|batchpace|frame|batch|cork|queue PORT RATE SECONDS [WINDOW_US] [BASE_TOPIC] [PAYLOAD_BYTES]\n",
+                argv[0]);
         return 2;
     }
     const char *mode = argv[1];
@@ -71,6 +73,8 @@ int main(int argc, char **argv) {
     double seconds = atof(argv[4]);
     int64_t window_ns = (argc > 5 ? atoll(argv[5]) : 500) * 1000;
     const char *base = argc > 6 ? argv[6] : "bench/floor";
+    int size = argc > 7 ? atoi(argv[7]) : 17;
+    if (size < 17 || size > 4096) size = 17;
     int publish = strcmp(mode, "pace") != 0 && strcmp(mode, "batchpace") != 0;
     int batched = strcmp(mode, "batch") == 0 || strcmp(mode, "cork") == 0 || strcmp(mode, "queue") == 0 ||
                   strcmp(mode, "batchpace") == 0;
@@ -90,7 +94,8 @@ int main(int argc, char **argv) {
     int64_t count = (int64_t)(rate * seconds), sent = 0;
     int64_t start = now_ns(CLOCK_MONOTONIC), last_misc = start;
     double cpu_start = cpu_seconds();
-    unsigned char payload[17];
+    unsigned char payload[4096];
+    memset(payload, 'x', sizeof payload);
     char topic[64];
     while (sent < count) {
         int64_t now = now_ns(CLOCK_MONOTONIC);
@@ -105,7 +110,7 @@ int main(int argc, char **argv) {
                 payload[8] = 0;
                 memcpy(payload + 9, &sent, 8);
                 snprintf(topic, sizeof topic, "%s/%d", base, 256 + (int)(sent % 16));
-                if (mosquitto_publish(mosq, NULL, topic, sizeof payload, payload, 0, false) != MOSQ_ERR_SUCCESS) {
+                if (mosquitto_publish(mosq, NULL, topic, size, payload, 0, false) != MOSQ_ERR_SUCCESS) {
                     fprintf(stderr, "mosquitto_floor: publish refused\n");
                     return 1;
                 }
