@@ -49,7 +49,6 @@ extension MQTTClient {
             }
             qos0Backlog += 1
         }
-        holdSendsForThisPass()
         let (code, _) = session.publish(message)
         if code == MosquittoSession.success {
             stats.published += 1

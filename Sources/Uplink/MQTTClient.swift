@@ -81,8 +81,6 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     var connectThread: WorkerThread?
     // The paused flag `apply` found, restored once the new session takes over.
     var wasPausedBeforeApply = false
-    // The socket corked for the rest of this loop pass (MQTTClient+SendCoalescing.swift).
-    var corkedSocket: FileDescriptor?
 
     // The outbox on disk while running: saved every `spoolInterval` when it changed, the
     // file removed once the outbox drained, so a kill loses at most one period's messages.

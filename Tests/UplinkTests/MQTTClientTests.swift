@@ -31,32 +31,6 @@ struct MQTTClientTests {
         #expect(observer.lines == ["t/a zero", "t/b one"])
     }
 
-    /// TCP_CORK on the client's socket as the kernel reports it.
-    private func corked(_ client: MQTTClient) -> Int32 {
-        guard let fd = client.session.socket else { return -1 }
-        var value: Int32 = -1
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_CORK, &value, &size)
-        return value
-    }
-
-    @Test("publishes of one loop pass are held in the corked socket and leave together at its end")
-    func coalescesOnePass() throws {
-        let broker = try MosquittoBroker()
-        let observer = try MQTTObserver(port: broker.port, topics: ["c/#"])
-        let loop = try EventLoop()
-        let client = try makeClient(broker, loop: loop)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected })
-        #expect(corked(client) == 0)
-        for n in 0..<3 { #expect(client.publish("c/\(n)", text: "m\(n)", qos: 0) == .sent) }
-        #expect(corked(client) == 1, "the first publish of the pass corks the socket")
-        try loop.runOnce(maxWait: .zero)
-        #expect(corked(client) == 0, "the end of the pass uncorks it")
-        #expect(observer.wait { $0.count == 3 })
-        #expect(observer.lines == ["c/0 m0", "c/1 m1", "c/2 m2"])
-    }
-
     @Test("MQTT 5 and MQTT 3.1 connect and publish as well", arguments: [MQTTProtocolVersion.v5, .v31])
     func otherProtocolVersions(_ version: MQTTProtocolVersion) throws {
         let broker = try MosquittoBroker()
