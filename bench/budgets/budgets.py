@@ -488,6 +488,28 @@ def size_row():
     size = os.path.getsize(path)
     row("aarch64 firmware, stripped", "{:,} B ({:.2f} MiB)".format(size, size / MIB), "<= 4.5 MiB",
         size <= 4.5 * MIB, "make size: where the bytes go")
+    # Where the bytes go (toolchain/size-report.py over the link map): what the Debian-built C
+    # libraries take alone against the budget, and the Swift code beside them.
+    debug, linkmap = path + ".debug", path + ".map"
+    if not (os.path.exists(debug) and os.path.exists(linkmap)):
+        return
+    report = subprocess.run(["python3", os.path.join(ROOT, "toolchain/size-report.py"), path, debug, linkmap],
+                            capture_output=True, text=True).stdout
+    parts = {}
+    for line in report.split("== contribution by input")[-1].splitlines():
+        m = re.match(r"^  (.+?)\s+([0-9.]+) KiB$", line)
+        if m and m.group(1) != "sum":
+            parts[m.group(1)] = float(m.group(2))
+    if not parts:
+        return
+    swift = sum(kib for name, kib in parts.items() if name.startswith("Swift"))
+    c_libraries = sum(kib for name, kib in parts.items() if not name.startswith("Swift"))
+    tls = parts.get("libcrypto", 0) + parts.get("libssl", 0)
+    sections = dict(re.findall(r"^  (\.rela\.dyn|\.eh_frame)\s+([0-9.]+) KiB$", report, re.M))
+    print("    the budget is %d KiB: C libraries and start-up alone %d KiB (OpenSSL %d, glibc/libgcc %d, libzstd %d), "
+          "Swift %d KiB, .rela.dyn %s + .eh_frame %s KiB"
+          % (4.5 * 1024, c_libraries, tls, parts.get("glibc/libgcc", 0), parts.get("libzstd", 0), swift,
+             sections.get(".rela.dyn", "?"), sections.get(".eh_frame", "?")))
 
 
 def start_row(binary, runs):
