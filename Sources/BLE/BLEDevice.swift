@@ -22,6 +22,18 @@ public final class BLEDevice {
     public var isPresent = true
     /// Values already announced to Home Assistant: `kind.rawValue | occurrence << 8`.
     public var announced: Set<UInt16> = []
+    // `address.text` and the publish topic, made on first use and kept: formatting them
+    // again for every advert cost a good part of publishing one.
+    private var text: String?
+    var topic: String?
+
+    /// `address.text`, formatted once.
+    public var addressText: String {
+        if let text { return text }
+        let made = address.text
+        text = made
+        return made
+    }
 
     public init(address: BLEAddress, addressType: BLEAddressType, seen: Instant) {
         self.address = address

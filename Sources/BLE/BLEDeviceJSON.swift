@@ -38,7 +38,7 @@ enum BLEDeviceJSON {
         writer.reset()
         writer.beginObject()
         writer.key("id")
-        writer.string(device.address.text)
+        writer.string(device.addressText)
         if let name = device.name {
             writer.key("name")
             writer.string(name)
@@ -58,9 +58,14 @@ enum BLEDeviceJSON {
         if let reading = device.reading {
             writer.key("format")
             writer.string(reading.format.name)
-            let keys = reading.keys
-            for (index, measurement) in reading.measurements.enumerated() {
-                writer.key(keys[index])
+            // `reading.keys`' names without its two arrays per advert: a reading holds a few
+            // values, so counting the earlier ones of the same kind is cheaper.
+            let measurements = reading.measurements
+            for index in measurements.indices {
+                let measurement = measurements[index]
+                var occurrence = 1
+                for earlier in measurements[..<index] where earlier.kind == measurement.kind { occurrence += 1 }
+                writer.key(occurrence == 1 ? measurement.kind.key : SensorReading.key(measurement.kind, occurrence: occurrence))
                 if let text = measurement.textValue { writer.string(text) } else { writer.number(measurement.value) }
             }
             if let undecoded = reading.undecoded {

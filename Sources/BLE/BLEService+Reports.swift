@@ -99,7 +99,9 @@ extension BLEService {
         // Written into the service's reused buffer: at thousands of adverts a second a tree,
         // a cJSON copy and a String per advert cost more than the publish itself.
         BLEDeviceJSON.write(device, iotDeviceID: iotID.flatMap { $0.isEmpty ? nil : $0 }, into: &readingWriter)
-        if case .dropped = context.port.publish(deviceTopic(device.address), readingWriter.bytes, qos: 0, retain: false) {
+        let topic = device.topic ?? deviceTopic(device.address)
+        device.topic = topic
+        if case .dropped = context.port.publish(topic, readingWriter.bytes, qos: 0, retain: false) {
             stats.publishDropped += 1
         } else {
             stats.published += 1

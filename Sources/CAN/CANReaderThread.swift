@@ -5,11 +5,11 @@ import Synchronization
 /// available, pushes it into a lock-free SPSC ring and wakes the run loop, which drains the
 /// ring in batches.
 ///
-/// With a batch window (`can.batch_us`) the reader does not wake the loop for every read:
-/// after the first frame of a batch it sleeps out the rest of the window, reads what came
-/// meanwhile in one go, and wakes the loop once for all of it. At 9,000 frames/s that turns
-/// some 9,000 reader and loop wake-ups a second into about one per window, for a delay of at
-/// most the window (a half-full ring hands over at once, so a burst never waits for it). A bus at full rate can outrun one loop pass; the ring absorbs bursts,
+/// With a batch window (`can.batch_us`) the reader does not wake the loop for every frame:
+/// after handing a read over it sleeps out the window, then reads what came meanwhile in
+/// one go and wakes the loop once for all of it. At 9,000 frames/s that turns some 9,000
+/// reader and loop wake-ups a second into about one per window each, for a delay of at most
+/// the window; a frame after a quiet spell goes over at once. A bus at full rate can outrun one loop pass; the ring absorbs bursts,
 /// and when even that is full the newest event is dropped and counted (`ring.dropped`):
 /// the reader must never block, or the kernel's or adapter's own buffers overflow instead,
 /// silently.
@@ -88,57 +88,40 @@ public final class CANReaderThread: @unchecked Sendable {
     public var wakeupCount: Int { wakeups.load(ordering: .relaxed) }
 
     /// The thread's body; returns why the bus closed, or nil when asked to stop.
+    ///
+    /// Reads, hands what it read to the loop at once, then (with a window) sleeps the window
+    /// out before reading again: what arrives meanwhile waits in the bus (the kernel's or
+    /// the adapter's buffer) and goes over in the next read. A frame after a quiet spell is
+    /// handed over without waiting; under load the reader and the loop each wake about once
+    /// per window, not once per frame, and no frame waits longer than the window.
     private func readLoop(
         bus: CANBus, busFD: FileDescriptor, stopFD: FileDescriptor, ring: SPSCRing<CANBusEvent>, wakeup: WakeSource,
         window: Interval
     ) -> String? {
         var waiting = PollSet(readable: [busFD, stopFD])
-        let clock = MonotonicClock()
-        // When the oldest frame not yet handed to the loop was read; nil when none waits.
-        var batchStarted: Instant?
-        let handOverDepth = max(1, ring.capacity / 2)
-        func handOver() {
-            batchStarted = nil
-            wakeups.add(1, ordering: .relaxed)
-            wakeup.signal()
-        }
         while true {
-            var timeout: Interval?
-            if let batchStarted { timeout = max(.zero, window - (clock.now() - batchStarted)) }
             let ready: Int
-            do throws(RuntimeError) { ready = try waiting.wait(timeout: timeout) } catch { return error.description }
+            do throws(RuntimeError) { ready = try waiting.wait(timeout: nil) } catch { return error.description }
             if !waiting.events(at: 1).isEmpty { return nil }
             let events = waiting.events(at: 0)
-            if ready == 0 || events.isEmpty {
-                if batchStarted != nil { handOver() } // the window ran out with nothing new
-                continue
-            }
+            if ready == 0 || events.isEmpty { continue }
             if events.contains(.invalid) { return "the bus descriptor was closed" }
             var delivered = 0
             let outcome = bus.receive { event in
                 ring.push(event)
                 delivered += 1
             }
-            if delivered > 0 && batchStarted == nil { batchStarted = clock.now() }
-            if let started = batchStarted {
-                let waited = clock.now() - started
-                if window <= .zero || waited >= window || ring.depth >= handOverDepth {
-                    handOver()
-                } else if case .drained = outcome {
-                    // Let the rest of the window's frames arrive, then read them in one go
-                    // (a stop request waits at most this long).
-                    SystemCall.sleep(for: window - waited)
-                }
+            if delivered > 0 {
+                wakeups.add(1, ordering: .relaxed)
+                wakeup.signal()
             }
-            if case .closed(let why) = outcome {
-                if batchStarted != nil { handOver() }
-                return why
-            }
+            if case .closed(let why) = outcome { return why }
             // A hang-up or error that yields nothing to read would wake poll forever.
             if delivered == 0 && !events.isDisjoint(with: [.hangup, .error]) {
-                if batchStarted != nil { handOver() }
                 return "the bus descriptor reported " + (events.contains(.hangup) ? "a hang-up" : "an error")
             }
+            // Let the window's frames gather in the bus (a stop request waits at most this long).
+            if delivered > 0 && window > .zero { SystemCall.sleep(for: window) }
         }
     }
 

@@ -182,6 +182,18 @@ public struct JSONWriter {
     /// Writes the literal; with `shortEscapes`, stops and returns false at a U+0000.
     private mutating func appendEscaped(_ text: String, shortEscapes: Bool) -> Bool {
         bytes.append(UInt8(ascii: "\""))
+        // Nearly every key and value needs no escape: copied in one go, not byte by byte.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
         for byte in text.utf8 {
             if byte == 0 && shortEscapes { return false }
             switch byte {

@@ -251,6 +251,8 @@ extension MQTTClient {
         }
         stats.connects += 1
         backoff.reset()
+        // Connected: only debugging wants libmosquitto's line per packet (MosquittoSession.setLogging).
+        session.setLogging(settings.debug)
         lastError = ""
         lastLoggedFailure = ""
         inflight = 0
@@ -267,6 +269,7 @@ extension MQTTClient {
 
     func sessionDisconnected(resultCode: Int32) {
         let wasConnected = state == .connected
+        session.setLogging(true)
         if state == .stopping || state == .stopped {
             releaseSocket()
             return
@@ -302,6 +305,7 @@ extension MQTTClient {
     }
 
     func sessionLogged(level: Int32, message: String) {
+        mosquittoLogLines += 1
         // While a connect attempt is pending this runs on the attempt's thread: touch only
         // the attempt (the loop thread leaves the session alone until the attempt is done).
         if let attempt, !attempt.done.load(ordering: .acquiring) {

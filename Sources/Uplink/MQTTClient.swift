@@ -81,6 +81,8 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     var connectThread: WorkerThread?
     // The paused flag `apply` found, restored once the new session takes over.
     var wasPausedBeforeApply = false
+    // libmosquitto log lines received (tests: none per packet while connected).
+    var mosquittoLogLines = 0
 
     // The outbox on disk while running: saved every `spoolInterval` when it changed, the
     // file removed once the outbox drained, so a kill loses at most one period's messages.

@@ -104,6 +104,19 @@ final class MosquittoSession {
             }
             session.delegate?.sessionReceived(topic: topic, payload: payload, qos: m.qos, retain: m.retain)
         }
+        setLogging(true)
+    }
+
+    /// Whether libmosquitto's log lines reach the delegate. With a log callback set,
+    /// libmosquitto allocates and formats a debug line for every packet it sends (a PUBLISH
+    /// included) whatever its level, which at a bus's thousands of frames a second cost more
+    /// than the rest of the publish: the client turns them off while connected (unless
+    /// debugging) and on again for the next connect, where a TLS failure says why.
+    func setLogging(_ on: Bool) {
+        guard on else {
+            mosquitto_log_callback_set(handle, nil)
+            return
+        }
         mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard let session = MosquittoSession.from(userdata), let text else { return }
             session.delegate?.sessionLogged(level: level, message: String(cString: text))

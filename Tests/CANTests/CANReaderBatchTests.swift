@@ -47,6 +47,14 @@ struct CANReaderBatchTests {
         #expect(result.wakeups >= 1)
     }
 
+    @Test("a frame after a quiet spell is handed over at once, not held for the window")
+    func firstFrameIsNotHeld() throws {
+        // One frame, a 1 s window: held for the window it would take 1 s to reach the loop.
+        let result = try run(rate: 1_000, count: 1, window: .milliseconds(1_000))
+        #expect(result.frames == 1)
+        #expect(result.seconds < 0.5, "the frame took \(result.seconds) s")
+    }
+
     @Test("window 0 keeps a wake-up per read")
     func zeroWindowIsUnbatched() throws {
         let batched = try run(rate: 10_000, count: 3_000, window: .milliseconds(5))

@@ -31,6 +31,28 @@ struct MQTTClientTests {
         #expect(observer.lines == ["t/a zero", "t/b one"])
     }
 
+    @Test("while connected libmosquitto formats no log line per PUBLISH, unless debugging", arguments: [false, true])
+    func noLogLinePerPublish(_ debug: Bool) throws {
+        let broker = try MosquittoBroker()
+        let observer = try MQTTObserver(port: broker.port, topics: ["l/#"])
+        let loop = try EventLoop()
+        var settings = MQTTSettings(host: "127.0.0.1", port: Int32(broker.port), clientID: "log-\(debug)")
+        settings.debug = debug
+        let client = try MQTTClient(name: "uplink", settings: settings, loop: loop)
+        client.start()
+        #expect(loop.run(timeout: 5) { client.isConnected })
+        #expect(client.mosquittoLogLines > 0, "the connect is logged either way")
+        let before = client.mosquittoLogLines
+        for n in 0..<20 { client.publish("l/\(n)", text: "m", qos: 0) }
+        loop.run(timeout: 5) { observer.lines.count == 20 }
+        #expect(observer.wait { $0.count == 20 })
+        if debug {
+            #expect(client.mosquittoLogLines >= before + 20)
+        } else {
+            #expect(client.mosquittoLogLines == before)
+        }
+    }
+
     @Test("MQTT 5 and MQTT 3.1 connect and publish as well", arguments: [MQTTProtocolVersion.v5, .v31])
     func otherProtocolVersions(_ version: MQTTProtocolVersion) throws {
         let broker = try MosquittoBroker()

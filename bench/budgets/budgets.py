@@ -348,6 +348,59 @@ print((t1.user + t1.system - t0.user - t0.system) * 1e6 / count)
         return None
 
 
+def build_floor():
+    """bench/budgets/mosquitto_floor.c linked against the static libmosquitto and OpenSSL the
+    x86_64 firmware links (from the toolchain cache); None when they are not built."""
+    cache = os.path.join(os.environ.get("SWITCHYARD_CACHE", "/var/cache/switchyard"), "x86_64")
+    libs = [os.path.join(cache, "lib", name) for name in ("libmosquitto.a", "libssl.a", "libcrypto.a")]
+    if not all(os.path.exists(lib) for lib in libs):
+        return None
+    out = os.path.join(ROOT, ".build-bench", "mosquitto_floor")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    built = subprocess.run(["gcc", "-O2", "-I", os.path.join(cache, "include"),
+                            os.path.join(ROOT, "bench/budgets/mosquitto_floor.c"), *libs, "-lpthread", "-o", out],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return out if built.returncode == 0 else None
+
+
+def floor_run(floor, tunnel, port, directory, mode, rate, seconds, size=17):
+    """One run of the libmosquitto-only publisher with a subscriber: CPU us per publish, and
+    what the subscriber saw (latency from the payload's stamp, losses by sequence)."""
+    received = os.path.join(directory, "floor-%s-%d-%d.txt" % (mode, rate, size))
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "0", "-t", "bench/floor/#",
+                            "-F", "%U %x"], stdout=open(received, "w"), stderr=subprocess.DEVNULL)
+    time.sleep(0.3)  # let it subscribe
+    out = subprocess.run([floor, mode, str(port), str(rate), str(seconds), "500", "bench/floor", str(size)],
+                         capture_output=True, text=True)
+    time.sleep(1.0)  # the last messages on their way to the subscriber
+    sub.terminate()
+    sub.wait(5)
+    try:
+        us = float(out.stdout.split()[3])
+    except (IndexError, ValueError):
+        return None
+    return {"us": us, **tunnel.received_figures(received, int(rate * seconds) if mode != "batchpace" else 0)}
+
+
+def can_floor(tunnel, port, directory, rate, seconds):
+    """libmosquitto's floor at `rate`: the pacing alone (one wake per 500 us window), and
+    publishing in those windows as libmosquitto does by itself, and with TCP_CORK on its
+    socket per pass (the one public lever left: libmosquitto 2.0 writes every PUBLISH with
+    its own write() plus a 1-byte write to its internal socketpair, and
+    mosquitto_threaded_set only defers those writes to mosquitto_loop_write, one each);
+    the differences are what mosquitto_publish costs by itself."""
+    floor = build_floor()
+    if floor is None:
+        return None
+    pace = floor_run(floor, tunnel, port, directory, "batchpace", rate, seconds)
+    batch = floor_run(floor, tunnel, port, directory, "batch", rate, seconds)
+    cork = floor_run(floor, tunnel, port, directory, "cork", rate, seconds)
+    if pace is None or batch is None or cork is None:
+        return None
+    return {"pace": pace["us"], "batch": batch["us"], "publish": batch["us"] - pace["us"], "cork": cork["us"],
+            "corked": cork["us"] - pace["us"], "run": batch}
+
+
 def can_rows(binary, seconds):
     tunnel = load_can_tunnel()
     with tempfile.TemporaryDirectory(prefix="budgets-can-") as directory:
@@ -356,11 +409,24 @@ def can_rows(binary, seconds):
             rate = 9000
             r = tunnel.run(binary, broker, directory, rate, int(rate * seconds), "bus")
             baseline = pymqtt2can_cpu(broker.port, rate, int(rate * min(seconds, 5)))
+            floor = can_floor(tunnel, broker.port, directory, rate, min(seconds, 5))
             per_frame = r["cpu_seconds"] * 1e6 / max(1, r["frames_in"] or 1)
             row("CAN CPU/frame at 9,000 frames/s paced", "%.2f us" % per_frame, "<= 3 us", per_frame <= 3,
                 "PyMQTT2CAN-style Python: %s" % ("%.1f us" % baseline if baseline else "n/a"))
+            if floor:
+                # Why the row is not met: what libmosquitto and the wake-ups cost with nothing else.
+                print("    libmosquitto floor, same rate, payload and broker, in C with nothing else: %.2f us/frame = "
+                      "%.2f us mosquitto_publish (a send and a socketpair write per PUBLISH) + %.2f us for waking "
+                      "once per 500 us window" % (floor["batch"], floor["publish"], floor["pace"]))
+                print("    with TCP_CORK per pass: %.2f us/frame (publish %.2f us), the one public lever left; "
+                      "the gateway (two threads woken per window: bus reader and loop) is %+.2f us from the floor"
+                      % (floor["cork"], floor["corked"], per_frame - floor["batch"]))
             row("  added latency bus -> subscriber p50/p99", "%.2f / %.2f ms" % (r["p50"], r["p99"]), "p99 <= 1 ms",
                 r["p99"] <= 1.0, "lost %d" % r["missing"])
+            if floor:
+                f = floor["run"]
+                print("    machine floor, libmosquitto publisher -> same broker -> mosquitto_sub, no gateway: "
+                      "p50/p99 %.2f / %.2f ms, max %.2f ms, lost %d" % (f["p50"], f["p99"], f["max"], f["missing"]))
             rate = 120000
             r = tunnel.run(binary, broker, directory, rate, rate * 3, "flood")
             per_frame = r["cpu_seconds"] * 1e6 / max(1, r["frames_in"] or 1)
@@ -370,6 +436,13 @@ def can_rows(binary, seconds):
             row("CAN at 120,000 frames/s paced", "%d lost, %.2f us/frame" % (r["missing"], per_frame), "0 lost",
                 r["missing"] == 0, "gateway drops %d (ring %s, publish %s); p50/p99 %.2f / %.2f ms"
                 % (ours, r["ring_dropped"], r["publish_failed"], r["p50"], r["p99"]))
+            floor_path = build_floor()
+            if floor_path:
+                f = floor_run(floor_path, tunnel, broker.port, directory, "batch", rate, 3)
+                if f:
+                    print("    machine floor at 120,000/s, libmosquitto publisher -> same broker -> mosquitto_sub: "
+                          "lost %d, %.2f us/frame, p50/p99 %.2f / %.2f ms" % (f["missing"], f["us"], f["p50"], f["p99"]))
+            print("    load average %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
         finally:
             broker.stop()
 
@@ -387,6 +460,12 @@ def ble_row():
             wait_port(port)
             out = subprocess.run([os.path.join(ROOT, ".build-bench/release/bench-ble")], capture_output=True, text=True,
                                  env=dict(os.environ, BLE_BENCH_BROKER_PORT=str(port), BLE_BENCH_PUBLISH_S="0")).stdout
+            # libmosquitto alone at an unpaced service's pace: many publishes per loop pass.
+            floor, tunnel = build_floor(), load_can_tunnel()
+            pace = published = None
+            if floor:
+                pace = floor_run(floor, tunnel, port, directory, "batchpace", 200000, 2, 200)
+                published = floor_run(floor, tunnel, port, directory, "batch", 200000, 2, 200)
         finally:
             broker.terminate()
             broker.wait(5)
@@ -395,6 +474,10 @@ def ble_row():
     rate = re.search(r"stage 2.*?= (\d+) adverts/s", out)
     row("BLE CPU/advert, every advert published", "%.2f us" % us, "<= 4 us", us <= 4,
         "bench/ble stage 2, %s adverts/s" % (rate.group(1) if rate else "?"))
+    if pace and published:
+        print("    libmosquitto floor, 200,000 publishes/s of 200 bytes, ~100 per pass, in C with nothing else: "
+              "%.2f us/publish (pacing %.2f us subtracted); the service's own part %.2f us"
+              % (published["us"] - pace["us"], pace["us"], us - (published["us"] - pace["us"])))
 
 
 def size_row():
@@ -405,6 +488,28 @@ def size_row():
     size = os.path.getsize(path)
     row("aarch64 firmware, stripped", "{:,} B ({:.2f} MiB)".format(size, size / MIB), "<= 4.5 MiB",
         size <= 4.5 * MIB, "make size: where the bytes go")
+    # Where the bytes go (toolchain/size-report.py over the link map): what the Debian-built C
+    # libraries take alone against the budget, and the Swift code beside them.
+    debug, linkmap = path + ".debug", path + ".map"
+    if not (os.path.exists(debug) and os.path.exists(linkmap)):
+        return
+    report = subprocess.run(["python3", os.path.join(ROOT, "toolchain/size-report.py"), path, debug, linkmap],
+                            capture_output=True, text=True).stdout
+    parts = {}
+    for line in report.split("== contribution by input")[-1].splitlines():
+        m = re.match(r"^  (.+?)\s+([0-9.]+) KiB$", line)
+        if m and m.group(1) != "sum":
+            parts[m.group(1)] = float(m.group(2))
+    if not parts:
+        return
+    swift = sum(kib for name, kib in parts.items() if name.startswith("Swift"))
+    c_libraries = sum(kib for name, kib in parts.items() if not name.startswith("Swift"))
+    tls = parts.get("libcrypto", 0) + parts.get("libssl", 0)
+    sections = dict(re.findall(r"^  (\.rela\.dyn|\.eh_frame)\s+([0-9.]+) KiB$", report, re.M))
+    print("    the budget is %d KiB: C libraries and start-up alone %d KiB (OpenSSL %d, glibc/libgcc %d, libzstd %d), "
+          "Swift %d KiB, .rela.dyn %s + .eh_frame %s KiB"
+          % (4.5 * 1024, c_libraries, tls, parts.get("glibc/libgcc", 0), parts.get("libzstd", 0), swift,
+             sections.get(".rela.dyn", "?"), sections.get(".eh_frame", "?")))
 
 
 def start_row(binary, runs):

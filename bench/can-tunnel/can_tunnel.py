@@ -126,6 +126,15 @@ def run(binary, broker, directory, rate, count, label, seconds=None):
     stats["ring_dropped"] = int(m.group(1)) if m else None
     stats["cpu_seconds"] = cpu
 
+    if not count:
+        count = stats["frames_in"] or 0
+    return {"rate": rate, **received_figures(received, count), **stats}
+
+
+def received_figures(received, count):
+    """What a subscriber saw (`mosquitto_sub -F '%U %x'` lines of stamped, numbered payloads):
+    received, missing of `count` (0: of what arrived), reordered, throughput, p50/p99/max
+    latency in ms (arrival minus the payload's timestamp)."""
     latencies, sequences, first, last = [], [], None, None
     with open(received) as f:
         for line in f:
@@ -141,7 +150,7 @@ def run(binary, broker, directory, rate, count, label, seconds=None):
             last = received_at
     got = len(sequences)
     if not count:
-        count = stats["frames_in"] or got
+        count = got
     missing = count - len(set(sequences))
     reordered = sum(1 for a, b in zip(sequences, sequences[1:]) if b < a)
     latencies.sort()
@@ -150,9 +159,9 @@ def run(binary, broker, directory, rate, count, label, seconds=None):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] / 1000 if latencies else float("nan")
 
     duration = (last - first) if got > 1 else float("nan")
-    return {"rate": rate, "count": count, "received": got, "missing": missing, "reordered": reordered,
+    return {"count": count, "received": got, "missing": missing, "reordered": reordered,
             "throughput": (got - 1) / duration if got > 1 and duration > 0 else 0.0,
-            "p50": pct(50), "p99": pct(99), "max": latencies[-1] / 1000 if latencies else float("nan"), **stats}
+            "p50": pct(50), "p99": pct(99), "max": latencies[-1] / 1000 if latencies else float("nan")}
 
 
 def show(r, title):
