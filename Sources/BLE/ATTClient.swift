@@ -69,6 +69,9 @@ public final class ATTClient {
     public var onReading: (SensorReading) -> Void = { _ in }
     /// Every decoded blood-pressure measurement.
     public var onBloodPressure: (BloodPressureMeasurement) -> Void = { _ in }
+    /// The channel is connected (the socket became writable): the kernel's connection
+    /// attempt is over, so the adapter may start another.
+    public var onConnected: () -> Void = {}
     /// Discovery, the clock and the subscriptions are done.
     public var onReady: () -> Void = {}
     /// The channel closed or failed; the owner reconnects with backoff.
@@ -143,6 +146,8 @@ public final class ATTClient {
             guard events.contains(.writable) else { return }
             watch?.interest = .read
             phase = .discovering
+            onConnected()
+            guard phase == .discovering else { return }
             discover(from: 0x0001)
         }
     }

@@ -1,3 +1,4 @@
+import CSupport
 import Runtime
 
 /// Everything the BLE module can fail with; each case is one line saying what to do.
@@ -15,6 +16,13 @@ public enum BLEError: Error, Equatable, Sendable {
     case pairingNeedsKernelAdapter(String)
     /// The kernel adapter was off; it was asked to power up and is tried again shortly.
     case poweringUp(String)
+
+    /// The kernel refused because another LE connection attempt runs on the adapter (EBUSY):
+    /// worth a quick retry, and no fault of the device.
+    public var isAdapterBusy: Bool {
+        if case .system(.system(_, let errno)) = self { return errno == Errno(EBUSY) }
+        return false
+    }
 
     public var description: String {
         switch self {

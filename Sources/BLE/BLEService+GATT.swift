@@ -8,7 +8,7 @@ extension BLEService {
     /// that broadcast no sensor format of their own (a heart-rate strap, a thermometer).
     func maintainGATT() {
         guard started, mode != .off else {
-            for link in gattLinks.values { link.close() }
+            for link in gattLinks.values { drop(link) }
             gattLinks.removeAll()
             return
         }
@@ -17,16 +17,41 @@ extension BLEService {
             guard let device = registry[address], device.isPresent, wantsGATT(device) else { continue }
             let link = gattLinks[address] ?? GATTLink(address: address, now: now)
             gattLinks[address] = link
-            guard link.client == nil, !link.isBonding, now >= link.notBefore else { continue }
-            if BloodPressureCuff.matches(device.name) && !pairing.isPaired(address) {
-                bond(link, device)
-            } else {
-                connect(link, type: device.addressType)
+            guard link.client == nil, !link.isBonding, link.turn == nil, now >= link.notBefore else { continue }
+            // The attempt waits for the adapter's turn; a full queue leaves it for the next round.
+            // A turn taken at once may be over already when `request` returns.
+            if let ticket = connectTurns.request({ [self] ticket in self.attempt(link, ticket) }), connectTurns.holds(ticket) {
+                link.turn = ticket
             }
         }
         for (address, link) in gattLinks where settings.approved[address] == nil || registry[address].map(wantsGATT) != true {
-            link.close()
+            drop(link)
             gattLinks.removeValue(forKey: address)
+        }
+    }
+
+    /// Closes `link` and gives back its turn, waiting or running.
+    private func drop(_ link: GATTLink) {
+        link.close()
+        endTurn(link)
+    }
+
+    private func endTurn(_ link: GATTLink) {
+        guard let ticket = link.turn else { return }
+        link.turn = nil
+        connectTurns.finished(ticket)
+    }
+
+    /// `link`'s turn came: bond a cuff not bonded yet, else connect.
+    private func attempt(_ link: GATTLink, _ ticket: LEConnectQueue.Ticket) {
+        link.turn = ticket
+        guard started, gattLinks[link.address] === link, let device = registry[link.address], link.client == nil else {
+            return endTurn(link)
+        }
+        if BloodPressureCuff.matches(device.name) && !pairing.isPaired(link.address) {
+            bond(link, device)
+        } else {
+            connect(link, type: device.addressType)
         }
     }
 
@@ -41,7 +66,7 @@ extension BLEService {
         link.isBonding = true
         pairing.pair(pairing.device(device.address, heard: device.addressType)) { [self] problem in
             link.isBonding = false
-            guard self.gattLinks[link.address] === link, self.started else { return }
+            guard self.gattLinks[link.address] === link, self.started else { return self.endTurn(link) }
             if let problem { return self.gattLost(link, problem) }
             self.connect(link, type: device.addressType)
         }
@@ -51,12 +76,17 @@ extension BLEService {
         let descriptor: OwnedDescriptor
         do throws(BLEError) {
             descriptor = try openATT(link.address, type, pairing.isPaired(link.address))
+        } catch where error.isAdapterBusy {
+            adapterBusy(link)
+            return
         } catch {
             gattLost(link, error.description)
             return
         }
         link.connects += 1
         let client = ATTClient(descriptor: descriptor, loop: context.loop)
+        // Connected: the kernel's attempt is over, the next device may start its own.
+        client.onConnected = { [self] in self.endTurn(link) }
         client.onReading = { [self] reading in self.gattReading(link.address, reading) }
         client.onBloodPressure = { [self] measurement in self.bloodPressure(link, measurement) }
         client.onReady = {
@@ -71,13 +101,24 @@ extension BLEService {
     }
 
     private func gattLost(_ link: GATTLink, _ reason: String) {
-        link.close()
+        drop(link)
         link.lastProblem = reason
         let delay = link.delayAfterFailure()
         link.notBefore = context.clock.now() + delay
         log.info("GATT " + link.address.text + ": " + reason + "; reconnecting in " + delay.millisecondsText + " ms")
         // Reconnect on time rather than at the next scan window.
         _ = context.loop.after(delay) { [self] in self.maintainGATT() }
+    }
+
+    /// The kernel answered EBUSY: another LE connection attempt runs on the adapter (one the
+    /// gateway did not start, or one not yet over). A short wait, not a failure of the device:
+    /// its failures and backoff stay as they were.
+    private func adapterBusy(_ link: GATTLink) {
+        drop(link)
+        link.busyAnswers += 1
+        link.lastProblem = "the adapter is busy with another LE connection attempt"
+        link.notBefore = context.clock.now() + GATTLink.busyRetryDelay
+        _ = context.loop.after(GATTLink.busyRetryDelay) { [self] in self.maintainGATT() }
     }
 
     /// A value from a connected device: merged into its reading, published and queued for
@@ -99,9 +140,11 @@ extension BLEService {
         for link in gattLinks.values.sorted(by: { $0.address < $1.address }) {
             var object = JSONObject(minimumCapacity: 8)
             object.append("address", .string(link.address.text))
-            object.append("phase", .string(link.isBonding ? "bonding" : (link.client?.phase.name ?? "waiting")))
+            let idle = link.turn != nil ? "waiting_turn" : "waiting"
+            object.append("phase", .string(link.isBonding ? "bonding" : (link.client?.phase.name ?? idle)))
             object.append("connects", .int(link.connects))
             object.append("failures_in_a_row", .int(link.failuresInARow))
+            object.append("busy_answers", .int(link.busyAnswers))
             object.append("clock_offset_s", link.clockOffset.map { .int($0) } ?? .null)
             object.append("clock_sets", .int(link.clockSets))
             object.append("problem", link.lastProblem.map { .string($0) } ?? .null)

@@ -12,7 +12,17 @@ extension BLEService {
         case .isPaired:
             answer(.json(["status": .bool(pairing.isPaired(address)), "errors": .array([])]))
         case .pair:
-            pairing.pair(device) { [self] problem in answer(self.status(problem)) }
+            // Pairing connects first: it waits for the adapter's LE connect turn like a GATT link.
+            let ticket = connectTurns.request { [self] ticket in
+                self.pairing.pair(device) { [self] problem in
+                    self.connectTurns.finished(ticket)
+                    answer(self.status(problem))
+                }
+            }
+            if ticket == nil {
+                answer(status(false, "the adapter is busy: " + String(connectTurns.capacity)
+                              + " connection attempts are waiting; try again"))
+            }
         case .unpair:
             pairing.unpair(device) { [self] problem in answer(self.status(problem)) }
         default:

@@ -43,6 +43,9 @@ public final class BLEService: Service {
     var gattLinks: [BLEAddress: GATTLink] = [:]
     /// Pairing through the kernel's mgmt API, and the keys it keeps.
     let pairing: BLEPairing
+    /// GATT connects and pairings take turns on the adapter (the kernel runs one LE
+    /// connection attempt at a time); 16 waiting at most, in the order they asked.
+    let connectTurns = LEConnectQueue(capacity: 16)
     /// The last encrypted BTHome counter of each device, kept across restarts.
     let bthomeCounters: BTHomeCounterStore
     /// Home Assistant discovery, under `ble.discovery_prefix`.
@@ -142,6 +145,7 @@ public final class BLEService: Service {
         registration = nil
         for link in gattLinks.values { link.close() }
         gattLinks.removeAll()
+        connectTurns.removeAll()
         closeTransport()
         pairing.stop()
         bthomeCounters.stop()

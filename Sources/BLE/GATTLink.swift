@@ -18,6 +18,11 @@ final class GATTLink {
     var lastProblem: String?
     /// A bonding (mgmt pairing) is running; no connect until it ends.
     var isBonding = false
+    /// Its request for the adapter's LE connect turn, while it waits or its attempt runs.
+    var turn: LEConnectQueue.Ticket?
+    /// Connects the kernel answered EBUSY (another attempt was running): retried soon, not
+    /// counted as failures of the device.
+    var busyAnswers = 0
     /// The newest blood-pressure time stamp accepted (a cuff resends its stored readings on
     /// every connection).
     var lastMeasurementTime: Int64?
@@ -29,6 +34,8 @@ final class GATTLink {
 
     static let quickRetries = 3
     static let quickRetryDelay: Interval = .seconds(1)
+    /// The wait after an EBUSY: the other attempt ends within a connection's time.
+    static let busyRetryDelay: Interval = .milliseconds(250)
 
     init(address: BLEAddress, now: Instant) {
         self.address = address

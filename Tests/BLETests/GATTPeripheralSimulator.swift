@@ -64,8 +64,10 @@ final class GATTPeripheralSimulator {
 
     deinit { disconnect() }
 
-    /// A new link: the client's end, non-blocking.
-    func connect() throws -> OwnedDescriptor {
+    /// A new link: the client's end, non-blocking. With `established` false the link is
+    /// still coming up, as a kernel LE connection attempt is: the client's end is not
+    /// writable (its send buffer is kept full) and nothing is served until `establish()`.
+    func connect(established: Bool = true) throws -> OwnedDescriptor {
         disconnect()
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &pair) == 0 else { throw TestFailure("socketpair") }
@@ -75,8 +77,22 @@ final class GATTPeripheralSimulator {
         connections += 1
         subscribed = [:]
         awaitingConfirmation = false
-        watch = loop.watch(FileDescriptor(peer), interest: .read) { [unowned self] _ in self.serve() }
+        if established {
+            establish()
+        } else {
+            // A socket is writable while less than half its send buffer is in use: fill it.
+            let filler = [UInt8](repeating: 0, count: 16384)
+            while filler.withUnsafeBytes({ Foundation.send(pair[0], $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        }
         return client
+    }
+
+    /// The link came up: the filler is dropped (the client's end turns writable) and ATT is served.
+    func establish() {
+        guard peer >= 0, watch == nil else { return }
+        var scratch = [UInt8](repeating: 0, count: 16384)
+        while scratch.withUnsafeMutableBytes({ recv(peer, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        watch = loop.watch(FileDescriptor(peer), interest: .read) { [unowned self] _ in self.serve() }
     }
 
     /// Closes the device's end: the client sees the link drop.
