@@ -59,6 +59,9 @@ final class BLEPairing {
         client = nil
     }
 
+    /// Whether a pairing with `address` runs now.
+    func isPairing(_ address: BLEAddress) -> Bool { pairingNow.contains(address) }
+
     /// Whether a long term key of `address` is kept.
     func isPaired(_ address: BLEAddress) -> Bool { keys.isPaired(address) }
 

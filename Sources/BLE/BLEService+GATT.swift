@@ -13,7 +13,8 @@ extension BLEService {
             return
         }
         let now = context.clock.now()
-        for (address, _) in settings.approved {
+        // By address, so devices wanted at once queue in a stated order.
+        for address in settings.approved.keys.sorted() {
             guard let device = registry[address], device.isPresent, wantsGATT(device) else { continue }
             let link = gattLinks[address] ?? GATTLink(address: address, now: now)
             gattLinks[address] = link
@@ -84,6 +85,7 @@ extension BLEService {
             return
         }
         link.connects += 1
+        link.busyInARow = 0
         let client = ATTClient(descriptor: descriptor, loop: context.loop)
         // Connected: the kernel's attempt is over, the next device may start its own.
         client.onConnected = { [self] in self.endTurn(link) }
@@ -111,14 +113,14 @@ extension BLEService {
     }
 
     /// The kernel answered EBUSY: another LE connection attempt runs on the adapter (one the
-    /// gateway did not start, or one not yet over). A short wait, not a failure of the device:
-    /// its failures and backoff stay as they were.
+    /// gateway did not start, or one not yet over). A short wait (growing while EBUSY goes on),
+    /// not a failure of the device: its failures and backoff stay as they were.
     private func adapterBusy(_ link: GATTLink) {
         drop(link)
-        link.busyAnswers += 1
+        let delay = link.delayAfterBusy()
         link.lastProblem = "the adapter is busy with another LE connection attempt"
-        link.notBefore = context.clock.now() + GATTLink.busyRetryDelay
-        _ = context.loop.after(GATTLink.busyRetryDelay) { [self] in self.maintainGATT() }
+        link.notBefore = context.clock.now() + delay
+        _ = context.loop.after(delay) { [self] in self.maintainGATT() }
     }
 
     /// A value from a connected device: merged into its reading, published and queued for

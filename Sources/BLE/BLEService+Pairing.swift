@@ -11,9 +11,13 @@ extension BLEService {
         switch call.method {
         case .isPaired:
             answer(.json(["status": .bool(pairing.isPaired(address)), "errors": .array([])]))
+        case .pair where pairing.isPairing(address):
+            // Refused at once as already in progress (it starts no connection).
+            pairing.pair(device) { [self] problem in answer(self.status(problem)) }
         case .pair:
             // Pairing connects first: it waits for the adapter's LE connect turn like a GATT link.
-            let ticket = connectTurns.request { [self] ticket in
+            let ticket = connectTurns.request(dropped: { [self] in answer(self.status(false, "the BLE service stopped")) }) {
+                [self] ticket in
                 self.pairing.pair(device) { [self] problem in
                     self.connectTurns.finished(ticket)
                     answer(self.status(problem))

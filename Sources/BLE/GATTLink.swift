@@ -23,6 +23,8 @@ final class GATTLink {
     /// Connects the kernel answered EBUSY (another attempt was running): retried soon, not
     /// counted as failures of the device.
     var busyAnswers = 0
+    /// EBUSY answers since the kernel last accepted a connect to the device.
+    var busyInARow = 0
     /// The newest blood-pressure time stamp accepted (a cuff resends its stored readings on
     /// every connection).
     var lastMeasurementTime: Int64?
@@ -34,8 +36,11 @@ final class GATTLink {
 
     static let quickRetries = 3
     static let quickRetryDelay: Interval = .seconds(1)
-    /// The wait after an EBUSY: the other attempt ends within a connection's time.
+    /// The first wait after an EBUSY (the other attempt ends within a connection's time),
+    /// doubled on each EBUSY in a row up to 4 s: in the qemu boot test the kernel answered one
+    /// device EBUSY for 50 s after its ATT session had timed out on a link the kernel kept.
     static let busyRetryDelay: Interval = .milliseconds(250)
+    static let busyRetryLimit = 4
 
     init(address: BLEAddress, now: Instant) {
         self.address = address
@@ -48,6 +53,15 @@ final class GATTLink {
     func delayAfterFailure() -> Interval {
         failuresInARow += 1
         return failuresInARow <= GATTLink.quickRetries ? GATTLink.quickRetryDelay : backoff.nextDelay()
+    }
+
+    /// The wait after an EBUSY answer; not a failure of the device.
+    func delayAfterBusy() -> Interval {
+        busyAnswers += 1
+        busyInARow += 1
+        var delay = GATTLink.busyRetryDelay
+        for _ in 0..<min(busyInARow - 1, GATTLink.busyRetryLimit) { delay = delay + delay }
+        return delay
     }
 
     /// A session became ready: failures are forgotten.

@@ -15,7 +15,7 @@ final class LEConnectQueue {
     let capacity: Int
     /// The attempt running now, nil when the adapter is free.
     private(set) var running: Ticket?
-    private var waiting: [(ticket: Ticket, turn: (Ticket) -> Void)] = []
+    private var waiting: [(ticket: Ticket, turn: (Ticket) -> Void, dropped: () -> Void)] = []
     private var nextTicket: Ticket = 1
     /// Requests turned away because `capacity` were waiting.
     private(set) var refused = 0
@@ -31,15 +31,16 @@ final class LEConnectQueue {
     var waitingCount: Int { waiting.count }
 
     /// Asks for a turn: `turn` is called with the ticket when the adapter is free (at once
-    /// when nothing runs). Nil when `capacity` requests wait already (nothing is queued).
-    func request(_ turn: @escaping (Ticket) -> Void) -> Ticket? {
+    /// when nothing runs), or `dropped` instead if `removeAll` comes first. Nil when
+    /// `capacity` requests wait already (nothing is queued).
+    func request(dropped: @escaping () -> Void = {}, _ turn: @escaping (Ticket) -> Void) -> Ticket? {
         guard waiting.count < capacity else {
             refused += 1
             return nil
         }
         let ticket = nextTicket
         nextTicket &+= 1
-        waiting.append((ticket, turn))
+        waiting.append((ticket, turn, dropped))
         startNext()
         return ticket
     }
@@ -58,10 +59,13 @@ final class LEConnectQueue {
     /// Whether `ticket` waits or runs.
     func holds(_ ticket: Ticket) -> Bool { running == ticket || waiting.contains { $0.ticket == ticket } }
 
-    /// Forgets every attempt (the service stops); no turn is called any more.
+    /// Forgets every attempt (the service stops): no turn is called any more, and each
+    /// waiting request hears `dropped` (a `bcms pair` still owes its caller an answer).
     func removeAll() {
+        let dropped = waiting
         waiting.removeAll()
         running = nil
+        for entry in dropped { entry.dropped() }
     }
 
     private func startNext() {

@@ -30,6 +30,17 @@ struct LEConnectQueueTests {
         queue.finished(try! #require(c))
         #expect(chained.count == 2 && queue.running == chained.last && queue.waitingCount == 0)
     }
+
+    @Test("stopping forgets the turns; each request still waiting hears it, none runs")
+    func removeAllTellsTheWaiting() {
+        let queue = LEConnectQueue(capacity: 4)
+        var ran = 0, dropped = 0
+        _ = queue.request(dropped: { dropped += 1 }) { _ in ran += 1 }
+        _ = queue.request(dropped: { dropped += 1 }) { _ in ran += 1 }
+        _ = queue.request(dropped: { dropped += 1 }) { _ in ran += 1 }
+        queue.removeAll()
+        #expect(ran == 1 && dropped == 2 && queue.running == nil && queue.waitingCount == 0)
+    }
 }
 
 /// Two heart-rate straps over GATT behind a kernel-like adapter (`KernelLEConnector`): a
