@@ -6,6 +6,7 @@
 #   e2fsck-static            e2fsck.static, run on /data before it is mounted (issue 27)
 #   firmware-brcm80211       the Pi's onboard Wi-Fi firmware (brcmfmac), non-free-firmware
 #   bluez-firmware           the Pi's onboard Bluetooth patch files (BCM43430A1.hcd, ...), non-free-firmware
+#   firmware-ath9k-htc       free firmware of Atheros AR9271 USB Wi-Fi dongles (the Zero 2 W's Wi-Fi)
 #   wpasupplicant + libs     Wi-Fi (issue 27): wpa_supplicant is dynamic; the libraries it links (and
 #                            theirs), with libc6's loader: build.sh copies only what DT_NEEDED names
 # `apt-get download` needs no root and installs nothing; a package already in the cache is
@@ -24,7 +25,7 @@ if [[ -z $kernel ]]; then
   exit 1
 fi
 packages=("$kernel:arm64" "raspi-firmware" "busybox-static:arm64" "e2fsck-static:arm64" "firmware-brcm80211"
-          "bluez-firmware"
+          "bluez-firmware" "firmware-ath9k-htc"
           "wpasupplicant:arm64" "libc6:arm64" "libssl3:arm64" "libnl-3-200:arm64"
           "libnl-genl-3-200:arm64" "libnl-route-3-200:arm64" "libdbus-1-3:arm64" "libsystemd0:arm64"
           "libpcsclite1:arm64" "libcap2:arm64" "libgcrypt20:arm64" "libgpg-error0:arm64" "liblz4-1:arm64"

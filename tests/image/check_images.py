@@ -157,8 +157,10 @@ def check_image(path, work):
                   and any(b.endswith(".txt") for b in radio) and any(b.endswith(".hcd") for b in radio), radio)
         if board == "zero2w":
             check(tag + "the onboard Bluetooth patch (BCM43430B0.hcd) is listed", "brcm/BCM43430B0.hcd" in radio, radio)
+            check(tag + "the USB Wi-Fi dongle's firmware (ath9k_htc, AR9271) is listed: the board's only Wi-Fi while Debian lacks its onboard radio's",
+                  "ath9k_htc/htc_9271-1.4.0.fw" in radio, radio)
         # Wi-Fi from the console (issue 27): the 802.11 modules, wpa_supplicant with its loader and libraries.
-        for module in ("cfg80211.ko", "mac80211.ko", "brcmfmac.ko", "mac80211_hwsim.ko"):
+        for module in ("cfg80211.ko", "mac80211.ko", "brcmfmac.ko", "mac80211_hwsim.ko", "ath9k_htc.ko"):
             check(tag + "modules.dep lists " + module, re.search(r"/" + re.escape(module) + ":", modules))
         if board in ("rpi3", "rpi4", "rpi5", "zero2w", "qemu-virt"):
             check(tag + "image.env of the board turns Wi-Fi on", env.get("IMAGE_WIFI") == ["yes"], env.get("IMAGE_WIFI"))
