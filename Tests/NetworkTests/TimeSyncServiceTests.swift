@@ -13,10 +13,7 @@ import TestSupport
 struct TimeSyncServiceTests {
     @Test func aServerAheadIsBelievedTheStepRecordedAndTLSAllowed() throws {
         try ClockTrustTestLock.hold {
-            let server = try ToolSimulator("sntp-server.py", ["--offset", "100"])
-            let rig = try ServiceRig(descriptor: NetworkService.descriptor,
-                                     settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "127.0.0.1:" + server.firstLine],
-                                     broker: false)
+            let (server, rig) = try aheadServerAndRig()
             defer { ClockTrust.set(.unmanaged) }
             let service = NetworkService(context: rig.context())
             var steps: [Int64] = []
@@ -46,11 +43,8 @@ struct TimeSyncServiceTests {
     /// qemu boot test's guest, never on the machine running these tests.)
     @Test func anRTCThatCannotBeSetIsReportedAndTheSyncStands() throws {
         try ClockTrustTestLock.hold {
-            let server = try ToolSimulator("sntp-server.py", ["--offset", "100"])
-            let rig = try ServiceRig(descriptor: NetworkService.descriptor,
-                                     settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "127.0.0.1:" + server.firstLine],
-                                     broker: false)
-            defer { ClockTrust.set(.unmanaged) }
+            let (server, rig) = try aheadServerAndRig()
+            defer { withExtendedLifetime(server) {}; ClockTrust.set(.unmanaged) }
             let context = rig.context()
             let service = NetworkService(context: context)
             service.stepClock = { _ in true }
@@ -148,5 +142,15 @@ struct TimeSyncServiceTests {
             #expect(throws: ServiceError.self) { try service.start() }
             #expect(ClockTrust.allowsTLS)
         }
+    }
+
+    /// An SNTP server 100 s ahead on loopback, and a network service rig that asks only it
+    /// with TLS waiting for the clock.
+    private func aheadServerAndRig() throws -> (ToolSimulator, ServiceRig) {
+        let server = try ToolSimulator("sntp-server.py", ["--offset", "100"])
+        let rig = try ServiceRig(descriptor: NetworkService.descriptor,
+                                 settings: ["network.enabled": "true", "time.tls_waits": "true", "time.servers": "127.0.0.1:" + server.firstLine],
+                                 broker: false)
+        return (server, rig)
     }
 }

@@ -21,10 +21,12 @@ import glob
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest_shell import GuestShell  # noqa: E402
 
 NAME = "bluetooth"
 # On every run; left out (no test disk, no btvirt) only when QEMU_TEST_ONLY names other groups.
@@ -111,8 +113,10 @@ def build_overlay(work):
     return disk
 
 
-class Bluetooth:
+class Bluetooth(GuestShell):
     """Host side: the sy-test disk and the guest's test shell."""
+
+    MARKER = "__sy_done_"
 
     def __init__(self, test):
         self.work = os.path.join(test.work, "bt")
@@ -133,36 +137,6 @@ class Bluetooth:
                 "-device", "pci-serial,chardev=btshell",
                 "-drive", f"file={self.disk},if=none,format=raw,id=sytest,readonly=on",
                 "-device", "virtio-blk-pci,drive=sytest"]
-
-    def shell(self, command, timeout=30):
-        """Runs `command` in the guest's test shell; (exit status, output), status None on timeout."""
-        if self.shell_socket is None:
-            self.shell_socket = socket.socket(socket.AF_UNIX)
-            self.shell_socket.connect(self.shell_path)
-            self.shell_socket.settimeout(1)
-        self.sequence += 1
-        marker = f"__sy_done_{self.sequence}__"
-        # The marker is put together by the shell, so the tty's echo of the line never matches it.
-        self.shell_socket.sendall(f"{command}; echo __sy_done_\"\"{self.sequence}__ $?\n".encode())
-        output = b""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = self.shell_socket.recv(4096)
-            except socket.timeout:
-                continue
-            if not chunk:
-                break
-            output += chunk
-            text = output.decode("utf-8", "replace")
-            # The marker and its status may come in different reads: wait for the line's end.
-            done = re.search(re.escape(marker) + r" (\d+)\r?\n", text)
-            if done:
-                before = text[:done.start()]
-                self.log.write(f"$ {command}\n{before}[{done.group(1)}]\n")
-                return int(done.group(1)), before
-        self.log.write(f"$ {command}\n{output!r} [timeout]\n")
-        return None, output.decode("utf-8", "replace")
 
 
 def qemu_args(test):

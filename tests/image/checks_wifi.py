@@ -19,13 +19,13 @@ A PCI 16550 carries a root shell for the test (the gateway's console on the PL01
 import glob
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks_bluetooth import CACHE, fetch_deb, wait_for  # noqa: E402  (one deb fetcher)
+from guest_shell import GuestShell  # noqa: E402
 
 NAME = "wifi"
 SSID = "switchyard-test"
@@ -102,8 +102,10 @@ def build_disk(work):
     return disk
 
 
-class Wifi:
+class Wifi(GuestShell):
     """Host side: the sy-wifi disk and the guest's test shell on this group's own 16550."""
+
+    MARKER = "__sy_wifi_"
 
     def __init__(self, test):
         self.work = os.path.join(test.work, "wifi")
@@ -122,36 +124,6 @@ class Wifi:
                 "-device", f"pci-serial,chardev=wifishell,addr={SHELL_SLOT}.0",
                 "-drive", f"file={self.disk},if=none,format=raw,id=sywifi,readonly=on",
                 "-device", "virtio-blk-pci,drive=sywifi"]
-
-    def shell(self, command, timeout=30):
-        """Runs `command` in the guest's test shell; (exit status, output), status None on
-        timeout. The end marker is put together by the shell (so the tty's echo of the line
-        never matches) and read up to its line end (so a status split across reads is whole)."""
-        if self.shell_socket is None:
-            self.shell_socket = socket.socket(socket.AF_UNIX)
-            self.shell_socket.connect(self.shell_path)
-            self.shell_socket.settimeout(1)
-        self.sequence += 1
-        marker = f"__sy_wifi_{self.sequence}__"
-        self.shell_socket.sendall(f"{command}; echo __sy_wifi_\"\"{self.sequence}__ $?\n".encode())
-        output = b""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = self.shell_socket.recv(4096)
-            except socket.timeout:
-                continue
-            if not chunk:
-                break
-            output += chunk
-            text = output.decode("utf-8", "replace")
-            found = re.search(re.escape(marker) + r" (\d+)\r?\n", text)
-            if found:
-                before = text[:found.start()]
-                self.log.write(f"$ {command}\n{before}[{found.group(1)}]\n")
-                return int(found.group(1)), before
-        self.log.write(f"$ {command}\n{output!r} [timeout]\n")
-        return None, output.decode("utf-8", "replace")
 
 
 def enabled(test):
