@@ -124,7 +124,7 @@ struct CANServiceTests {
             let rig = try rig([
                 "can.enabled": "true", "can.bus": "slcan", "can.slcan_device": sim.path, "mqtt.qos": String(qos),
             ], broker: true)
-            let loop = rig.loop, client = rig.client, host = rig.host
+            let loop = rig.loop, host = rig.host
             let observer = try CANTestSupport.observer(rig.broker!, topics: ["can/#"])
             let service = try hosted(rig)
             defer { rig.stop() }
