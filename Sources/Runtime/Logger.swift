@@ -47,16 +47,7 @@ public struct Logger: Sendable {
     /// Writes one line if `level` is enabled; the message is built only then.
     public func log(_ level: LogLevel, _ message: () -> String) {
         guard level >= LogSettings.level else { return }
-        emit(level, message())
-    }
-
-    /// Formats and writes one enabled line. Out of line on purpose: the optimiser clones `log`
-    /// for each call site with its message closure folded in (446 clones in the aarch64
-    /// firmware), and without this split every clone carried its own copy of the formatting
-    /// and writing below.
-    @usableFromInline @inline(never)
-    func emit(_ level: LogLevel, _ message: String) {
-        let line = Logger.format(level: level, name: name, message: message,
+        let line = Logger.format(level: level, name: name, message: message(),
                                  millisecondsSinceEpoch: WallClock.millisecondsSinceEpoch(),
                                  format: LogSettings.format)
         LogSettings.observer?(line)
