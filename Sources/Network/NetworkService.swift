@@ -79,7 +79,7 @@ public final class NetworkService: Service {
             wifiProblem = "wifi.run_directory: expected an absolute path of at most 80 bytes (socket paths are short)"
         }
         wifi = WifiLink(settings: wifiSettings, problem: wifiProblem, interface: interface, runDirectory: runDirectory,
-                        loop: context.loop, log: context.log, changed: {})
+                        loop: context.loop, log: context.log)
     }
 
     public func start() throws(ServiceError) {

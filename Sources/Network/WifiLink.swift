@@ -21,7 +21,7 @@ final class WifiLink {
     private let loop: EventLoop
     private let log: Logger
     /// Called when the state or the last error changes; the service sets it while it runs.
-    var changed: () -> Void
+    var changed: () -> Void = {}
     /// Whether the interface exists; tests replace it.
     var interfaceExists: (String) -> Bool = { access("/sys/class/net/" + $0, F_OK) == 0 }
     /// Starts a program (which forks into the background); its pid, or nil when it could
@@ -47,14 +47,13 @@ final class WifiLink {
     var controlDirectory: String { runDirectory + "/wpa" }
 
     init(settings: WifiSettings?, problem: String?, interface: String, runDirectory: String,
-         loop: EventLoop, log: Logger, changed: @escaping () -> Void) {
+         loop: EventLoop, log: Logger) {
         self.settings = settings
         self.problem = problem
         self.interface = interface
         self.runDirectory = runDirectory
         self.loop = loop
         self.log = log
-        self.changed = changed
     }
 
     func start() {
