@@ -302,9 +302,7 @@ def _boot_online(test, round, freeze):
     test.boot(round=round)
     took = test.wait_online(mark)
     if took is not None:
-        for _ in range(10):
-            if test.command("version", "(aarch64)", timeout=6):
-                break
+        test.command_retried("version", "(aarch64)")
     return took
 
 
@@ -435,11 +433,7 @@ def run(test):
                online and test.qemu.poll() is None, f"online {online}, qemu {test.qemu.poll()}")
     if online:
         print(f"hung gateway: restarted {killed_after:.1f} s and online {back_after:.1f} s after SIGSTOP", flush=True)
-    answers = None
-    for _ in range(10):
-        answers = test.command("version", "(aarch64)", timeout=6)
-        if answers:
-            break
+    answers = test.command_retried("version", "(aarch64)")
     ok = answers and test.command("unset watchdog.gateway_silence_s", "watchdog.gateway_silence_s") and test.command("save", "saved to")
     test.check("hung gateway: the new gateway's console answers; the silence limit is put back to its default", ok)
 

@@ -237,6 +237,15 @@ class Test:
         self.uart.sendall((line + "\r").encode())
         return self.console.wait(lambda l: expect in l, timeout, mark)
 
+    def command_retried(self, line, expect, tries=10, timeout=6):
+        """`command`, typed again up to `tries` times: right after a (re)start the console may
+        not be reading yet. The reply line, or None."""
+        for _ in range(tries):
+            reply = self.command(line, expect, timeout=timeout)
+            if reply:
+                return reply
+        return None
+
     def json_command(self, line, timeout=STEP_TIMEOUT):
         """Types `line`; its JSON reply as a dict, or None. The console prints JSON with a
         tab per level; the gateway's log shares the UART here, so only the reply's own lines
@@ -287,11 +296,7 @@ class Test:
         self.check("the guest runs the qemu-virt board profile", kernel_ok)
 
         # The console is raw bytes on the PL011; give it a moment to open after `online`.
-        reply = None
-        for _ in range(10):
-            reply = self.command("version", "(aarch64)", timeout=6)
-            if reply:
-                break
+        reply = self.command_retried("version", "(aarch64)")
         self.check("console over the UART: `version` answers with the aarch64 build", reply)
         for group in self.groups:
             if self.only is None or group.NAME in self.only:
@@ -384,11 +389,7 @@ class Test:
         self.check("the guest boots again after a power cut", took is not None)
         if took is not None:
             print(f"boot: second boot, qemu start to 'online' in {took:.1f} s", flush=True)
-            kept = None
-            for _ in range(10):
-                kept = self.command("get log.level", "debug", timeout=6)
-                if kept:
-                    break
+            kept = self.command_retried("get log.level", "debug")
             self.check("the saved setting is still there after the reboot", kept and "user" in kept, str(kept))
             if ota:
                 self.check("after the reboot `version` still shows " + OTA_VERSION,
@@ -574,11 +575,7 @@ class Test:
             f.write(output)
         self.check("OTA: a firmware that crashes at start is rolled back, and the push says so",
                    push.returncode != 0 and "rolled_back" in output, output[-400:])
-        running = None
-        for _ in range(10):
-            running = self.command("version", OTA_VERSION, timeout=6)
-            if running:
-                break
+        running = self.command_retried("version", OTA_VERSION)
         status = self.json_command("ota status") or {}
         self.check("OTA: after the rollback the guest runs the good slot (" + OTA_VERSION + ") again",
                    running and status.get("slot") == good.get("slot"), status)
@@ -596,12 +593,8 @@ class Test:
                    asked and again and done, f"{asked} / {again} / {done}")
         back = self.wait_online(mark)
         self.check("the gateway comes back online after the factory reset", back is not None)
-        reset = None
-        for _ in range(10):
-            # "log.level =" is the reply; the console's echo of the command also says "log.level".
-            reset = self.command("get log.level", "log.level =", timeout=6)
-            if reset:
-                break
+        # "log.level =" is the reply; the console's echo of the command also says "log.level".
+        reset = self.command_retried("get log.level", "log.level =")
         self.check("after the factory reset the saved log.level is gone (back to its default)",
                    reset and "user" not in reset and "default" in reset, str(reset))
         kept = self.command("version", "(aarch64)", timeout=6)
