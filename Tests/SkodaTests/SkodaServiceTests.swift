@@ -282,8 +282,15 @@ struct SkodaServiceTests {
         }
         let base = "switchyard/test/car/" + SkodaSeedExamples.vin + "/"
         let last = SkodaDecoderTests.documented.last!.name
-        #expect(rig.loop.run(timeout: 20) { observer.lines.contains { $0.hasPrefix(base + "event/" + last + " ") } },
-                "\(rig.status)")
+        // Discovery goes at QoS 1 and the values at QoS 0, so a config may reach the observer
+        // after the last event: wait for both.
+        let configs = Set(SkodaDecoderTests.documented.flatMap { $0.values.map {
+            "homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\($0.0)/config" } })
+        #expect(rig.loop.run(timeout: 20) {
+            let lines = observer.lines
+            let seen = Set(lines.compactMap { line in line.split(separator: " ", maxSplits: 1).first.map(String.init) })
+            return lines.contains { $0.hasPrefix(base + "event/" + last + " ") } && configs.isSubset(of: seen)
+        }, "\(rig.status)")
         let lines = observer.lines
         for entry in SkodaDecoderTests.documented {
             // The event's own summary holds exactly its values...
