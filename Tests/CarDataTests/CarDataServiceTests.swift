@@ -140,6 +140,8 @@ struct CarDataServiceTests {
         #expect(observer.lines.contains(prefix + "vehicle.cabin.door.row2.driver.isOpen false"))
         let vin = CarDataServiceTests.vin.lowercased()
         let doorTopic = "homeassistant/binary_sensor/switchyard_test_bmw_\(vin)_vehicle_cabin_door_row2_driver_isopen/config"
+        // Discovery goes at QoS 1, the values at QoS 0: a config may arrive after the value.
+        #expect(observer.wait(timeout: 10) { lines in lines.contains { $0.hasPrefix(doorTopic + " ") } })
         let door = try #require(observer.lines.last { $0.hasPrefix(doorTopic + " ") })
         let doorConfig = try JSONValue.parse(String(door.dropFirst(doorTopic.count + 1)))
         #expect(doorConfig["device_class"]?.stringValue == "door")
@@ -147,6 +149,7 @@ struct CarDataServiceTests {
         #expect(doorConfig["device"]?["via_device"]?.stringValue == "switchyard_test")
         #expect(doorConfig["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
         let socTopic = "homeassistant/sensor/switchyard_test_bmw_\(vin)_vehicle_drivetrain_batterymanagement_header/config"
+        #expect(observer.wait(timeout: 10) { lines in lines.contains { $0.hasPrefix(socTopic + " ") } })
         let soc = try #require(observer.lines.last { $0.hasPrefix(socTopic + " ") })
         let socConfig = try JSONValue.parse(String(soc.dropFirst(socTopic.count + 1)))
         #expect(socConfig["device_class"]?.stringValue == "battery")

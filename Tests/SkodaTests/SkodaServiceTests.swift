@@ -39,9 +39,13 @@ struct SkodaServiceTests {
             let unknown = #"{"version":1,"name":"change-something-new","data":{"x":"1"}}"#
             try MQTTTool.publish(port: rig.broker.port, topic: SkodaSeedExamples.chargingTopic, message: unknown)
 
+            let announced = ["soc", "range_km", "charging_state", "charging_state_raw", "charge_mode", "charge_mode_raw", "access_changed"]
             let done = rig.loop.run(timeout: 20) {
                 observer.lines.contains { $0.hasPrefix(base + "raw/change-something-new ") }
                     && rig.status["stats"]?["malformed"]?.intValue == 2
+                    // Discovery goes at QoS 1, the values at QoS 0: the last config may come later.
+                    && announced.allSatisfy { key in observer.lines.contains {
+                        $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") } }
             }
             #expect(done, "\(observer.lines) \(rig.status)")
             let lines = observer.lines
@@ -86,7 +90,7 @@ struct SkodaServiceTests {
             #expect(config["device"]?["via_device"]?.stringValue == "switchyard_test")
             #expect(config["availability"]?[0]?["topic"]?.stringValue == "switchyard/test/status")
             #expect(config["availability_mode"] == nil, "one availability topic: the gateway's")
-            for key in ["range_km", "charging_state", "charging_state_raw", "charge_mode", "charge_mode_raw", "access_changed"] {
+            for key in announced {
                 #expect(lines.contains { $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") },
                         "discovery for \(key)")
             }
