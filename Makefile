@@ -30,7 +30,7 @@ firmware: toolchain ## Static firmware for ARCH=aarch64 (default) or ARCH=x86_64
 	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $$(python3 toolchain/firmware-objects.py $(FW_OBJDIR)) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
 	    || { cat $(FW_OUT)/link.log; exit 1; }
 	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $(FW_OUT)/link.log || true
-	$(FW_STRIP) -s -o $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug
+	$(FW_STRIP) $(FW_STRIP_FLAGS) -o $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug
 	@[ -z "$(VERSION)" ] || python3 toolchain/stamp-version.py $(FW_OUT)/switchyard $(VERSION)
 	@echo "firmware: $(FW_OUT)/switchyard ($$(stat -c %s $(FW_OUT)/switchyard) bytes, stripped)"
 

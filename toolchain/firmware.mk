@@ -42,7 +42,7 @@ FW_SWIFTPM_FLAGS := -c release --scratch-path $(FW_SCRATCH) --triple $(FW_TRIPLE
     -Xswiftc -Xfrontend -Xswiftc -function-sections \
     -Xcc -I$(FW_PREFIX)/include $(FW_SYSTEM_CFLAGS)
 
-# Our lean builds first (OpenSSL, curl, mosquitto, cJSON, libmicrohttpd), then Debian's own
+# Our lean builds first (OpenSSL, curl, mosquitto, cJSON, libmicrohttpd, libzstd), then Debian's own
 # static archives.
 FW_C_LIBS := \
     $(FW_PREFIX)/lib/libmicrohttpd.a \
@@ -51,13 +51,25 @@ FW_C_LIBS := \
     $(FW_PREFIX)/lib/libssl.a \
     $(FW_PREFIX)/lib/libcrypto.a \
     $(FW_PREFIX)/lib/libcjson.a \
+    $(FW_PREFIX)/lib/libzstd.a \
     /usr/lib/$(FW_MULTIARCH)/libbluetooth.a \
     /usr/lib/$(FW_MULTIARCH)/libsocketcan.a \
-    /usr/lib/$(FW_MULTIARCH)/libserialport.a \
-    /usr/lib/$(FW_MULTIARCH)/libzstd.a
+    /usr/lib/$(FW_MULTIARCH)/libserialport.a
 
 # Embedded Swift has no CommandLine: the entry is a @_cdecl function taking argc/argv
 # (Sources/switchyard/main.swift), linked as the C `main`.
-FW_LDFLAGS := -static-pie -Wl,--gc-sections -Wl,--defsym,main=switchyard_entry \
+#
+# Linked by LLD from the Swift toolchain (already required, so nothing new to install), for
+# its compact relocations: a static PIE carries one relocation per pointer in its data, 512 KiB
+# of `.rela.dyn` with GNU ld; `-z pack-relative-relocs` (DT_RELR, which glibc 2.36's static-PIE
+# start-up applies) packs them into 6 KiB. `-B` points gcc at the toolchain's `ld.lld` whether
+# or not /opt/swift/usr/bin is on PATH; that directory holds no `as` or `ld` gcc could pick up.
+# No `.eh_frame_hdr` (and `.eh_frame` is stripped, FW_STRIP_FLAGS): Embedded Swift never
+# unwinds and neither does our C; only glibc's pthread_exit/pthread_cancel would, and nothing
+# here calls them. That is 450 KiB of unwind tables the firmware never reads.
+SWIFT_BIN := /opt/swift/usr/bin
+FW_LDFLAGS := -B$(SWIFT_BIN) -fuse-ld=lld -static-pie -Wl,--gc-sections -Wl,--defsym,main=switchyard_entry \
+    -Wl,-z,pack-relative-relocs -Wl,--no-eh-frame-hdr \
     -Wl,-Map,$(FW_OUT)/switchyard.map -Wl,-z,noexecstack
+FW_STRIP_FLAGS := -s -R .eh_frame
 FW_LDLIBS := $(FW_C_LIBS) $(SWIFT_EMBEDDED)/$(FW_TRIPLE)/libswiftUnicodeDataTables.a -lm -lpthread -ldl

@@ -35,45 +35,31 @@ for line in run(f"{arch_prefix}size", "-A", stripped).splitlines()[2:]:
 import os
 print(f"  {'file size':<24}{kib(os.path.getsize(stripped))}")
 
-# Contribution per input, from the linker map's allocated input sections.
+# Contribution per input, from LLD's link map: each input section is a line
+# `VMA LMA Size Align <indent>file:(section)`, the file an object or `archive(member)`.
+# Sections outside the loaded image (debug info, symbol tables) have no address; `.eh_frame`
+# is left out because the shipped binary has it stripped (toolchain/firmware.mk).
 groups = defaultdict(int)
-section_re = re.compile(r"^ (\.[\w.$-]+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)")
-pending = None
-kept_prefixes = (".text", ".rodata", ".data", ".bss", ".tbss", ".tdata", ".eh_frame",
+input_re = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s+(\S.*):\(([^)]*)\)$")
+kept_prefixes = (".text", ".rodata", ".data", ".bss", ".tbss", ".tdata",
                  ".gcc_except_table", ".init_array", ".fini_array", "__libc", ".stapsdt", ".note")
-in_discarded = False
 with open(mapfile) as f:
-    for raw in f:
-        if raw.startswith("Discarded input sections"):
-            in_discarded = True
-            continue
-        if raw.startswith("Memory map") or raw.startswith("Linker script and memory map"):
-            in_discarded = False
-            continue
-        if in_discarded:
-            continue
-        line = raw.rstrip("\n")
-        # A long section name sits alone on its line; address, size and file follow.
-        if re.match(r"^ \.[\w.$-]+$", line):
-            pending = line.strip()
-            continue
-        m = section_re.match(line)
+    for line in f:
+        m = input_re.match(line.rstrip("\n"))
         if not m:
-            pending = None
             continue
-        name = m.group(1) or pending
-        pending = None
-        if not name or not name.startswith(kept_prefixes) or name.startswith(".debug"):
+        address, size, source, name = int(m.group(1), 16), int(m.group(2), 16), m.group(3), m.group(4)
+        if address == 0 or not name.startswith(kept_prefixes):
             continue
-        size = int(m.group(3), 16)
-        source = m.group(4)
         if ".build-fw-" in source:
             mod = re.search(r"/([^/]+)\.build/", source)
             key = "Swift: " + (mod.group(1) if mod else "?")
         elif "libswiftUnicodeDataTables" in source:
             key = "Swift: Unicode data tables"
+        elif source == "<internal>":
+            key = "merged strings, GOT, relocs"
         else:
-            lib = re.search(r"(lib[\w+-]+)\.a", source)
+            lib = re.search(r"(lib[\w+-]+)\.a\(", source)
             key = lib.group(1) if lib else ("crt/startup" if source.endswith(".o") else source)
             if key in ("libc", "libpthread", "libdl", "libm", "libgcc", "libgcc_eh"):
                 key = "glibc/libgcc"

@@ -503,13 +503,11 @@ def size_row():
     if not parts:
         return
     swift = sum(kib for name, kib in parts.items() if name.startswith("Swift"))
-    c_libraries = sum(kib for name, kib in parts.items() if not name.startswith("Swift"))
+    c_libraries = sum(kib for name, kib in parts.items() if not name.startswith(("Swift", "merged")))
     tls = parts.get("libcrypto", 0) + parts.get("libssl", 0)
-    sections = dict(re.findall(r"^  (\.rela\.dyn|\.eh_frame)\s+([0-9.]+) KiB$", report, re.M))
     print("    the budget is %d KiB: C libraries and start-up alone %d KiB (OpenSSL %d, glibc/libgcc %d, libzstd %d), "
-          "Swift %d KiB, .rela.dyn %s + .eh_frame %s KiB"
-          % (4.5 * 1024, c_libraries, tls, parts.get("glibc/libgcc", 0), parts.get("libzstd", 0), swift,
-             sections.get(".rela.dyn", "?"), sections.get(".eh_frame", "?")))
+          "Swift %d KiB"
+          % (4.5 * 1024, c_libraries, tls, parts.get("glibc/libgcc", 0), parts.get("libzstd", 0), swift))
 
 
 def start_row(binary, runs):
