@@ -37,9 +37,9 @@ cross_packages=(
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user-static
   libbluetooth-dev:arm64 libsocketcan-dev:arm64 libserialport-dev:arm64
-  # Fleet deltas (issue 30): libzstd's static archive for both architectures; the host
-  # build links the amd64 one too.
-  libzstd-dev libzstd-dev:arm64
+  # Fleet deltas (issue 30): the host build links libzstd; the firmware links the lean
+  # libzstd.a static-libs.sh builds from Debian's source.
+  libzstd-dev
 )
 wanted=("${host_packages[@]}" "${build_packages[@]}" "${cross_packages[@]}")
 

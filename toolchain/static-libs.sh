@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the static C libraries the firmware links and Debian does not ship as
 # `.a` files (OpenSSL's lean cut, libcurl, libmosquitto, cJSON, and libmicrohttpd
-# without HTTPS: Debian's own libmicrohttpd.a needs GnuTLS), for x86_64 and
+# without HTTPS: Debian's own libmicrohttpd.a needs GnuTLS) or ships one built
+# for speed where we want size (libzstd), for x86_64 and
 # aarch64, from Debian's source packages, into a cache outside the git tree:
 #
 #   $CACHE/src/                  downloaded source packages (.dsc, .orig, .debian)
@@ -26,7 +27,7 @@ CACHE=${SWITCHYARD_CACHE:-/var/cache/switchyard}
 JOBS=${JOBS:-2}
 ARCHES=(x86_64 aarch64)
 # Build order matters: curl and mosquitto compile against the OpenSSL built first.
-PACKAGES=(openssl curl mosquitto cjson libmicrohttpd)
+PACKAGES=(openssl curl mosquitto cjson libmicrohttpd libzstd)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 check=0
@@ -328,6 +329,22 @@ build_libmicrohttpd() {
   install -m 644 src/include/microhttpd.h "$PREFIX/include/microhttpd.h"
 }
 libmicrohttpd_files() { echo include/microhttpd.h lib/libmicrohttpd.a; }
+
+# libzstd for fleet deltas (`fleet rollout --patch-from`, applied by OTA): zstd's
+# own size preset (ZSTD_LIB_MINIFY: no legacy formats, one Huffman and one
+# sequence decoder, no forced inlining, -Oz), error strings kept (they reach the
+# log), no dictionary builder. MOREFLAGS, not CFLAGS: a CFLAGS on the command
+# line would replace the preset's flags. Measured against Debian's libzstd.a on
+# a 5.5 MB firmware patch at level 19: the same patch bytes in the same time
+# (3.2 s on x86_64), and 352 KiB less aarch64 firmware.
+build_libzstd() {
+  make -C lib libzstd.a -j"$JOBS" CC="$TRIPLE-gcc" AR="$TRIPLE-ar" \
+    MOREFLAGS="-ffunction-sections -fdata-sections -fPIC" \
+    ZSTD_LIB_MINIFY=1 ZSTD_STRIP_ERROR_STRINGS=0 ZSTD_LIB_DICTBUILDER=0
+  install -m 644 lib/libzstd.a "$PREFIX/lib/libzstd.a"
+  install -m 644 lib/zstd.h lib/zstd_errors.h lib/zdict.h "$PREFIX/include/"
+}
+libzstd_files() { echo include/zstd.h lib/libzstd.a; }
 
 # Debian patches we leave out, per package.
 excluded_patches() {
