@@ -27,7 +27,8 @@ test: build ## Host test suite (Swift Testing; the leak suite in a process of it
 firmware: toolchain ## Static firmware for ARCH=aarch64 (default) or ARCH=x86_64 -> build/<arch>/switchyard (VERSION=x.y.z stamps it)
 	$(SWIFT) build $(FW_SWIFTPM_FLAGS)
 	@mkdir -p $(FW_OUT)
-	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $$(python3 toolchain/firmware-objects.py $(FW_OBJDIR)) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
+	$(FW_CC) -Os -fPIC -ffunction-sections -Wall -Werror -c toolchain/embedded-runtime-fix.c -o $(FW_RUNTIME_FIX)
+	$(FW_CC) $(FW_LDFLAGS) -o $(FW_OUT)/switchyard.debug $(FW_RUNTIME_FIX) $$(python3 toolchain/firmware-objects.py $(FW_OBJDIR)) $(FW_LDLIBS) 2> $(FW_OUT)/link.log \
 	    || { cat $(FW_OUT)/link.log; exit 1; }
 	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $(FW_OUT)/link.log || true
 	$(FW_STRIP) $(FW_STRIP_FLAGS) -o $(FW_OUT)/switchyard $(FW_OUT)/switchyard.debug

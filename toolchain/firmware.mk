@@ -72,4 +72,7 @@ FW_LDFLAGS := -B$(SWIFT_BIN) -fuse-ld=lld -static-pie -Wl,--gc-sections -Wl,--de
     -Wl,-z,pack-relative-relocs -Wl,--no-eh-frame-hdr \
     -Wl,-Map,$(FW_OUT)/switchyard.map -Wl,-z,noexecstack
 FW_STRIP_FLAGS := -s -R .eh_frame
+# Our fix for a Swift 6.3 Embedded runtime bug (see the file), compiled with the firmware's C
+# compiler and linked before the Swift objects' weak definitions it replaces.
+FW_RUNTIME_FIX := $(FW_OUT)/embedded-runtime-fix.o
 FW_LDLIBS := $(FW_C_LIBS) $(SWIFT_EMBEDDED)/$(FW_TRIPLE)/libswiftUnicodeDataTables.a -lm -lpthread -ldl
