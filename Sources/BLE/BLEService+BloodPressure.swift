@@ -25,8 +25,8 @@ extension BLEService {
         announceBloodPressure(link)
         send(bloodPressureTopic(address), BLEService.bloodPressureJSON(measurement, timestamp: timestamp).serialized(),
              qos: 1, retain: false)
-        guard let iot, let id = settings.approved[address], !id.isEmpty else { return }
-        for sample in IoTDataModel.samples(measurement, iotDeviceID: id, timestamp: timestamp) { iot.add(sample) }
+        guard let id = settings.approved[address] else { return }
+        for sample in IoTDataModel.samples(measurement, iotDeviceID: id, timestamp: timestamp) { queue(sample, of: address) }
     }
 
     /// `{"systolic","diastolic","mean_arterial_pressure","pulse","unit":"mmHg","timestamp"}`;

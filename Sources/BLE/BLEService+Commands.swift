@@ -150,6 +150,9 @@ extension BLEService {
         approved[address] = iotDeviceID
         if let problem = record(BLEConfigKeys.approved.name, BLESettings.approvalsText(approved)) { return problem }
         settings.approved = approved
+        if !iotDeviceID.isEmpty {
+            for sample in awaitingID.release(address, id: iotDeviceID) { iot?.add(sample) }
+        }
         return nil
     }
 
@@ -163,6 +166,7 @@ extension BLEService {
             approved.removeValue(forKey: address)
             if let problem = record(BLEConfigKeys.approved.name, BLESettings.approvalsText(approved)) { return problem }
             settings.approved = approved
+            awaitingID.forget(address)
         }
         if let device = registry[address] { withdraw(device) }
         registry.remove(address)

@@ -27,20 +27,31 @@ extension BLEService {
 
     /// Queues the IoT API samples of an approved device's reading (as rate-limited as
     /// publishing): its decoded values through the backend's data model, and the original's
-    /// passive service data samples.
+    /// passive service data samples. `iotDeviceID` is "" until the backend assigned one.
     func collect(_ device: BLEDevice, iotDeviceID: String) {
-        guard let iot else { return }
+        guard iot != nil else { return }
         let timestamp = WallClock.millisecondsSinceEpoch() / 1000
         if let reading = device.reading {
             for measurement in reading.measurements where !measurement.kind.isText {
                 guard let sample = IoTDataModel.sample(quantity: measurement.kind.key, value: measurement.value,
                                                        iotDeviceID: iotDeviceID, timestamp: timestamp) else { continue }
-                iot.add(sample)
+                queue(sample, of: device.address)
             }
         }
         guard !device.lastData.isEmpty, let data = AdvertisingData.parse(device.lastData[...]) else { return }
         let passive = PassiveServiceData.samples(data, iotDeviceID: iotDeviceID, timestamp: timestamp)
         stats.passiveDropped += passive.dropped
-        for sample in passive.samples { iot.add(sample) }
+        for sample in passive.samples { queue(sample, of: device.address) }
+    }
+
+    /// Hands `sample` of approved device `address` to the submitter, or holds it while the
+    /// device has no backend id yet (released by `recordApproval` when the id comes).
+    func queue(_ sample: IoTSample, of address: BLEAddress) {
+        guard let iot else { return }
+        if sample.iotDeviceID.isEmpty {
+            awaitingID.hold(sample, for: address)
+        } else {
+            iot.add(sample)
+        }
     }
 }

@@ -108,8 +108,8 @@ extension BLEService {
         }
         if let iotID {
             announce(device)
-            // Samples only for a registered device: the backend's id is what they are sent under.
-            if !iotID.isEmpty { collect(device, iotDeviceID: iotID) }
+            // Before the backend assigned an id the samples are held for it (IoTAwaitingID).
+            collect(device, iotDeviceID: iotID)
         }
     }
 

@@ -27,6 +27,8 @@ public final class BLEService: Service {
     public private(set) var iot: IoTSubmitter?
     /// Registration of approved devices with the backend, when `iot.url` is set.
     public internal(set) var registration: IoTRegistration?
+    /// IoT samples of approved devices still waiting for their backend id.
+    var awaitingID = IoTAwaitingID(capacity: 256)
     /// The working mode in force (`ble.mode`, changed by `set_mode`).
     public internal(set) var mode: BLEMode
 
@@ -246,6 +248,7 @@ public final class BLEService: Service {
         object.append("stats", stats.json)
         object.append("iot", iot?.json ?? .null)
         object.append("registration", registration?.json ?? .null)
+        object.append("iot_awaiting_id", iot == nil ? .null : awaitingID.json)
         object.append("gatt", gattJSON)
         object.append("pairing", pairing.json)
         object.append("bthome_counters", bthomeCounters.json)

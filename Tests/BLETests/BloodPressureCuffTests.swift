@@ -137,16 +137,20 @@ struct BloodPressureCuffTests {
             #expect(reply.output.json["status"]?.boolValue == true)
             #expect(rig.run(timeout: 5) { service.registration?.failures ?? 0 >= 1 })
             #expect(service.settings.approved[address] == "")
-            // Nothing is queued for a device without an id.
+            // Nothing is sent for a device without an id: its samples wait for one.
             hci.send("sensors")
-            #expect(rig.run(timeout: 5) { service.registry[address] != nil })
+            #expect(rig.run(timeout: 5) { service.registry[address] != nil && service.awaitingID.count > 0 })
             #expect(service.iot?.cache.isEmpty == true)
-            // The backend is back: the next round asks again and keeps the id it knew.
+            let held = service.awaitingID.count
+            #expect(service.stateJSON()["iot_awaiting_id"]?["held"]?.intValue == held)
+            // The backend is back: the next round asks again and keeps the id it knew, and
+            // what waited goes out under it (no new advert needed).
             api.command("fail exists ok")
             #expect(rig.run(timeout: 5) { service.settings.approved[address] == known })
             #expect(api.created.isEmpty)
-            hci.send("sensors")
-            #expect(rig.run(timeout: 8) { api.acceptedSamples.contains { $0.id == known } })
+            #expect(service.awaitingID.count == 0)
+            #expect(rig.run(timeout: 8) { api.acceptedSamples.filter { $0.id == known }.count >= held }, "\(api.records)")
+            #expect(!api.acceptedSamples.contains { ($0.id as String).isEmpty })
             rig.stop()
         }
         // After a restart, the backend says it has everything up to far in the future: the
