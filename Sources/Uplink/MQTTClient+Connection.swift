@@ -255,7 +255,7 @@ extension MQTTClient {
         session.setLogging(settings.debug)
         lastError = ""
         lastLoggedFailure = ""
-        inflight = 0
+        inflightIDs.removeAll()
         log.info("connected to \(settings.endpoint)")
         setState(.connected)
         report(.accepted)

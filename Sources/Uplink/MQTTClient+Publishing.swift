@@ -49,10 +49,10 @@ extension MQTTClient {
             }
             qos0Backlog += 1
         }
-        let (code, _) = session.publish(message)
+        let (code, messageID) = session.publish(message)
         if code == MosquittoSession.success {
             stats.published += 1
-            if message.qos > 0 { inflight += 1 }
+            if message.qos > 0 { inflightIDs.insert(messageID) }
             updateWriteInterest()
             return .sent
         }
@@ -78,8 +78,9 @@ extension MQTTClient {
     // MARK: MosquittoSessionDelegate: acknowledgements
 
     func sessionPublished(messageID: Int32) {
+        // A QoS 0 message written out: nothing was waiting for it.
+        guard inflightIDs.remove(messageID) != nil else { return }
         stats.acknowledged += 1
-        if inflight > 0 { inflight -= 1 }
         drainOutbox()
         // We are inside libmosquitto's loop_read here; disconnecting from within a callback
         // would re-enter it (and deadlock on its lock), so the check runs right after.

@@ -60,7 +60,11 @@ public final class MQTTClient: MessagePort, MosquittoSessionDelegate {
     var connectHandlers: [(token: PortToken, handler: () -> Void)] = []
     var nextToken = 0
     var connectWake: WakeSource?
-    var inflight = 0
+    // Message ids of QoS 1/2 messages handed to libmosquitto and not yet acknowledged.
+    // libmosquitto calls the publish callback for QoS 0 messages too (once written), so only
+    // ids recorded here count as acknowledgements.
+    var inflightIDs = Set<Int32>()
+    var inflight: Int { inflightIDs.count }
     // QoS 0 messages handed over since libmosquitto's send queue was last empty.
     var qos0Backlog = 0
     var everConnected = false
