@@ -25,7 +25,7 @@ extension BLEService {
         announceBloodPressure(link)
         send(bloodPressureTopic(address), BLEService.bloodPressureJSON(measurement, timestamp: timestamp).serialized(),
              qos: 1, retain: false)
-        guard let id = settings.approved[address] else { return }
+        guard iot != nil, let id = settings.approved[address] else { return }
         for sample in IoTDataModel.samples(measurement, iotDeviceID: id, timestamp: timestamp) { queue(sample, of: address) }
     }
 

@@ -16,39 +16,44 @@ struct MQTTClientTests {
         return try MQTTClient(name: "uplink", settings: settings, loop: loop)
     }
 
-    @Test("connects and publishes QoS 0 and QoS 1 messages a real subscriber receives")
-    func publishes() throws {
+    /// Runs `body` with an observer of `topics` and a started, connected client on a broker of
+    /// their own, which lives until `body` returns.
+    private func withConnectedClient(observing topics: [String],
+                                     _ body: (MQTTObserver, EventLoop, MQTTClient) throws -> Void) throws {
         let broker = try MosquittoBroker()
-        let observer = try MQTTObserver(port: broker.port, topics: ["t/#"])
+        let observer = try MQTTObserver(port: broker.port, topics: topics)
         let loop = try EventLoop()
         let client = try makeClient(broker, loop: loop)
         client.start()
         #expect(loop.run(timeout: 5) { client.isConnected })
-        #expect(client.publish("t/a", text: "zero", qos: 0) == .sent)
-        #expect(client.publish("t/b", text: "one", qos: 1) == .sent)
-        loop.run(timeout: 5) { client.stats.acknowledged == 1 }
-        #expect(observer.wait { $0.count == 2 })
-        #expect(observer.lines == ["t/a zero", "t/b one"])
+        try withExtendedLifetime(broker) { try body(observer, loop, client) }
+    }
+
+    @Test("connects and publishes QoS 0 and QoS 1 messages a real subscriber receives")
+    func publishes() throws {
+        try withConnectedClient(observing: ["t/#"]) { observer, loop, client in
+            #expect(client.publish("t/a", text: "zero", qos: 0) == .sent)
+            #expect(client.publish("t/b", text: "one", qos: 1) == .sent)
+            loop.run(timeout: 5) { client.stats.acknowledged == 1 }
+            #expect(observer.wait { $0.count == 2 })
+            #expect(observer.lines == ["t/a zero", "t/b one"])
+        }
     }
 
     @Test("QoS 0 messages written out neither acknowledge nor shrink the QoS 1 window")
     func qos0DoesNotCountAsAcknowledged() throws {
-        let broker = try MosquittoBroker()
-        let observer = try MQTTObserver(port: broker.port, topics: ["w/#"])
-        let loop = try EventLoop()
-        let client = try makeClient(broker, loop: loop)
-        client.start()
-        #expect(loop.run(timeout: 5) { client.isConnected })
-        #expect(client.publish("w/1", text: "one", qos: 1) == .sent)
-        // libmosquitto writes a QoS 0 PUBLISH at once and reports it through the same callback
-        // that reports a PUBACK: the QoS 1 message before it is still unacknowledged.
-        for n in 0..<3 { client.publish("w/0/\(n)", text: "zero", qos: 0) }
-        #expect(client.inflightCount == 1)
-        #expect(client.publish("w/2", text: "two", qos: 1) == .sent)
-        #expect(loop.run(timeout: 5) { client.inflightCount == 0 })
-        #expect(observer.wait { $0.count == 5 })
-        loop.run(timeout: 0.3) { false }
-        #expect(client.stats.acknowledged == 2, "the two QoS 1 messages, not the QoS 0 ones")
+        try withConnectedClient(observing: ["w/#"]) { observer, loop, client in
+            #expect(client.publish("w/1", text: "one", qos: 1) == .sent)
+            // libmosquitto writes a QoS 0 PUBLISH at once and reports it through the same callback
+            // that reports a PUBACK: the QoS 1 message before it is still unacknowledged.
+            for n in 0..<3 { client.publish("w/0/\(n)", text: "zero", qos: 0) }
+            #expect(client.inflightCount == 1)
+            #expect(client.publish("w/2", text: "two", qos: 1) == .sent)
+            #expect(loop.run(timeout: 5) { client.inflightCount == 0 })
+            // Every QoS 0 message was written (and reported) before the last PUBACK came.
+            #expect(observer.wait { $0.count == 5 })
+            #expect(client.stats.acknowledged == 2, "the two QoS 1 messages, not the QoS 0 ones")
+        }
     }
 
     @Test("while connected libmosquitto formats no log line per PUBLISH, unless debugging", arguments: [false, true])
