@@ -16,7 +16,8 @@ for mapfile in sorted(glob.glob(os.path.join(sys.argv[1], "*.build", "output-fil
     with open(mapfile) as f:
         entries = json.load(f)
     for source, outputs in entries.items():
-        obj = outputs.get("object")
+        # LLVM bitcode when the firmware is built with LTO (toolchain/firmware.mk).
+        obj = outputs.get("object") or outputs.get("llvm-bc")
         if source and obj and os.path.exists(source) and os.path.exists(obj):
             objects.append(obj)
 print("\n".join(objects))

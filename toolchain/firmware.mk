@@ -36,7 +36,12 @@ FW_OBJDIR := $(FW_SCRATCH)/$(FW_TRIPLE)/release
 FW_OUT := build/$(ARCH)
 
 # -function-sections lets --gc-sections drop every Swift function nothing calls.
+# Link-time optimisation of the Swift code (SwiftPM leaves LLVM bitcode, `llvm-bc` in each
+# module's output-file-map, and LLD compiles it all at once): the whole Swift program is
+# optimised as one, inlined and merged across modules. Swift code 1,874 -> 1,465 KiB on
+# aarch64, 30 s more per link; the C libraries stay native objects.
 FW_SWIFTPM_FLAGS := -c release --scratch-path $(FW_SCRATCH) --triple $(FW_TRIPLE) --target switchyard \
+    --experimental-lto-mode=full \
     -Xswiftc -enable-experimental-feature -Xswiftc Embedded \
     -Xswiftc -wmo -Xswiftc -Osize \
     -Xswiftc -Xfrontend -Xswiftc -function-sections \

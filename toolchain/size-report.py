@@ -40,6 +40,19 @@ print(f"  {'file size':<24}{kib(os.path.getsize(stripped))}")
 # Sections outside the loaded image (debug info, symbol tables) have no address; `.eh_frame`
 # is left out because the shipped binary has it stripped (toolchain/firmware.mk).
 groups = defaultdict(int)
+
+
+def swift_module(section):
+    """`BLE` for `.text.$e3BLE...` (an Embedded Swift symbol's module), `stdlib` for `$es...`."""
+    mangled = re.search(r"\$e(s|\d+)", section)
+    if not mangled:
+        return "other"
+    if mangled.group(1) == "s":
+        return "stdlib"
+    start, length = mangled.end(), int(mangled.group(1))
+    return section[start:start + length] or "other"
+
+
 input_re = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s+(\S.*):\(([^)]*)\)$")
 kept_prefixes = (".text", ".rodata", ".data", ".bss", ".tbss", ".tdata",
                  ".gcc_except_table", ".init_array", ".fini_array", "__libc", ".stapsdt", ".note")
@@ -54,6 +67,10 @@ with open(mapfile) as f:
         if ".build-fw-" in source:
             mod = re.search(r"/([^/]+)\.build/", source)
             key = "Swift: " + (mod.group(1) if mod else "?")
+        elif source.endswith(".lto.o"):
+            # The Swift code is compiled at link time (LTO) into one object; its sections are
+            # named after their symbol, whose mangling starts with the module.
+            key = "Swift: " + swift_module(name)
         elif "libswiftUnicodeDataTables" in source:
             key = "Swift: Unicode data tables"
         elif source == "<internal>":
