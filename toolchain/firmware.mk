@@ -75,7 +75,7 @@ FW_C_LIBS := \
 # Functions are laid out in the order a running gateway first calls them
 # (toolchain/firmware-order.txt, made by toolchain/hot-order.py): the kernel maps the cached
 # pages around each fault, 64 KiB of them, so scattered hot code kept all 4 MiB of it resident;
-# packed at the front, an idle gateway maps about a quarter. Names the order lists but the
+# packed at the front, an idle gateway maps under half. Names the order lists but the
 # build lacks are skipped silently: a stale order costs memory, never a link.
 SWIFT_BIN := /opt/swift/usr/bin
 FW_ORDER := toolchain/firmware-order.txt

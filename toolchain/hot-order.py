@@ -61,15 +61,17 @@ def functions(binary, arch):
     return funcs, ifuncs
 
 
-def entry_point(binary):
+def elf_header(binary):
+    """(architecture as ARCHES names it, entry point address) from the ELF header."""
     out = subprocess.run(["readelf", "-h", binary], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"Entry point address:\s+(0x[0-9a-f]+)", out).group(1), 16)
+    arch = "aarch64" if "AArch64" in re.search(r"Machine:\s+(.*)", out).group(1) else "x86_64"
+    return arch, int(re.search(r"Entry point address:\s+(0x[0-9a-f]+)", out).group(1), 16)
 
 
-def traced_names(binary, arch, log):
+def traced_names(binary, funcs, log):
     """Functions in the order the qemu log first shows them. The log's first block is the ELF
     entry point, which gives the load address of the position-independent binary."""
-    funcs, _ = functions(binary, arch)
+    entry = elf_header(binary)[1]
     starts = [f[0] for f in funcs]
     base, names, seen = None, [], set()
     with open(log, errors="replace") as f:
@@ -78,7 +80,7 @@ def traced_names(binary, arch, log):
                 continue
             address = int(line.split(":", 1)[0], 16)
             if base is None:
-                base = address - entry_point(binary)
+                base = address - entry
             va = address - base
             i = bisect.bisect_right(starts, va) - 1
             if i >= 0 and va < funcs[i][0] + max(funcs[i][1], 1) and funcs[i][2] not in seen:
@@ -87,28 +89,22 @@ def traced_names(binary, arch, log):
     return names
 
 
-def with_ifunc_variants(names, binary, arch):
+def with_ifunc_variants(names, funcs, ifuncs):
     """Adds every variant of a traced glibc IFUNC family (`__memmove_evex_unaligned_erms` and
     its kin when qemu's CPU chose `__memmove_avx_unaligned_erms`), right after the first."""
-    funcs, ifuncs = functions(binary, arch)
-    families = {}
+    family_of, families = {}, {}
     for _, _, name in funcs:
         for fam in ifuncs:
             if name.startswith("__" + fam + "_"):
+                family_of[name] = fam
                 families.setdefault(fam, []).append(name)
     out, seen = [], set()
     for name in names:
-        for fam, members in families.items():
-            if name in members:
-                for member in [name] + sorted(members):
-                    if member not in seen:
-                        seen.add(member)
-                        out.append(member)
-                break
-        else:
-            if name not in seen:
-                seen.add(name)
-                out.append(name)
+        kin = sorted(families[family_of[name]]) if name in family_of else []
+        for member in [name] + kin:
+            if member not in seen:
+                seen.add(member)
+                out.append(member)
     return out
 
 
@@ -135,7 +131,8 @@ def trace(budgets, arch, services, seconds):
         time.sleep(seconds)
     finally:
         stack.stop()
-    names = with_ifunc_variants(traced_names(binary, arch, log), binary, arch)
+    funcs, ifuncs = functions(binary, arch)
+    names = with_ifunc_variants(traced_names(binary, funcs, log), funcs, ifuncs)
     subprocess.run(["rm", "-rf", work])
     print("hot-order: %s %s: %d functions" % (arch, "+".join(services) or "idle", len(names)), file=sys.stderr)
     return names
@@ -145,8 +142,7 @@ def check(binary):
     """Did the link follow the order, and how much of it does this build still find? Exits 1
     when the ordered functions it has are not laid out in the order's sequence (the linker
     flag lost) or when it finds under half of them (the order is stale: regenerate it)."""
-    arch = "aarch64" if "aarch64" in subprocess.run(["file", "-b", binary], capture_output=True, text=True).stdout \
-        else "x86_64"
+    arch = elf_header(binary)[0]
     order = [l.strip() for l in open(ORDER) if l.strip() and not l.startswith("#")]
     address = {}
     for start, _, name in functions(binary, arch)[0]:

@@ -18,6 +18,17 @@ def run(*args):
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
+def swift_module(section):
+    """`BLE` for `.text.$e3BLE...` (an Embedded Swift symbol's module), `stdlib` for `$es...`."""
+    mangled = re.search(r"\$e(s|\d+)", section)
+    if not mangled:
+        return "other"
+    if mangled.group(1) == "s":
+        return "stdlib"
+    start, length = mangled.end(), int(mangled.group(1))
+    return section[start:start + length] or "other"
+
+
 def kib(n):
     return f"{n / 1024:9.1f} KiB"
 
@@ -40,18 +51,6 @@ print(f"  {'file size':<24}{kib(os.path.getsize(stripped))}")
 # Sections outside the loaded image (debug info, symbol tables) have no address; `.eh_frame`
 # is left out because the shipped binary has it stripped (toolchain/firmware.mk).
 groups = defaultdict(int)
-
-
-def swift_module(section):
-    """`BLE` for `.text.$e3BLE...` (an Embedded Swift symbol's module), `stdlib` for `$es...`."""
-    mangled = re.search(r"\$e(s|\d+)", section)
-    if not mangled:
-        return "other"
-    if mangled.group(1) == "s":
-        return "stdlib"
-    start, length = mangled.end(), int(mangled.group(1))
-    return section[start:start + length] or "other"
-
 
 input_re = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s+(\S.*):\(([^)]*)\)$")
 kept_prefixes = (".text", ".rodata", ".data", ".bss", ".tbss", ".tdata",

@@ -3,8 +3,8 @@
 budget, with the same-run baseline where one exists. Printed, never asserted.
 
 Rows: RSS with every service on as `make demo` configures them (the static x86_64 firmware,
-natively, from /proc/PID/status; a copy cached as a board caches it, see board_like_copy), RSS idle (no service enabled, connected), each service
-alone, the demo gateway's smaps by mapping, CAN CPU per frame and added latency at 9,000
+natively, from /proc/PID/status; a copy cached as a board caches it, see board_like_copy),
+RSS idle (no service enabled, connected), each service alone, the demo gateway's smaps by mapping, CAN CPU per frame and added latency at 9,000
 frames/s paced (against a PyMQTT2CAN-style Python loop doing the same: paho, one publish per
 frame), CAN at 120,000 frames/s, BLE CPU per advert (bench/ble stage 2), the aarch64 firmware
 stripped, and start to `online` (median of several starts).
@@ -16,6 +16,7 @@ import ctypes
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -301,10 +302,15 @@ def board_like_copy(binary):
     return copy
 
 
-def memory_rows(binary, settle):
-    as_linked = binary
-    binary = board_like_copy(binary)
+def memory_rows(as_linked, settle):
+    binary = board_like_copy(as_linked)
+    try:
+        memory_rows_of(binary, as_linked, settle)
+    finally:
+        shutil.rmtree(os.path.dirname(binary))
 
+
+def memory_rows_of(binary, as_linked, settle):
     def shown(f):
         text = "%.1f MiB (anon %.1f, file %.1f)" % (f["VmRSS"] / 1024, f["RssAnon"] / 1024, f["RssFile"] / 1024)
         return text
@@ -328,7 +334,6 @@ def memory_rows(binary, settle):
     for name, kib in sorted(smaps.items(), key=lambda kv: -kv[1]):
         if kib >= 64 or idle_smaps.get(name, 0) >= 64:
             print("      %-28s %6d / %6d" % (name, kib, idle_smaps.get(name, 0)))
-    subprocess.run(["rm", "-rf", os.path.dirname(binary)])
 
 
 def load_can_tunnel():
