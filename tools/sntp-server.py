@@ -57,10 +57,12 @@ def main():
         head = struct.pack("!BBbb", 0x24, 2, 4, -20) + struct.pack("!II", 0, 0) + b"LOCL"
         reply = head + struct.pack("!Q", ntp_stamp(received)) + origin + struct.pack("!Q", ntp_stamp(received)) \
             + struct.pack("!Q", ntp_stamp(time.time() + args.offset))
-        sock.sendto(reply, peer)
+        # Recorded before the reply goes: a test that saw its client synchronise may read
+        # the record at once, and the record must already hold the answer.
         print("answered", peer[0], peer[1], flush=True)
         if record:
             record.write(f"answered {peer[0]} {peer[1]}\n")
+        sock.sendto(reply, peer)
 
 
 if __name__ == "__main__":
