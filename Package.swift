@@ -27,12 +27,16 @@ struct Feature {
     let testsUse: [Target.Dependency]
     /// Files in its folder that are not sources (a schema the tests load).
     let exclude: [String]
+    /// Files in its tests' folder that are not sources (read by path, not bundled).
+    let testsExclude: [String]
 
-    init(_ name: String, uses: [Target.Dependency] = [], testsUse: [Target.Dependency] = [], exclude: [String] = []) {
+    init(_ name: String, uses: [Target.Dependency] = [], testsUse: [Target.Dependency] = [], exclude: [String] = [],
+         testsExclude: [String] = []) {
         self.name = name
         self.uses = uses
         self.testsUse = testsUse
         self.exclude = exclude
+        self.testsExclude = testsExclude
     }
 
     /// What every service imports: the run loop, JSON, settings, the kit, the CLI types.
@@ -42,7 +46,8 @@ struct Feature {
 
     var target: Target { .target(name: name, dependencies: Feature.kit + uses, exclude: exclude) }
     var testTarget: Target {
-        .testTarget(name: name + "Tests", dependencies: [.target(name: name)] + Feature.testKit + testsUse)
+        .testTarget(name: name + "Tests", dependencies: [.target(name: name)] + Feature.testKit + testsUse,
+                    exclude: testsExclude)
     }
 }
 
@@ -56,7 +61,7 @@ let services: [Feature] = [
     Feature("CarData", uses: ["Crypto", "Uplink", "HTTPClient"], testsUse: ["Crypto", "HTTPClient"]),
     // `bcms` is a client of the gateway's JSON-RPC door (Console: its token).
     Feature("BLE", uses: ["CBluetooth", "Crypto", "SerialPort", "HTTPClient", "Console", "CapnProto"],
-            testsUse: ["Crypto", "HTTPClient"], exclude: ["bcms.capnp"]),
+            testsUse: ["Crypto", "HTTPClient"], exclude: ["bcms.capnp"], testsExclude: ["Resources"]),
     // `ota push` sends over its own broker connection (Uplink); its tests run the built binary.
     Feature("OTA", uses: ["Crypto", "Uplink", "CZstd"], testsUse: ["Crypto", "switchyard"]),
     // The dashboard's tests show a CAN tunnel's state, and set settings with the console's `set`.
