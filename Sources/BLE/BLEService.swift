@@ -86,8 +86,7 @@ public final class BLEService: Service {
         registry = BLEDeviceRegistry(capacity: settings.maxDevices)
         pairing = BLEPairing(settings: settings, store: context.store, loop: context.loop, log: log)
         bthomeCounters = BTHomeCounterStore(dataDirectory: context.store.dataDirectory, loop: context.loop, log: log)
-        discovery = HomeAssistantAnnouncer(port: context.port, discovery: HomeAssistantDiscovery(
-            prefix: settings.discoveryPrefix, node: context.node, topicPrefix: context.topicPrefix))
+        discovery = context.homeAssistant(prefix: settings.discoveryPrefix)
         capnpDoor = BLEService.makeCapnpDoor(context: context, log: log)
     }
 

@@ -20,14 +20,12 @@ public final class CarDataRepublisher {
     public private(set) var discoverySkipped = 0
 
     /// `topicPrefix` is `switchyard/<node>`.
-    /// `discoveryPrefix` is Home Assistant's (`bmw.discovery_prefix`), nil for no discovery.
-    public init(port: MessagePort, rawPrefix: String, topicPrefix: String, node: String, discoveryPrefix: String?) {
+    /// `discovery` announces under Home Assistant's `bmw.discovery_prefix`, nil for no discovery.
+    public init(port: MessagePort, rawPrefix: String, topicPrefix: String, discovery: HomeAssistantAnnouncer?) {
         self.port = port
         self.rawPrefix = rawPrefix
         self.valuePrefix = topicPrefix + "/car/"
-        discovery = discoveryPrefix.map {
-            HomeAssistantAnnouncer(port: port, discovery: HomeAssistantDiscovery(prefix: $0, node: node, topicPrefix: topicPrefix))
-        }
+        self.discovery = discovery
     }
 
     /// Republishes one stream message: `payload` byte for byte, then its readings.

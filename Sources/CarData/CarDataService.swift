@@ -71,7 +71,7 @@ public final class CarDataService: Service {
         authorizer.onLoginState = { [self] state in self.loginStateChanged(state) }
         self.authorizer = authorizer
         republisher = CarDataRepublisher(port: context.port, rawPrefix: settings.rawTopic, topicPrefix: context.topicPrefix,
-                                         node: context.node, discoveryPrefix: settings.discovery ? settings.discoveryPrefix : nil)
+                                         discovery: settings.discovery ? context.homeAssistant(prefix: settings.discoveryPrefix) : nil)
         loadCatalogue()
         login = CarDataLogin.load(from: context.store)
         importSeedFile()

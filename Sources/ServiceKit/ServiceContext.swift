@@ -54,6 +54,8 @@ public final class ServiceContext {
     public internal(set) var commandRegistry: CommandRegistry?
     private var subscriptions: [PortToken] = []
     private var wakeSources: [WakeSource] = []
+    /// The Home Assistant announcers handed out (`homeAssistant(prefix:)`), withdrawn on a rename.
+    var announcers: [HomeAssistantAnnouncer] = []
 
     /// A context for service `name`; the host makes one per service instance.
     public init(name: String, store: ConfigStore, loop: EventLoop, port: MessagePort, node: String,

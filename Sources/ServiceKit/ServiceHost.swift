@@ -132,11 +132,14 @@ public final class ServiceHost {
 
     /// The gateway's name changed (`node.name`): every service is made again with the new
     /// name and topic prefix, so its topics move and its Home Assistant discovery is
-    /// announced again under them; the enabled ones start again.
+    /// announced again under them; the enabled ones start again. What was announced under
+    /// the old name is withdrawn first (empty retained configs), so Home Assistant drops
+    /// those entities instead of keeping them unavailable beside the new ones.
     public func rename(node newNode: String, topicPrefix newPrefix: String) {
         guard newNode != node || newPrefix != topicPrefix else { return }
         node = newNode
         topicPrefix = newPrefix
+        for slot in slots { slot.context.withdrawDiscovery() }
         for index in slots.indices { remake(index) }
         onStateChange?()
     }

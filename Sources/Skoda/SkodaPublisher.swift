@@ -19,12 +19,10 @@ final class SkodaPublisher {
     private var announced: Set<String> = []
     private(set) var published = 0
 
-    init(port: MessagePort, topicPrefix: String, node: String, discoveryPrefix: String?) {
+    init(port: MessagePort, topicPrefix: String, discovery: HomeAssistantAnnouncer?) {
         self.port = port
         self.prefix = topicPrefix
-        discovery = discoveryPrefix.map {
-            HomeAssistantAnnouncer(port: port, discovery: HomeAssistantDiscovery(prefix: $0, node: node, topicPrefix: topicPrefix))
-        }
+        self.discovery = discovery
     }
 
     func carTopic(_ vin: String, _ suffix: String) -> String { prefix + "/car/" + vin + "/" + suffix }

@@ -50,8 +50,8 @@ public final class SkodaService: Service {
     public init(context: ServiceContext) {
         self.context = context
         settings = SkodaSettings(store: context.store)
-        publisher = SkodaPublisher(port: context.port, topicPrefix: context.topicPrefix, node: context.node,
-                                   discoveryPrefix: settings.discoveryPrefix)
+        publisher = SkodaPublisher(port: context.port, topicPrefix: context.topicPrefix,
+                                   discovery: settings.discoveryPrefix.map { context.homeAssistant(prefix: $0) })
         tokenFile = SkodaTokenFile(dataDirectory: context.store.dataDirectory)
         refresher = SkodaTokenRefresher(http: context.http, url: settings.refreshURL)
         refreshToken = settings.refreshToken

@@ -14,7 +14,7 @@ public enum StandardKeys {
 
     public static let nodeName = ConfigKey<String>.identifier(
         "node.name", default: "switchyard",
-        help: "This gateway's name, used in its MQTT topics (switchyard/<name>/...).")
+        help: "This gateway's name, in its MQTT topics (switchyard/<name>/...) and Home Assistant ids; a saved change moves them live.")
     public static let logLevel = ConfigKey<LogLevel>.choice(
         "log.level", default: .info,
         help: "The least severe log messages that are written.", environment: "LOG_LEVEL")
