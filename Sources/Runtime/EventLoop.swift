@@ -9,6 +9,8 @@ public final class EventLoop {
     public private(set) var tasks: [FixedRateTask] = []
     private var timers: [OneShotTimer] = []
     private var watches: [IOWatch] = []
+    /// The last pass's `pollfd` array, kept for its capacity so a pass allocates nothing.
+    private var pollBuffer: [pollfd] = []
     private var stopRequested = false
     /// Poll wake-ups so far: an idle loop should barely move this.
     public private(set) var iterations = 0
@@ -97,8 +99,10 @@ public final class EventLoop {
         }
 
         let polled = watches
-        var fds: [pollfd] = []
-        fds.reserveCapacity(polled.count)
+        // Taken out while in use: a handler that runs a pass of its own (tests do) gets a new one.
+        var fds = pollBuffer
+        pollBuffer = []
+        fds.removeAll(keepingCapacity: true)
         for watch in polled { fds.append(pollfd(fd: watch.fd.rawValue, events: watch.pollEvents, revents: 0)) }
         let ready = fds.withUnsafeMutableBufferPointer { buffer in
             poll(buffer.baseAddress, nfds_t(buffer.count), timeoutMs)
@@ -112,6 +116,7 @@ public final class EventLoop {
                 polled[index].dispatch(IOWatch.events(fromPoll: fds[index].revents))
             }
         }
+        pollBuffer = fds
         dispatchDue()
     }
 
@@ -119,7 +124,8 @@ public final class EventLoop {
     /// `TestClock` can step the schedule without waiting in `poll`.
     public func dispatchDue() {
         let now = clock.now()
-        if !timers.isEmpty {
+        // Filtering makes a new array: only when a timer is due (a pending one waits for hours).
+        if timers.contains(where: { $0.isActive && $0.deadline <= now }) {
             let due = timers.filter { $0.isActive && $0.deadline <= now }
             timers.removeAll { !$0.isActive || $0.deadline <= now }
             for timer in due { timer.fire() }
