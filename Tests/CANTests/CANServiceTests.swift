@@ -88,7 +88,8 @@ struct CANServiceTests {
         #expect(rig.connect(timeout: 5))
         #expect(loop.run(timeout: 5) { client.subscriptionsAnswered })
         #expect(host.health(of: "can") == .ok)
-        #expect(sim.records.first == "BITRATE S5")
+        // The adapter is set up by writes the simulator reads in its own time: wait for them.
+        #expect(loop.run(timeout: 5) { sim.records.first == "BITRATE S5" }, "\(sim.records)")
 
         sim.emit("t7E8803410C1AF8000000")
         #expect(loop.run(timeout: 5) { observer.lines.count >= 1 })
