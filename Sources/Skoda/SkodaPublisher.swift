@@ -10,7 +10,7 @@ import ServiceKit
 /// | `operation/<operation>` | `{"status","error","duration_ms","request_id","final"}` | yes |
 /// | `raw/<event name>` | the message as Skoda sent it (unknown events, or known ones with unknown fields) | no |
 ///
-/// plus Home Assistant discovery for each value the first time it arrives.
+/// plus Home Assistant discovery for each value the first time it arrives. Everything at QoS 1.
 final class SkodaPublisher {
     private let port: MessagePort
     private let prefix: String
@@ -47,7 +47,7 @@ final class SkodaPublisher {
 
     func publishRaw(_ payload: [UInt8], name: String, vin: String) {
         published += 1
-        port.publish(carTopic(vin, "raw/" + name), payload, qos: 0, retain: false)
+        port.publish(carTopic(vin, "raw/" + name), payload, qos: 1, retain: false)
     }
 
     /// A value as a topic payload: numbers without a fraction when whole, strings as they are.
@@ -64,7 +64,9 @@ final class SkodaPublisher {
         // The protocol requirement itself, not the `text:` extension: in the firmware build the
         // extension, called from this module on the existential, resolved to an unspecialized
         // generic stub that traps (seen with Swift 6.3 Embedded, -Osize).
-        port.publish(topic, Array(text.utf8), qos: 0, retain: retain)
+        // QoS 1: the uplink's outbox keeps it through a local broker outage. A parked car
+        // sends a few events a day, and the retained value must not stay stale until the next.
+        port.publish(topic, Array(text.utf8), qos: 1, retain: retain)
     }
 
     /// Home Assistant discovery for `key` of car `vin`, once per run.

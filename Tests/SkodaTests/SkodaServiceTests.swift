@@ -43,7 +43,7 @@ struct SkodaServiceTests {
             let done = rig.loop.run(timeout: 20) {
                 observer.lines.contains { $0.hasPrefix(base + "raw/change-something-new ") }
                     && rig.status["stats"]?["malformed"]?.intValue == 2
-                    // Discovery goes at QoS 1, the values at QoS 0: the last config may come later.
+                    // Wait for the configs too: each goes out when its value first arrives.
                     && announced.allSatisfy { key in observer.lines.contains {
                         $0.hasPrefix("homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\(key)/config ") } }
             }
@@ -286,8 +286,8 @@ struct SkodaServiceTests {
         }
         let base = "switchyard/test/car/" + SkodaSeedExamples.vin + "/"
         let last = SkodaDecoderTests.documented.last!.name
-        // Discovery goes at QoS 1 and the values at QoS 0, so a config may reach the observer
-        // after the last event: wait for both.
+        // Wait for the configs as well as the last event: the observer reads its output in
+        // its own time, and a check on one says nothing of the other.
         let configs = Set(SkodaDecoderTests.documented.flatMap { $0.values.map {
             "homeassistant/sensor/switchyard_test_skoda_tmbjb9ny6rf999999_\($0.0)/config" } })
         #expect(rig.loop.run(timeout: 20) {
