@@ -15,10 +15,12 @@ public enum OTAConfigKeys {
     public static let trialInterval = ConfigKey<Interval>.duration(
         "ota.trial_s", seconds: 10...3600, default: 120,
         help: "Seconds a new firmware has to report healthy (broker connected, services started) before the supervisor rolls back.")
+        .appliesAtRestart()
     public static let stableInterval = ConfigKey<Interval>.duration(
         "ota.stable_s", seconds: 1...600, default: 30,
         help: "Seconds the gateway must keep running after reporting healthy before that counts: a firmware on trial is "
             + "committed then, and the supervisor's restart backoff starts over only then.")
+        .appliesAtRestart()
     // Text, not `identifier`: that kind has no empty value, and no group is the default. The
     // service refuses to start with one that is not a name (it goes into topics).
     public static let group = ConfigKey<String>.text(

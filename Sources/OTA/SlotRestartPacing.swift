@@ -9,8 +9,9 @@ import Runtime
 /// stable only once the child has stayed up `stable` after reporting healthy; a crash before
 /// that grows the backoff like any other, and only a stable run starts it over.
 public struct SlotRestartPacing {
-    /// How long a child must stay up after reporting healthy.
-    public let stable: Interval
+    /// How long a child must stay up after reporting healthy (`ota.stable_s`, read again at
+    /// each start).
+    public var stable: Interval
     private var backoff: ReconnectBackoff
     private var healthyAt: Instant?
 

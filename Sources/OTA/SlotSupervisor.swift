@@ -12,7 +12,7 @@ final class SlotSupervisor {
     let factory: String
     let runArguments: [String]
     let loop: EventLoop
-    let trial: Interval
+    private(set) var trial: Interval
     let states: OTAStateStore
     /// Where the children's output goes when the supervisor keeps the log (`--log`).
     let logFile: SupervisorLogFile?
@@ -43,6 +43,9 @@ final class SlotSupervisor {
     /// Whether the hardware watchdog should still be fed: false once restarting a silent
     /// gateway has not brought its heartbeats back.
     var gatewayAlive: Bool { silence.feedsWatchdog }
+    /// Called before each start of the gateway, the first included: `supervise` reads the
+    /// settings again there and hands them to `apply`.
+    var beforeLaunch: ((SlotSupervisor) -> Void)?
 
     init(data: String, factory: String, runArguments: [String], loop: EventLoop, trial: Interval, stable: Interval,
          logFile: SupervisorLogFile? = nil, safeModeAfter: Int = 5, silenceLimit: Interval = .zero) {
@@ -70,10 +73,33 @@ final class SlotSupervisor {
     func start() {
         log.info("supervising \(data) (factory binary \(factory), trial \(trial.milliseconds / 1000) s, "
             + "stable after \(pacing.stable.milliseconds / 1000) s healthy)")
-        if silence.limit > .zero {
-            silenceCheck = loop.addTask("gateway-silence", every: silence.heartbeatPeriod) { [self] in self.checkSilence() }
-        }
+        watchSilence()
         launch()
+    }
+
+    /// Takes settings read again (between two children: none is running). A new silence
+    /// limit starts its count of silent restarts over.
+    func apply(_ settings: SupervisorSettings) {
+        if settings.trial != trial || settings.stable != pacing.stable {
+            trial = settings.trial
+            pacing.stable = settings.stable
+            log.info("ota.trial_s is now \(trial.milliseconds / 1000) s, ota.stable_s \(pacing.stable.milliseconds / 1000) s")
+        }
+        if settings.silenceLimit != silence.limit {
+            silence = GatewaySilence(limit: settings.silenceLimit)
+            log.info(settings.silenceLimit > .zero
+                ? "watchdog.gateway_silence_s is now \(settings.silenceLimit.milliseconds / 1000) s"
+                : "watchdog.gateway_silence_s is now 0: the gateway's heartbeats are not watched")
+            watchSilence()
+        }
+    }
+
+    /// The periodic silence check, at the current limit's pace; none when the limit is zero.
+    private func watchSilence() {
+        silenceCheck?.cancel()
+        silenceCheck = nil
+        guard silence.limit > .zero, !stopping else { return }
+        silenceCheck = loop.addTask("gateway-silence", every: silence.heartbeatPeriod) { [self] in self.checkSilence() }
     }
 
     func handle(_ signal: Int32) {
@@ -103,6 +129,7 @@ final class SlotSupervisor {
 
     private func launch() {
         guard !stopping, child == 0 else { return }
+        beforeLaunch?(self)
         logFile?.rotateIfNeeded()
         var slot = OTASlot.factory
         do throws(OTAError) {

@@ -94,22 +94,30 @@ enum SuperviseCommand {
             }
         }
         let store = ConfigStore(schema: schema, dataDirectory: data, boardDefaultsPath: parsed.value("--config"))
+        let settings = SupervisorSettings(store: store)
         let supervisor = SlotSupervisor(data: data, factory: factory, runArguments: passed, loop: loop,
-                                        trial: store.value(OTAConfigKeys.trialInterval),
-                                        stable: store.value(OTAConfigKeys.stableInterval), logFile: logFile,
-                                        safeModeAfter: safeModeAfter,
-                                        silenceLimit: .seconds(Int64(store.value(WatchdogConfigKeys.gatewaySilence))))
+                                        trial: settings.trial, stable: settings.stable, logFile: logFile,
+                                        safeModeAfter: safeModeAfter, silenceLimit: settings.silenceLimit)
+        // Issue 27: armed while this loop runs; a run ending in an error leaves it armed on purpose.
+        let watchdog = WatchdogFeeder(path: parsed.value("--watchdog") ?? WatchdogFeeder.defaultPath, loop: loop)
+        watchdog.isAlive = { supervisor.gatewayAlive }
+        // The settings are read again before every start of the gateway (the first arms the
+        // watchdog): a saved change applies at the next `restart` or crash, not only at boot.
+        var loaded = true  // the first start uses what was just read (and logged)
+        supervisor.beforeLaunch = { supervisor in
+            if !loaded { store.reload() }
+            loaded = false
+            let fresh = SupervisorSettings(store: store)
+            supervisor.apply(fresh)
+            watchdog.apply(seconds: fresh.watchdogSeconds)
+        }
         loop.handleSignals(signals) { signal in supervisor.handle(signal) }
         supervisor.start()
-        // Issue 27: armed while this loop runs; a run ending in an error leaves it armed on purpose.
-        let watchdog = WatchdogFeeder.start(path: parsed.value("--watchdog") ?? WatchdogFeeder.defaultPath,
-                                            seconds: store.value(WatchdogConfigKeys.timeout), loop: loop)
-        watchdog?.isAlive = { supervisor.gatewayAlive }
         do throws(RuntimeError) { try loop.run() } catch {
             Output.error("switchyard supervise: \(error.description)")
             return 1
         }
-        watchdog?.closeCleanly()
+        watchdog.closeCleanly()
         return 0
     }
 }

@@ -84,6 +84,41 @@ import Testing
         #expect(written.dropLast().allSatisfy { $0 == UInt8(ascii: ".") }, "\(written)")
         #expect(gateway.log.contains("hardware watchdog disarmed (clean stop)"), "\(gateway.log)")
     }
+
+    /// The settings are read again before each start of the gateway: saved while it runs,
+    /// they apply when it starts again (here after a crash; `restart` is the same path), as
+    /// `config set` says, not only at the next boot.
+    @Test func savedSettingsApplyWhenTheGatewayStartsAgain() throws {
+        let (gateway, device) = try SupervisorWatchdogTests.fixture()
+        try gateway.startSupervisor(["--watchdog", device])
+        #expect(gateway.waitForLog("slot factory reported healthy"), "\(gateway.log)")
+        #expect(gateway.log.contains("hardware watchdog armed: the board resets after 3 s"), "\(gateway.log)")
+
+        /// Saves `values`, kills the running gateway, waits for the next one to start.
+        func savedThenCrash(_ values: [String: String], starts: Int) throws {
+            #expect(ChildProcessConfig.set(values, data: gateway.data.path))
+            kill(try #require(gateway.gatewayPID), SIGKILL)
+            #expect(gateway.waitForLog("supervise: started slot", count: starts, timeout: 20), "\(gateway.log)")
+        }
+        try savedThenCrash(["watchdog.timeout_s": "6", "watchdog.gateway_silence_s": "5", "ota.trial_s": "40"], starts: 2)
+        #expect(gateway.log.contains("hardware watchdog re-timed: the board resets after 6 s"), "\(gateway.log)")
+        #expect(gateway.log.contains("watchdog.gateway_silence_s is now 5 s"), "\(gateway.log)")
+        #expect(gateway.log.contains("ota.trial_s is now 40 s, ota.stable_s 2 s"), "\(gateway.log)")
+
+        try savedThenCrash(["watchdog.timeout_s": "0"], starts: 3)
+        #expect(gateway.log.contains("watchdog.timeout_s is now 0: hardware watchdog disarmed"), "\(gateway.log)")
+        let disarmed = SupervisorWatchdogTests.bytes(device)
+        #expect(disarmed.last == UInt8(ascii: "V"), "the magic close: \(disarmed)")
+        // Fed every 2 s at 6 s: nothing more once disarmed.
+        #expect(!SupervisorWatchdogTests.waitForFeeds(device, count: disarmed.count + 1, timeout: 3), "\(gateway.log)")
+
+        // Opened again, the file is written from its start: empty it first to count the feeds.
+        #expect(truncate(device, 0) == 0)
+        try savedThenCrash(["watchdog.timeout_s": "3"], starts: 4)
+        #expect(gateway.waitForLog("hardware watchdog armed", count: 2, timeout: 5), "\(gateway.log)")
+        #expect(SupervisorWatchdogTests.waitForFeeds(device, count: 2, timeout: 5), "fed again: \(gateway.log)")
+        #expect(gateway.log.components(separatedBy: "gateway silent for").count == 1, "no gateway was taken for hung: \(gateway.log)")
+    }
 }
 
 /// The silence rules without processes.

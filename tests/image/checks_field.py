@@ -386,7 +386,8 @@ def run(test):
     armed = _console_has(test, "hardware watchdog armed")
     test.check("watchdog: the supervisor armed /dev/watchdog (i6300esb)", armed, armed)
 
-    # A short silence limit for the hung-gateway check (the supervisor reads it at its start).
+    # A short silence limit for the hung-gateway check (the supervisor reads it before each
+    # start of the gateway; the power cut below restarts everything anyway).
     ok = (test.command(f"set watchdog.gateway_silence_s {GATEWAY_SILENCE_S}", "watchdog.gateway_silence_s")
           and test.command("save", "saved to"))
     test.check(f"watchdog: watchdog.gateway_silence_s {GATEWAY_SILENCE_S} set over the UART and saved", ok)
