@@ -51,7 +51,6 @@ print(f"  {'file size':<24}{kib(os.path.getsize(stripped))}")
 # Sections outside the loaded image (debug info, symbol tables) have no address; `.eh_frame`
 # is left out because the shipped binary has it stripped (toolchain/firmware.mk).
 groups = defaultdict(int)
-
 input_re = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+\s+(\S.*):\(([^)]*)\)$")
 kept_prefixes = (".text", ".rodata", ".data", ".bss", ".tbss", ".tdata",
                  ".gcc_except_table", ".init_array", ".fini_array", "__libc", ".stapsdt", ".note")

@@ -4,7 +4,7 @@ import Store
 /// The settings `switchyard supervise` acts on. Read again each time it starts the gateway,
 /// so a change saved and followed by `restart` (or a crash) applies without a reboot, as the
 /// keys' "takes effect when the gateway starts again" says.
-struct SupervisorSettings: Equatable {
+struct SupervisorSettings {
     /// `ota.trial_s`: how long a slot on trial has to report healthy.
     var trial: Interval
     /// `ota.stable_s`: how long a healthy run must last to count.

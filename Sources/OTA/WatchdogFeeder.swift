@@ -27,7 +27,7 @@ final class WatchdogFeeder {
     /// not applied again, so a missing device is reported once, not at every start.
     private var applied: Int?
     /// The timeout the driver settled on (it may round or clamp what was asked); 0 when off.
-    private(set) var timeoutSeconds: Int32 = 0
+    private var timeoutSeconds: Int32 = 0
     private let log = Logger("watchdog")
     /// Asked before each feed: whether what the supervisor watches is still alive.
     var isAlive: () -> Bool = { true }
@@ -39,16 +39,13 @@ final class WatchdogFeeder {
         self.loop = loop
     }
 
-    /// Whether the device is open (armed).
-    var isArmed: Bool { fd != nil }
-
     /// Arms the watchdog with `seconds`, re-times it, or disarms it at 0.
     func apply(seconds: Int) {
         guard seconds != applied else { return }
         let first = applied == nil
         applied = seconds
         guard seconds > 0 else {
-            if isArmed {
+            if fd != nil {
                 disarm()
                 log.info("watchdog.timeout_s is now 0: hardware watchdog disarmed")
             } else if first {
@@ -56,24 +53,19 @@ final class WatchdogFeeder {
             }
             return
         }
-        if let fd {
-            setTimeout(fd, seconds)
-            feed()
-            schedule()
-            log.info("hardware watchdog re-timed: the board resets after " + String(timeoutSeconds)
-                + " s without the supervisor")
-            return
+        let wasArmed = fd != nil
+        if !wasArmed {
+            do throws(RuntimeError) { fd = try FileDescriptor.open(path, flags: O_WRONLY) } catch {
+                log.info("no hardware watchdog (" + error.description + "): a hung supervisor is not reset")
+                return
+            }
         }
-        let opened: FileDescriptor
-        do throws(RuntimeError) { opened = try FileDescriptor.open(path, flags: O_WRONLY) } catch {
-            log.info("no hardware watchdog (" + error.description + "): a hung supervisor is not reset")
-            return
-        }
-        fd = opened
-        setTimeout(opened, seconds)
+        guard let fd else { return }
+        setTimeout(fd, seconds)
         feed()
         schedule()
-        log.info("hardware watchdog armed: the board resets after " + String(timeoutSeconds) + " s without the supervisor")
+        log.info("hardware watchdog " + (wasArmed ? "re-timed" : "armed") + ": the board resets after "
+            + String(timeoutSeconds) + " s without the supervisor")
     }
 
     /// Asks the driver for `seconds`; drivers without WDIOF_SETTIMEOUT keep their own, so
@@ -110,7 +102,7 @@ final class WatchdogFeeder {
 
     /// Disarms the watchdog (magic close) and closes it: the clean stop. Nothing when off.
     func closeCleanly() {
-        guard isArmed else { return }
+        guard fd != nil else { return }
         disarm()
         log.info("hardware watchdog disarmed (clean stop)")
     }

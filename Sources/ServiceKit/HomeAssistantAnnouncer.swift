@@ -41,24 +41,13 @@ public final class HomeAssistantAnnouncer {
         announced.remove(topic)
     }
 
-    /// Withdraws everything announced through this instance, the gateway's own config
-    /// included; returns how many withdrawals went out.
-    @discardableResult
-    public func withdrawAll() -> Int {
-        var sent = 0
-        for topic in announced {
-            port.publish(topic, [], qos: 1, retain: true)
-            sent += 1
-        }
+    /// Withdraws everything announced through this instance, the gateway's own config included.
+    public func withdrawAll() {
+        for topic in announced { port.publish(topic, [], qos: 1, retain: true) }
         announced.removeAll()
         if gatewayAnnounced {
             gatewayAnnounced = false
             port.publish(discovery.gatewayTopic, [], qos: 1, retain: true)
-            sent += 1
         }
-        return sent
     }
-
-    /// Config topics announced and not withdrawn.
-    public var announcedCount: Int { announced.count }
 }

@@ -10,11 +10,8 @@ extension ServiceContext {
         return announcer
     }
 
-    /// Withdraws every config announced through this context; returns how many went out.
-    @discardableResult
-    func withdrawDiscovery() -> Int {
-        var sent = 0
-        for announcer in announcers { sent += announcer.withdrawAll() }
-        return sent
+    /// Withdraws every config announced through this context.
+    func withdrawDiscovery() {
+        for announcer in announcers { announcer.withdrawAll() }
     }
 }

@@ -4,10 +4,11 @@ budget, with the same-run baseline where one exists. Printed, never asserted.
 
 Rows: RSS with every service on as `make demo` configures them (the static x86_64 firmware,
 natively, from /proc/PID/status; a copy cached as a board caches it, see board_like_copy),
-RSS idle (no service enabled, connected), each service alone, the demo gateway's smaps by mapping, CAN CPU per frame and added latency at 9,000
-frames/s paced (against a PyMQTT2CAN-style Python loop doing the same: paho, one publish per
-frame), CAN at 120,000 frames/s, BLE CPU per advert (bench/ble stage 2), the aarch64 firmware
-stripped, and start to `online` (median of several starts).
+RSS idle (no service enabled, connected), each service alone, the demo gateway's smaps by
+mapping, CAN CPU per frame and added latency at 9,000 frames/s paced (against a
+PyMQTT2CAN-style Python loop doing the same: paho, one publish per frame), CAN at 120,000
+frames/s, BLE CPU per advert (bench/ble stage 2), the aarch64 firmware stripped, and start to
+`online` (median of several starts).
 
 Usage: bench/budgets/run.sh [--only ROW,...] (rows: memory, can, ble, size, start)
 """
